@@ -1,0 +1,11 @@
+from django.contrib import admin
+from django.urls import include, path
+
+# Uploaded dossier files hold personal data: they are never served from MEDIA_URL,
+# only through views that check who is asking.
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("api/v1/", include("motcua.api.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("motcua.portal.urls")),
+]

@@ -1,0 +1,75 @@
+"""The working-day calendar: working hours, cut-off, and the days that differ from the week.
+
+Weekends are Saturday and Sunday; a ``SpecialDay`` makes a weekday a day
+off (holiday, day in lieu, extra day off) or a Saturday/Sunday a working day
+(a swapped working Saturday). The government announces each year's days, so
+they are data an administrator edits; ``seed_holidays`` starts them from
+``holidays.VN``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class WorkingTime(models.Model):
+    """Working hours and the daily cut-off; one row (pk=1) holds the province's setting."""
+
+    morning_start = models.TimeField(_("morning starts"), default=dt.time(7, 30))
+    morning_end = models.TimeField(_("morning ends"), default=dt.time(11, 30))
+    afternoon_start = models.TimeField(_("afternoon starts"), default=dt.time(13, 30))
+    afternoon_end = models.TimeField(_("afternoon ends"), default=dt.time(17, 0))
+    daily_cutoff = models.TimeField(
+        _("daily cut-off"),
+        default=dt.time(15, 0),
+        help_text=_("A same-day dossier received after this time is due the next working day."),
+    )
+
+    class Meta:
+        verbose_name = _("working time")
+        verbose_name_plural = _("working time")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(morning_start__lt=models.F("morning_end"))
+                & models.Q(morning_end__lte=models.F("afternoon_start"))
+                & models.Q(afternoon_start__lt=models.F("afternoon_end")),
+                name="working_time_ordered",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.morning_start:%H:%M}-{self.morning_end:%H:%M}, "
+            f"{self.afternoon_start:%H:%M}-{self.afternoon_end:%H:%M}"
+        )
+
+
+class DayKind(models.TextChoices):
+    HOLIDAY = "holiday", _("public holiday")
+    DAY_OFF = "day_off", _("day off (in lieu, bridge, decided by the government)")
+    WORKING_DAY = "working_day", _("working day (swapped weekend day)")
+
+
+class DaySource(models.TextChoices):
+    SEED = "holidays.VN", _("seeded from holidays.VN")
+    ADMIN = "admin", _("entered by an administrator")
+
+
+class SpecialDay(models.Model):
+    """A date that is not what its weekday says: a day off on a weekday, or a working weekend day."""
+
+    date = models.DateField(_("date"), unique=True)
+    kind = models.CharField(_("kind"), max_length=12, choices=DayKind.choices)
+    name = models.CharField(_("name"), max_length=200, blank=True)
+    source = models.CharField(_("source"), max_length=12, choices=DaySource.choices, default=DaySource.ADMIN)
+
+    class Meta:
+        verbose_name = _("special day")
+        verbose_name_plural = _("special days")
+        ordering = ["date"]
+
+    def __str__(self) -> str:
+        return f"{self.date:%d/%m/%Y} {self.name}"

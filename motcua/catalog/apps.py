@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class CatalogConfig(AppConfig):
+    name = "motcua.catalog"
+    verbose_name = "Thủ tục hành chính"

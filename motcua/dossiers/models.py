@@ -1,0 +1,197 @@
+"""Dossiers (hồ sơ): what an applicant submitted, its files, and its timeline."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Channel(models.IntegerChoices):
+    """KenhThucHien of the national portal."""
+
+    COUNTER = 1, _("At the counter")
+    ONLINE = 2, _("Online")
+    POST = 3, _("Public postal service")
+
+
+class Delivery(models.TextChoices):
+    """How the applicant receives the result; chosen apart from the submission channel."""
+
+    COUNTER = "counter", _("At the counter")
+    POST = "post", _("By post to an address")
+    ONLINE = "online", _("Online (electronic result)")
+
+
+class Status(models.IntegerChoices):
+    """National status codes used to synchronise with the national portal."""
+
+    NEW = 1, _("New (submitted)")
+    ACCEPTED = 2, _("Accepted")
+    NOT_ACCEPTED = 3, _("Not accepted")
+    IN_PROCESS = 4, _("In process")
+    SUPPLEMENT_REQUESTED = 5, _("Supplement requested")
+    PAYMENT_REQUESTED = 6, _("Payment requested")
+    WITHDRAWAL_REQUESTED = 7, _("Withdrawal requested")
+    STOPPED = 8, _("Processing stopped")
+    PROCESSED = 9, _("Processed")
+    RESULT_RETURNED = 10, _("Result returned")
+
+
+class ApplicantKind(models.TextChoices):
+    PERSON = "person", _("Citizen")
+    ORGANISATION = "organisation", _("Organisation or business")
+
+
+class DossierCodeSequence(models.Model):
+    """The last sequence number used by a receiving unit on a day; locked to allocate the next."""
+
+    unit_code = models.CharField(max_length=40)
+    day = models.DateField()
+    last_number = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["unit_code", "day"], name="dossier_sequence_unique")
+        ]
+
+
+class Dossier(models.Model):
+    """A dossier submitted for a procedure, under the procedure version in force then."""
+
+    code = models.CharField(_("dossier code"), max_length=60, unique=True)
+    procedure = models.ForeignKey(
+        "catalog.Procedure", on_delete=models.PROTECT, related_name="dossiers"
+    )
+    procedure_version = models.ForeignKey(
+        "catalog.ProcedureVersion", on_delete=models.PROTECT, related_name="dossiers"
+    )
+    receiving_unit = models.ForeignKey(
+        "organisation.Agency", on_delete=models.PROTECT, related_name="received_dossiers"
+    )
+    competent_agency = models.ForeignKey(
+        "organisation.Agency", on_delete=models.PROTECT, related_name="dossiers_to_decide"
+    )
+    channel = models.PositiveSmallIntegerField(_("channel"), choices=Channel.choices)
+    delivery = models.CharField(_("result delivery"), max_length=10, choices=Delivery.choices)
+    delivery_address = models.CharField(_("delivery address"), max_length=500, blank=True)
+    status = models.PositiveSmallIntegerField(_("status"), choices=Status.choices, default=Status.NEW)
+
+    applicant_kind = models.CharField(
+        _("applicant kind"), max_length=15, choices=ApplicantKind.choices, default=ApplicantKind.PERSON
+    )
+    applicant_name = models.CharField(_("applicant name"), max_length=200)
+    applicant_id_number = models.CharField(_("citizen ID number"), max_length=12)
+    applicant_phone = models.CharField(_("phone"), max_length=20)
+    applicant_email = models.EmailField(_("e-mail"), blank=True)
+    applicant_address = models.CharField(_("address"), max_length=500)
+    applicant_search = models.CharField(max_length=200, editable=False, default="")
+
+    form_data = models.JSONField(_("e-form data"), default=dict, blank=True)
+    submitted_at = models.DateTimeField(_("submitted at"))
+    received_at = models.DateTimeField(_("received at"))
+    due_at = models.DateTimeField(_("due at"))
+    idempotency_key = models.CharField(max_length=100, null=True, blank=True, unique=True)
+    request_fingerprint = models.CharField(max_length=64, blank=True)
+    receipt_pdf = models.FileField(upload_to="receipts/%Y/%m/", blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("dossier")
+        verbose_name_plural = _("dossiers")
+        ordering = ["-received_at"]
+        indexes = [
+            models.Index(fields=["competent_agency", "status", "due_at"]),
+            models.Index(fields=["receiving_unit", "received_at"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__gte=1, status__lte=10), name="dossier_status_national"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(channel__in=[1, 2, 3]), name="dossier_channel_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class DossierComponent(models.Model):
+    """A component the applicant handed in, against the procedure version's list."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="components")
+    component = models.ForeignKey(
+        "catalog.Component", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    name = models.TextField(_("name"))
+    originals = models.PositiveSmallIntegerField(_("originals"), default=0)
+    copies = models.PositiveSmallIntegerField(_("copies"), default=0)
+    is_digitised = models.BooleanField(_("digitised"), default=False)
+
+    class Meta:
+        verbose_name = _("dossier component")
+        verbose_name_plural = _("dossier components")
+        ordering = ["dossier", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class DossierFile(models.Model):
+    """A file of a component, stored through Django's storage API, with its SHA-256."""
+
+    component = models.ForeignKey(DossierComponent, on_delete=models.CASCADE, related_name="files")
+    file = models.FileField(upload_to="dossiers/%Y/%m/%d/")
+    original_name = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("dossier file")
+        verbose_name_plural = _("dossier files")
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class EventKind(models.TextChoices):
+    SUBMITTED = "submitted", _("Submitted")
+    RECEIVED = "received", _("Received at the counter")
+    ACCEPTED = "accepted", _("Accepted")
+    STATUS_CHANGED = "status_changed", _("Status changed")
+
+
+class DossierEvent(models.Model):
+    """One entry of a dossier's append-only timeline; written by services in the same transaction."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField(_("time"))
+    kind = models.CharField(_("event"), max_length=30, choices=EventKind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    actor_label = models.CharField(
+        _("actor"), max_length=200, blank=True, help_text=_("Shown publicly: a role, never a person.")
+    )
+    from_status = models.PositiveSmallIntegerField(choices=Status.choices, null=True, blank=True)
+    to_status = models.PositiveSmallIntegerField(choices=Status.choices)
+    note = models.TextField(_("note"), blank=True)
+    is_public = models.BooleanField(default=True)
+
+    class Meta:
+        verbose_name = _("dossier event")
+        verbose_name_plural = _("dossier events")
+        ordering = ["dossier", "at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.dossier_id} {self.kind} {self.at:%Y-%m-%d %H:%M}"
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        """Refuse to rewrite an entry: the timeline is append-only."""
+        if self.pk is not None and not self._state.adding:
+            raise ValueError("Dossier events are append-only")
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
