@@ -1,4 +1,5 @@
 """Map errors to JSON responses, in one place (placeholder until the API lands)."""
+
 from __future__ import annotations
 
 from typing import Any

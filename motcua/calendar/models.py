@@ -59,12 +59,14 @@ class DaySource(models.TextChoices):
 
 
 class SpecialDay(models.Model):
-    """A date that is not what its weekday says: a day off on a weekday, or a working weekend day."""
+    """A date unlike its weekday: a day off on a weekday, or a working weekend day."""
 
     date = models.DateField(_("date"), unique=True)
     kind = models.CharField(_("kind"), max_length=12, choices=DayKind.choices)
     name = models.CharField(_("name"), max_length=200, blank=True)
-    source = models.CharField(_("source"), max_length=12, choices=DaySource.choices, default=DaySource.ADMIN)
+    source = models.CharField(
+        _("source"), max_length=12, choices=DaySource.choices, default=DaySource.ADMIN
+    )
 
     class Meta:
         verbose_name = _("special day")

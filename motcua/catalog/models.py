@@ -67,7 +67,9 @@ class Procedure(models.Model):
         related_name="procedures",
         verbose_name=_("competent agency"),
     )
-    level = models.CharField(_("level of government"), max_length=10, choices=GovernmentLevel.choices)
+    level = models.CharField(
+        _("level of government"), max_length=10, choices=GovernmentLevel.choices
+    )
     online_level = models.CharField(
         _("online level"), max_length=10, choices=OnlineLevel.choices, default=OnlineLevel.NONE
     )
@@ -76,7 +78,9 @@ class Procedure(models.Model):
     )
     accepts_counter = models.BooleanField(_("accepted at the counter"), default=True)
     accepts_online = models.BooleanField(_("accepted online"), default=False)
-    accepts_post = models.BooleanField(_("accepted through the public postal service"), default=False)
+    accepts_post = models.BooleanField(
+        _("accepted through the public postal service"), default=False
+    )
     returns_by_post = models.BooleanField(_("result may be returned by post"), default=True)
     boundary_free = models.BooleanField(_("boundary-free (phi địa giới)"), default=True)
     is_published = models.BooleanField(_("published"), default=True)
@@ -145,7 +149,9 @@ class ProcedureVersion(models.Model):
 class Component(models.Model):
     """A required component of the dossier (thành phần hồ sơ)."""
 
-    version = models.ForeignKey(ProcedureVersion, on_delete=models.CASCADE, related_name="components")
+    version = models.ForeignKey(
+        ProcedureVersion, on_delete=models.CASCADE, related_name="components"
+    )
     order = models.PositiveSmallIntegerField(_("order"), default=0)
     name = models.TextField(_("name"))
     originals = models.PositiveSmallIntegerField(_("originals"), default=0)

@@ -55,6 +55,9 @@ class DossierCodeSequence(models.Model):
             models.UniqueConstraint(fields=["unit_code", "day"], name="dossier_sequence_unique")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.unit_code}-{self.day:%y%m%d}: {self.last_number}"
+
 
 class Dossier(models.Model):
     """A dossier submitted for a procedure, under the procedure version in force then."""
@@ -75,10 +78,15 @@ class Dossier(models.Model):
     channel = models.PositiveSmallIntegerField(_("channel"), choices=Channel.choices)
     delivery = models.CharField(_("result delivery"), max_length=10, choices=Delivery.choices)
     delivery_address = models.CharField(_("delivery address"), max_length=500, blank=True)
-    status = models.PositiveSmallIntegerField(_("status"), choices=Status.choices, default=Status.NEW)
+    status = models.PositiveSmallIntegerField(
+        _("status"), choices=Status.choices, default=Status.NEW
+    )
 
     applicant_kind = models.CharField(
-        _("applicant kind"), max_length=15, choices=ApplicantKind.choices, default=ApplicantKind.PERSON
+        _("applicant kind"),
+        max_length=15,
+        choices=ApplicantKind.choices,
+        default=ApplicantKind.PERSON,
     )
     applicant_name = models.CharField(_("applicant name"), max_length=200)
     applicant_id_number = models.CharField(_("citizen ID number"), max_length=12)
@@ -166,7 +174,7 @@ class EventKind(models.TextChoices):
 
 
 class DossierEvent(models.Model):
-    """One entry of a dossier's append-only timeline; written by services in the same transaction."""
+    """One entry of a dossier's append-only timeline, written in the transaction of its change."""
 
     dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="events")
     at = models.DateTimeField(_("time"))
@@ -175,7 +183,10 @@ class DossierEvent(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     actor_label = models.CharField(
-        _("actor"), max_length=200, blank=True, help_text=_("Shown publicly: a role, never a person.")
+        _("actor"),
+        max_length=200,
+        blank=True,
+        help_text=_("Shown publicly: a role, never a person."),
     )
     from_status = models.PositiveSmallIntegerField(choices=Status.choices, null=True, blank=True)
     to_status = models.PositiveSmallIntegerField(choices=Status.choices)

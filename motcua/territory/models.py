@@ -28,7 +28,9 @@ class AdministrativeUnit(models.Model):
     name = models.CharField(_("name"), max_length=200)
     division_type = models.CharField(_("division type"), max_length=40, blank=True)
     level = models.CharField(_("level"), max_length=10, choices=UnitLevel.choices)
-    era = models.CharField(_("era"), max_length=10, choices=UnitEra.choices, default=UnitEra.CURRENT)
+    era = models.CharField(
+        _("era"), max_length=10, choices=UnitEra.choices, default=UnitEra.CURRENT
+    )
     parent = models.ForeignKey(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children"
     )
@@ -46,7 +48,9 @@ class AdministrativeUnit(models.Model):
         verbose_name_plural = _("administrative units")
         ordering = ["level", "code"]
         constraints = [
-            models.UniqueConstraint(fields=["level", "era", "code"], name="unit_code_unique_per_era")
+            models.UniqueConstraint(
+                fields=["level", "era", "code"], name="unit_code_unique_per_era"
+            )
         ]
 
     def __str__(self) -> str:

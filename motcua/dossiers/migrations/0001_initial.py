@@ -6,132 +6,359 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('catalog', '0001_initial'),
-        ('organisation', '0001_initial'),
+        ("catalog", "0001_initial"),
+        ("organisation", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Dossier',
+            name="Dossier",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=60, unique=True, verbose_name='dossier code')),
-                ('channel', models.PositiveSmallIntegerField(choices=[(1, 'At the counter'), (2, 'Online'), (3, 'Public postal service')], verbose_name='channel')),
-                ('delivery', models.CharField(choices=[('counter', 'At the counter'), ('post', 'By post to an address'), ('online', 'Online (electronic result)')], max_length=10, verbose_name='result delivery')),
-                ('delivery_address', models.CharField(blank=True, max_length=500, verbose_name='delivery address')),
-                ('status', models.PositiveSmallIntegerField(choices=[(1, 'New (submitted)'), (2, 'Accepted'), (3, 'Not accepted'), (4, 'In process'), (5, 'Supplement requested'), (6, 'Payment requested'), (7, 'Withdrawal requested'), (8, 'Processing stopped'), (9, 'Processed'), (10, 'Result returned')], default=1, verbose_name='status')),
-                ('applicant_kind', models.CharField(choices=[('person', 'Citizen'), ('organisation', 'Organisation or business')], default='person', max_length=15, verbose_name='applicant kind')),
-                ('applicant_name', models.CharField(max_length=200, verbose_name='applicant name')),
-                ('applicant_id_number', models.CharField(max_length=12, verbose_name='citizen ID number')),
-                ('applicant_phone', models.CharField(max_length=20, verbose_name='phone')),
-                ('applicant_email', models.EmailField(blank=True, max_length=254, verbose_name='e-mail')),
-                ('applicant_address', models.CharField(max_length=500, verbose_name='address')),
-                ('applicant_search', models.CharField(default='', editable=False, max_length=200)),
-                ('form_data', models.JSONField(blank=True, default=dict, verbose_name='e-form data')),
-                ('submitted_at', models.DateTimeField(verbose_name='submitted at')),
-                ('received_at', models.DateTimeField(verbose_name='received at')),
-                ('due_at', models.DateTimeField(verbose_name='due at')),
-                ('idempotency_key', models.CharField(blank=True, max_length=100, null=True, unique=True)),
-                ('request_fingerprint', models.CharField(blank=True, max_length=64)),
-                ('receipt_pdf', models.FileField(blank=True, upload_to='receipts/%Y/%m/')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('competent_agency', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='dossiers_to_decide', to='organisation.agency')),
-                ('procedure', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='dossiers', to='catalog.procedure')),
-                ('procedure_version', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='dossiers', to='catalog.procedureversion')),
-                ('receiving_unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='received_dossiers', to='organisation.agency')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=60, unique=True, verbose_name="dossier code")),
+                (
+                    "channel",
+                    models.PositiveSmallIntegerField(
+                        choices=[
+                            (1, "At the counter"),
+                            (2, "Online"),
+                            (3, "Public postal service"),
+                        ],
+                        verbose_name="channel",
+                    ),
+                ),
+                (
+                    "delivery",
+                    models.CharField(
+                        choices=[
+                            ("counter", "At the counter"),
+                            ("post", "By post to an address"),
+                            ("online", "Online (electronic result)"),
+                        ],
+                        max_length=10,
+                        verbose_name="result delivery",
+                    ),
+                ),
+                (
+                    "delivery_address",
+                    models.CharField(blank=True, max_length=500, verbose_name="delivery address"),
+                ),
+                (
+                    "status",
+                    models.PositiveSmallIntegerField(
+                        choices=[
+                            (1, "New (submitted)"),
+                            (2, "Accepted"),
+                            (3, "Not accepted"),
+                            (4, "In process"),
+                            (5, "Supplement requested"),
+                            (6, "Payment requested"),
+                            (7, "Withdrawal requested"),
+                            (8, "Processing stopped"),
+                            (9, "Processed"),
+                            (10, "Result returned"),
+                        ],
+                        default=1,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "applicant_kind",
+                    models.CharField(
+                        choices=[
+                            ("person", "Citizen"),
+                            ("organisation", "Organisation or business"),
+                        ],
+                        default="person",
+                        max_length=15,
+                        verbose_name="applicant kind",
+                    ),
+                ),
+                ("applicant_name", models.CharField(max_length=200, verbose_name="applicant name")),
+                (
+                    "applicant_id_number",
+                    models.CharField(max_length=12, verbose_name="citizen ID number"),
+                ),
+                ("applicant_phone", models.CharField(max_length=20, verbose_name="phone")),
+                (
+                    "applicant_email",
+                    models.EmailField(blank=True, max_length=254, verbose_name="e-mail"),
+                ),
+                ("applicant_address", models.CharField(max_length=500, verbose_name="address")),
+                ("applicant_search", models.CharField(default="", editable=False, max_length=200)),
+                (
+                    "form_data",
+                    models.JSONField(blank=True, default=dict, verbose_name="e-form data"),
+                ),
+                ("submitted_at", models.DateTimeField(verbose_name="submitted at")),
+                ("received_at", models.DateTimeField(verbose_name="received at")),
+                ("due_at", models.DateTimeField(verbose_name="due at")),
+                (
+                    "idempotency_key",
+                    models.CharField(blank=True, max_length=100, null=True, unique=True),
+                ),
+                ("request_fingerprint", models.CharField(blank=True, max_length=64)),
+                ("receipt_pdf", models.FileField(blank=True, upload_to="receipts/%Y/%m/")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "competent_agency",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="dossiers_to_decide",
+                        to="organisation.agency",
+                    ),
+                ),
+                (
+                    "procedure",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="dossiers",
+                        to="catalog.procedure",
+                    ),
+                ),
+                (
+                    "procedure_version",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="dossiers",
+                        to="catalog.procedureversion",
+                    ),
+                ),
+                (
+                    "receiving_unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="received_dossiers",
+                        to="organisation.agency",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'dossier',
-                'verbose_name_plural': 'dossiers',
-                'ordering': ['-received_at'],
+                "verbose_name": "dossier",
+                "verbose_name_plural": "dossiers",
+                "ordering": ["-received_at"],
             },
         ),
         migrations.CreateModel(
-            name='DossierCodeSequence',
+            name="DossierCodeSequence",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('unit_code', models.CharField(max_length=40)),
-                ('day', models.DateField()),
-                ('last_number', models.PositiveIntegerField(default=0)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("unit_code", models.CharField(max_length=40)),
+                ("day", models.DateField()),
+                ("last_number", models.PositiveIntegerField(default=0)),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('unit_code', 'day'), name='dossier_sequence_unique')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("unit_code", "day"), name="dossier_sequence_unique"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='DossierComponent',
+            name="DossierComponent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.TextField(verbose_name='name')),
-                ('originals', models.PositiveSmallIntegerField(default=0, verbose_name='originals')),
-                ('copies', models.PositiveSmallIntegerField(default=0, verbose_name='copies')),
-                ('is_digitised', models.BooleanField(default=False, verbose_name='digitised')),
-                ('component', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='catalog.component')),
-                ('dossier', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='components', to='dossiers.dossier')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.TextField(verbose_name="name")),
+                (
+                    "originals",
+                    models.PositiveSmallIntegerField(default=0, verbose_name="originals"),
+                ),
+                ("copies", models.PositiveSmallIntegerField(default=0, verbose_name="copies")),
+                ("is_digitised", models.BooleanField(default=False, verbose_name="digitised")),
+                (
+                    "component",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="catalog.component",
+                    ),
+                ),
+                (
+                    "dossier",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="components",
+                        to="dossiers.dossier",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'dossier component',
-                'verbose_name_plural': 'dossier components',
-                'ordering': ['dossier', 'id'],
+                "verbose_name": "dossier component",
+                "verbose_name_plural": "dossier components",
+                "ordering": ["dossier", "id"],
             },
         ),
         migrations.CreateModel(
-            name='DossierEvent',
+            name="DossierEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField(verbose_name='time')),
-                ('kind', models.CharField(choices=[('submitted', 'Submitted'), ('received', 'Received at the counter'), ('accepted', 'Accepted'), ('status_changed', 'Status changed')], max_length=30, verbose_name='event')),
-                ('actor_label', models.CharField(blank=True, help_text='Shown publicly: a role, never a person.', max_length=200, verbose_name='actor')),
-                ('from_status', models.PositiveSmallIntegerField(blank=True, choices=[(1, 'New (submitted)'), (2, 'Accepted'), (3, 'Not accepted'), (4, 'In process'), (5, 'Supplement requested'), (6, 'Payment requested'), (7, 'Withdrawal requested'), (8, 'Processing stopped'), (9, 'Processed'), (10, 'Result returned')], null=True)),
-                ('to_status', models.PositiveSmallIntegerField(choices=[(1, 'New (submitted)'), (2, 'Accepted'), (3, 'Not accepted'), (4, 'In process'), (5, 'Supplement requested'), (6, 'Payment requested'), (7, 'Withdrawal requested'), (8, 'Processing stopped'), (9, 'Processed'), (10, 'Result returned')])),
-                ('note', models.TextField(blank=True, verbose_name='note')),
-                ('is_public', models.BooleanField(default=True)),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('dossier', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='events', to='dossiers.dossier')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("at", models.DateTimeField(verbose_name="time")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("submitted", "Submitted"),
+                            ("received", "Received at the counter"),
+                            ("accepted", "Accepted"),
+                            ("status_changed", "Status changed"),
+                        ],
+                        max_length=30,
+                        verbose_name="event",
+                    ),
+                ),
+                (
+                    "actor_label",
+                    models.CharField(
+                        blank=True,
+                        help_text="Shown publicly: a role, never a person.",
+                        max_length=200,
+                        verbose_name="actor",
+                    ),
+                ),
+                (
+                    "from_status",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        choices=[
+                            (1, "New (submitted)"),
+                            (2, "Accepted"),
+                            (3, "Not accepted"),
+                            (4, "In process"),
+                            (5, "Supplement requested"),
+                            (6, "Payment requested"),
+                            (7, "Withdrawal requested"),
+                            (8, "Processing stopped"),
+                            (9, "Processed"),
+                            (10, "Result returned"),
+                        ],
+                        null=True,
+                    ),
+                ),
+                (
+                    "to_status",
+                    models.PositiveSmallIntegerField(
+                        choices=[
+                            (1, "New (submitted)"),
+                            (2, "Accepted"),
+                            (3, "Not accepted"),
+                            (4, "In process"),
+                            (5, "Supplement requested"),
+                            (6, "Payment requested"),
+                            (7, "Withdrawal requested"),
+                            (8, "Processing stopped"),
+                            (9, "Processed"),
+                            (10, "Result returned"),
+                        ]
+                    ),
+                ),
+                ("note", models.TextField(blank=True, verbose_name="note")),
+                ("is_public", models.BooleanField(default=True)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "dossier",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="events",
+                        to="dossiers.dossier",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'dossier event',
-                'verbose_name_plural': 'dossier events',
-                'ordering': ['dossier', 'at', 'id'],
+                "verbose_name": "dossier event",
+                "verbose_name_plural": "dossier events",
+                "ordering": ["dossier", "at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='DossierFile',
+            name="DossierFile",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('file', models.FileField(upload_to='dossiers/%Y/%m/%d/')),
-                ('original_name', models.CharField(max_length=255)),
-                ('content_type', models.CharField(max_length=100)),
-                ('size', models.PositiveBigIntegerField()),
-                ('sha256', models.CharField(max_length=64)),
-                ('uploaded_at', models.DateTimeField(auto_now_add=True)),
-                ('component', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='files', to='dossiers.dossiercomponent')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("file", models.FileField(upload_to="dossiers/%Y/%m/%d/")),
+                ("original_name", models.CharField(max_length=255)),
+                ("content_type", models.CharField(max_length=100)),
+                ("size", models.PositiveBigIntegerField()),
+                ("sha256", models.CharField(max_length=64)),
+                ("uploaded_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "component",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="files",
+                        to="dossiers.dossiercomponent",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'dossier file',
-                'verbose_name_plural': 'dossier files',
+                "verbose_name": "dossier file",
+                "verbose_name_plural": "dossier files",
             },
         ),
         migrations.AddIndex(
-            model_name='dossier',
-            index=models.Index(fields=['competent_agency', 'status', 'due_at'], name='dossiers_do_compete_21a3be_idx'),
+            model_name="dossier",
+            index=models.Index(
+                fields=["competent_agency", "status", "due_at"],
+                name="dossiers_do_compete_21a3be_idx",
+            ),
         ),
         migrations.AddIndex(
-            model_name='dossier',
-            index=models.Index(fields=['receiving_unit', 'received_at'], name='dossiers_do_receivi_3506d8_idx'),
+            model_name="dossier",
+            index=models.Index(
+                fields=["receiving_unit", "received_at"], name="dossiers_do_receivi_3506d8_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='dossier',
-            constraint=models.CheckConstraint(condition=models.Q(('status__gte', 1), ('status__lte', 10)), name='dossier_status_national'),
+            model_name="dossier",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("status__gte", 1), ("status__lte", 10)),
+                name="dossier_status_national",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='dossier',
-            constraint=models.CheckConstraint(condition=models.Q(('channel__in', [1, 2, 3])), name='dossier_channel_valid'),
+            model_name="dossier",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("channel__in", [1, 2, 3])), name="dossier_channel_valid"
+            ),
         ),
     ]

@@ -5,35 +5,91 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('territory', '0001_initial'),
+        ("territory", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Agency',
+            name="Agency",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=40, unique=True, verbose_name='agency code')),
-                ('name', models.CharField(max_length=255, verbose_name='name')),
-                ('short_name', models.CharField(blank=True, max_length=100, verbose_name='short name')),
-                ('kind', models.CharField(choices=[('ubnd_province', "Provincial People's Committee"), ('department', 'Department'), ('ubnd_commune', "Commune People's Committee"), ('service_centre', 'Provincial Public Administration Service Centre'), ('centre_branch', 'Branch of the service centre'), ('commune_centre', 'Commune public administration service centre'), ('ministry_branch', 'Ministry reception point')], max_length=20, verbose_name='kind')),
-                ('level', models.CharField(choices=[('province', 'Province'), ('commune', 'Commune'), ('ministry', 'Ministry branch')], max_length=10, verbose_name='level')),
-                ('is_one_stop_unit', models.BooleanField(default=False, help_text='A one-stop unit with counters.', verbose_name='receives dossiers')),
-                ('address', models.CharField(blank=True, max_length=255, verbose_name='address')),
-                ('phone', models.CharField(blank=True, max_length=30, verbose_name='phone')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='e-mail')),
-                ('is_active', models.BooleanField(default=True, verbose_name='active')),
-                ('administrative_unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='agencies', to='territory.administrativeunit')),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='organisation.agency')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=40, unique=True, verbose_name="agency code")),
+                ("name", models.CharField(max_length=255, verbose_name="name")),
+                (
+                    "short_name",
+                    models.CharField(blank=True, max_length=100, verbose_name="short name"),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("ubnd_province", "Provincial People's Committee"),
+                            ("department", "Department"),
+                            ("ubnd_commune", "Commune People's Committee"),
+                            ("service_centre", "Provincial Public Administration Service Centre"),
+                            ("centre_branch", "Branch of the service centre"),
+                            ("commune_centre", "Commune public administration service centre"),
+                            ("ministry_branch", "Ministry reception point"),
+                        ],
+                        max_length=20,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "level",
+                    models.CharField(
+                        choices=[
+                            ("province", "Province"),
+                            ("commune", "Commune"),
+                            ("ministry", "Ministry branch"),
+                        ],
+                        max_length=10,
+                        verbose_name="level",
+                    ),
+                ),
+                (
+                    "is_one_stop_unit",
+                    models.BooleanField(
+                        default=False,
+                        help_text="A one-stop unit with counters.",
+                        verbose_name="receives dossiers",
+                    ),
+                ),
+                ("address", models.CharField(blank=True, max_length=255, verbose_name="address")),
+                ("phone", models.CharField(blank=True, max_length=30, verbose_name="phone")),
+                ("email", models.EmailField(blank=True, max_length=254, verbose_name="e-mail")),
+                ("is_active", models.BooleanField(default=True, verbose_name="active")),
+                (
+                    "administrative_unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="agencies",
+                        to="territory.administrativeunit",
+                    ),
+                ),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="children",
+                        to="organisation.agency",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'agency',
-                'verbose_name_plural': 'agencies',
-                'ordering': ['level', 'name'],
+                "verbose_name": "agency",
+                "verbose_name_plural": "agencies",
+                "ordering": ["level", "name"],
             },
         ),
     ]

@@ -5,31 +5,80 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='AdministrativeUnit',
+            name="AdministrativeUnit",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=10, verbose_name='code')),
-                ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('division_type', models.CharField(blank=True, max_length=40, verbose_name='division type')),
-                ('level', models.CharField(choices=[('province', 'Province'), ('district', 'District (before 2025)'), ('commune', 'Commune')], max_length=10, verbose_name='level')),
-                ('era', models.CharField(choices=[('current', 'Current (two-tier, from 1 July 2025)'), ('legacy', 'Before 1 July 2025')], default='current', max_length=10, verbose_name='era')),
-                ('search_text', models.CharField(default='', editable=False, max_length=200)),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='territory.administrativeunit')),
-                ('successors', models.ManyToManyField(blank=True, help_text="Current units that took over this historic unit's territory.", related_name='predecessors', to='territory.administrativeunit')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=10, verbose_name="code")),
+                ("name", models.CharField(max_length=200, verbose_name="name")),
+                (
+                    "division_type",
+                    models.CharField(blank=True, max_length=40, verbose_name="division type"),
+                ),
+                (
+                    "level",
+                    models.CharField(
+                        choices=[
+                            ("province", "Province"),
+                            ("district", "District (before 2025)"),
+                            ("commune", "Commune"),
+                        ],
+                        max_length=10,
+                        verbose_name="level",
+                    ),
+                ),
+                (
+                    "era",
+                    models.CharField(
+                        choices=[
+                            ("current", "Current (two-tier, from 1 July 2025)"),
+                            ("legacy", "Before 1 July 2025"),
+                        ],
+                        default="current",
+                        max_length=10,
+                        verbose_name="era",
+                    ),
+                ),
+                ("search_text", models.CharField(default="", editable=False, max_length=200)),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="children",
+                        to="territory.administrativeunit",
+                    ),
+                ),
+                (
+                    "successors",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="Current units that took over this historic unit's territory.",
+                        related_name="predecessors",
+                        to="territory.administrativeunit",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'administrative unit',
-                'verbose_name_plural': 'administrative units',
-                'ordering': ['level', 'code'],
-                'constraints': [models.UniqueConstraint(fields=('level', 'era', 'code'), name='unit_code_unique_per_era')],
+                "verbose_name": "administrative unit",
+                "verbose_name_plural": "administrative units",
+                "ordering": ["level", "code"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("level", "era", "code"), name="unit_code_unique_per_era"
+                    )
+                ],
             },
         ),
     ]

@@ -1,0 +1,166 @@
+"""Factories shared by the tests of every app: the demo cast and its catalogue.
+
+Personas and factories live here, not in a tests package, so each app's tests
+can build what they need without importing another app's tests.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+import factory
+from factory.django import DjangoModelFactory
+
+from motcua.catalog.models import (
+    Component,
+    Fee,
+    FeeKind,
+    Field,
+    OnlineLevel,
+    Procedure,
+    ProcedureVersion,
+)
+from motcua.core.text import fold
+from motcua.organisation.models import Agency, AgencyKind, GovernmentLevel
+from motcua.territory.models import AdministrativeUnit, UnitEra, UnitLevel
+
+SIMPLE_EFORM: list[dict[str, Any]] = [
+    {
+        "name": "child_name",
+        "label": "Họ tên người được đăng ký",
+        "label_en": "Full name",
+        "type": "text",
+        "required": True,
+        "max_length": 100,
+    },
+    {
+        "name": "birth_date",
+        "label": "Ngày sinh",
+        "label_en": "Date of birth",
+        "type": "date",
+        "required": True,
+    },
+    {"name": "note", "label": "Ghi chú", "label_en": "Note", "type": "textarea", "required": False},
+]
+
+
+class ProvinceFactory(DjangoModelFactory[AdministrativeUnit]):
+    class Meta:
+        model = AdministrativeUnit
+        django_get_or_create = ("level", "era", "code")
+
+    code = "48"
+    name = "Thành phố Đà Nẵng"
+    division_type = "thành phố trung ương"
+    level = UnitLevel.PROVINCE
+    era = UnitEra.CURRENT
+
+
+class CommuneFactory(DjangoModelFactory[AdministrativeUnit]):
+    class Meta:
+        model = AdministrativeUnit
+
+    code = factory.Sequence(lambda n: f"{20000 + n}")
+    name = factory.Sequence(lambda n: f"Phường Thử {n}")
+    division_type = "phường"
+    level = UnitLevel.COMMUNE
+    parent = factory.SubFactory(ProvinceFactory)
+
+
+class AgencyFactory(DjangoModelFactory[Agency]):
+    class Meta:
+        model = Agency
+
+    code = factory.Sequence(lambda n: f"000.{n % 100:02d}.{n // 100:02d}.H17")
+    name = factory.Sequence(lambda n: f"Sở Thử nghiệm {n}")
+    kind = AgencyKind.DEPARTMENT
+    level = GovernmentLevel.PROVINCE
+    administrative_unit = factory.SubFactory(ProvinceFactory)
+
+
+class OneStopUnitFactory(AgencyFactory):
+    name = factory.Sequence(lambda n: f"Trung tâm Phục vụ hành chính công {n}")
+    kind = AgencyKind.SERVICE_CENTRE
+    is_one_stop_unit = True
+
+
+class FieldFactory(DjangoModelFactory[Field]):
+    class Meta:
+        model = Field
+        django_get_or_create = ("code",)
+
+    code = "ho-tich"
+    name = "Hộ tịch"
+
+
+class ProcedureFactory(DjangoModelFactory[Procedure]):
+    """A published procedure offered fully online, with a current version of 2 components."""
+
+    class Meta:
+        model = Procedure
+        skip_postgeneration_save = True
+
+    code = factory.Sequence(lambda n: f"1.{n:06d}.000.00.00.H17")
+    national_code = factory.Sequence(lambda n: f"1.{n:06d}")
+    name = factory.Sequence(lambda n: f"Thủ tục thử nghiệm số {n}")
+    field = factory.SubFactory(FieldFactory)
+    agency = factory.SubFactory(AgencyFactory)
+    level = GovernmentLevel.PROVINCE
+    online_level = OnlineLevel.FULL
+    accepts_online = True
+    accepts_post = True
+    processing_time_value = Decimal(5)
+
+    @factory.post_generation
+    def with_version(obj: Procedure, create: bool, extracted: Any, **kwargs: Any) -> None:
+        if not create or extracted is False:
+            return
+        version = ProcedureVersionFactory(procedure=obj, name=obj.name)
+        obj.current_version = version
+        obj.processing_time_value = version.processing_time_value
+        obj.processing_time_unit = version.processing_time_unit
+        obj.search_text = fold(f"{obj.name} {obj.code}")
+        obj.save()
+
+
+class ProcedureVersionFactory(DjangoModelFactory[ProcedureVersion]):
+    class Meta:
+        model = ProcedureVersion
+        skip_postgeneration_save = True
+
+    procedure = factory.SubFactory(ProcedureFactory, with_version=False)
+    number = factory.Sequence(lambda n: n + 1)
+    name = factory.LazyAttribute(lambda o: o.procedure.name)
+    processing_time_value = Decimal(5)
+    legal_basis = "Luật Hộ tịch số 60/2014/QH13"
+    eform = factory.LazyFunction(lambda: [dict(f) for f in SIMPLE_EFORM])
+
+    @factory.post_generation
+    def components(obj: ProcedureVersion, create: bool, extracted: Any, **kwargs: Any) -> None:
+        if not create:
+            return
+        ComponentFactory(version=obj, order=1, name="Tờ khai theo mẫu", originals=1)
+        ComponentFactory(
+            version=obj, order=2, name="Giấy chứng sinh", originals=1, is_required=False
+        )
+        FeeFactory(version=obj)
+
+
+class ComponentFactory(DjangoModelFactory[Component]):
+    class Meta:
+        model = Component
+
+    version = factory.SubFactory(ProcedureVersionFactory)
+    name = "Tờ khai"
+    originals = 1
+
+
+class FeeFactory(DjangoModelFactory[Fee]):
+    class Meta:
+        model = Fee
+
+    version = factory.SubFactory(ProcedureVersionFactory)
+    kind = FeeKind.CHARGE
+    amount = 8000
+    description = "Lệ phí"
