@@ -13,6 +13,7 @@ run: setup migrate demo
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 setup: .venv/.synced node_modules/.installed messages
+	mkdir -p var
 
 $(UV):
 	$(PYTHON) -m venv .tools

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "motcua.calendar",
     "motcua.catalog",
     "motcua.dossiers",
+    "motcua.demo",
     "motcua.portal",
     "motcua.api",
 ]
@@ -164,7 +165,6 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "EXCEPTION_HANDLER": "motcua.api.errors.exception_handler",
     "UNAUTHENTICATED_USER": None,
-    "PAGE_SIZE": 20,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "motcua API",

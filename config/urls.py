@@ -7,5 +7,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("motcua.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("motcua.dossiers.urls")),
     path("", include("motcua.portal.urls")),
 ]
