@@ -1,0 +1,99 @@
+"""Fill the benchmark database with synthetic dossiers and prepare request bodies.
+
+Run through ``manage.py shell -c "import bench.seed as s; s.seed(N)"`` by
+``bench/run.py``. Dossiers are bulk-inserted (not through ``dossier_submit``):
+the point is a database of realistic size, fast to build. Idempotent: it only
+adds what is missing to reach N.
+"""
+
+from __future__ import annotations
+
+import random
+import uuid
+from datetime import timedelta
+from pathlib import Path
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from motcua.catalog.models import Procedure
+from motcua.dossiers.models import Channel, Delivery, Dossier, DossierEvent, EventKind, Status
+from motcua.organisation.models import Agency
+
+PDF = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>"
+    b"endobj\n3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 200 200]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+)
+SAMPLE = {"text": "Nguyễn Văn An", "textarea": "Ghi chú", "date": "2020-01-15", "number": "1",
+          "email": "an@example.vn", "tel": "0905123456", "checkbox": "on"}
+
+
+def seed(target: int, batch: int = 5000) -> None:
+    """Make the database hold ``target`` dossiers; write tracking codes and a submission body."""
+    var = Path(settings.VAR_DIR)
+    procedures = list(Procedure.objects.filter(is_published=True, current_version__isnull=False))
+    unit = Agency.objects.filter(is_one_stop_unit=True).order_by("id").first()
+    assert unit is not None and procedures, "load_demo first"
+    have = Dossier.objects.count()
+    rng = random.Random(42)
+    now = timezone.now()
+    made = 0
+    while have + made < target:
+        size = min(batch, target - have - made)
+        day = now - timedelta(days=rng.randint(0, 900))
+        prefix = f"{unit.code}-B{uuid.uuid4().hex[:6].upper()}"
+        rows = []
+        for n in range(size):
+            p = rng.choice(procedures)
+            at = day - timedelta(minutes=n)
+            rows.append(Dossier(
+                code=f"{prefix}-{n:05d}", procedure=p, procedure_version_id=p.current_version_id,
+                receiving_unit=unit, competent_agency_id=p.agency_id, channel=rng.choice(list(Channel)),
+                delivery=Delivery.COUNTER, status=rng.choice(list(Status)), applicant_name="Trần Thị Bình",
+                applicant_id_number="048190000001", applicant_phone="0905000000",
+                applicant_address="Hải Châu, Đà Nẵng", submitted_at=at, received_at=at,
+                due_at=at + timedelta(days=7),
+            ))
+        with transaction.atomic():
+            created = Dossier.objects.bulk_create(rows)
+            DossierEvent.objects.bulk_create(
+                DossierEvent(dossier=d, at=d.received_at, kind=EventKind.SUBMITTED, to_status=1,
+                             actor_label="Người nộp hồ sơ") for d in created
+            )
+        made += size
+    codes = list(Dossier.objects.order_by("?").values_list("code", flat=True)[:2000])
+    (var / "codes.txt").write_text("\n".join(codes) + "\n")
+    _write_submission_body(var, procedures)
+    print(f"dossiers in database: {have + made} (added {made})")
+
+
+def _write_submission_body(var: Path, procedures: list[Procedure]) -> None:
+    online = [p for p in procedures if p.accepts_online]
+    p = sorted(online, key=lambda x: x.code)[0]
+    version = p.current_version
+    assert version is not None
+    boundary = "motcuabench" + uuid.uuid4().hex
+    parts: list[bytes] = []
+
+    def field(name: str, value: str) -> None:
+        parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode())
+
+    for name, value in {
+        "procedure": p.code, "applicant_name": "Lê Văn Cường", "applicant_id_number": "048095000123",
+        "applicant_phone": "0905123456", "applicant_email": "cuong@example.vn",
+        "applicant_address": "12 Bạch Đằng, Hải Châu, Đà Nẵng", "applicant_kind": "person",
+        "delivery": "counter",
+    }.items():
+        field(name, value)
+    for spec in version.eform:
+        value = spec["options"][0]["value"] if spec.get("options") else SAMPLE.get(spec["type"], "1")
+        field(f"eform-{spec['name']}", value)
+    for component in version.components.all():
+        parts.append(
+            f'--{boundary}\r\nContent-Disposition: form-data; name="component-{component.id}"; '
+            f'filename="giay-to.pdf"\r\nContent-Type: application/pdf\r\n\r\n'.encode() + PDF + b"\r\n"
+        )
+    parts.append(f"--{boundary}--\r\n".encode())
+    (var / "submit_body.bin").write_bytes(b"".join(parts))
+    (var / "submit_content_type.txt").write_text(f"multipart/form-data; boundary={boundary}\n")
