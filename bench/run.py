@@ -51,7 +51,9 @@ def machine() -> dict[str, str]:
 
 
 def manage(env: dict[str, str], *args: str) -> str:
-    out = subprocess.run([PY, "manage.py", *args], cwd=ROOT, env=env, check=True, capture_output=True, text=True)
+    out = subprocess.run(
+        [PY, "manage.py", *args], cwd=ROOT, env=env, check=True, capture_output=True, text=True
+    )
     return out.stdout
 
 
@@ -66,18 +68,30 @@ def wait_for(url: str, seconds: float = 30) -> None:
     raise SystemExit(f"server did not answer at {url}")
 
 
-def wrk(url: str, script: str, *, seconds: int, connections: int, env: dict[str, str]) -> dict[str, float]:
+def wrk(
+    url: str, script: str, *, seconds: int, connections: int, env: dict[str, str]
+) -> dict[str, float]:
     """Run wrk with one of the Lua scenarios and parse its summary."""
-    cmd = ["wrk", f"-t{min(2, connections)}", f"-c{connections}", f"-d{seconds}s", "--latency",
-           "-s", str(BENCH / "wrk" / script), url]
+    cmd = [
+        "wrk",
+        f"-t{min(2, connections)}",
+        f"-c{connections}",
+        f"-d{seconds}s",
+        "--latency",
+        "-s",
+        str(BENCH / "wrk" / script),
+        url,
+    ]
     out = subprocess.run(cmd, capture_output=True, text=True, env=env, check=True).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
+
     def latency(p: str) -> float:
         m = re.search(rf"\s{p}%\s+([\d.]+)(us|ms|s)", out)
         if not m:
             return float("nan")
         value, unit = float(m.group(1)), m.group(2)
         return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
+
     non2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
     errors = re.search(r"Socket errors:.*", out)
     return {
@@ -90,9 +104,15 @@ def wrk(url: str, script: str, *, seconds: int, connections: int, env: dict[str,
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--sqlite", action="store_true", help="benchmark on SQLite instead of PostgreSQL")
-    parser.add_argument("--dossiers", type=int, default=100_000, help="synthetic dossiers in the database")
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--sqlite", action="store_true", help="benchmark on SQLite instead of PostgreSQL"
+    )
+    parser.add_argument(
+        "--dossiers", type=int, default=100_000, help="synthetic dossiers in the database"
+    )
     parser.add_argument("--seconds", type=int, default=15)
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--workers", type=int, default=4)
@@ -106,13 +126,23 @@ def main() -> None:
     var = ROOT / "var" / "bench"
     var.mkdir(parents=True, exist_ok=True)
     env = dict(os.environ)
-    env.update(DEBUG="false", SECRET_KEY="bench-only-secret-key-0123456789abcdef", LOG_LEVEL="ERROR",
-               ALLOWED_HOSTS="127.0.0.1,localhost", VAR_DIR=str(var), SITE_URL=f"http://127.0.0.1:{args.port}")
+    env.update(
+        DEBUG="false",
+        SECRET_KEY="bench-only-secret-key-0123456789abcdef",  # noqa: S106 - loopback bench
+        LOG_LEVEL="ERROR",
+        ALLOWED_HOSTS="127.0.0.1,localhost",
+        VAR_DIR=str(var),
+        SITE_URL=f"http://127.0.0.1:{args.port}",
+    )
     if args.sqlite:
         env["DATABASE_URL"] = f"sqlite:///{var / 'bench.sqlite3'}"
     else:
-        env["DATABASE_URL"] = env.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/motcua_bench")
-        subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", "motcua_bench"], capture_output=True)
+        env["DATABASE_URL"] = env.get(
+            "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/motcua_bench"
+        )
+        subprocess.run(
+            ["createdb", "-h", "127.0.0.1", "-U", "postgres", "motcua_bench"], capture_output=True
+        )
 
     print("== machine:", json.dumps(machine(), ensure_ascii=False))
     print("== preparing database", env["DATABASE_URL"].split("@")[-1])
@@ -123,9 +153,22 @@ def main() -> None:
     print(seeded.strip())
 
     server = subprocess.Popen(
-        [str(ROOT / ".venv/bin/gunicorn"), "config.wsgi", "-b", f"127.0.0.1:{args.port}",
-         "-w", str(args.workers), "-k", "gthread", "--threads", str(args.threads), "--log-level", "warning"],
-        cwd=ROOT, env=env,
+        [
+            str(ROOT / ".venv/bin/gunicorn"),
+            "config.wsgi",
+            "-b",
+            f"127.0.0.1:{args.port}",
+            "-w",
+            str(args.workers),
+            "-k",
+            "gthread",
+            "--threads",
+            str(args.threads),
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
     )
     base = f"http://127.0.0.1:{args.port}"
     results: dict[str, dict[str, float]] = {}
@@ -141,10 +184,15 @@ def main() -> None:
         for name, (script, path) in scenarios.items():
             if args.only and not any(o in name for o in args.only):
                 continue
-            figures = wrk(base + path, script, seconds=args.seconds, connections=args.connections, env=wrk_env)
+            figures = wrk(
+                base + path, script, seconds=args.seconds, connections=args.connections, env=wrk_env
+            )
             results[name] = figures
-            print(f"{name:48s} {figures['requests_per_second']:8.1f} req/s  "
-                  f"p50 {figures['p50_ms']:.1f} ms  p99 {figures['p99_ms']:.1f} ms  non-2xx {int(figures['non_2xx'])}")
+            print(
+                f"{name:48s} {figures['requests_per_second']:8.1f} req/s  "
+                f"p50 {figures['p50_ms']:.1f} ms  p99 {figures['p99_ms']:.1f} ms  "
+                f"non-2xx {int(figures['non_2xx'])}"
+            )
     finally:
         server.terminate()
         server.wait(10)

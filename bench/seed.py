@@ -22,11 +22,20 @@ from motcua.dossiers.models import Channel, Delivery, Dossier, DossierEvent, Eve
 from motcua.organisation.models import Agency
 
 PDF = (
-    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>"
-    b"endobj\n3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 200 200]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+    b"2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
+    b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 200 200]>>endobj\n"
+    b"trailer<</Root 1 0 R>>\n%%EOF\n"
 )
-SAMPLE = {"text": "Nguyễn Văn An", "textarea": "Ghi chú", "date": "2020-01-15", "number": "1",
-          "email": "an@example.vn", "tel": "0905123456", "checkbox": "on"}
+SAMPLE = {
+    "text": "Nguyễn Văn An",
+    "textarea": "Ghi chú",
+    "date": "2020-01-15",
+    "number": "1",
+    "email": "an@example.vn",
+    "tel": "0905123456",
+    "checkbox": "on",
+}
 
 
 def seed(target: int, batch: int = 5000) -> None:
@@ -47,19 +56,36 @@ def seed(target: int, batch: int = 5000) -> None:
         for n in range(size):
             p = rng.choice(procedures)
             at = day - timedelta(minutes=n)
-            rows.append(Dossier(
-                code=f"{prefix}-{n:05d}", procedure=p, procedure_version_id=p.current_version_id,
-                receiving_unit=unit, competent_agency_id=p.agency_id, channel=rng.choice(list(Channel)),
-                delivery=Delivery.COUNTER, status=rng.choice(list(Status)), applicant_name="Trần Thị Bình",
-                applicant_id_number="048190000001", applicant_phone="0905000000",
-                applicant_address="Hải Châu, Đà Nẵng", submitted_at=at, received_at=at,
-                due_at=at + timedelta(days=7),
-            ))
+            rows.append(
+                Dossier(
+                    code=f"{prefix}-{n:05d}",
+                    procedure=p,
+                    procedure_version=p.current_version,
+                    receiving_unit=unit,
+                    competent_agency_id=p.agency_id,
+                    channel=rng.choice(list(Channel)),
+                    delivery=Delivery.COUNTER,
+                    status=rng.choice(list(Status)),
+                    applicant_name="Trần Thị Bình",
+                    applicant_id_number="048190000001",
+                    applicant_phone="0905000000",
+                    applicant_address="Hải Châu, Đà Nẵng",
+                    submitted_at=at,
+                    received_at=at,
+                    due_at=at + timedelta(days=7),
+                )
+            )
         with transaction.atomic():
             created = Dossier.objects.bulk_create(rows)
             DossierEvent.objects.bulk_create(
-                DossierEvent(dossier=d, at=d.received_at, kind=EventKind.SUBMITTED, to_status=1,
-                             actor_label="Người nộp hồ sơ") for d in created
+                DossierEvent(
+                    dossier=d,
+                    at=d.received_at,
+                    kind=EventKind.SUBMITTED,
+                    to_status=1,
+                    actor_label="Người nộp hồ sơ",
+                )
+                for d in created
             )
         made += size
     codes = list(Dossier.objects.order_by("?").values_list("code", flat=True)[:2000])
@@ -77,22 +103,33 @@ def _write_submission_body(var: Path, procedures: list[Procedure]) -> None:
     parts: list[bytes] = []
 
     def field(name: str, value: str) -> None:
-        parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode())
+        parts.append(
+            f"--{boundary}\r\n"
+            f'Content-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode()
+        )
 
     for name, value in {
-        "procedure": p.code, "applicant_name": "Lê Văn Cường", "applicant_id_number": "048095000123",
-        "applicant_phone": "0905123456", "applicant_email": "cuong@example.vn",
-        "applicant_address": "12 Bạch Đằng, Hải Châu, Đà Nẵng", "applicant_kind": "person",
+        "procedure": p.code,
+        "applicant_name": "Lê Văn Cường",
+        "applicant_id_number": "048095000123",
+        "applicant_phone": "0905123456",
+        "applicant_email": "cuong@example.vn",
+        "applicant_address": "12 Bạch Đằng, Hải Châu, Đà Nẵng",
+        "applicant_kind": "person",
         "delivery": "counter",
     }.items():
         field(name, value)
     for spec in version.eform:
-        value = spec["options"][0]["value"] if spec.get("options") else SAMPLE.get(spec["type"], "1")
+        value = (
+            spec["options"][0]["value"] if spec.get("options") else SAMPLE.get(spec["type"], "1")
+        )
         field(f"eform-{spec['name']}", value)
     for component in version.components.all():
         parts.append(
             f'--{boundary}\r\nContent-Disposition: form-data; name="component-{component.id}"; '
-            f'filename="giay-to.pdf"\r\nContent-Type: application/pdf\r\n\r\n'.encode() + PDF + b"\r\n"
+            f'filename="giay-to.pdf"\r\nContent-Type: application/pdf\r\n\r\n'.encode()
+            + PDF
+            + b"\r\n"
         )
     parts.append(f"--{boundary}--\r\n".encode())
     (var / "submit_body.bin").write_bytes(b"".join(parts))
