@@ -1,3 +1,10 @@
-from django.urls import URLPattern
+"""Catalogue endpoints, mounted under /api/v1/."""
 
-urlpatterns: list[URLPattern] = []
+from django.urls import path
+
+from motcua.catalog import api
+
+urlpatterns = [
+    path("procedures", api.ProcedureListView.as_view(), name="api-procedure-list"),
+    path("procedures/<str:code>", api.procedure_detail, name="api-procedure-detail"),
+]

@@ -1,0 +1,467 @@
+"""Writes to the procedure catalogue: identities, and immutable content versions.
+
+A procedure's content changes only by publishing a new ``ProcedureVersion``;
+a version that a dossier (or anything else outside the catalogue) points at
+is never edited again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Max
+from django.utils.translation import gettext_lazy as _
+
+from motcua.catalog.models import (
+    Component,
+    Fee,
+    FeeKind,
+    Field,
+    OnlineLevel,
+    Procedure,
+    ProcedureVersion,
+    TimeUnit,
+)
+from motcua.core.errors import Conflict, ValidationFailed
+from motcua.core.text import fold
+from motcua.organisation.models import Agency, GovernmentLevel
+
+VERSION_IN_USE = _("This version is used by dossiers; publish a new version instead.")
+INVALID_PROCESSING_TIME = _(
+    "Enter a processing time of zero or more; zero means same day and needs the cut-off rule."
+)
+NAME_REQUIRED = _("Enter a name.")
+EFORM_INVALID = _("The e-form definition is not valid.")
+
+# The keys of a field spec of an e-form, as motcua.catalog.eforms reads them.
+EFORM_TYPES = frozenset(
+    {"text", "textarea", "date", "number", "email", "tel", "select", "checkbox"}
+)
+
+
+@dataclass(frozen=True)
+class ComponentSpec:
+    """A component of a version to publish."""
+
+    name: str
+    originals: int = 0
+    copies: int = 0
+    is_required: bool = True
+    reusable: bool = False
+    template_name: str = ""
+
+
+@dataclass(frozen=True)
+class FeeSpec:
+    """A fee or charge of a version to publish, in VND."""
+
+    kind: str
+    amount: int
+    description: str = ""
+    exemptions: str = ""
+
+
+@dataclass(frozen=True)
+class VersionContent:
+    """Everything a ``ProcedureVersion`` holds; equal contents mean nothing changed."""
+
+    name: str
+    processing_time_value: Decimal
+    processing_time_unit: str = TimeUnit.WORKING_DAYS
+    processing_time_note: str = ""
+    same_day_cutoff_applies: bool = False
+    fee_note: str = ""
+    legal_basis: str = ""
+    requirements: str = ""
+    result_name: str = ""
+    components: tuple[ComponentSpec, ...] = ()
+    fees: tuple[FeeSpec, ...] = ()
+    eform: list[dict[str, Any]] = field(default_factory=list)
+
+
+def version_content(version: ProcedureVersion) -> VersionContent:
+    """Return the content of ``version`` in the form ``procedure_publish_version`` takes."""
+    return VersionContent(
+        name=version.name,
+        processing_time_value=version.processing_time_value,
+        processing_time_unit=version.processing_time_unit,
+        processing_time_note=version.processing_time_note,
+        same_day_cutoff_applies=version.same_day_cutoff_applies,
+        fee_note=version.fee_note,
+        legal_basis=version.legal_basis,
+        requirements=version.requirements,
+        result_name=version.result_name,
+        components=tuple(
+            ComponentSpec(
+                name=c.name,
+                originals=c.originals,
+                copies=c.copies,
+                is_required=c.is_required,
+                reusable=c.reusable,
+                template_name=c.template_name,
+            )
+            for c in version.components.all()
+        ),
+        fees=tuple(
+            FeeSpec(
+                kind=f.kind, amount=f.amount, description=f.description, exemptions=f.exemptions
+            )
+            for f in version.fees.all()
+        ),
+        eform=list(version.eform or []),
+    )
+
+
+def eform_spec_errors(eform: Any) -> list[str]:
+    """Return what is wrong with the structure of an e-form definition (empty when fine).
+
+    This checks the shape only (list of field specs with a unique name, a
+    label and a known type); ``motcua.catalog.eforms`` validates submitted data.
+    """
+    if not isinstance(eform, list):
+        return ["The e-form must be a list of field specs."]
+    errors: list[str] = []
+    seen: set[str] = set()
+    for index, spec in enumerate(eform, start=1):
+        if not isinstance(spec, dict):
+            errors.append(f"Field {index}: not an object.")
+            continue
+        name = spec.get("name")
+        if not isinstance(name, str) or not name.isidentifier():
+            errors.append(f"Field {index}: 'name' must be an identifier.")
+        elif name in seen:
+            errors.append(f"Field {index}: duplicate name '{name}'.")
+        else:
+            seen.add(name)
+        if not isinstance(spec.get("label"), str) or not spec["label"].strip():
+            errors.append(f"Field {index}: 'label' is required.")
+        kind = spec.get("type")
+        if kind not in EFORM_TYPES:
+            errors.append(f"Field {index}: unknown type {kind!r}.")
+        if kind == "select":
+            options = spec.get("options")
+            if not isinstance(options, list) or not options:
+                errors.append(f"Field {index}: a select needs 'options'.")
+            elif not all(isinstance(o, dict) and "value" in o and "label" in o for o in options):
+                errors.append(f"Field {index}: each option needs 'value' and 'label'.")
+        if "required" in spec and not isinstance(spec["required"], bool):
+            errors.append(f"Field {index}: 'required' must be true or false.")
+    return errors
+
+
+def _check_content(content: VersionContent) -> None:
+    errors: dict[str, list[Any]] = {}
+    if not content.name.strip():
+        errors["name"] = [NAME_REQUIRED]
+    try:
+        value = Decimal(content.processing_time_value)
+    except (InvalidOperation, TypeError, ValueError):
+        value = Decimal(-1)
+    if (
+        not value.is_finite()
+        or value < 0
+        or value >= 10_000
+        or (value == 0 and not content.same_day_cutoff_applies)
+        or content.processing_time_unit not in TimeUnit.values
+    ):
+        errors["processing_time_value"] = [INVALID_PROCESSING_TIME]
+    for fee in content.fees:
+        if fee.kind not in FeeKind.values or fee.amount < 0:
+            errors["fees"] = [
+                _("Each fee needs a kind (fee or charge) and an amount of 0 or more.")
+            ]
+    for component in content.components:
+        if not component.name.strip() or component.originals < 0 or component.copies < 0:
+            errors["components"] = [_("Each component needs a name and counts of 0 or more.")]
+    if eform_spec_errors(content.eform):
+        errors["eform"] = [EFORM_INVALID]
+    if errors:
+        raise ValidationFailed(_("The procedure version is not valid."), field_errors=errors)
+
+
+def procedure_search_text(procedure: Procedure) -> str:
+    """Return the folded text search matches: name, codes, field and agency names."""
+    parts = [
+        procedure.name,
+        procedure.code,
+        procedure.national_code,
+        procedure.field.name,
+        procedure.agency.name,
+        procedure.agency.short_name,
+    ]
+    return fold(" ".join(p for p in parts if p))
+
+
+def _sync_from_version(procedure: Procedure, version: ProcedureVersion) -> None:
+    procedure.current_version = version
+    procedure.name = version.name
+    procedure.processing_time_value = version.processing_time_value
+    procedure.processing_time_unit = version.processing_time_unit
+    procedure.search_text = procedure_search_text(procedure)
+    procedure.save(
+        update_fields=[
+            "current_version",
+            "name",
+            "processing_time_value",
+            "processing_time_unit",
+            "search_text",
+        ]
+    )
+
+
+@transaction.atomic
+def procedure_publish_version(
+    *,
+    procedure: Procedure,
+    name: str,
+    processing_time_value: Decimal | int | str,
+    processing_time_unit: str = TimeUnit.WORKING_DAYS,
+    processing_time_note: str = "",
+    same_day_cutoff_applies: bool = False,
+    fee_note: str = "",
+    legal_basis: str = "",
+    requirements: str = "",
+    result_name: str = "",
+    components: Sequence[ComponentSpec] = (),
+    fees: Sequence[FeeSpec] = (),
+    eform: list[dict[str, Any]] | None = None,
+) -> ProcedureVersion:
+    """Publish a new immutable version of ``procedure`` and make it current.
+
+    Locks the procedure row (``select_for_update``) so two publications get
+    numbers n+1 and n+2. The procedure's name, processing time and search
+    text follow the new version; older versions stay as they were.
+    """
+    content = VersionContent(
+        name=name.strip(),
+        processing_time_value=Decimal(str(processing_time_value)),
+        processing_time_unit=processing_time_unit,
+        processing_time_note=processing_time_note,
+        same_day_cutoff_applies=same_day_cutoff_applies,
+        fee_note=fee_note,
+        legal_basis=legal_basis,
+        requirements=requirements,
+        result_name=result_name,
+        components=tuple(components),
+        fees=tuple(fees),
+        eform=list(eform or []),
+    )
+    _check_content(content)
+    locked = (
+        Procedure.objects.select_for_update().select_related("agency", "field").get(pk=procedure.pk)
+    )
+    last = locked.versions.aggregate(last=Max("number"))["last"] or 0
+    version = ProcedureVersion.objects.create(
+        procedure=locked,
+        number=last + 1,
+        name=content.name,
+        processing_time_value=content.processing_time_value,
+        processing_time_unit=content.processing_time_unit,
+        processing_time_note=content.processing_time_note,
+        same_day_cutoff_applies=content.same_day_cutoff_applies,
+        fee_note=content.fee_note,
+        legal_basis=content.legal_basis,
+        requirements=content.requirements,
+        result_name=content.result_name,
+        eform=content.eform,
+    )
+    Component.objects.bulk_create(
+        Component(
+            version=version,
+            order=order,
+            name=c.name,
+            originals=c.originals,
+            copies=c.copies,
+            is_required=c.is_required,
+            reusable=c.reusable,
+            template_name=c.template_name,
+        )
+        for order, c in enumerate(content.components, start=1)
+    )
+    Fee.objects.bulk_create(
+        Fee(
+            version=version,
+            kind=f.kind,
+            amount=f.amount,
+            description=f.description,
+            exemptions=f.exemptions,
+        )
+        for f in content.fees
+    )
+    _sync_from_version(locked, version)
+    procedure.refresh_from_db()
+    return version
+
+
+def procedure_publish_content(*, procedure: Procedure, content: VersionContent) -> ProcedureVersion:
+    """Publish ``content`` as the next version of ``procedure``."""
+    return procedure_publish_version(
+        procedure=procedure,
+        name=content.name,
+        processing_time_value=content.processing_time_value,
+        processing_time_unit=content.processing_time_unit,
+        processing_time_note=content.processing_time_note,
+        same_day_cutoff_applies=content.same_day_cutoff_applies,
+        fee_note=content.fee_note,
+        legal_basis=content.legal_basis,
+        requirements=content.requirements,
+        result_name=content.result_name,
+        components=content.components,
+        fees=content.fees,
+        eform=content.eform,
+    )
+
+
+def version_is_in_use(version: ProcedureVersion) -> bool:
+    """Return whether anything outside the catalogue (a dossier, ...) points at ``version``.
+
+    The catalogue does not import the apps built on it: it asks every reverse
+    relation that is not one of its own (components, fees).
+    """
+    for relation in ProcedureVersion._meta.related_objects:
+        if relation.related_model in (Component, Fee, Procedure):
+            continue
+        accessor = relation.get_accessor_name()
+        if accessor and getattr(version, accessor).exists():
+            return True
+    return False
+
+
+@transaction.atomic
+def procedure_version_revise(*, version: ProcedureVersion) -> ProcedureVersion:
+    """Save edits made to a version no dossier uses yet (admin corrections of a typo).
+
+    Locks the version row; raises ``Conflict`` when a dossier already uses
+    it: the change must then be published as a new version.
+    """
+    ProcedureVersion.objects.select_for_update().get(pk=version.pk)
+    if version_is_in_use(version):
+        raise Conflict(VERSION_IN_USE)
+    content = version_content(version)
+    _check_content(content)
+    version.save()
+    procedure = Procedure.objects.select_related("agency", "field").get(pk=version.procedure_id)
+    if procedure.current_version_id == version.pk:
+        _sync_from_version(procedure, version)
+    return version
+
+
+def _check_identity(
+    *, code: str, national_code: str, name: str, level: str, online_level: str
+) -> None:
+    errors: dict[str, list[Any]] = {}
+    if not code.strip():
+        errors["code"] = [_("Enter the procedure's local code.")]
+    if not national_code.strip():
+        errors["national_code"] = [_("Enter the procedure's national code.")]
+    if not name.strip():
+        errors["name"] = [NAME_REQUIRED]
+    if level not in GovernmentLevel.values:
+        errors["level"] = [_("Unknown level of government.")]
+    if online_level not in OnlineLevel.values:
+        errors["online_level"] = [_("Unknown online level.")]
+    if errors:
+        raise ValidationFailed(_("The procedure is not valid."), field_errors=errors)
+
+
+@transaction.atomic
+def procedure_create(
+    *,
+    code: str,
+    national_code: str,
+    name: str,
+    field: Field,
+    agency: Agency,
+    level: str,
+    online_level: str = OnlineLevel.NONE,
+    legacy_online_level: int | None = None,
+    accepts_counter: bool = True,
+    accepts_online: bool = False,
+    accepts_post: bool = False,
+    returns_by_post: bool = True,
+    boundary_free: bool = True,
+    is_published: bool = True,
+) -> Procedure:
+    """Create a procedure's identity; it has no content until a version is published."""
+    _check_identity(
+        code=code, national_code=national_code, name=name, level=level, online_level=online_level
+    )
+    if Procedure.objects.filter(code=code).exists():
+        raise Conflict(_("A procedure with this code already exists."))
+    procedure = Procedure(
+        code=code.strip(),
+        national_code=national_code.strip(),
+        name=name.strip(),
+        field=field,
+        agency=agency,
+        level=level,
+        online_level=online_level,
+        legacy_online_level=legacy_online_level,
+        accepts_counter=accepts_counter,
+        accepts_online=accepts_online,
+        accepts_post=accepts_post,
+        returns_by_post=returns_by_post,
+        boundary_free=boundary_free,
+        is_published=is_published,
+    )
+    procedure.search_text = procedure_search_text(procedure)
+    procedure.save()
+    return procedure
+
+
+IDENTITY_FIELDS = (
+    "national_code",
+    "field",
+    "agency",
+    "level",
+    "online_level",
+    "legacy_online_level",
+    "accepts_counter",
+    "accepts_online",
+    "accepts_post",
+    "returns_by_post",
+    "boundary_free",
+    "is_published",
+)
+
+
+@transaction.atomic
+def procedure_update(*, procedure: Procedure, **changes: Any) -> list[str]:
+    """Change identity fields of ``procedure`` (not its content); return the changed names.
+
+    Locks the procedure row. Accepts the keys of ``IDENTITY_FIELDS``; the name
+    and processing time follow the current version and change by publishing.
+    """
+    unknown = set(changes) - set(IDENTITY_FIELDS)
+    if unknown:
+        raise ValueError(f"not identity fields: {sorted(unknown)}")
+    locked = (
+        Procedure.objects.select_for_update().select_related("agency", "field").get(pk=procedure.pk)
+    )
+    changed = [k for k, v in changes.items() if getattr(locked, k) != v]
+    if not changed:
+        return []
+    for key in changed:
+        setattr(locked, key, changes[key])
+    _check_identity(
+        code=locked.code,
+        national_code=locked.national_code,
+        name=locked.name,
+        level=locked.level,
+        online_level=locked.online_level,
+    )
+    locked.search_text = procedure_search_text(locked)
+    locked.save()
+    procedure.refresh_from_db()
+    return changed
+
+
+@transaction.atomic
+def field_upsert(*, code: str, name: str) -> Field:
+    """Create the field ``code`` or rename it to ``name``."""
+    obj, _created = Field.objects.update_or_create(code=code, defaults={"name": name})
+    return obj
