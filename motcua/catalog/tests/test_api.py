@@ -1,0 +1,165 @@
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from rest_framework.test import APIClient
+
+from motcua.catalog.models import TimeUnit
+from motcua.catalog.services import ComponentSpec, FeeSpec
+from motcua.organisation.models import Agency
+
+from .conftest import Publish
+
+pytestmark = [pytest.mark.django_db, pytest.mark.urls("motcua.catalog.tests.urls")]
+
+
+@pytest.fixture
+def api() -> APIClient:
+    return APIClient()
+
+
+def test_search_returns_paginated_results_with_agency_field_and_time(
+    api: APIClient, publish: Publish, phuong: Agency
+) -> None:
+    publish(
+        "1.001193.000.00.00.H17",
+        "Đăng ký khai sinh",
+        agency=phuong,
+        level="commune",
+        processing_time_value=Decimal(0),
+        same_day_cutoff_applies=True,
+    )
+    publish("2.001418.000.00.00.H17", "Cấp Phiếu lý lịch tư pháp", processing_time_value=10)
+
+    body = api.get("/api/v1/procedures", {"q": "KHAI SINH"}).json()
+
+    assert body["count"] == 1
+    assert body["next"] is None and body["previous"] is None
+    item = body["results"][0]
+    assert item == {
+        "code": "1.001193.000.00.00.H17",
+        "national_code": "1.001193",
+        "name": "Đăng ký khai sinh",
+        "agency": {"code": phuong.code, "name": "UBND Phường Hải Châu"},
+        "field": {"code": "ho-tich", "name": "Hộ tịch"},
+        "level": "commune",
+        "online_level": "full",
+        "processing_days": 0,
+        "processing_time": {"value": 0, "unit": "days"},
+        "accepts_online": True,
+        "url": "http://testserver/api/v1/procedures/1.001193.000.00.00.H17",
+    }
+
+
+def test_hours_based_procedure_gives_days_and_its_time_in_hours(
+    api: APIClient, publish: Publish
+) -> None:
+    publish(
+        "2.000001.000.00.00.H17",
+        "Chứng thực bản sao",
+        processing_time_value=4,
+        processing_time_unit=TimeUnit.WORKING_HOURS,
+    )
+    item = api.get("/api/v1/procedures").json()["results"][0]
+    assert item["processing_days"] == 0.5
+    assert item["processing_time"] == {"value": 4, "unit": "hours"}
+
+
+def test_search_pages_by_twenty_with_a_constant_number_of_queries(
+    api: APIClient, publish: Publish, django_assert_num_queries: Any
+) -> None:
+    for n in range(25):
+        publish(f"1.{n:06d}.000.00.00.H17", f"Thủ tục số {n:02d}")
+
+    with django_assert_num_queries(2):  # count + page, whatever the page size
+        first = api.get("/api/v1/procedures").json()
+    with django_assert_num_queries(2):
+        second = api.get("/api/v1/procedures", {"page": 2}).json()
+
+    assert first["count"] == 25
+    assert len(first["results"]) == 20
+    assert first["next"].endswith("page=2")
+    assert [r["name"] for r in second["results"]] == [f"Thủ tục số {n}" for n in range(20, 25)]
+
+
+def test_search_filters_by_agency_level_and_online(
+    api: APIClient, publish: Publish, xay_dung: Agency
+) -> None:
+    publish("1.009974.000.00.00.H17", "Gia hạn giấy phép xây dựng", agency=xay_dung)
+    publish("1.001193.000.00.00.H17", "Đăng ký khai sinh", online_level="partial")
+    assert api.get("/api/v1/procedures", {"agency": xay_dung.code}).json()["count"] == 1
+    assert api.get("/api/v1/procedures", {"online": "partial"}).json()["count"] == 1
+    assert api.get("/api/v1/procedures", {"level": "commune"}).json()["count"] == 0
+
+
+def test_unknown_filter_values_are_a_400_with_a_message_per_field(api: APIClient) -> None:
+    response = api.get("/api/v1/procedures", {"level": "district", "online": "4"})
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert error["code"] == "invalid"
+    assert set(error["fields"]) == {"level", "online"}
+
+
+def test_unknown_filter_message_follows_accept_language(api: APIClient) -> None:
+    response = api.get("/api/v1/procedures", {"level": "x"}, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.json()["error"]["fields"]["level"] == ["Unknown level of government."]
+
+
+def test_detail_gives_version_components_fees_eform_channels_and_agency(
+    api: APIClient, publish: Publish
+) -> None:
+    publish(
+        "2.001418.000.00.00.H17",
+        "Cấp Phiếu lý lịch tư pháp",
+        processing_time_value=10,
+        processing_time_note="Tối đa 15 ngày nếu cần xác minh",
+        fee_note="Miễn cho người có công",
+        legal_basis="Luật Lý lịch tư pháp số 28/2009/QH12",
+        result_name="Phiếu lý lịch tư pháp",
+        components=[
+            ComponentSpec(name="Tờ khai", originals=1),
+            ComponentSpec(name="Bản chụp CCCD", copies=1, reusable=True),
+        ],
+        fees=[FeeSpec(kind="fee", amount=200000, description="Phí", exemptions="Trẻ em")],
+    )
+
+    response = api.get("/api/v1/procedures/2.001418.000.00.00.H17")
+
+    assert response.status_code == 200
+    body = response.json()
+    assert body["version"]["number"] == 1
+    assert body["version"]["processing_time_value"] == 10
+    assert body["version"]["processing_time_note"] == "Tối đa 15 ngày nếu cần xác minh"
+    assert body["version"]["fees"] == [
+        {"kind": "fee", "amount": 200000, "description": "Phí", "exemptions": "Trẻ em"}
+    ]
+    assert body["version"]["legal_basis"].startswith("Luật Lý lịch tư pháp")
+    assert [(c["order"], c["name"], c["originals"], c["copies"]) for c in body["components"]] == [
+        (1, "Tờ khai", 1, 0),
+        (2, "Bản chụp CCCD", 0, 1),
+    ]
+    assert body["components"][1]["reusable"] is True
+    assert body["components"][0]["template_url"] is None
+    assert [f["name"] for f in body["eform"]] == ["child_name", "birth_date", "note"]
+    assert body["channels"] == {
+        "counter": True,
+        "online": True,
+        "post": False,
+        "returns_by_post": True,
+    }
+    assert body["boundary_free"] is True
+    assert body["competent_agency"]["name"] == "Sở Tư pháp"
+
+
+def test_unknown_procedure_is_a_404_json_error(api: APIClient) -> None:
+    response = api.get("/api/v1/procedures/9.999999.000.00.00.H17", HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 404
+    assert response.json() == {"error": {"code": "not_found", "message": "Procedure not found."}}
+
+
+def test_schema_documents_the_catalogue_endpoints(api: APIClient) -> None:
+    schema = api.get("/api/v1/schema/", {"format": "json"}).json()
+    assert "/api/v1/procedures" in schema["paths"]
+    assert "/api/v1/procedures/{code}" in schema["paths"]
