@@ -1,0 +1,190 @@
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+from openpyxl import load_workbook
+
+from motcua.catalog.importing import (
+    ImportFileError,
+    RowStatus,
+    catalog_import,
+    catalog_import_file,
+    export_json,
+    export_xlsx,
+    read_xlsx,
+)
+from motcua.catalog.models import Procedure, ProcedureVersion
+from motcua.core.testing import SIMPLE_EFORM
+from motcua.organisation.models import Agency
+
+pytestmark = pytest.mark.django_db
+
+
+def record(tu_phap: Agency, **overrides: Any) -> dict[str, Any]:
+    base: dict[str, Any] = {
+        "code": "2.001418.000.00.00.H17",
+        "national_code": "2.001418",
+        "name": "Cấp Phiếu lý lịch tư pháp",
+        "agency": tu_phap.code,
+        "field_code": "ly-lich-tu-phap",
+        "field_name": "Lý lịch tư pháp",
+        "level": "province",
+        "online_level": "full",
+        "accepts_online": True,
+        "processing_time_value": 10,
+        "components": [{"name": "Tờ khai", "originals": 1}],
+        "fees": [{"kind": "fee", "amount": 200000, "description": "Phí"}],
+        "eform": [dict(f) for f in SIMPLE_EFORM],
+    }
+    base.update(overrides)
+    return base
+
+
+def statuses(report: Any) -> list[tuple[str, str, str]]:
+    return [(r.row, r.code, r.status) for r in report.rows]
+
+
+def test_import_creates_then_reports_unchanged_then_publishes_a_new_version(
+    tu_phap: Agency,
+) -> None:
+    first = catalog_import(rows=[("1", record(tu_phap))])
+    again = catalog_import(rows=[("1", record(tu_phap))])
+    changed = catalog_import(rows=[("1", record(tu_phap, processing_time_value=12))])
+
+    assert [r.status for r in first.rows] == [RowStatus.CREATED]
+    assert [r.status for r in again.rows] == [RowStatus.UNCHANGED]
+    assert [r.status for r in changed.rows] == [RowStatus.NEW_VERSION]
+    procedure = Procedure.objects.get(code="2.001418.000.00.00.H17")
+    assert procedure.processing_time_value == 12
+    assert list(procedure.versions.values_list("number", "processing_time_value")) == [
+        (2, 12),
+        (1, 10),
+    ]
+
+
+def test_identity_change_alone_updates_without_a_new_version(tu_phap: Agency) -> None:
+    catalog_import(rows=[("1", record(tu_phap))])
+    report = catalog_import(rows=[("1", record(tu_phap, accepts_post=True))])
+    assert [r.status for r in report.rows] == [RowStatus.UPDATED]
+    assert ProcedureVersion.objects.count() == 1
+    assert Procedure.objects.get().accepts_post is True
+
+
+def test_rejected_rows_say_why_and_do_not_stop_the_others(tu_phap: Agency) -> None:
+    rows = [
+        ("1", record(tu_phap, agency="999.99.99.H99")),
+        ("2", record(tu_phap, code="1.000002.000.00.00.H17", name="")),
+        ("3", record(tu_phap, code="1.000003.000.00.00.H17", processing_time_value="năm")),
+        ("4", record(tu_phap, code="1.000004.000.00.00.H17", eform=[{"name": "x"}])),
+        ("5", record(tu_phap, code="1.000005.000.00.00.H17")),
+        ("6", record(tu_phap, code="1.000005.000.00.00.H17")),
+        ("7", record(tu_phap, code="1.000007.000.00.00.H17", level="district")),
+        ("8", record(tu_phap, code="1.000008.000.00.00.H17", processing_time_value=0)),
+    ]
+
+    report = catalog_import(rows=rows)
+
+    by_row = {r.row: r for r in report.rows}
+    assert by_row["1"].reasons == ["unknown agency code '999.99.99.H99'"]
+    assert by_row["2"].reasons == ["missing name"]
+    assert by_row["3"].reasons == ["invalid processing time 'năm' days"]
+    assert by_row["4"].reasons == [
+        "invalid e-form spec: Field 1: 'label' is required.",
+        "invalid e-form spec: Field 1: unknown type None.",
+    ]
+    assert by_row["5"].status == RowStatus.CREATED
+    assert by_row["6"].reasons == ["code '1.000005.000.00.00.H17' appears twice in the file"]
+    assert by_row["7"].reasons == ["unknown level 'district'"]
+    assert "same_day_cutoff_applies" in by_row["8"].reasons[0]
+    assert report.counts() == {"rejected": 7, "created": 1}
+    assert list(Procedure.objects.values_list("code", flat=True)) == ["1.000005.000.00.00.H17"]
+
+
+def test_dry_run_reports_but_saves_nothing(tu_phap: Agency) -> None:
+    report = catalog_import(rows=[("1", record(tu_phap))], dry_run=True)
+    assert [r.status for r in report.rows] == [RowStatus.CREATED]
+    assert "dry run" in report.as_text()
+    assert not Procedure.objects.exists()
+
+
+def test_json_export_then_import_changes_nothing(tu_phap: Agency) -> None:
+    catalog_import(
+        rows=[
+            ("1", record(tu_phap)),
+            ("2", record(tu_phap, code="1.001193.000.00.00.H17", processing_time_value=0.5)),
+        ]
+    )
+    data = export_json()
+
+    report = catalog_import_file(name="catalogue.json", data=data)
+
+    assert [r.status for r in report.rows] == [RowStatus.UNCHANGED, RowStatus.UNCHANGED]
+    assert export_json() == data
+
+
+def test_xlsx_export_then_import_changes_nothing(tu_phap: Agency) -> None:
+    catalog_import(
+        rows=[
+            ("1", record(tu_phap)),
+            ("2", record(tu_phap, code="1.001193.000.00.00.H17", fees=[], components=[])),
+        ]
+    )
+    data = export_xlsx()
+    book = load_workbook(io.BytesIO(data))
+    assert book.sheetnames == ["procedures", "components", "fees"]
+
+    report = catalog_import_file(name="catalogue.xlsx", data=data)
+
+    assert [r.status for r in report.rows] == [RowStatus.UNCHANGED, RowStatus.UNCHANGED]
+    assert ProcedureVersion.objects.count() == 2
+
+
+def test_xlsx_rows_are_numbered_as_in_the_sheet_and_orphans_are_rejected(
+    tu_phap: Agency,
+) -> None:
+    catalog_import(rows=[("1", record(tu_phap))])
+    book = load_workbook(io.BytesIO(export_xlsx()))
+    book["procedures"]["C2"] = ""  # the name
+    book["fees"].append(["9.999999", "fee", 1000, "", ""])
+    out = io.BytesIO()
+    book.save(out)
+
+    rows = read_xlsx(out.getvalue())
+    report = catalog_import(rows=rows)
+
+    assert [(r.row, r.status, r.reasons) for r in report.rows] == [
+        ("2", RowStatus.REJECTED, ["missing name"]),
+        ("fees:3", RowStatus.REJECTED, ["no procedure '9.999999' in sheet procedures"]),
+    ]
+
+
+def test_unreadable_files_are_refused() -> None:
+    with pytest.raises(ImportFileError):
+        catalog_import_file(name="x.json", data=b"{not json")
+    with pytest.raises(ImportFileError):
+        catalog_import_file(name="x.xlsx", data=b"not a workbook")
+    with pytest.raises(ImportFileError):
+        catalog_import_file(name="x.csv", data=b"")
+
+
+def test_commands_export_and_import_with_a_printed_report(tu_phap: Agency, tmp_path: Path) -> None:
+    catalog_import(rows=[("1", record(tu_phap))])
+    path = tmp_path / "catalogue.json"
+    out = io.StringIO()
+    call_command("export_procedures", str(path), stdout=out)
+    assert "1 procedures written" in out.getvalue()
+    records = json.loads(path.read_text(encoding="utf-8"))
+    records[0]["processing_time_value"] = 15
+    path.write_text(json.dumps(records), encoding="utf-8")
+
+    out = io.StringIO()
+    call_command("import_procedures", str(path), "--dry-run", stdout=out)
+
+    assert "new version" in out.getvalue()
+    assert "dry run, nothing saved" in out.getvalue()
+    assert Procedure.objects.get().processing_time_value == 10
