@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import io
 import json
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -62,8 +63,8 @@ def test_import_creates_then_reports_unchanged_then_publishes_a_new_version(
     procedure = Procedure.objects.get(code="2.001418.000.00.00.H17")
     assert procedure.processing_time_value == 12
     assert list(procedure.versions.values_list("number", "processing_time_value")) == [
-        (2, 12),
-        (1, 10),
+        (2, Decimal(12)),
+        (1, Decimal(10)),
     ]
 
 
