@@ -1,0 +1,23 @@
+"""``manage.py load_demo``: load the demo province (Thành phố Đà Nẵng); idempotent."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand
+
+from motcua.demo.services import demo_load
+
+
+class Command(BaseCommand):
+    help = "Create or refresh the demo province, its agencies, procedures and holidays."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        summary = demo_load()
+        counts = summary.procedures.counts()
+        self.stdout.write(
+            f"{summary.units} current units, {summary.legacy_units} historic units, "
+            f"{summary.agencies} agencies, procedures: "
+            + ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
+            + f", {summary.holidays} holidays seeded"
+        )
