@@ -462,6 +462,36 @@ def procedure_update(*, procedure: Procedure, **changes: Any) -> list[str]:
 
 @transaction.atomic
 def field_upsert(*, code: str, name: str) -> Field:
-    """Create the field ``code`` or rename it to ``name``."""
-    obj, _created = Field.objects.update_or_create(code=code, defaults={"name": name})
+    """Create the field ``code`` or rename it to ``name`` (refreshing its procedures' search)."""
+    obj = Field.objects.select_for_update().filter(code=code).first()
+    if obj is None:
+        return Field.objects.create(code=code, name=name)
+    if obj.name != name:
+        obj.name = name
+        obj.save(update_fields=["name"])
+        procedures_refresh_search_text(field=obj)
     return obj
+
+
+@transaction.atomic
+def procedures_refresh_search_text(
+    *, agency: Agency | None = None, field: Field | None = None
+) -> int:
+    """Recompute the search text of the procedures of ``agency`` and/or ``field``.
+
+    Call it after renaming an agency: the organisation app does not know
+    about the catalogue built on it. Returns the number of procedures updated.
+    """
+    procedures = Procedure.objects.select_related("agency", "field")
+    if agency is not None:
+        procedures = procedures.filter(agency=agency)
+    if field is not None:
+        procedures = procedures.filter(field=field)
+    changed = []
+    for procedure in procedures:
+        text = procedure_search_text(procedure)
+        if text != procedure.search_text:
+            procedure.search_text = text
+            changed.append(procedure)
+    Procedure.objects.bulk_update(changed, ["search_text"], batch_size=500)
+    return len(changed)

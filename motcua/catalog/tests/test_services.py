@@ -138,3 +138,17 @@ def test_identity_update_recomputes_search_text(publish: Publish, xay_dung: Agen
     procedure = publish("1.009974.000.00.00.H17", "Gia hạn giấy phép xây dựng")
     assert procedure_update(procedure=procedure, agency=xay_dung, accepts_post=False) == ["agency"]
     assert "so xay dung" in procedure.search_text
+
+
+def test_renaming_a_field_or_agency_refreshes_search_text(
+    publish: Publish, tu_phap: Agency
+) -> None:
+    from motcua.catalog.selectors import procedure_search
+    from motcua.catalog.services import field_upsert, procedures_refresh_search_text
+
+    publish("1.001193.000.00.00.H17", "Đăng ký khai sinh")
+    field_upsert(code="ho-tich", name="Hộ tịch và quốc tịch")
+    tu_phap.name = "Sở Tư pháp thành phố"
+    tu_phap.save()
+    assert procedures_refresh_search_text(agency=tu_phap) == 1
+    assert procedure_search(q="quoc tich thanh pho").count() == 1
