@@ -7,7 +7,12 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.urls import reverse
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+)
 from rest_framework import generics, serializers
 from rest_framework.decorators import api_view
 from rest_framework.pagination import PageNumberPagination
@@ -108,8 +113,9 @@ class ComponentSerializer(serializers.Serializer[Component]):
 
 class VersionSerializer(serializers.Serializer[ProcedureVersion]):
     number = serializers.IntegerField()
-    processing_time_value = serializers.FloatField()
-    processing_time_unit = serializers.ChoiceField(choices=TimeUnit.choices)
+    processing_time = serializers.SerializerMethodField(
+        help_text="The legal processing time, in working days or working hours."
+    )
     processing_time_note = serializers.CharField()
     same_day_cutoff_applies = serializers.BooleanField(
         help_text="Same-day procedure: received after the daily cut-off, due the next working day."
@@ -119,6 +125,10 @@ class VersionSerializer(serializers.Serializer[ProcedureVersion]):
     legal_basis = serializers.CharField()
     requirements = serializers.CharField()
     result_name = serializers.CharField()
+
+    @extend_schema_field(ProcessingTimeSerializer)
+    def get_processing_time(self, obj: ProcedureVersion) -> dict[str, Any]:
+        return {"value": _number(obj.processing_time_value), "unit": obj.processing_time_unit}
 
 
 class ChannelsSerializer(serializers.Serializer[Procedure]):
@@ -194,21 +204,23 @@ class ProcedurePagination(PageNumberPagination):
     page_size = 20
 
 
-@extend_schema(
-    operation_id="procedures_search",
-    summary="Search the published procedures",
-    description=(
-        "Every word of `q` must match the name, code, national code, field or agency, "
-        "with or without diacritics and in any case. Most relevant first on PostgreSQL. "
-        "An unknown `level` or `online` value is a 400 with a message for that parameter."
-    ),
-    parameters=[
-        OpenApiParameter("q", str, description="Words to look for, e.g. `dang ky khai sinh`."),
-        OpenApiParameter("agency", str, description="Competent agency code."),
-        OpenApiParameter("field", str, description="Field (lĩnh vực) code."),
-        OpenApiParameter("level", str, enum=GovernmentLevel.values),
-        OpenApiParameter("online", str, enum=OnlineLevel.values),
-    ],
+@extend_schema_view(
+    get=extend_schema(
+        operation_id="procedures_search",
+        summary="Search the published procedures",
+        description=(
+            "Every word of `q` must match the name, code, national code, field or agency, "
+            "with or without diacritics and in any case. Most relevant first on PostgreSQL. "
+            "An unknown `level` or `online` value is a 400 with a message for that parameter."
+        ),
+        parameters=[
+            OpenApiParameter("q", str, description="Words to look for, e.g. `dang ky khai sinh`."),
+            OpenApiParameter("agency", str, description="Competent agency code."),
+            OpenApiParameter("field", str, description="Field (lĩnh vực) code."),
+            OpenApiParameter("level", str, enum=GovernmentLevel.values),
+            OpenApiParameter("online", str, enum=OnlineLevel.values),
+        ],
+    )
 )
 class ProcedureListView(generics.ListAPIView):  # type: ignore[type-arg]
     """Search the catalogue; a thin interface over ``procedure_search``."""

@@ -130,7 +130,7 @@ def test_detail_gives_version_components_fees_eform_channels_and_agency(
     assert response.status_code == 200
     body = response.json()
     assert body["version"]["number"] == 1
-    assert body["version"]["processing_time_value"] == 10
+    assert body["version"]["processing_time"] == {"value": 10, "unit": "days"}
     assert body["version"]["processing_time_note"] == "Tối đa 15 ngày nếu cần xác minh"
     assert body["version"]["fees"] == [
         {"kind": "fee", "amount": 200000, "description": "Phí", "exemptions": "Trẻ em"}
