@@ -6,6 +6,7 @@ import pytest
 from django.core.management import call_command
 from django.db.models import Count
 
+from motcua.calendar.models import SpecialDay
 from motcua.catalog.importing import RowStatus
 from motcua.catalog.models import Component, Fee, Procedure, ProcedureVersion
 from motcua.catalog.selectors import procedure_search
@@ -20,7 +21,15 @@ pytestmark = pytest.mark.django_db
 def counts() -> dict[str, int]:
     return {
         model.__name__: model.objects.count()
-        for model in (AdministrativeUnit, Agency, Procedure, ProcedureVersion, Component, Fee)
+        for model in (
+            AdministrativeUnit,
+            Agency,
+            Procedure,
+            ProcedureVersion,
+            Component,
+            Fee,
+            SpecialDay,
+        )
     } | {"successors": AdministrativeUnit.successors.through.objects.count()}
 
 
@@ -32,6 +41,7 @@ def test_load_demo_twice_changes_nothing() -> None:
     call_command("load_demo", stdout=out)
 
     assert counts() == first
+    assert first["SpecialDay"] > 0
     assert f"{first['Procedure']} unchanged" in out.getvalue()
 
 
