@@ -1,3 +1,9 @@
-from django.urls import URLPattern
+"""Calendar endpoints, mounted under /api/v1/."""
 
-urlpatterns: list[URLPattern] = []
+from django.urls import path
+
+from motcua.calendar import api
+
+urlpatterns = [
+    path("calendar/due-date", api.due_date_view, name="api-calendar-due-date"),
+]

@@ -11,8 +11,16 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+MORNING_ORDER = _("The morning must end after it starts.")
+LUNCH_ORDER = _("The afternoon must start at or after the end of the morning.")
+AFTERNOON_ORDER = _("The afternoon must end after it starts.")
+CUTOFF_OUTSIDE_HOURS = _(
+    "The cut-off must fall between the start of the morning and the end of the afternoon."
+)
 
 
 class WorkingTime(models.Model):
@@ -37,7 +45,14 @@ class WorkingTime(models.Model):
                 & models.Q(morning_end__lte=models.F("afternoon_start"))
                 & models.Q(afternoon_start__lt=models.F("afternoon_end")),
                 name="working_time_ordered",
-            )
+                violation_error_message=_("The working periods must be in order."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(daily_cutoff__gte=models.F("morning_start"))
+                & models.Q(daily_cutoff__lte=models.F("afternoon_end")),
+                name="working_time_cutoff_within_hours",
+                violation_error_message=CUTOFF_OUTSIDE_HOURS,
+            ),
         ]
 
     def __str__(self) -> str:
@@ -45,6 +60,23 @@ class WorkingTime(models.Model):
             f"{self.morning_start:%H:%M}-{self.morning_end:%H:%M}, "
             f"{self.afternoon_start:%H:%M}-{self.afternoon_end:%H:%M}"
         )
+
+    def clean(self) -> None:
+        """Check the periods are in order, with a message on the field to correct."""
+        times = (self.morning_start, self.morning_end, self.afternoon_start, self.afternoon_end)
+        if any(t is None for t in (*times, self.daily_cutoff)):
+            return  # a missing time already has its field's own message
+        errors: dict[str, object] = {}
+        if self.morning_start >= self.morning_end:
+            errors["morning_end"] = MORNING_ORDER
+        if self.morning_end > self.afternoon_start:
+            errors["afternoon_start"] = LUNCH_ORDER
+        if self.afternoon_start >= self.afternoon_end:
+            errors["afternoon_end"] = AFTERNOON_ORDER
+        if not self.morning_start <= self.daily_cutoff <= self.afternoon_end:
+            errors["daily_cutoff"] = CUTOFF_OUTSIDE_HOURS
+        if errors:
+            raise ValidationError(errors)
 
 
 class DayKind(models.TextChoices):
@@ -62,7 +94,15 @@ class SpecialDay(models.Model):
     """A date unlike its weekday: a day off on a weekday, or a working weekend day."""
 
     date = models.DateField(_("date"), unique=True)
-    kind = models.CharField(_("kind"), max_length=12, choices=DayKind.choices)
+    kind = models.CharField(
+        _("kind"),
+        max_length=12,
+        choices=DayKind.choices,
+        help_text=_(
+            "To cancel a seeded holiday, make the date a working day: a deleted "
+            "holiday comes back with the next seeding."
+        ),
+    )
     name = models.CharField(_("name"), max_length=200, blank=True)
     source = models.CharField(
         _("source"), max_length=12, choices=DaySource.choices, default=DaySource.ADMIN
