@@ -7,6 +7,7 @@ is never edited again.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -150,6 +151,30 @@ def eform_spec_errors(eform: Any) -> list[str]:
                 errors.append(f"Field {index}: each option needs 'value' and 'label'.")
         if "required" in spec and not isinstance(spec["required"], bool):
             errors.append(f"Field {index}: 'required' must be true or false.")
+        errors.extend(f"Field {index}: {e}" for e in _constraint_errors(spec))
+    return errors
+
+
+def _constraint_errors(spec: dict[str, Any]) -> list[str]:
+    errors = []
+    max_length = spec.get("max_length")
+    if max_length is not None and (
+        isinstance(max_length, bool) or not isinstance(max_length, int) or max_length < 1
+    ):
+        errors.append("'max_length' must be a whole number of 1 or more.")
+    if spec.get("type") == "number":
+        for key in ("min", "max"):
+            bound = spec.get(key)
+            if bound is not None and (
+                isinstance(bound, bool) or not isinstance(bound, int | float)
+            ):
+                errors.append(f"'{key}' must be a number.")
+    pattern = spec.get("pattern")
+    if pattern is not None:
+        try:
+            re.compile(pattern)
+        except (re.error, TypeError):
+            errors.append("'pattern' is not a valid regular expression.")
     return errors
 
 

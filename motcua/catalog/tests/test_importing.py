@@ -86,6 +86,14 @@ def test_rejected_rows_say_why_and_do_not_stop_the_others(tu_phap: Agency) -> No
         ("6", record(tu_phap, code="1.000005.000.00.00.H17")),
         ("7", record(tu_phap, code="1.000007.000.00.00.H17", level="district")),
         ("8", record(tu_phap, code="1.000008.000.00.00.H17", processing_time_value=0)),
+        (
+            "9",
+            record(
+                tu_phap,
+                code="1.000009.000.00.00.H17",
+                eform=[{"name": "a", "label": "A", "type": "text", "pattern": "(["}],
+            ),
+        ),
     ]
 
     report = catalog_import(rows=rows)
@@ -102,7 +110,10 @@ def test_rejected_rows_say_why_and_do_not_stop_the_others(tu_phap: Agency) -> No
     assert by_row["6"].reasons == ["code '1.000005.000.00.00.H17' appears twice in the file"]
     assert by_row["7"].reasons == ["unknown level 'district'"]
     assert "same_day_cutoff_applies" in by_row["8"].reasons[0]
-    assert report.counts() == {"rejected": 7, "created": 1}
+    assert by_row["9"].reasons == [
+        "invalid e-form spec: Field 1: 'pattern' is not a valid regular expression."
+    ]
+    assert report.counts() == {"rejected": 8, "created": 1}
     assert list(Procedure.objects.values_list("code", flat=True)) == ["1.000005.000.00.00.H17"]
 
 

@@ -7,6 +7,7 @@ from django.core.management import call_command
 from django.db.models import Count
 
 from motcua.calendar.models import SpecialDay
+from motcua.catalog.eforms import eform_form_class
 from motcua.catalog.importing import RowStatus
 from motcua.catalog.models import Component, Fee, Procedure, ProcedureVersion
 from motcua.catalog.selectors import procedure_search
@@ -60,6 +61,7 @@ def test_demo_has_thirty_procedures_over_six_agencies_and_both_levels() -> None:
         assert procedure.current_version is not None
         assert procedure.current_version.eform, procedure.code
         assert eform_spec_errors(procedure.current_version.eform) == [], procedure.code
+        assert eform_form_class(procedure.current_version.eform)().fields, procedure.code
 
 
 def test_demo_procedures_are_found_by_citizens_words() -> None:
