@@ -1,3 +1,8 @@
-from django.urls import URLPattern
+from django.urls import path
 
-urlpatterns: list[URLPattern] = []
+from . import api
+
+urlpatterns = [
+    path("dossiers", api.dossier_create, name="api-dossier-create"),
+    path("dossiers/<str:code>", api.dossier_detail, name="api-dossier-detail"),
+]

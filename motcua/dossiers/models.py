@@ -63,6 +63,11 @@ class Dossier(models.Model):
     """A dossier submitted for a procedure, under the procedure version in force then."""
 
     code = models.CharField(_("dossier code"), max_length=60, unique=True)
+    register_number = models.PositiveIntegerField(
+        _("register entry number"),
+        default=0,
+        help_text=_("Number of the entry in the unit's daily register."),
+    )
     procedure = models.ForeignKey(
         "catalog.Procedure", on_delete=models.PROTECT, related_name="dossiers"
     )

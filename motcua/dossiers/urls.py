@@ -1,4 +1,8 @@
-from django.urls import URLPattern
+from django.urls import path
+
+from . import views
 
 app_name = "dossiers"
-urlpatterns: list[URLPattern] = []
+urlpatterns = [
+    path("ho-so/<str:code>/bien-nhan.pdf", views.receipt, name="receipt"),
+]

@@ -1,0 +1,165 @@
+"""JSON API of dossiers: submit online, track publicly."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import serializers, status
+from rest_framework.decorators import api_view, parser_classes
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from .models import Channel, Dossier, Status
+from .selectors import dossier_public_get, dossier_receipt_url, dossier_tracking_url
+from .services import dossier_submit
+
+
+class CodeNameSerializer(serializers.Serializer[Any]):
+    code = serializers.CharField()
+    name = serializers.CharField()
+
+
+class SubmissionSerializer(serializers.Serializer[Any]):
+    """The multipart body; ``dossier_submit`` validates it (this describes it for OpenAPI)."""
+
+    procedure = serializers.CharField(help_text="Procedure code, e.g. 1.001193.000.00.00.H17")
+    applicant_kind = serializers.ChoiceField(choices=["person", "organisation"], required=False)
+    applicant_name = serializers.CharField()
+    applicant_id_number = serializers.CharField(help_text="12-digit citizen identity number")
+    applicant_phone = serializers.CharField()
+    applicant_email = serializers.EmailField(required=False)
+    applicant_address = serializers.CharField()
+    delivery = serializers.ChoiceField(choices=["counter", "post", "online"])
+    delivery_address = serializers.CharField(required=False, help_text="Required for post")
+    eform_field = serializers.CharField(
+        required=False,
+        help_text="One field `eform-<name>` per field of the procedure's e-form definition.",
+    )
+    component_file = serializers.FileField(
+        required=False,
+        help_text="Files as `component-<component id>` (repeat for several files): PDF, JPEG, PNG.",
+    )
+
+
+class SubmittedSerializer(serializers.Serializer[Any]):
+    code = serializers.CharField()
+    status = serializers.IntegerField()
+    status_label = serializers.CharField()
+    received_at = serializers.DateTimeField()
+    due_at = serializers.DateTimeField()
+    receipt_url = serializers.URLField()
+    tracking_url = serializers.URLField()
+
+
+class HistorySerializer(serializers.Serializer[Any]):
+    at = serializers.DateTimeField()
+    event = serializers.CharField()
+    status = serializers.IntegerField()
+    status_label = serializers.CharField()
+    actor = serializers.CharField()
+
+
+class PublicDossierSerializer(serializers.Serializer[Any]):
+    code = serializers.CharField()
+    status = serializers.IntegerField()
+    status_label = serializers.CharField()
+    procedure = CodeNameSerializer()
+    competent_agency = CodeNameSerializer()
+    channel = serializers.IntegerField()
+    received_at = serializers.DateTimeField()
+    due_at = serializers.DateTimeField()
+    history = HistorySerializer(many=True)
+
+
+def _submitted(request: Request, dossier: Dossier) -> dict[str, Any]:
+    return SubmittedSerializer(
+        {
+            "code": dossier.code,
+            "status": dossier.status,
+            "status_label": Status(dossier.status).label,
+            "received_at": dossier.received_at,
+            "due_at": dossier.due_at,
+            "receipt_url": request.build_absolute_uri(dossier_receipt_url(dossier)),
+            "tracking_url": request.build_absolute_uri(dossier_tracking_url(dossier)),
+        }
+    ).data
+
+
+@extend_schema(
+    operation_id="dossier_submit",
+    request={"multipart/form-data": SubmissionSerializer},
+    parameters=[
+        OpenApiParameter(
+            "Idempotency-Key",
+            str,
+            OpenApiParameter.HEADER,
+            description="A retried submission with the same key returns the first dossier.",
+        )
+    ],
+    responses={
+        201: SubmittedSerializer,
+        200: OpenApiResponse(SubmittedSerializer, description="Replay of an earlier submission"),
+        400: OpenApiResponse(description="Invalid fields, one message per field"),
+        404: OpenApiResponse(description="Unknown procedure"),
+        409: OpenApiResponse(description="Idempotency-Key reused for another submission"),
+        413: OpenApiResponse(description="Too many or too large files"),
+    },
+    tags=["dossiers"],
+)
+@api_view(["POST"])
+@parser_classes([MultiPartParser, FormParser])
+def dossier_create(request: Request) -> Response:
+    """Submit a dossier online (channel 2) with its e-form data and files."""
+    data = request.data
+    if not isinstance(data, Mapping):  # a JSON list: nothing of a submission
+        data = {}
+    key = (request.headers.get("Idempotency-Key") or "").strip()[:100] or None
+    result = dossier_submit(
+        procedure_code=str(data.get("procedure", "")),
+        data=data,
+        files={name: request.FILES.getlist(name) for name in request.FILES},
+        channel=Channel.ONLINE,
+        idempotency_key=key,
+    )
+    return Response(
+        _submitted(request, result.dossier),
+        status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK,
+    )
+
+
+@extend_schema(
+    operation_id="dossier_track",
+    responses={200: PublicDossierSerializer, 404: OpenApiResponse(description="Unknown code")},
+    tags=["dossiers"],
+)
+@api_view(["GET"])
+def dossier_detail(request: Request, code: str) -> Response:
+    """Return a dossier's public status and history; never the applicant's personal data."""
+    dossier = dossier_public_get(code=code)
+    history = [
+        {
+            "at": event.at,
+            "event": event.get_kind_display(),
+            "status": event.to_status,
+            "status_label": Status(event.to_status).label,
+            "actor": event.actor_label,
+        }
+        for event in getattr(dossier, "public_events", [])
+    ]
+    body = PublicDossierSerializer(
+        {
+            "code": dossier.code,
+            "status": dossier.status,
+            "status_label": Status(dossier.status).label,
+            "procedure": {"code": dossier.procedure.code, "name": dossier.procedure_version.name},
+            "competent_agency": dossier.competent_agency,
+            "channel": dossier.channel,
+            "received_at": dossier.received_at,
+            "due_at": dossier.due_at,
+            "history": history,
+        }
+    ).data
+    return Response(body)

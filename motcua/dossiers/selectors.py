@@ -1,0 +1,58 @@
+"""Reads on dossiers: public tracking and the links that open a dossier's documents."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.core import signing
+from django.db.models import Prefetch
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from motcua.core.errors import NotFound
+
+from .models import Dossier, DossierEvent
+
+DOSSIER_NOT_FOUND = _("No dossier has this code.")
+_RECEIPT_SALT = "motcua.dossiers.receipt"
+
+
+def dossier_public_get(*, code: str) -> Dossier:
+    """Return the dossier with ``code`` and its public timeline, or raise NotFound."""
+    dossier = (
+        Dossier.objects.select_related(
+            "procedure", "procedure_version", "competent_agency", "receiving_unit"
+        )
+        .prefetch_related(
+            Prefetch(
+                "events",
+                queryset=DossierEvent.objects.filter(is_public=True).order_by("at", "id"),
+                to_attr="public_events",
+            )
+        )
+        .filter(code=code.strip())
+        .first()
+    )
+    if dossier is None:
+        raise NotFound(DOSSIER_NOT_FOUND)
+    return dossier
+
+
+def dossier_receipt_token(dossier: Dossier) -> str:
+    """Return the secret that opens the dossier's receipt; given only to the applicant.
+
+    The code is public (anyone may track a dossier), the receipt holds personal
+    data, so the receipt's link carries a signature of the code.
+    """
+    return signing.Signer(salt=_RECEIPT_SALT).signature(dossier.code)
+
+
+def dossier_receipt_url(dossier: Dossier) -> str:
+    """Return the path of the dossier's receipt PDF, with its token."""
+    path = reverse("dossiers:receipt", kwargs={"code": dossier.code})
+    return f"{path}?{urlencode({'token': dossier_receipt_token(dossier)})}"
+
+
+def dossier_tracking_url(dossier: Dossier) -> str:
+    """Return the path of the dossier's public tracking page."""
+    return reverse("portal:track-detail", kwargs={"code": dossier.code})
