@@ -1,0 +1,55 @@
+"""Concurrent submissions on PostgreSQL: every code distinct and consecutive."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+import pytest
+from django.db import connection
+
+from motcua.catalog.models import Procedure
+from motcua.core.testing import OneStopUnitFactory, ProcedureFactory
+from motcua.dossiers.services import dossier_submit
+
+from .conftest import pdf, required_key
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_submissions_get_distinct_consecutive_codes() -> None:
+    OneStopUnitFactory(code="000.00.00.H17")
+    procedure: Procedure = ProcedureFactory()
+    form: dict[str, Any] = {
+        "applicant_name": "Lê Văn Tám",
+        "applicant_id_number": "048090001111",
+        "applicant_phone": "0905000111",
+        "applicant_address": "Đà Nẵng",
+        "delivery": "counter",
+        "eform-child_name": "Lê Văn Bé",
+        "eform-birth_date": "2026-01-01",
+    }
+    key = required_key(procedure)
+    codes: list[str] = []
+    errors: list[BaseException] = []
+    barrier = threading.Barrier(8)
+
+    def worker() -> None:
+        try:
+            barrier.wait()
+            result = dossier_submit(procedure_code=procedure.code, data=form, files={key: [pdf()]})
+            codes.append(result.dossier.code)
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert errors == []
+    numbers = sorted(int(code.rsplit("-", 1)[1]) for code in codes)
+    assert numbers == list(range(1, 9))
