@@ -1,9 +1,208 @@
+"""The citizen's pages: find a procedure, submit a dossier, get the receipt, track it.
+
+Each view parses its input, calls a selector or a service and renders; with
+htmx (``request.htmx``) the search returns only its results list. Domain
+errors become pages with the service's messages: the rules live in the
+services, never here.
+"""
+
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+import uuid
+from typing import Any
+
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.cache import patch_vary_headers
+from django.utils.crypto import constant_time_compare
+from django.utils.http import urlencode
+from django.views.decorators.http import require_GET, require_http_methods
+
+from motcua.catalog.models import OnlineLevel, Procedure
+from motcua.catalog.selectors import filter_options, procedure_get_published, procedure_search
+from motcua.core.errors import DomainError, NotFound, ValidationFailed
+from motcua.dossiers.models import Dossier
+from motcua.dossiers.selectors import (
+    dossier_public_get,
+    dossier_receipt_token,
+    dossier_receipt_url,
+)
+from motcua.dossiers.services import dossier_submit
+from motcua.portal import forms
+from motcua.portal.selectors import popular_procedures
+
+PAGE_SIZE = 20
+SEARCH_PARAMS = ("q", "agency", "field", "level", "online")
 
 
+def _is_partial(request: HttpRequest) -> bool:
+    """Tell whether htmx asked for a fragment (a history restore needs the whole page)."""
+    htmx = getattr(request, "htmx", None)
+    return bool(htmx) and not htmx.history_restore_request  # type: ignore[union-attr]
+
+
+def _not_found(request: HttpRequest, message: str) -> HttpResponse:
+    return render(request, "404.html", {"message": message}, status=404)
+
+
+@require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    """Show the portal's home page with the procedure search."""
-    return render(request, "portal/home.html")
+    """Show the search box, the most requested procedures and the tracking box."""
+    return render(request, "portal/home.html", {"popular": popular_procedures(limit=6)})
+
+
+@require_GET
+def search(request: HttpRequest) -> HttpResponse:
+    """List procedures matching the query and filters; the results fragment for htmx."""
+    params = {name: request.GET.get(name, "").strip()[:200] for name in SEARCH_PARAMS}
+    error = None
+    try:
+        results = procedure_search(
+            q=params["q"],
+            agency=params["agency"] or None,
+            field=params["field"] or None,
+            level=params["level"] or None,
+            online=params["online"] or None,
+        )
+    except ValidationFailed as exc:
+        error, results = exc, Procedure.objects.none()
+    page = Paginator(results, PAGE_SIZE).get_page(request.GET.get("page"))
+    context: dict[str, Any] = {
+        "params": params,
+        "page": page,
+        "error": error,
+        "query_string": urlencode({k: v for k, v in params.items() if v}),
+        "filters_active": any(params[name] for name in SEARCH_PARAMS[1:]),
+    }
+    if _is_partial(request):
+        response = render(request, "portal/_results.html", {**context, "partial": True})
+    else:
+        context["options"] = filter_options()
+        response = render(request, "portal/search.html", context, status=400 if error else 200)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+@require_GET
+def procedure(request: HttpRequest, code: str) -> HttpResponse:
+    """Show a procedure: components, fees, time, legal basis, agency, channels."""
+    try:
+        proc = procedure_get_published(code=code)
+    except NotFound as exc:
+        return _not_found(request, str(exc.message))
+    return render(
+        request,
+        "portal/procedure.html",
+        {"procedure": proc, "version": proc.current_version, "FULL": OnlineLevel.FULL},
+    )
+
+
+@require_GET
+def component_template(request: HttpRequest, code: str, component_id: int) -> HttpResponseBase:
+    """Download the blank template form of one component of a published procedure."""
+    try:
+        proc = procedure_get_published(code=code)
+    except NotFound as exc:
+        raise Http404(str(exc.message)) from exc
+    assert proc.current_version is not None  # noqa: S101 - published procedures have one
+    component = next(
+        (c for c in proc.current_version.components.all() if c.pk == component_id), None
+    )
+    if component is None or not component.template:
+        raise Http404
+    name = component.template_name or str(component.template.name).rsplit("/", 1)[-1]
+    return FileResponse(component.template.open("rb"), as_attachment=True, filename=name)
+
+
+@require_http_methods(["GET", "POST"])
+def submit(request: HttpRequest, code: str) -> HttpResponse:
+    """Show the submission form; on POST submit the dossier and redirect to its confirmation."""
+    try:
+        proc = procedure_get_published(code=code)
+    except NotFound as exc:
+        return _not_found(request, str(exc.message))
+    if not proc.accepts_online:
+        return render(request, "portal/not_online.html", {"procedure": proc}, status=404)
+
+    field_errors: dict[str, list[str]] = {}
+    error: DomainError | None = None
+    data = request.POST if request.method == "POST" else None
+    key = forms.idempotency_key(data)
+    if data is not None:
+        try:
+            result = dossier_submit(
+                procedure_code=proc.code,
+                data=data,
+                files={
+                    name: request.FILES.getlist(name)
+                    for name in request.FILES
+                    if name.startswith("component-")
+                },
+                idempotency_key=key,
+            )
+        except DomainError as exc:
+            error = exc
+            field_errors = {k: [str(m) for m in v] for k, v in exc.field_errors.items()}
+        else:
+            return redirect(_submitted_url(result.dossier))
+
+    context: dict[str, Any] = {
+        "procedure": proc,
+        "version": proc.current_version,
+        "form": forms.submission_form(proc, data, field_errors),
+        "error": error,
+        "idempotency_key": key or uuid.uuid4(),
+    }
+    return render(request, "portal/submit.html", context, status=error.status if error else 200)
+
+
+def _submitted_url(dossier: Dossier) -> str:
+    url = reverse("portal:submitted", kwargs={"code": dossier.code})
+    return f"{url}?{urlencode({'token': dossier_receipt_token(dossier)})}"
+
+
+@require_GET
+def submitted(request: HttpRequest, code: str) -> HttpResponse:
+    """Confirm a submission: code, appointment, receipt; only with the token given at submission."""
+    token = request.GET.get("token", "")
+    try:
+        dossier = dossier_public_get(code=code)
+    except NotFound:
+        dossier = None
+    # The same answer for an unknown code and a wrong token: the page holds personal data.
+    if (
+        dossier is None
+        or not token
+        or not constant_time_compare(token, dossier_receipt_token(dossier))
+    ):
+        return render(request, "portal/submitted_forbidden.html", status=404)
+    return render(
+        request,
+        "portal/submitted.html",
+        {"dossier": dossier, "receipt_url": dossier_receipt_url(dossier)},
+    )
+
+
+@require_GET
+def track(request: HttpRequest) -> HttpResponse:
+    """Ask for a dossier code; with ``?code=`` go to its tracking page."""
+    code = request.GET.get("code", "").strip().upper()
+    if code:
+        return redirect("portal:track-detail", code=code)
+    return render(request, "portal/track.html")
+
+
+@require_GET
+def track_detail(request: HttpRequest, code: str) -> HttpResponse:
+    """Show a dossier's status and public history, with no personal data."""
+    try:
+        dossier = dossier_public_get(code=code)
+    except NotFound:
+        return render(request, "portal/track.html", {"unknown_code": code}, status=404)
+    return render(
+        request,
+        "portal/track_detail.html",
+        {"dossier": dossier, "events": getattr(dossier, "public_events", [])},
+    )

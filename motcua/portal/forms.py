@@ -1,0 +1,277 @@
+"""The submission form's fields, rendered with the dossier service's errors beside them.
+
+These forms only render: they carry labels, hints and browser validation
+attributes, and show back what the citizen typed. The rules are the dossier
+service's (``dossier_submit``); its per-field messages, keyed by input name,
+are placed next to the matching input and listed in a summary at the top.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django import forms
+from django.forms.boundfield import BoundField
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from motcua.catalog.eforms import eform_form_class
+from motcua.catalog.models import Component, OnlineLevel, Procedure
+from motcua.dossiers.models import ApplicantKind, Delivery
+
+ACCEPTED_FILES = ".pdf,.jpg,.jpeg,.png"
+EFORM_PREFIX = "eform"
+COMPONENT_PREFIX = "component"
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    """A file input that lets the citizen pick several files (several pages) at once."""
+
+    allow_multiple_selected = True
+
+
+class ApplicantForm(forms.Form):
+    """Who submits the dossier."""
+
+    applicant_kind = forms.ChoiceField(
+        label=_("You are submitting as"),
+        choices=ApplicantKind.choices,
+        initial=ApplicantKind.PERSON,
+        widget=forms.RadioSelect,
+    )
+    applicant_name = forms.CharField(
+        label=_("Full name"),
+        max_length=200,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    applicant_id_number = forms.CharField(
+        label=_("Citizen ID number"),
+        help_text=_("The 12 digits on your citizen identity card (CCCD)."),
+        max_length=12,
+        widget=forms.TextInput(
+            attrs={"inputmode": "numeric", "pattern": "[0-9]{12}", "autocomplete": "off"}
+        ),
+    )
+    applicant_phone = forms.CharField(
+        label=_("Phone number"),
+        help_text=_("We call or text this number about your dossier."),
+        max_length=20,
+        widget=forms.TextInput(attrs={"type": "tel", "inputmode": "tel", "autocomplete": "tel"}),
+    )
+    applicant_email = forms.EmailField(
+        label=_("E-mail (optional)"),
+        required=False,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    applicant_address = forms.CharField(
+        label=_("Address"),
+        help_text=_("House number, street, commune or ward, province or city."),
+        max_length=500,
+        widget=forms.TextInput(attrs={"autocomplete": "street-address"}),
+    )
+
+
+class DeliveryForm(forms.Form):
+    """How the citizen receives the result; the choices depend on the procedure."""
+
+    delivery = forms.ChoiceField(
+        label=_("How do you want to receive the result?"), widget=forms.RadioSelect
+    )
+    delivery_address = forms.CharField(
+        label=_("Address to send the result to"),
+        help_text=_("Needed only if you receive the result by post."),
+        max_length=500,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "street-address"}),
+    )
+
+    def __init__(self, *args: Any, procedure: Procedure, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        choices = [(Delivery.COUNTER.value, Delivery.COUNTER.label)]
+        if procedure.returns_by_post:
+            choices.append((Delivery.POST.value, Delivery.POST.label))
+        if procedure.online_level == OnlineLevel.FULL:
+            choices.append((Delivery.ONLINE.value, Delivery.ONLINE.label))
+        field = self.fields["delivery"]
+        assert isinstance(field, forms.ChoiceField)  # noqa: S101 - declared above
+        field.choices = choices
+        field.initial = choices[-1][0] if len(choices) > 1 else choices[0][0]
+
+
+def components_form_class(components: Sequence[Component]) -> type[forms.Form]:
+    """Return a form with one file input per component, named ``component-<id>``."""
+    fields: dict[str, forms.Field] = {}
+    for component in components:
+        counts = []
+        if component.originals:
+            counts.append(
+                ngettext("%(n)d original", "%(n)d originals", component.originals)
+                % {"n": component.originals}
+            )
+        if component.copies:
+            counts.append(
+                ngettext("%(n)d copy", "%(n)d copies", component.copies) % {"n": component.copies}
+            )
+        fields[str(component.pk)] = forms.FileField(
+            label=component.name,
+            required=component.is_required,
+            help_text=" · ".join(
+                [*counts, str(_("PDF, JPG or PNG; you may choose several files."))]
+            ),
+            widget=MultipleFileInput(attrs={"accept": ACCEPTED_FILES}),
+        )
+    return type("ComponentsForm", (forms.Form,), fields)
+
+
+@dataclass
+class Row:
+    """One input of the page with its label, hint, errors and widget."""
+
+    bound: BoundField
+    errors: list[str]
+    css_class: str = ""
+
+    @property
+    def id(self) -> str:
+        return self.bound.auto_id or self.bound.html_name
+
+    @property
+    def label(self) -> str:
+        return str(self.bound.label)
+
+    @property
+    def hint(self) -> str:
+        return str(self.bound.help_text or "")
+
+    @property
+    def required(self) -> bool:
+        return self.bound.field.required
+
+    @property
+    def use_fieldset(self) -> bool:
+        return self.bound.use_fieldset
+
+    @property
+    def describedby(self) -> str:
+        ids = []
+        if self.hint:
+            ids.append(f"{self.id}-hint")
+        if self.errors:
+            ids.append(f"{self.id}-error")
+        return " ".join(ids)
+
+    @property
+    def widget(self) -> SafeString:
+        attrs: dict[str, str | bool] = {}
+        if self.errors:
+            attrs["aria-invalid"] = "true"
+        if self.describedby and not self.use_fieldset:
+            attrs["aria-describedby"] = self.describedby
+        return self.bound.as_widget(attrs=attrs)
+
+
+@dataclass
+class Section:
+    """A group of inputs under a heading (applicant, e-form, components, delivery)."""
+
+    title: str
+    rows: list[Row]
+    intro: str = ""
+
+
+@dataclass
+class SummaryItem:
+    """An entry of the error summary: a message, and the input it links to if any."""
+
+    message: str
+    target: str = ""
+    label: str = ""
+
+
+@dataclass
+class SubmissionForm:
+    sections: list[Section]
+    summary: list[SummaryItem] = field(default_factory=list)
+
+
+def _initial(form_class: type[forms.Form], prefix: str, data: Mapping[str, Any] | None) -> Any:
+    if data is None:
+        return {}
+    names = [f"{prefix}-{name}" if prefix else name for name in form_class.base_fields]
+    return {
+        name.removeprefix(f"{prefix}-") if prefix else name: data.get(name)
+        for name in names
+        if name in data
+    }
+
+
+def _rows(form: forms.Form, field_errors: Mapping[str, list[str]], css: str = "") -> list[Row]:
+    rows = []
+    for bound in form:
+        css_class = "delivery-address" if bound.name == "delivery_address" else css
+        rows.append(Row(bound, list(field_errors.get(bound.html_name, [])), css_class))
+    return rows
+
+
+def submission_form(
+    procedure: Procedure,
+    data: Mapping[str, Any] | None,
+    field_errors: Mapping[str, list[str]],
+) -> SubmissionForm:
+    """Build the submission page's inputs, showing back ``data`` and the service's errors.
+
+    The forms are left unbound (``data`` only fills them): only the dossier
+    service validates, so the page shows its messages and no others.
+    """
+    version = procedure.current_version
+    assert version is not None  # noqa: S101 - published procedures have a current version
+    eform_class = eform_form_class(version.eform)
+    components_class = components_form_class(list(version.components.all()))
+    applicant = ApplicantForm(initial=_initial(ApplicantForm, "", data))
+    eform = eform_class(prefix=EFORM_PREFIX, initial=_initial(eform_class, EFORM_PREFIX, data))
+    components = components_class(prefix=COMPONENT_PREFIX)
+    delivery = DeliveryForm(procedure=procedure, initial=_initial(DeliveryForm, "", data))
+
+    sections = [Section(str(_("Applicant")), _rows(applicant, field_errors))]
+    if eform.fields:
+        sections.append(Section(str(_("Application form")), _rows(eform, field_errors)))
+    if components.fields:
+        sections.append(
+            Section(
+                str(_("Documents")),
+                _rows(components, field_errors),
+                intro=str(
+                    _(
+                        "Upload a scan or a clear photo of each document. "
+                        "If the form shows errors, choose the files again."
+                    )
+                ),
+            )
+        )
+    sections.append(Section(str(_("Receiving the result")), _rows(delivery, field_errors)))
+
+    summary: list[SummaryItem] = []
+    known: set[str] = set()
+    for section in sections:
+        for row in section.rows:
+            known.add(row.bound.html_name)
+            summary.extend(SummaryItem(msg, f"#{row.id}", row.label) for msg in row.errors)
+    for name, messages in field_errors.items():
+        if name not in known:
+            summary.extend(SummaryItem(str(msg)) for msg in messages)
+    return SubmissionForm(sections, summary)
+
+
+def idempotency_key(data: Mapping[str, Any] | None) -> str | None:
+    """Return the form's hidden idempotency key if it is a well-formed UUID, else None."""
+    if data is None:
+        return None
+    raw = str(data.get("idempotency_key") or "")
+    try:
+        return str(uuid.UUID(raw))
+    except ValueError:
+        return None
