@@ -233,8 +233,12 @@ def dossier_submit(
             return replay
 
     unit = receiving_unit or _receiving_unit(procedure)
+    due_at = _due_at(version, now)
     written: list[str] = []
     try:
+        # Files go to storage before the transaction so the code counter's lock is held
+        # only for a few inserts; on any failure below they are deleted again.
+        stored = _write_files(checked_files, written)
         with transaction.atomic():
             code, number = dossier_code_allocate(unit=unit, day=timezone.localdate(now))
             dossier = Dossier.objects.create(
@@ -258,11 +262,11 @@ def dossier_submit(
                 form_data=form_data,
                 submitted_at=now,
                 received_at=now,
-                due_at=_due_at(version, now),
+                due_at=due_at,
                 idempotency_key=idempotency_key or None,
                 request_fingerprint=fingerprint,
             )
-            _store_components(dossier, version, checked_files, written)
+            _record_components(dossier, stored)
             DossierEvent.objects.create(
                 dossier=dossier,
                 at=now,
@@ -496,39 +500,50 @@ def _due_at(version: ProcedureVersion, start: dt.datetime) -> dt.datetime:
     return due_date(start=start, working_days=version.processing_time_value).due_at
 
 
-def _store_components(
-    dossier: Dossier,
-    version: ProcedureVersion,
-    checked_files: list[_CheckedFile],
-    written: list[str],
-) -> None:
-    """Record every component of the version and store its files, noting each stored name."""
-    by_component: dict[int, list[_CheckedFile]] = {}
+def _write_files(
+    checked_files: list[_CheckedFile], written: list[str]
+) -> list[tuple[_CheckedFile, str]]:
+    """Store each checked file under a random name, noting each name in ``written``."""
+    stored = []
     for checked in checked_files:
-        by_component.setdefault(checked.component.pk, []).append(checked)
-    for component in version.components.all():
-        uploads = by_component.get(component.pk, [])
-        if not uploads:
-            continue
-        row = DossierComponent.objects.create(
+        name = default_storage.save(
+            f"dossiers/{timezone.now():%Y/%m/%d}/{uuid.uuid4().hex}.{checked.extension}",
+            checked.upload,
+        )
+        written.append(name)
+        stored.append((checked, name))
+    return stored
+
+
+def _record_components(dossier: Dossier, stored: list[tuple[_CheckedFile, str]]) -> None:
+    """Record the components the applicant attached, and their stored files."""
+    by_component: dict[int, list[tuple[_CheckedFile, str]]] = {}
+    for checked, name in stored:
+        by_component.setdefault(checked.component.pk, []).append((checked, name))
+    components = [c for c in dossier.procedure_version.components.all() if c.pk in by_component]
+    rows = DossierComponent.objects.bulk_create(
+        DossierComponent(
             dossier=dossier,
-            component=component,
-            name=component.name,
-            originals=component.originals,
-            copies=component.copies,
+            component=c,
+            name=c.name,
+            originals=c.originals,
+            copies=c.copies,
             is_digitised=True,
         )
-        for checked in uploads:
-            stored = DossierFile(
-                component=row,
-                original_name=(checked.upload.name or "")[:255],
-                content_type=checked.content_type,
-                size=checked.size,
-                sha256=checked.sha256,
-            )
-            stored.file.save(f"{uuid.uuid4().hex}.{checked.extension}", checked.upload, save=False)
-            written.append(stored.file.name or "")
-            stored.save()
+        for c in components
+    )
+    DossierFile.objects.bulk_create(
+        DossierFile(
+            component=row,
+            file=name,
+            original_name=(checked.upload.name or "")[:255],
+            content_type=checked.content_type,
+            size=checked.size,
+            sha256=checked.sha256,
+        )
+        for row in rows
+        for checked, name in by_component[row.component_id or 0]
+    )
 
 
 def _delete_files(names: list[str]) -> None:

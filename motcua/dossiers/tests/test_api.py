@@ -58,7 +58,7 @@ def test_bad_input_is_400_with_a_message_per_field_in_english_on_request(
     client: Client, procedure: Procedure, form: dict[str, Any]
 ) -> None:
     data = {**form, "applicant_id_number": "123", "applicant_phone": "abc"}
-    response = post(client, data, HTTP_ACCEPT_LANGUAGE="en")
+    response = post(client, data, **{"Accept-Language": "en"})
     assert response.status_code == 400
     fields = response.json()["error"]["fields"]
     assert fields["applicant_id_number"] == ["Enter the 12 digits of a citizen identity number."]
