@@ -18,11 +18,12 @@ from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.crypto import constant_time_compare
 from django.utils.http import urlencode
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from motcua.catalog.models import OnlineLevel, Procedure
 from motcua.catalog.selectors import filter_options, procedure_get_published, procedure_search
-from motcua.core.errors import DomainError, NotFound, ValidationFailed
+from motcua.core.errors import Conflict, DomainError, NotFound, ValidationFailed
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.selectors import (
     dossier_public_get,
@@ -33,6 +34,10 @@ from motcua.dossiers.services import dossier_submit
 from motcua.portal import forms
 from motcua.portal.selectors import popular_procedures
 
+FORM_ALREADY_SENT = _(
+    "This form was already sent with other details. Check the details below and submit "
+    "again to send a new dossier."
+)
 PAGE_SIZE = 20
 SEARCH_PARAMS = ("q", "agency", "field", "level", "online")
 
@@ -142,6 +147,10 @@ def submit(request: HttpRequest, code: str) -> HttpResponse:
                 },
                 idempotency_key=key,
             )
+        except Conflict:
+            # The key went with another dossier (the citizen came back and changed the
+            # form): say so, and give the form a new key so the next click submits anew.
+            error, key = Conflict(FORM_ALREADY_SENT), None
         except DomainError as exc:
             error = exc
             field_errors = {k: [str(m) for m in v] for k, v in exc.field_errors.items()}

@@ -142,3 +142,24 @@ def test_confirmation_of_an_unknown_dossier_is_not_found(client: Client, db: Non
     response = client.get(reverse("portal:submitted", args=["X-250101-0001"]) + "?token=abc")
 
     assert response.status_code == 404
+
+
+def test_resubmitting_a_sent_form_with_other_details_asks_to_confirm_with_a_new_key(
+    client: Client, birth_registration: Procedure, submission: dict[str, Any]
+) -> None:
+    client.post(_submit_url(birth_registration), submission)
+    for value in submission.values():
+        if hasattr(value, "seek"):
+            value.seek(0)
+    key = submission["idempotency_key"]
+
+    response = client.post(
+        _submit_url(birth_registration), {**submission, "applicant_name": "Trần Văn Nam"}
+    )
+
+    assert response.status_code == 409
+    html = response.content.decode()
+    assert 'role="alert"' in html
+    assert f'value="{key}"' not in html
+    assert 'value="Trần Văn Nam"' in html
+    assert Dossier.objects.count() == 1
