@@ -12,6 +12,14 @@ def _media_in_tmp(settings: object, tmp_path_factory: pytest.TempPathFactory) ->
     settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")  # type: ignore[attr-defined]
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache() -> None:
+    """Start every test with an empty cache (it is per process and outlives a test)."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Skip PostgreSQL-only tests on SQLite."""
     if settings.DATABASES["default"]["ENGINE"].endswith("postgresql"):

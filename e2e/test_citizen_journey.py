@@ -1,4 +1,3 @@
-# ruff: noqa: S101 - pytest asserts (pyproject ignores S101 only under tests/)
 """A citizen, on a phone, finds a procedure, submits a dossier, gets the receipt and tracks it."""
 
 from __future__ import annotations
