@@ -15,22 +15,59 @@ from .models import Dossier, DossierEvent
 
 DOSSIER_NOT_FOUND = _("No dossier has this code.")
 _RECEIPT_SALT = "motcua.dossiers.receipt"
+_PUBLIC_FIELDS = (
+    "code",
+    "status",
+    "channel",
+    "received_at",
+    "due_at",
+    "procedure__code",
+    "procedure__name",
+    "procedure_version__name",
+    "competent_agency__code",
+    "competent_agency__name",
+)
 
 
 def dossier_public_get(*, code: str) -> Dossier:
-    """Return the dossier with ``code`` and its public timeline, or raise NotFound."""
+    """Return the dossier with ``code`` and its public timeline, or raise NotFound.
+
+    Loads only the public fields (a hot path: anyone may track any dossier):
+    no applicant data leaves the database here.
+    """
     dossier = (
-        Dossier.objects.select_related(
-            "procedure", "procedure_version", "competent_agency", "receiving_unit"
-        )
+        Dossier.objects.select_related("procedure", "procedure_version", "competent_agency")
+        .only(*_PUBLIC_FIELDS)
         .prefetch_related(
             Prefetch(
                 "events",
-                queryset=DossierEvent.objects.filter(is_public=True).order_by("at", "id"),
+                queryset=DossierEvent.objects.filter(is_public=True)
+                .only("dossier_id", "at", "kind", "to_status", "actor_label")
+                .order_by("at", "id"),
                 to_attr="public_events",
             )
         )
         .filter(code=code.strip())
+        .order_by()
+        .first()
+    )
+    if dossier is None:
+        raise NotFound(DOSSIER_NOT_FOUND)
+    return dossier
+
+
+def dossier_get(*, code: str) -> Dossier:
+    """Return the whole dossier with ``code`` (applicant data included), or raise NotFound.
+
+    Callers check that the requester may see it (the receipt's token, a staff role).
+    """
+    dossier = (
+        Dossier.objects.select_related(
+            "procedure", "procedure_version", "competent_agency", "receiving_unit__parent"
+        )
+        .prefetch_related("components", "procedure_version__fees")
+        .filter(code=code.strip())
+        .order_by()
         .first()
     )
     if dossier is None:

@@ -10,14 +10,14 @@ from django.views.decorators.http import require_GET
 from motcua.core.errors import NotFound
 
 from .receipts import receipt_pdf
-from .selectors import dossier_public_get, dossier_receipt_token
+from .selectors import dossier_get, dossier_receipt_token
 
 
 @require_GET
 def receipt(request: HttpRequest, code: str) -> HttpResponse:
     """Send the receipt PDF (A4, or A5 with ``?size=a5``) to whoever holds its token."""
     try:
-        dossier = dossier_public_get(code=code)
+        dossier = dossier_get(code=code)
     except NotFound as exc:
         raise Http404(str(exc.message)) from exc
     token = request.GET.get("token", "")
