@@ -112,6 +112,7 @@ def test_tracking_shows_status_and_history_without_personal_data(
     assert body["status"] == 1
     assert body["procedure"]["code"] == procedure.code
     assert len(body["history"]) == 1
+    assert body["due_at"].endswith("+07:00")  # local time of the province
     raw = response.content.decode()
     for value in PERSONAL:
         assert value not in raw
