@@ -10,7 +10,7 @@ from motcua.catalog.models import OnlineLevel, Procedure
 from motcua.core.testing import AgencyFactory, ProcedureFactory
 
 pytestmark = pytest.mark.django_db
-EN = {"Accept-Language": "en"}
+EN = {"Cookie": "django_language=en"}  # the language switch's choice
 
 
 def test_home_shows_search_popular_procedures_and_tracking(

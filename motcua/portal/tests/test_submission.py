@@ -15,7 +15,7 @@ from motcua.dossiers.models import Dossier, DossierFile
 from motcua.portal.tests.conftest import APPLICANT
 
 pytestmark = pytest.mark.django_db
-EN = {"Accept-Language": "en"}
+EN = {"Cookie": "django_language=en"}  # the language switch's choice
 
 
 def _submit_url(procedure: Procedure) -> str:

@@ -13,7 +13,7 @@ from motcua.dossiers.models import Dossier
 from motcua.portal.tests.conftest import APPLICANT
 
 pytestmark = pytest.mark.django_db
-EN = {"Accept-Language": "en"}
+EN = {"Cookie": "django_language=en"}  # the language switch's choice
 
 
 @pytest.fixture
