@@ -171,6 +171,10 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Public API v1 of the one-stop system: procedures, dossiers, calendar.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "motcua.api.schema.add_error_responses",
+    ],
 }
 
 EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
