@@ -57,6 +57,8 @@ INSTALLED_APPS = [
     "motcua.calendar",
     "motcua.catalog",
     "motcua.dossiers",
+    "motcua.staff",
+    "motcua.workflow",
     "motcua.demo",
     "motcua.portal",
     "motcua.api",

@@ -1,0 +1,45 @@
+"""Who may see and do what: reads over staff roles."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db.models import Q
+
+from .models import Role, StaffRole
+
+AnyUser = AbstractBaseUser | AnonymousUser
+
+
+def user_agency_roles(*, user: AnyUser) -> dict[int, set[str]]:
+    """Return ``{agency id: {roles}}`` of the active roles ``user`` holds (one query)."""
+    if not user.is_authenticated:
+        return {}
+    out: dict[int, set[str]] = {}
+    for agency_id, role in StaffRole.objects.filter(user_id=user.pk, is_active=True).values_list(
+        "agency_id", "role"
+    ):
+        out.setdefault(agency_id, set()).add(role)
+    return out
+
+
+def user_has_role(*, user: AnyUser, roles: Iterable[Role | str], agency_id: int) -> bool:
+    """Tell whether ``user`` holds one of ``roles`` in the agency ``agency_id``."""
+    if not user.is_authenticated:
+        return False
+    return StaffRole.objects.filter(
+        user_id=user.pk, is_active=True, agency_id=agency_id, role__in=[str(r) for r in roles]
+    ).exists()
+
+
+def dossier_scope(*, user: AnyUser) -> Q:
+    """Return a filter on Dossier for the dossiers ``user`` may see.
+
+    Staff see the dossiers their one-stop units received and those their
+    agencies decide; nobody else sees any.
+    """
+    agencies = list(user_agency_roles(user=user))
+    if not agencies:
+        return Q(pk__in=[])
+    return Q(receiving_unit_id__in=agencies) | Q(competent_agency_id__in=agencies)
