@@ -180,6 +180,7 @@ def main() -> None:
             "tracking (GET /api/v1/dossiers/<code>)": ("track.lua", "/api/v1/dossiers/"),
             "submission (POST /api/v1/dossiers, 1 PDF)": ("submit.lua", "/api/v1/dossiers"),
             "mix (6 track : 3 search : 1 submit)": ("mix.lua", "/"),
+            "receipt PDF (GET /ho-so/<code>/bien-nhan.pdf)": ("receipt.lua", "/"),
         }
         wrk_env = dict(env, BENCH_DIR=str(BENCH), BENCH_CODES=str(var / "codes.txt"))
         for name, (script, path) in scenarios.items():

@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from motcua.catalog.models import Procedure
 from motcua.dossiers.models import Channel, Delivery, Dossier, DossierEvent, EventKind, Status
+from motcua.dossiers.selectors import dossier_receipt_url
 from motcua.organisation.models import Agency
 
 PDF = (
@@ -90,6 +91,8 @@ def seed(target: int, batch: int = 5000) -> None:
         made += size
     codes = list(Dossier.objects.order_by("?").values_list("code", flat=True)[:2000])
     (var / "codes.txt").write_text("\n".join(codes) + "\n")
+    receipts = [dossier_receipt_url(d) for d in Dossier.objects.filter(code__in=codes[:50])]
+    (var / "receipts.txt").write_text("\n".join(receipts) + "\n")
     _write_submission_body(var, procedures)
     print(f"dossiers in database: {have + made} (added {made})")
 
