@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from motcua.calendar.selectors import due_date
+from motcua.calendar import selectors as calendar
 from motcua.catalog.eforms import eform_cleaned_json, eform_form_class
 from motcua.catalog.models import Component, OnlineLevel, Procedure, ProcedureVersion, TimeUnit
 from motcua.core.errors import Conflict, NotFound, PayloadTooLarge, ValidationFailed
@@ -69,76 +69,24 @@ FILE_TOO_LARGE = _("A file is too large: at most {max} MB per file.")
 KEY_REUSED = _("This Idempotency-Key was already used for a different submission.")
 NO_RECEIVING_UNIT = _("No one-stop unit is configured to receive this dossier.")
 
-ACTOR_APPLICANT = "Người nộp hồ sơ"  # stored on the timeline: a role, never a person
-# Province codes that open a citizen identity number (Circular 07/2016/TT-BCA, 63 provinces).
+# Stored on the public timeline: a role, never a person (in Vietnamese, as printed).
+ACTOR_BY_CHANNEL = {
+    Channel.ONLINE: "Người nộp hồ sơ trực tuyến",
+    Channel.COUNTER: "Bộ phận Một cửa",
+    Channel.POST: "Nhân viên bưu chính công ích",
+}
+# Province codes that open a citizen identity number (Circular 07/2016/TT-BCA, the 63
+# provinces of before the 2025 merger: numbers issued then stay valid).
+# fmt: off
 PROVINCE_PREFIXES = frozenset(
     f"{n:03d}"
     for n in (
-        1,
-        2,
-        4,
-        6,
-        8,
-        10,
-        11,
-        12,
-        14,
-        15,
-        17,
-        19,
-        20,
-        22,
-        24,
-        25,
-        26,
-        27,
-        30,
-        31,
-        33,
-        34,
-        35,
-        36,
-        37,
-        38,
-        40,
-        42,
-        44,
-        45,
-        46,
-        48,
-        49,
-        51,
-        52,
-        54,
-        56,
-        58,
-        60,
-        62,
-        64,
-        66,
-        67,
-        68,
-        70,
-        72,
-        74,
-        75,
-        77,
-        79,
-        80,
-        82,
-        83,
-        84,
-        86,
-        87,
-        89,
-        91,
-        92,
-        93,
-        94,
-        95,
-        96,
+        1, 2, 4, 6, 8, 10, 11, 12, 14, 15, 17, 19, 20, 22, 24, 25, 26, 27, 30, 31, 33, 34,
+        35, 36, 37, 38, 40, 42, 44, 45, 46, 48, 49, 51, 52, 54, 56, 58, 60, 62, 64, 66, 67,
+        68, 70, 72, 74, 75, 77, 79, 80, 82, 83, 84, 86, 87, 89, 91, 92, 93, 94, 95, 96,
     )
 )
+# fmt: on
 _ID_NUMBER = re.compile(r"^\d{12}$")
 _PHONE = re.compile(r"^(?:0|\+?84)(?:\d{9}|\d{10})$")
 _PHONE_NOISE = re.compile(r"[\s.\-()]")
@@ -173,13 +121,17 @@ class _Applicant:
     address: str
 
 
-def dossier_code_allocate(*, unit: Agency, day: dt.date) -> tuple[str, int]:
-    """Return the next dossier code of ``unit`` on ``day`` and its register number.
+def dossier_code_allocate(*, unit: Agency, day: dt.date) -> str:
+    """Return the next dossier code of ``unit`` on ``day``: ``<unit code>-YYMMDD-NNNN``.
 
-    Locks the unit's counter row for the day (``SELECT ... FOR UPDATE``) until
-    the caller's transaction ends, so concurrent submissions queue on it; the
-    row is inserted first with ``ON CONFLICT DO NOTHING`` so two first-of-the-
-    day submissions cannot both create it. Must run inside a transaction.
+    Locks the unit's counter row for the day (``SELECT ... FOR UPDATE`` on
+    ``DossierCodeSequence``) until the caller's transaction ends, so concurrent
+    submissions queue on it and a number is never given twice; the row is
+    inserted first with ``ON CONFLICT DO NOTHING`` so two first-of-the-day
+    submissions cannot both create it. A rolled-back submission rolls the
+    counter back with it, so no issued code is ever reused. Must run inside a
+    transaction. The number is also the entry number of the day's register
+    (``dossier_register_number``).
     """
     DossierCodeSequence.objects.bulk_create(
         [DossierCodeSequence(unit_code=unit.code, day=day)], ignore_conflicts=True
@@ -187,8 +139,12 @@ def dossier_code_allocate(*, unit: Agency, day: dt.date) -> tuple[str, int]:
     sequence = DossierCodeSequence.objects.select_for_update().get(unit_code=unit.code, day=day)
     sequence.last_number += 1
     sequence.save(update_fields=["last_number"])
-    number = sequence.last_number
-    return f"{unit.code}-{day:%y%m%d}-{number:04d}", number
+    return f"{unit.code}-{day:%y%m%d}-{sequence.last_number:04d}"
+
+
+def dossier_register_number(code: str) -> int:
+    """Return the daily sequence number of a dossier code (its register entry number)."""
+    return int(code.rsplit("-", 1)[1])
 
 
 def dossier_submit(
@@ -240,10 +196,10 @@ def dossier_submit(
         # only for a few inserts; on any failure below they are deleted again.
         stored = _write_files(checked_files, written)
         with transaction.atomic():
-            code, number = dossier_code_allocate(unit=unit, day=timezone.localdate(now))
+            code = dossier_code_allocate(unit=unit, day=timezone.localdate(now))
             dossier = Dossier.objects.create(
                 code=code,
-                register_number=number,
+                register_number=dossier_register_number(code),
                 procedure=procedure,
                 procedure_version=version,
                 receiving_unit=unit,
@@ -271,7 +227,7 @@ def dossier_submit(
                 dossier=dossier,
                 at=now,
                 kind=EventKind.SUBMITTED,
-                actor_label=ACTOR_APPLICANT,
+                actor_label=ACTOR_BY_CHANNEL[Channel(channel)],
                 to_status=Status.NEW,
             )
     except IntegrityError:
@@ -486,7 +442,12 @@ def _receiving_unit(procedure: Procedure) -> Agency:
             .order_by("id")
             .first()
         )
-    unit = unit or units.filter(kind=AgencyKind.SERVICE_CENTRE).order_by("id").first()
+    unit = (
+        unit
+        or units.filter(kind=AgencyKind.SERVICE_CENTRE, level=GovernmentLevel.PROVINCE)
+        .order_by("id")
+        .first()
+    )
     unit = unit or units.order_by("id").first()
     if unit is None:
         raise ValidationFailed(NO_RECEIVING_UNIT)
@@ -496,8 +457,8 @@ def _receiving_unit(procedure: Procedure) -> Agency:
 def _due_at(version: ProcedureVersion, start: dt.datetime) -> dt.datetime:
     """Return the appointment time for a dossier received at ``start`` under ``version``."""
     if version.processing_time_unit == TimeUnit.WORKING_HOURS:
-        return due_date(start=start, working_hours=version.processing_time_value).due_at
-    return due_date(start=start, working_days=version.processing_time_value).due_at
+        return calendar.due_date(start=start, working_hours=version.processing_time_value).due_at
+    return calendar.due_date(start=start, working_days=version.processing_time_value).due_at
 
 
 def _write_files(

@@ -53,3 +53,54 @@ def test_concurrent_submissions_get_distinct_consecutive_codes() -> None:
     assert errors == []
     numbers = sorted(int(code.rsplit("-", 1)[1]) for code in codes)
     assert numbers == list(range(1, 9))
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_retries_with_one_idempotency_key_make_one_dossier(settings: Any) -> None:
+    from pathlib import Path
+
+    from motcua.dossiers.models import Dossier
+
+    OneStopUnitFactory(code="000.00.00.H17")
+    procedure: Procedure = ProcedureFactory()
+    form: dict[str, Any] = {
+        "applicant_name": "Lê Văn Tám",
+        "applicant_id_number": "048090001111",
+        "applicant_phone": "0905000111",
+        "applicant_address": "Đà Nẵng",
+        "delivery": "counter",
+        "eform-child_name": "Lê Văn Bé",
+        "eform-birth_date": "2026-01-01",
+    }
+    key = required_key(procedure)
+    results: list[tuple[str, bool]] = []
+    errors: list[BaseException] = []
+    barrier = threading.Barrier(6)
+
+    def worker() -> None:
+        try:
+            barrier.wait()
+            result = dossier_submit(
+                procedure_code=procedure.code,
+                data=form,
+                files={key: [pdf()]},
+                idempotency_key="one-key",
+            )
+            results.append((result.dossier.code, result.created))
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert errors == []
+    assert len({code for code, _ in results}) == 1
+    assert sum(created for _, created in results) == 1
+    assert Dossier.objects.count() == 1
+    assert len([p for p in Path(settings.MEDIA_ROOT).rglob("*") if p.is_file()]) == 1

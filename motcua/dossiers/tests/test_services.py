@@ -9,13 +9,22 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.conf import LazySettings
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
 from django.utils import timezone
 
-from motcua.catalog.models import OnlineLevel, Procedure
+from motcua.calendar import selectors as calendar
+from motcua.catalog.models import OnlineLevel, Procedure, ProcedureVersion
 from motcua.core.errors import Conflict, NotFound, PayloadTooLarge, ValidationFailed
+from motcua.core.testing import OneStopUnitFactory
 from motcua.dossiers import services
 from motcua.dossiers.models import Channel, Dossier, DossierEvent, DossierFile, Status
-from motcua.dossiers.services import dossier_submit, valid_id_number
+from motcua.dossiers.services import (
+    dossier_code_allocate,
+    dossier_register_number,
+    dossier_submit,
+    valid_id_number,
+)
+from motcua.organisation.models import Agency, AgencyKind
 
 from .conftest import PDF, PNG, optional_key, pdf, required_key
 
@@ -211,3 +220,158 @@ def test_a_failure_after_files_were_written_leaves_no_file_and_no_dossier(
         submit(procedure, form)
     assert not Dossier.objects.exists()
     assert files_in(settings.MEDIA_ROOT) == []
+
+
+def test_the_timeline_names_a_role_never_the_applicant(
+    procedure: Procedure, form: dict[str, Any]
+) -> None:
+    dossier = submit(procedure, form).dossier
+    event = DossierEvent.objects.get(dossier=dossier)
+    assert event.actor_label == "Người nộp hồ sơ trực tuyến"
+    assert form["applicant_name"] not in event.actor_label
+
+
+def test_an_online_dossier_is_received_by_the_province_service_centre_and_routed_to_the_agency(
+    procedure: Procedure, form: dict[str, Any]
+) -> None:
+    centre = Agency.objects.get(code="000.00.00.H17")
+    OneStopUnitFactory(kind=AgencyKind.CENTRE_BRANCH)  # a branch is not the default receiver
+    dossier = submit(procedure, form).dossier
+    assert dossier.receiving_unit == centre
+    assert dossier.competent_agency == procedure.agency
+    assert dossier.procedure_version == procedure.current_version
+
+
+def test_a_dossier_received_at_a_branch_takes_the_branch_code_and_keeps_the_routing(
+    procedure: Procedure, form: dict[str, Any]
+) -> None:
+    branch = OneStopUnitFactory(code="000.01.02.H17", kind=AgencyKind.CENTRE_BRANCH)
+    dossier = dossier_submit(
+        procedure_code=procedure.code,
+        data=form,
+        files={required_key(procedure): [pdf()]},
+        receiving_unit=branch,
+        now=dt.datetime(2026, 11, 23, 9, 0, tzinfo=VN),
+    ).dossier
+    assert dossier.code == "000.01.02.H17-261123-0001"
+    assert dossier.competent_agency == procedure.agency
+
+
+def test_code_sequences_are_per_unit_and_per_day(db: None) -> None:
+    unit, other = OneStopUnitFactory(code="000.00.00.H17"), OneStopUnitFactory(code="000.01.01.H17")
+    day, next_day = dt.date(2026, 11, 23), dt.date(2026, 11, 24)
+    with transaction.atomic():
+        codes = [
+            dossier_code_allocate(unit=unit, day=day),
+            dossier_code_allocate(unit=unit, day=day),
+            dossier_code_allocate(unit=other, day=day),
+            dossier_code_allocate(unit=unit, day=next_day),
+        ]
+    assert codes == [
+        "000.00.00.H17-261123-0001",
+        "000.00.00.H17-261123-0002",
+        "000.01.01.H17-261123-0001",
+        "000.00.00.H17-261124-0001",
+    ]
+    assert dossier_register_number(codes[1]) == 2
+
+
+def test_a_code_of_a_failed_submission_is_not_given_twice(
+    procedure: Procedure, form: dict[str, Any]
+) -> None:
+    with (
+        mock.patch.object(DossierEvent.objects, "create", side_effect=RuntimeError("boom")),
+        pytest.raises(RuntimeError),
+    ):
+        submit(procedure, form)
+    codes = {submit(procedure, form).dossier.code for _ in range(2)}
+    assert len(codes) == 2
+
+
+def test_the_day_of_the_code_is_the_local_day(procedure: Procedure, form: dict[str, Any]) -> None:
+    # 23:30 UTC on the 22nd is 06:30 on the 23rd in Vietnam.
+    result = dossier_submit(
+        procedure_code=procedure.code,
+        data=form,
+        files={required_key(procedure): [pdf()]},
+        now=dt.datetime(2026, 11, 22, 23, 30, tzinfo=dt.UTC),
+    )
+    assert "-261123-" in result.dossier.code
+
+
+def test_a_same_day_procedure_is_due_today_before_the_cutoff(
+    procedure: Procedure, form: dict[str, Any]
+) -> None:
+    assert procedure.current_version is not None
+    ProcedureVersion.objects.filter(pk=procedure.current_version.pk).update(processing_time_value=0)
+    with mock.patch.object(calendar, "due_date", wraps=calendar.due_date) as due:
+        submit(procedure, form)
+    assert due.call_args.kwargs["working_days"] == 0
+
+
+def test_a_text_file_named_pdf_is_refused(
+    procedure: Procedure, form: dict[str, Any], settings: LazySettings
+) -> None:
+    text = SimpleUploadedFile("giay-to.pdf", "Giấy tờ giả\n".encode(), "application/pdf")
+    with pytest.raises(ValidationFailed) as info:
+        submit(procedure, form, **{required_key(procedure): [pdf(), text]})
+    assert info.value.field_errors[required_key(procedure)] == [services.BAD_FILE_TYPE]
+    assert not Dossier.objects.exists()
+    assert files_in(settings.MEDIA_ROOT) == []
+
+
+def test_a_file_for_a_component_of_another_procedure_is_refused(
+    procedure: Procedure, form: dict[str, Any]
+) -> None:
+    with pytest.raises(ValidationFailed) as info:
+        submit(procedure, form, **{required_key(procedure): [pdf()], "component-999999": [pdf()]})
+    assert "component-999999" in info.value.field_errors
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("applicant_phone", "12345"),
+        ("applicant_email", "nhung@"),
+        ("delivery", "drone"),
+        ("applicant_kind", "alien"),
+        ("eform-birth_date", "01/11/2026"),
+        ("eform-child_name", "x" * 101),
+    ],
+)
+def test_each_invalid_field_is_reported_under_its_input_name(
+    procedure: Procedure, form: dict[str, Any], field: str, value: str
+) -> None:
+    with pytest.raises(ValidationFailed) as info:
+        submit(procedure, {**form, field: value})
+    assert list(info.value.field_errors) == [field]
+
+
+def test_a_failed_idempotent_retry_after_a_race_returns_the_winner(
+    procedure: Procedure, form: dict[str, Any], settings: LazySettings
+) -> None:
+    winner = dossier_submit(
+        procedure_code=procedure.code,
+        data=form,
+        files={required_key(procedure): [pdf()]},
+        idempotency_key="race",
+    )
+    # The loser looked before the winner committed: its first look finds nothing.
+    real_replay = services._replay
+    calls: list[str] = []
+
+    def replay_late(key: str, fingerprint: str) -> services.SubmitResult | None:
+        calls.append(key)
+        return None if len(calls) == 1 else real_replay(key, fingerprint)
+
+    with mock.patch.object(services, "_replay", side_effect=replay_late):
+        loser = dossier_submit(
+            procedure_code=procedure.code,
+            data=form,
+            files={required_key(procedure): [pdf()]},
+            idempotency_key="race",
+        )
+    assert not loser.created
+    assert loser.dossier.pk == winner.dossier.pk
+    assert Dossier.objects.count() == 1
+    assert len(files_in(settings.MEDIA_ROOT)) == 1  # the loser's file was deleted
