@@ -11,7 +11,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import (
+    PermissionDenied,
+    RequestDataTooBig,
+    SuspiciousOperation,
+    TooManyFilesSent,
+)
 from django.http import Http404
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
@@ -53,6 +58,17 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     if isinstance(exc, DomainError):
         fields = {name: [str(m) for m in msgs] for name, msgs in exc.field_errors.items()}
         return Response(error_body(exc.code, str(exc.message), fields), status=exc.status)
+    if isinstance(exc, RequestDataTooBig | TooManyFilesSent):
+        # Raised by Django's request parsing, before any view code ran.
+        return Response(
+            error_body("too_large", _("The request is too large: too many or too large parts.")),
+            status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+        )
+    if isinstance(exc, SuspiciousOperation):
+        return Response(
+            error_body("invalid", _("The request could not be read.")),
+            status=status.HTTP_400_BAD_REQUEST,
+        )
     if isinstance(exc, Http404):
         return Response(error_body("not_found", _("Not found.")), status=status.HTTP_404_NOT_FOUND)
     if isinstance(exc, PermissionDenied):

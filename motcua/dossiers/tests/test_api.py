@@ -1,16 +1,18 @@
 from __future__ import annotations
 
 import io
+from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from pypdf import PdfReader
 
-from motcua.catalog.models import Procedure
+from motcua.catalog.models import OnlineLevel, Procedure
 from motcua.dossiers.models import Dossier
 
-from .conftest import pdf, required_key
+from .conftest import PDF, pdf, required_key
 
 pytestmark = pytest.mark.django_db
 
@@ -78,8 +80,6 @@ def test_errors_are_in_vietnamese_by_default(
 def test_a_disguised_file_is_400_and_nothing_is_stored(
     client: Client, procedure: Procedure, form: dict[str, Any]
 ) -> None:
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
     fake = SimpleUploadedFile("scan.pdf", b"#!/bin/sh\necho hi\n", "application/pdf")
     response = post(client, {**form, required_key(procedure): fake})
     assert response.status_code == 400
@@ -170,3 +170,148 @@ def test_the_schema_documents_the_dossier_endpoints(client: Client, db: None) ->
     response = client.get("/api/v1/schema/", HTTP_ACCEPT="application/json")
     assert response.status_code == 200
     assert b"/api/v1/dossiers/{code}" in response.content
+
+
+def files_in(root: Any) -> list[Path]:
+    return [p for p in Path(root).rglob("*") if p.is_file()]
+
+
+def test_missing_fields_are_400_with_a_message_for_each(
+    client: Client, procedure: Procedure
+) -> None:
+    response = post(client, {"procedure": procedure.code}, **{"Accept-Language": "en"})
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert error["code"] == "invalid"
+    assert error["message"] == "The dossier was not submitted: please correct the fields shown."
+    for name in [
+        "applicant_name",
+        "applicant_id_number",
+        "applicant_phone",
+        "applicant_address",
+        "eform-child_name",
+        "eform-birth_date",
+        required_key(procedure),
+    ]:
+        assert error["fields"][name] == ["This field is required."] or name.startswith(
+            "component-"
+        ), name
+    assert error["fields"][required_key(procedure)] == ["Attach this document."]
+
+
+def test_an_exe_named_pdf_is_400_and_no_file_is_left(
+    client: Client, procedure: Procedure, form: dict[str, Any], settings: Any
+) -> None:
+    exe = SimpleUploadedFile("don.pdf", b"MZ\x90\x00\x03" + b"\x00" * 200, "application/pdf")
+    response = post(client, {**form, required_key(procedure): [pdf(), exe]})
+    assert response.status_code == 400
+    assert list(response.json()["error"]["fields"]) == [required_key(procedure)]
+    assert not Dossier.objects.exists()
+    assert files_in(settings.MEDIA_ROOT) == []
+
+
+def test_a_file_over_the_size_limit_is_413_and_nothing_is_stored(
+    client: Client, procedure: Procedure, form: dict[str, Any], settings: Any
+) -> None:
+    settings.MOTCUA_MAX_FILE_SIZE = 100
+    big = SimpleUploadedFile("scan.pdf", PDF + b"\n" * 200, "application/pdf")
+    response = post(client, {**form, required_key(procedure): big}, **{"Accept-Language": "en"})
+    assert response.status_code == 413
+    assert response.json()["error"]["code"] == "too_large"
+    assert not Dossier.objects.exists()
+    assert files_in(settings.MEDIA_ROOT) == []
+
+
+def test_more_parts_than_django_reads_is_413_in_the_error_shape(
+    client: Client, procedure: Procedure, form: dict[str, Any], settings: Any
+) -> None:
+    settings.DATA_UPLOAD_MAX_NUMBER_FILES = 2
+    response = post(client, {**form, required_key(procedure): [pdf(), pdf(), pdf()]})
+    assert response.status_code == 413
+    assert response.json()["error"]["code"] == "too_large"
+
+
+def test_a_procedure_not_offered_online_is_400_with_a_clear_message(
+    client: Client, procedure: Procedure, form: dict[str, Any]
+) -> None:
+    Procedure.objects.filter(pk=procedure.pk).update(
+        accepts_online=False, online_level=OnlineLevel.NONE
+    )
+    response = post(client, {**form, required_key(procedure): pdf()}, **{"Accept-Language": "en"})
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert "not offered online" in error["message"]
+    assert "procedure" in error["fields"]
+
+
+def test_submitting_needs_no_csrf_token(procedure: Procedure, form: dict[str, Any]) -> None:
+    client = Client(enforce_csrf_checks=True)
+    response = post(client, {**form, required_key(procedure): pdf()})
+    assert response.status_code == 201
+
+
+def test_a_replay_answers_the_same_body(
+    client: Client, procedure: Procedure, form: dict[str, Any]
+) -> None:
+    headers = {"Idempotency-Key": "7f1c"}
+    first = post(client, {**form, required_key(procedure): pdf()}, **headers)
+    again = post(client, {**form, required_key(procedure): pdf()}, **headers)
+    assert first.json() == again.json()
+
+
+def test_tracking_history_names_roles_and_statuses(
+    client: Client, procedure: Procedure, form: dict[str, Any]
+) -> None:
+    code = post(client, {**form, required_key(procedure): pdf()}).json()["code"]
+    body = client.get(f"/api/v1/dossiers/{code}", headers={"Accept-Language": "en"}).json()
+    assert body["competent_agency"]["code"] == procedure.agency.code
+    assert body["channel"] == 2
+    assert body["history"] == [
+        {
+            "at": body["received_at"],
+            "event": "Submitted",
+            "status": 1,
+            "status_label": body["status_label"],
+            "actor": "Người nộp hồ sơ trực tuyến",
+        }
+    ]
+    assert set(body) == {
+        "code",
+        "status",
+        "status_label",
+        "procedure",
+        "competent_agency",
+        "channel",
+        "received_at",
+        "due_at",
+        "history",
+    }
+
+
+def test_the_receipt_qr_code_names_the_dossier_the_procedure_and_the_tracking_page(
+    procedure: Procedure, form: dict[str, Any]
+) -> None:
+    from motcua.dossiers.receipts import receipt_qr_payload
+    from motcua.dossiers.services import dossier_submit
+
+    files = {required_key(procedure): [pdf()]}
+    data = {k: v for k, v in form.items() if k != "procedure"}
+    dossier = dossier_submit(procedure_code=procedure.code, data=data, files=files).dossier
+    payload = receipt_qr_payload(dossier)
+    assert dossier.code in payload
+    assert procedure.code in payload
+    assert payload.endswith(f"/tra-cuu/{dossier.code}/")
+
+
+def test_receipt_lists_the_components_times_and_register_entry(
+    client: Client, procedure: Procedure, form: dict[str, Any]
+) -> None:
+    body = post(client, {**form, required_key(procedure): pdf()}).json()
+    response = client.get(body["receipt_url"])
+    text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
+    assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in text
+    assert "Tờ khai theo mẫu" in text
+    assert "12 Bạch Đằng, phường Hải Châu, Đà Nẵng" in text
+    assert "Số thứ tự: 1" in text
+    assert "5 ngày làm việc" in text
+    assert "02 liên" in text
