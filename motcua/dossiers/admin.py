@@ -1,13 +1,27 @@
-"""Admin of dossiers: read-only; every change goes through the services and the back office."""
+"""Admin of dossiers: read-only; every change goes through the services and the back office.
+
+Files hold personal data: they are never served from MEDIA_URL, only through
+``file_download`` here, behind the admin's staff check and the view permission.
+"""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
 from django.contrib import admin
-from django.http import HttpRequest
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import FileResponse, HttpRequest
+from django.shortcuts import get_object_or_404
+from django.template.defaultfilters import filesizeformat
+from django.urls import URLPattern, path, reverse
+from django.utils.html import format_html_join
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext_lazy as _
 
-from .models import Dossier, DossierComponent, DossierEvent
+from motcua.core.text import fold
+
+from .models import Dossier, DossierComponent, DossierEvent, DossierFile
 
 if TYPE_CHECKING:
     DossierAdminBase = admin.ModelAdmin[Dossier]
@@ -20,8 +34,13 @@ else:
 
 
 class ReadOnlyInline:
+    """Parts of a dossier, shown to whoever may view the dossier, changed by no one here."""
+
     extra = 0
     can_delete = False
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return request.user.has_perm("dossiers.view_dossier")
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
@@ -38,19 +57,67 @@ class EventInline(ReadOnlyInline, EventInlineBase):
 
 class ComponentInline(ReadOnlyInline, ComponentInlineBase):
     model = DossierComponent
-    fields = ("name", "originals", "copies", "is_digitised")
+    fields = ("name", "originals", "copies", "is_digitised", "file_links")
     readonly_fields = fields
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[DossierComponent]:
+        return super().get_queryset(request).prefetch_related("files")
+
+    @admin.display(description=_("files"))
+    def file_links(self, obj: DossierComponent) -> SafeString:
+        return format_html_join(
+            mark_safe("<br>"),
+            '<a href="{}">{}</a> ({}, {}, SHA-256 {}…)',
+            (
+                (
+                    reverse("admin:dossiers_dossier_file", args=[f.pk]),
+                    f.original_name or f.file.name,
+                    f.content_type,
+                    filesizeformat(f.size),
+                    f.sha256[:12],
+                )
+                for f in obj.files.all()
+            ),
+        )
 
 
 @admin.register(Dossier)
 class DossierAdmin(DossierAdminBase):
     list_display = ("code", "procedure", "status", "channel", "received_at", "due_at")
     list_filter = ("status", "channel", "delivery")
-    search_fields = ("code",)
+    search_fields = ("code", "applicant_search", "applicant_id_number")
     list_select_related = ("procedure",)
     date_hierarchy = "received_at"
     inlines = (ComponentInline, EventInline)
     exclude = ("request_fingerprint", "applicant_search", "receipt_pdf")
+
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet[Dossier], search_term: str
+    ) -> tuple[QuerySet[Dossier], bool]:
+        # Names are searched without diacritics, as applicant_search stores them.
+        return super().get_search_results(request, queryset, fold(search_term))
+
+    def get_urls(self) -> list[URLPattern]:
+        download = path(
+            "file/<int:pk>/",
+            self.admin_site.admin_view(self.file_download),
+            name="dossiers_dossier_file",
+        )
+        return [download, *super().get_urls()]
+
+    def file_download(self, request: HttpRequest, pk: int) -> FileResponse:
+        """Send a dossier's file to a staff member who may view dossiers."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        stored = get_object_or_404(DossierFile, pk=pk)
+        response = FileResponse(
+            stored.file.open("rb"),
+            as_attachment=True,
+            filename=stored.original_name or f"{stored.pk}",
+            content_type=stored.content_type,
+        )
+        response["Cache-Control"] = "private, no-store"
+        return response
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
