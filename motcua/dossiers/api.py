@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.utils.timezone import localtime
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.decorators import api_view, parser_classes
@@ -13,9 +14,14 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from motcua.core.errors import ValidationFailed
+
 from .models import Channel, Dossier, Status
 from .selectors import dossier_public_get, dossier_receipt_url, dossier_tracking_url
 from .services import dossier_submit
+
+MAX_KEY_LENGTH = 100  # Dossier.idempotency_key
+KEY_TOO_LONG = _("The Idempotency-Key header is longer than 100 characters.")
 
 
 class CodeNameSerializer(serializers.Serializer[Any]):
@@ -95,7 +101,10 @@ def _submitted(request: Request, dossier: Dossier) -> dict[str, Any]:
             "Idempotency-Key",
             str,
             OpenApiParameter.HEADER,
-            description="A retried submission with the same key returns the first dossier.",
+            description=(
+                "At most 100 characters, e.g. a UUID. A retried submission with the same key "
+                "returns the first dossier (200); the same key with other data is 409."
+            ),
         )
     ],
     responses={
@@ -115,7 +124,10 @@ def dossier_create(request: Request) -> Response:
     data = request.data
     if not isinstance(data, Mapping):  # a JSON list: nothing of a submission
         data = {}
-    key = (request.headers.get("Idempotency-Key") or "").strip()[:100] or None
+    key = (request.headers.get("Idempotency-Key") or "").strip() or None
+    if key is not None and len(key) > MAX_KEY_LENGTH:
+        # Cutting it would make two different keys one: refuse instead.
+        raise ValidationFailed(KEY_TOO_LONG, field_errors={"Idempotency-Key": [KEY_TOO_LONG]})
     result = dossier_submit(
         procedure_code=str(data.get("procedure", "")),
         data=data,

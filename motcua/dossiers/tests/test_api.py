@@ -315,3 +315,13 @@ def test_receipt_lists_the_components_times_and_register_entry(
     assert "Số thứ tự: 1" in text
     assert "5 ngày làm việc" in text
     assert "02 liên" in text
+
+
+def test_an_overlong_idempotency_key_is_refused_not_cut(
+    client: Client, procedure: Procedure, form: dict[str, Any]
+) -> None:
+    headers = {"Idempotency-Key": "k" * 101, "Accept-Language": "en"}
+    response = post(client, {**form, required_key(procedure): pdf()}, **headers)
+    assert response.status_code == 400
+    assert "Idempotency-Key" in response.json()["error"]["fields"]
+    assert not Dossier.objects.exists()
