@@ -65,7 +65,7 @@ def dossier_get(*, code: str) -> Dossier:
         Dossier.objects.select_related(
             "procedure", "procedure_version", "competent_agency", "receiving_unit__parent"
         )
-        .prefetch_related("components", "procedure_version__fees")
+        .prefetch_related("components__files", "procedure_version__fees")
         .filter(code=code.strip())
         .order_by()
         .first()

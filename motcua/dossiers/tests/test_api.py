@@ -310,7 +310,7 @@ def test_receipt_lists_the_components_times_and_register_entry(
     response = client.get(body["receipt_url"])
     text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
     assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in text
-    assert "Tờ khai theo mẫu" in text
+    assert "Tờ khai theo mẫu (bản điện tử, 1 tệp)" in text
     assert "12 Bạch Đằng, phường Hải Châu, Đà Nẵng" in text
     assert "Số thứ tự: 1" in text
     assert "5 ngày làm việc" in text
@@ -325,3 +325,11 @@ def test_an_overlong_idempotency_key_is_refused_not_cut(
     assert response.status_code == 400
     assert "Idempotency-Key" in response.json()["error"]["fields"]
     assert not Dossier.objects.exists()
+
+
+def test_the_receipt_costs_a_constant_number_of_queries(
+    client: Client, procedure: Procedure, form: dict[str, Any], django_assert_num_queries: Any
+) -> None:
+    body = post(client, {**form, required_key(procedure): [pdf(), pdf()]}).json()
+    with django_assert_num_queries(4):  # dossier with its units, components, files, fees
+        assert client.get(body["receipt_url"]).status_code == 200
