@@ -14,6 +14,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from motcua.catalog.api import CodeNameSerializer  # one "CodeName" in the OpenAPI schema
 from motcua.core.errors import ValidationFailed
 
 from .models import Channel, Dossier, Status
@@ -22,11 +23,6 @@ from .services import dossier_submit
 
 MAX_KEY_LENGTH = 100  # Dossier.idempotency_key
 KEY_TOO_LONG = _("The Idempotency-Key header is longer than 100 characters.")
-
-
-class CodeNameSerializer(serializers.Serializer[Any]):
-    code = serializers.CharField()
-    name = serializers.CharField()
 
 
 class SubmissionSerializer(serializers.Serializer[Any]):
