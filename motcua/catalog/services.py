@@ -17,6 +17,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext_lazy as _
 
+from motcua.catalog.eforms import eform_validate_definition
 from motcua.catalog.models import (
     Component,
     Fee,
@@ -37,11 +38,6 @@ INVALID_PROCESSING_TIME = _(
 )
 NAME_REQUIRED = _("Enter a name.")
 EFORM_INVALID = _("The e-form definition is not valid.")
-
-# The keys of a field spec of an e-form, as motcua.catalog.eforms reads them.
-EFORM_TYPES = frozenset(
-    {"text", "textarea", "date", "number", "email", "tel", "select", "checkbox"}
-)
 
 
 @dataclass(frozen=True)
@@ -118,41 +114,8 @@ def version_content(version: ProcedureVersion) -> VersionContent:
 
 
 def eform_spec_errors(eform: Any) -> list[str]:
-    """Return what is wrong with the structure of an e-form definition (empty when fine).
-
-    This checks the shape only (list of field specs with a unique name, a
-    label and a known type); ``motcua.catalog.eforms`` validates submitted data.
-    """
-    if not isinstance(eform, list):
-        return ["The e-form must be a list of field specs."]
-    errors: list[str] = []
-    seen: set[str] = set()
-    for index, spec in enumerate(eform, start=1):
-        if not isinstance(spec, dict):
-            errors.append(f"Field {index}: not an object.")
-            continue
-        name = spec.get("name")
-        if not isinstance(name, str) or not name.isidentifier():
-            errors.append(f"Field {index}: 'name' must be an identifier.")
-        elif name in seen:
-            errors.append(f"Field {index}: duplicate name '{name}'.")
-        else:
-            seen.add(name)
-        if not isinstance(spec.get("label"), str) or not spec["label"].strip():
-            errors.append(f"Field {index}: 'label' is required.")
-        kind = spec.get("type")
-        if kind not in EFORM_TYPES:
-            errors.append(f"Field {index}: unknown type {kind!r}.")
-        if kind == "select":
-            options = spec.get("options")
-            if not isinstance(options, list) or not options:
-                errors.append(f"Field {index}: a select needs 'options'.")
-            elif not all(isinstance(o, dict) and "value" in o and "label" in o for o in options):
-                errors.append(f"Field {index}: each option needs 'value' and 'label'.")
-        if "required" in spec and not isinstance(spec["required"], bool):
-            errors.append(f"Field {index}: 'required' must be true or false.")
-        errors.extend(f"Field {index}: {e}" for e in _constraint_errors(spec))
-    return errors
+    """Return what is wrong with an e-form definition (empty when usable)."""
+    return eform_validate_definition(eform)
 
 
 def _constraint_errors(spec: dict[str, Any]) -> list[str]:

@@ -103,8 +103,9 @@ def test_rejected_rows_say_why_and_do_not_stop_the_others(tu_phap: Agency) -> No
     assert by_row["2"].reasons == ["missing name"]
     assert by_row["3"].reasons == ["invalid processing time 'năm' days"]
     assert by_row["4"].reasons == [
-        "invalid e-form spec: Field 1: 'label' is required.",
-        "invalid e-form spec: Field 1: unknown type None.",
+        "invalid e-form spec: Field 1 (x): 'label' is required.",
+        "invalid e-form spec: Field 1 (x): unknown type None (expected one of checkbox, date, "
+        "email, number, select, tel, text, textarea).",
     ]
     assert by_row["5"].status == RowStatus.CREATED
     assert by_row["6"].reasons == ["code '1.000005.000.00.00.H17' appears twice in the file"]
