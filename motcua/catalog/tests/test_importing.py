@@ -112,7 +112,7 @@ def test_rejected_rows_say_why_and_do_not_stop_the_others(tu_phap: Agency) -> No
     assert by_row["7"].reasons == ["unknown level 'district'"]
     assert "same_day_cutoff_applies" in by_row["8"].reasons[0]
     assert by_row["9"].reasons == [
-        "invalid e-form spec: Field 1: 'pattern' is not a valid regular expression."
+        "invalid e-form spec: Field 1 (a): 'pattern' is not a valid regular expression."
     ]
     assert report.counts() == {"rejected": 8, "created": 1}
     assert list(Procedure.objects.values_list("code", flat=True)) == ["1.000005.000.00.00.H17"]
