@@ -6,29 +6,68 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('organisation', '0001_initial'),
+        ("organisation", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='StaffRole',
+            name="StaffRole",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('receiving_officer', 'Receiving officer'), ('specialist', 'Specialist'), ('leader', 'Leader'), ('agency_admin', 'Agency administrator'), ('centre_admin', 'Centre administrator')], max_length=20, verbose_name='role')),
-                ('is_active', models.BooleanField(default=True, verbose_name='active')),
-                ('agency', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='staff_roles', to='organisation.agency')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='staff_roles', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("receiving_officer", "Receiving officer"),
+                            ("specialist", "Specialist"),
+                            ("leader", "Leader"),
+                            ("agency_admin", "Agency administrator"),
+                            ("centre_admin", "Centre administrator"),
+                        ],
+                        max_length=20,
+                        verbose_name="role",
+                    ),
+                ),
+                ("is_active", models.BooleanField(default=True, verbose_name="active")),
+                (
+                    "agency",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="staff_roles",
+                        to="organisation.agency",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="staff_roles",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'staff role',
-                'verbose_name_plural': 'staff roles',
-                'indexes': [models.Index(fields=['user', 'is_active'], name='staff_staff_user_id_a47a25_idx')],
-                'constraints': [models.UniqueConstraint(fields=('user', 'role', 'agency'), name='staff_role_unique')],
+                "verbose_name": "staff role",
+                "verbose_name_plural": "staff roles",
+                "indexes": [
+                    models.Index(
+                        fields=["user", "is_active"], name="staff_staff_user_id_a47a25_idx"
+                    )
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("user", "role", "agency"), name="staff_role_unique"
+                    )
+                ],
             },
         ),
     ]
