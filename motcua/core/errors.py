@@ -46,3 +46,8 @@ class Conflict(DomainError):
 class PayloadTooLarge(DomainError):
     status = 413
     code = "too_large"
+
+
+class Forbidden(DomainError):
+    status = 403
+    code = "forbidden"

@@ -6,10 +6,15 @@ can build what they need without importing another app's tests.
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 import factory
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
+from django.utils import timezone
 from factory.django import DjangoModelFactory
 
 from motcua.catalog.models import (
@@ -22,7 +27,9 @@ from motcua.catalog.models import (
     ProcedureVersion,
 )
 from motcua.core.text import fold
+from motcua.dossiers.models import Channel, Delivery, Dossier
 from motcua.organisation.models import Agency, AgencyKind, GovernmentLevel
+from motcua.staff.models import Role, StaffRole
 from motcua.territory.models import AdministrativeUnit, UnitEra, UnitLevel
 
 SIMPLE_EFORM: list[dict[str, Any]] = [
@@ -164,3 +171,84 @@ class FeeFactory(DjangoModelFactory[Fee]):
     kind = FeeKind.CHARGE
     amount = 8000
     description = "Lệ phí"
+
+
+class UserFactory(DjangoModelFactory[User]):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ("username",)
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    first_name = factory.LazyAttribute(lambda o: o.username.title())
+
+
+class StaffRoleFactory(DjangoModelFactory[StaffRole]):
+    class Meta:
+        model = StaffRole
+
+    user = factory.SubFactory(UserFactory)
+    role = Role.SPECIALIST
+    agency = factory.SubFactory(AgencyFactory)
+
+
+class DossierFactory(DjangoModelFactory[Dossier]):
+    """A dossier submitted online for a procedure, waiting for intake."""
+
+    class Meta:
+        model = Dossier
+
+    code = factory.Sequence(lambda n: f"000.00.00.H17-260105-{n:04d}")
+    procedure = factory.SubFactory(ProcedureFactory)
+    procedure_version = factory.LazyAttribute(lambda o: o.procedure.current_version)
+    receiving_unit = factory.SubFactory(OneStopUnitFactory)
+    competent_agency = factory.LazyAttribute(lambda o: o.procedure.agency)
+    channel = Channel.ONLINE
+    delivery = Delivery.COUNTER
+    applicant_name = "Nguyễn Văn An"
+    applicant_id_number = "001090000001"
+    applicant_phone = "0912345678"
+    applicant_address = "Số 1, phường Tân Định"
+    submitted_at = factory.LazyFunction(timezone.now)
+    received_at = factory.LazyAttribute(lambda o: o.submitted_at)
+    due_at = factory.LazyAttribute(lambda o: o.submitted_at + dt.timedelta(days=7))
+
+
+@dataclass
+class Cast:
+    """The named personas of the workflow tests, and the agencies they work in."""
+
+    unit: Agency
+    agency: Agency
+    other_agency: Agency
+    applicant: User
+    receiving_officer: User
+    specialist: User
+    leader: User
+    outsider: User
+
+
+def cast_create() -> Cast:
+    """Create a one-stop unit, a deciding agency, another agency and the personas.
+
+    The applicant holds no staff role; the outsider is a receiving officer,
+    specialist and leader of another agency.
+    """
+    unit = OneStopUnitFactory(name="Trung tâm Phục vụ hành chính công")
+    agency = AgencyFactory(name="Sở Tư pháp")
+    other = AgencyFactory(name="Sở Xây dựng")
+    people = {name: UserFactory(username=name) for name in ("an", "binh", "chi", "dung", "giang")}
+    StaffRoleFactory(user=people["binh"], role=Role.RECEIVING_OFFICER, agency=unit)
+    StaffRoleFactory(user=people["chi"], role=Role.SPECIALIST, agency=agency)
+    StaffRoleFactory(user=people["dung"], role=Role.LEADER, agency=agency)
+    for role in (Role.RECEIVING_OFFICER, Role.SPECIALIST, Role.LEADER):
+        StaffRoleFactory(user=people["giang"], role=role, agency=other)
+    return Cast(
+        unit=unit,
+        agency=agency,
+        other_agency=other,
+        applicant=people["an"],
+        receiving_officer=people["binh"],
+        specialist=people["chi"],
+        leader=people["dung"],
+        outsider=people["giang"],
+    )

@@ -38,6 +38,37 @@ class Status(models.IntegerChoices):
     RESULT_RETURNED = 10, _("Result returned")
 
 
+class DossierState(models.TextChoices):
+    """Internal states of a dossier; each maps to one national status (``STATE_STATUS``)."""
+
+    SUBMITTED = "submitted", _("Submitted, waiting for intake")
+    ACCEPTED = "accepted", _("Accepted")
+    REFUSED = "refused", _("Refused at intake")
+    IN_PROCESS = "in_process", _("In process")
+    SUPPLEMENT_REQUESTED = "supplement_requested", _("Waiting for a supplement")
+    PAYMENT_REQUESTED = "payment_requested", _("Waiting for payment")
+    WITHDRAWAL_REQUESTED = "withdrawal_requested", _("Withdrawal requested")
+    WITHDRAWN = "withdrawn", _("Withdrawn by the applicant")
+    STOPPED = "stopped", _("Processing stopped")
+    PROCESSED = "processed", _("Processed")
+    RESULT_RETURNED = "result_returned", _("Result returned")
+
+
+STATE_STATUS: dict[str, int] = {
+    DossierState.SUBMITTED: Status.NEW,
+    DossierState.ACCEPTED: Status.ACCEPTED,
+    DossierState.REFUSED: Status.NOT_ACCEPTED,
+    DossierState.IN_PROCESS: Status.IN_PROCESS,
+    DossierState.SUPPLEMENT_REQUESTED: Status.SUPPLEMENT_REQUESTED,
+    DossierState.PAYMENT_REQUESTED: Status.PAYMENT_REQUESTED,
+    DossierState.WITHDRAWAL_REQUESTED: Status.WITHDRAWAL_REQUESTED,
+    DossierState.WITHDRAWN: Status.STOPPED,
+    DossierState.STOPPED: Status.STOPPED,
+    DossierState.PROCESSED: Status.PROCESSED,
+    DossierState.RESULT_RETURNED: Status.RESULT_RETURNED,
+}
+
+
 class ApplicantKind(models.TextChoices):
     PERSON = "person", _("Citizen")
     ORGANISATION = "organisation", _("Organisation or business")
@@ -85,6 +116,20 @@ class Dossier(models.Model):
     delivery_address = models.CharField(_("delivery address"), max_length=500, blank=True)
     status = models.PositiveSmallIntegerField(
         _("status"), choices=Status.choices, default=Status.NEW
+    )
+    state = models.CharField(
+        _("state"),
+        max_length=30,
+        choices=DossierState.choices,
+        default=DossierState.SUBMITTED,
+        help_text=_("Internal state; the national status is derived from it."),
+    )
+    supplement_requests = models.PositiveSmallIntegerField(_("supplement requests"), default=0)
+    paused_at = models.DateTimeField(
+        _("clock stopped at"),
+        null=True,
+        blank=True,
+        help_text=_("Set while the applicant is asked for a supplement."),
     )
 
     applicant_kind = models.CharField(
@@ -176,6 +221,9 @@ class EventKind(models.TextChoices):
     RECEIVED = "received", _("Received at the counter")
     ACCEPTED = "accepted", _("Accepted")
     STATUS_CHANGED = "status_changed", _("Status changed")
+    REFUSED = "refused", _("Refused")
+    SUPPLEMENT_REQUESTED = "supplement_requested", _("Supplement requested")
+    SUPPLEMENT_RECEIVED = "supplement_received", _("Supplement received")
 
 
 class DossierEvent(models.Model):
@@ -195,6 +243,8 @@ class DossierEvent(models.Model):
     )
     from_status = models.PositiveSmallIntegerField(choices=Status.choices, null=True, blank=True)
     to_status = models.PositiveSmallIntegerField(choices=Status.choices)
+    from_state = models.CharField(max_length=30, choices=DossierState.choices, blank=True)
+    to_state = models.CharField(max_length=30, choices=DossierState.choices, blank=True)
     note = models.TextField(_("note"), blank=True)
     is_public = models.BooleanField(default=True)
 

@@ -1,0 +1,10 @@
+from motcua.dossiers.models import STATE_STATUS, DossierState, Status
+
+
+def test_every_internal_state_maps_to_one_national_status() -> None:
+    assert set(STATE_STATUS) == set(DossierState.values)
+    assert set(STATE_STATUS.values()) <= set(Status.values)
+
+
+def test_every_national_status_is_reached_by_some_state() -> None:
+    assert set(STATE_STATUS.values()) == set(Status.values)
