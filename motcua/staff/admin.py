@@ -1,0 +1,86 @@
+"""Admin for staff roles: every change goes through the staff services."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
+from django.forms import ModelForm
+from django.http import HttpRequest
+
+from . import services
+from .models import StaffRole
+
+User = get_user_model()
+
+# django-stubs makes the admin classes generic for the type checker only.
+if TYPE_CHECKING:
+    ModelAdmin = admin.ModelAdmin[StaffRole]
+    TabularInline = admin.TabularInline[StaffRole, Any]
+else:
+    ModelAdmin = admin.ModelAdmin
+    TabularInline = admin.TabularInline
+
+
+@admin.register(StaffRole)
+class StaffRoleAdmin(ModelAdmin):
+    list_display = ("user", "role", "agency", "is_active")
+    list_filter = ("role", "is_active")
+    search_fields = ("user__username", "user__first_name", "user__last_name", "agency__name")
+    autocomplete_fields = ("user", "agency")
+    list_select_related = ("user", "agency")
+
+    def save_model(
+        self, request: HttpRequest, obj: StaffRole, form: ModelForm[StaffRole], change: bool
+    ) -> None:
+        if change:
+            # The grant itself (user, role, agency) is fixed; only activity changes.
+            obj.save(update_fields=["is_active"])
+            return
+        granted = services.staff_role_grant(user=obj.user, role=obj.role, agency=obj.agency)
+        if not obj.is_active:
+            services.staff_role_revoke(user=obj.user, role=obj.role, agency=obj.agency)
+            granted.refresh_from_db()
+        obj.pk = granted.pk
+        obj.is_active = granted.is_active
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
+        return ("user", "role", "agency") if obj is not None else ()
+
+
+class StaffRoleInline(TabularInline):
+    model = StaffRole
+    extra = 0
+    fields = ("role", "agency", "is_active")
+    autocomplete_fields = ("agency",)
+
+
+class StaffUserAdmin(UserAdmin):  # type: ignore[type-arg]
+    inlines = (StaffRoleInline,)
+
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        if formset.model is not StaffRole:
+            super().save_formset(request, form, formset, change)
+            return
+        user = form.instance
+        for inline_form in formset.forms:
+            if not inline_form.has_changed() or not inline_form.cleaned_data:
+                continue
+            data = inline_form.cleaned_data
+            role, agency = data["role"], data["agency"]
+            old = inline_form.instance
+            if old.pk and (old.role, old.agency_id) != (role, agency.pk):
+                # Editing a row's role or agency revokes the old grant and makes a new one.
+                original = StaffRole.objects.get(pk=old.pk)
+                services.staff_role_revoke(user=user, role=original.role, agency=original.agency)
+            if data.get("DELETE") or not data.get("is_active", True):
+                services.staff_role_revoke(user=user, role=role, agency=agency)
+            else:
+                services.staff_role_grant(user=user, role=role, agency=agency)
+
+
+if admin.site.is_registered(User):
+    admin.site.unregister(User)
+admin.site.register(User, StaffUserAdmin)
