@@ -131,6 +131,13 @@ class Dossier(models.Model):
         blank=True,
         help_text=_("Set while the applicant is asked for a supplement."),
     )
+    original_due_at = models.DateTimeField(
+        _("due date before the extension"),
+        null=True,
+        blank=True,
+        help_text=_("Set when the due date was extended with an apology (form 04); once only."),
+    )
+    result_returned_to = models.CharField(_("result returned to"), max_length=200, blank=True)
 
     applicant_kind = models.CharField(
         _("applicant kind"),
@@ -224,6 +231,10 @@ class EventKind(models.TextChoices):
     REFUSED = "refused", _("Refused")
     SUPPLEMENT_REQUESTED = "supplement_requested", _("Supplement requested")
     SUPPLEMENT_RECEIVED = "supplement_received", _("Supplement received")
+    EXTENDED = "extended", _("Due date extended with an apology")
+    STOPPED = "stopped", _("Processing stopped")
+    PROCESSED = "processed", _("Processed")
+    RESULT_RETURNED = "result_returned", _("Result returned")
 
 
 class DossierEvent(models.Model):

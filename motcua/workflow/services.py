@@ -40,6 +40,13 @@ NOT_ALLOWED_ROLE = _("You do not hold a role that may do this for this dossier's
 REASON_REQUIRED = _("Give the reason.")
 MISSING_ITEMS_REQUIRED = _("List at least one missing or incorrect component.")
 
+EXTENSION_ONCE = _("The due date has already been extended once; it cannot be extended again.")
+EXTENSION_TOO_LATE = _("An extension must be asked at least one working day before the due date.")
+EXTENSION_NOT_LATER = _("The new date must come after the current due date.")
+NOT_IN_PROCESS = _("This dossier is not being processed.")
+RESULT_BEFORE_PROCESSED = _("The result can be returned only once the dossier is processed.")
+RECIPIENT_REQUIRED = _("Say to whom the result was returned.")
+
 _OPEN_STATES = (DossierState.SUBMITTED, DossierState.ACCEPTED, DossierState.IN_PROCESS)
 
 
@@ -239,3 +246,129 @@ def _resumed_state(dossier: Dossier) -> DossierState:
     if last in {s.value for s in _OPEN_STATES}:
         return DossierState(last)
     return DossierState.SUBMITTED
+
+
+_PROCESSING_STATES = (DossierState.ACCEPTED, DossierState.IN_PROCESS)
+
+
+def dossier_extend(
+    *,
+    dossier: Dossier,
+    actor: User,
+    reason: str,
+    new_due_at: dt.datetime,
+    now: dt.datetime | None = None,
+) -> Dossier:
+    """Extend the due date with an apology to the applicant (form 04).
+
+    Allowed once per dossier, and only until one working day before the due
+    date. Locks the dossier row (``select_for_update``).
+    """
+    now = now or timezone.now()
+    if not reason.strip():
+        raise ValidationFailed(REASON_REQUIRED, field_errors={"reason": [REASON_REQUIRED]})
+    with transaction.atomic():
+        locked = _locked(dossier)
+        _require_state(locked, _PROCESSING_STATES, NOT_IN_PROCESS)
+        _require_role(actor, [Role.LEADER], [locked.competent_agency_id])
+        if locked.original_due_at is not None:
+            raise Conflict(EXTENSION_ONCE)
+        if calendar.due_date(start=now, working_days=1).due_at > locked.due_at:
+            raise Conflict(EXTENSION_TOO_LATE)
+        if new_due_at <= locked.due_at:
+            raise ValidationFailed(
+                EXTENSION_NOT_LATER, field_errors={"new_due_at": [EXTENSION_NOT_LATER]}
+            )
+        locked.original_due_at = locked.due_at
+        locked.due_at = new_due_at
+        _transition(
+            locked,
+            to_state=DossierState(locked.state),
+            actor=actor,
+            kind=EventKind.EXTENDED,
+            note=reason.strip(),
+            now=now,
+            actor_label=str(Role.LEADER.label),
+        )
+    return locked
+
+
+def dossier_stop(
+    *, dossier: Dossier, actor: User, reason: str, now: dt.datetime | None = None
+) -> Dossier:
+    """Stop processing with a notice to the applicant (form 05).
+
+    Locks the dossier row (``select_for_update``).
+    """
+    now = now or timezone.now()
+    if not reason.strip():
+        raise ValidationFailed(REASON_REQUIRED, field_errors={"reason": [REASON_REQUIRED]})
+    with transaction.atomic():
+        locked = _locked(dossier)
+        _require_state(
+            locked, [*_PROCESSING_STATES, DossierState.SUPPLEMENT_REQUESTED], NOT_IN_PROCESS
+        )
+        _require_role(actor, [Role.LEADER], [locked.competent_agency_id])
+        locked.paused_at = None
+        _transition(
+            locked,
+            to_state=DossierState.STOPPED,
+            actor=actor,
+            kind=EventKind.STOPPED,
+            note=reason.strip(),
+            now=now,
+            actor_label=str(Role.LEADER.label),
+        )
+    return locked
+
+
+def dossier_mark_processed(
+    *, dossier: Dossier, actor: User, note: str = "", now: dt.datetime | None = None
+) -> Dossier:
+    """Mark the dossier processed (national status 9), its result ready to return.
+
+    Locks the dossier row (``select_for_update``).
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked = _locked(dossier)
+        _require_state(locked, _PROCESSING_STATES, NOT_IN_PROCESS)
+        _require_role(actor, [Role.LEADER], [locked.competent_agency_id])
+        _transition(
+            locked,
+            to_state=DossierState.PROCESSED,
+            actor=actor,
+            kind=EventKind.PROCESSED,
+            note=note,
+            now=now,
+            actor_label=str(Role.LEADER.label),
+        )
+    return locked
+
+
+def dossier_return_result(
+    *, dossier: Dossier, actor: User, to_whom: str, now: dt.datetime | None = None
+) -> Dossier:
+    """Return the result (national status 10) and record to whom.
+
+    Only after the dossier is processed. Locks the dossier row
+    (``select_for_update``).
+    """
+    now = now or timezone.now()
+    if not to_whom.strip():
+        raise ValidationFailed(RECIPIENT_REQUIRED, field_errors={"to_whom": [RECIPIENT_REQUIRED]})
+    with transaction.atomic():
+        locked = _locked(dossier)
+        _require_state(locked, [DossierState.PROCESSED], RESULT_BEFORE_PROCESSED)
+        _require_role(actor, [Role.RECEIVING_OFFICER], [locked.receiving_unit_id])
+        locked.result_returned_to = to_whom.strip()
+        _transition(
+            locked,
+            to_state=DossierState.RESULT_RETURNED,
+            actor=actor,
+            kind=EventKind.RESULT_RETURNED,
+            note=to_whom.strip(),
+            now=now,
+            actor_label=str(Role.RECEIVING_OFFICER.label),
+        )
+    return locked

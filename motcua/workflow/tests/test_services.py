@@ -178,3 +178,127 @@ def test_supplement_request_by_an_outsider_is_forbidden(cast: Cast, dossier: Dos
         )
 
     assert snapshot(dossier) == before
+
+
+@pytest.fixture
+def accepted(cast: Cast, dossier: Dossier) -> Dossier:
+    # Accepted Monday 9:00, due Monday 12 January 9:00.
+    return services.dossier_accept(dossier=dossier, actor=cast.receiving_officer, now=MONDAY_9)
+
+
+NEW_DATE = dt.datetime(2026, 1, 16, 9, 0, tzinfo=HCM)
+
+
+def test_leader_extends_once_with_an_apology(cast: Cast, accepted: Dossier) -> None:
+    due = accepted.due_at
+
+    out = services.dossier_extend(
+        dossier=accepted,
+        actor=cast.leader,
+        reason="Cần xác minh thêm",
+        new_due_at=NEW_DATE,
+        now=dt.datetime(2026, 1, 7, 9, 0, tzinfo=HCM),
+    )
+
+    out.refresh_from_db()
+    assert out.due_at == NEW_DATE
+    assert out.original_due_at == due
+    assert out.state == DossierState.ACCEPTED
+    assert DossierEvent.objects.get(dossier=out, kind=EventKind.EXTENDED).actor == cast.leader
+
+
+def test_second_extension_is_refused(cast: Cast, accepted: Dossier) -> None:
+    now = dt.datetime(2026, 1, 7, 9, 0, tzinfo=HCM)
+    services.dossier_extend(
+        dossier=accepted, actor=cast.leader, reason="a", new_due_at=NEW_DATE, now=now
+    )
+    before = snapshot(accepted)
+
+    with pytest.raises(Conflict) as caught:
+        services.dossier_extend(
+            dossier=accepted,
+            actor=cast.leader,
+            reason="b",
+            new_due_at=NEW_DATE + dt.timedelta(days=7),
+            now=now,
+        )
+
+    assert caught.value.message == services.EXTENSION_ONCE
+    assert snapshot(accepted) == before
+
+
+def test_extension_within_the_last_working_day_is_refused(cast: Cast, accepted: Dossier) -> None:
+    before = snapshot(accepted)
+
+    with pytest.raises(Conflict) as caught:
+        services.dossier_extend(
+            dossier=accepted,
+            actor=cast.leader,
+            reason="a",
+            new_due_at=NEW_DATE,
+            # Friday 10:00: one working day later is Monday 10:00, past the due 9:00.
+            now=dt.datetime(2026, 1, 9, 10, 0, tzinfo=HCM),
+        )
+
+    assert caught.value.message == services.EXTENSION_TOO_LATE
+    assert snapshot(accepted) == before
+
+
+def test_extension_by_the_specialist_is_forbidden(cast: Cast, accepted: Dossier) -> None:
+    before = snapshot(accepted)
+
+    with pytest.raises(Forbidden):
+        services.dossier_extend(
+            dossier=accepted, actor=cast.specialist, reason="a", new_due_at=NEW_DATE
+        )
+
+    assert snapshot(accepted) == before
+
+
+def test_processed_then_result_returned_to_the_applicant(cast: Cast, accepted: Dossier) -> None:
+    services.dossier_mark_processed(dossier=accepted, actor=cast.leader)
+
+    out = services.dossier_return_result(
+        dossier=accepted, actor=cast.receiving_officer, to_whom="Nguyễn Văn An"
+    )
+
+    assert (out.state, out.status) == (DossierState.RESULT_RETURNED, Status.RESULT_RETURNED)
+    assert out.result_returned_to == "Nguyễn Văn An"
+    kinds = list(DossierEvent.objects.filter(dossier=out).values_list("kind", flat=True))
+    assert kinds[-2:] == [EventKind.PROCESSED, EventKind.RESULT_RETURNED]
+
+
+def test_result_returned_before_processed_is_refused(cast: Cast, accepted: Dossier) -> None:
+    before = snapshot(accepted)
+
+    with pytest.raises(Conflict) as caught:
+        services.dossier_return_result(dossier=accepted, actor=cast.receiving_officer, to_whom="An")
+
+    assert caught.value.message == services.RESULT_BEFORE_PROCESSED
+    assert snapshot(accepted) == before
+
+
+def test_mark_processed_by_an_outsider_is_forbidden(cast: Cast, accepted: Dossier) -> None:
+    before = snapshot(accepted)
+
+    with pytest.raises(Forbidden):
+        services.dossier_mark_processed(dossier=accepted, actor=cast.outsider)
+
+    assert snapshot(accepted) == before
+
+
+def test_stop_with_a_notice(cast: Cast, accepted: Dossier) -> None:
+    out = services.dossier_stop(dossier=accepted, actor=cast.leader, reason="Theo đề nghị")
+
+    assert (out.state, out.status) == (DossierState.STOPPED, Status.STOPPED)
+
+
+def test_stop_a_returned_dossier_is_a_conflict(cast: Cast, accepted: Dossier) -> None:
+    services.dossier_mark_processed(dossier=accepted, actor=cast.leader)
+    services.dossier_return_result(dossier=accepted, actor=cast.receiving_officer, to_whom="An")
+    before = snapshot(accepted)
+
+    with pytest.raises(Conflict):
+        services.dossier_stop(dossier=accepted, actor=cast.leader, reason="x")
+
+    assert snapshot(accepted) == before
