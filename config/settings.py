@@ -51,6 +51,8 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "django_htmx",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "motcua.core",
     "motcua.territory",
     "motcua.organisation",
@@ -72,6 +74,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -154,6 +157,11 @@ MOTCUA_MAX_FILES = envint("MOTCUA_MAX_FILES", "20")
 MOTCUA_ALLOWED_FILE_TYPES = ["application/pdf", "image/jpeg", "image/png"]
 # Years of public holidays seeded from holidays.VN by `seed_holidays`.
 MOTCUA_HOLIDAY_YEARS = env("MOTCUA_HOLIDAY_YEARS", "2015-2035")
+
+LOGIN_URL = "staff:login"
+LOGIN_REDIRECT_URL = "staff:two-factor"
+# Shown in authenticator apps next to the staff member's name.
+OTP_TOTP_ISSUER = "Một cửa điện tử"
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

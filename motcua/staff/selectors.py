@@ -6,6 +6,8 @@ from collections.abc import Iterable
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Q
+from django.http import HttpRequest
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from .models import Role, StaffRole
 
@@ -43,3 +45,20 @@ def dossier_scope(*, user: AnyUser) -> Q:
     if not agencies:
         return Q(pk__in=[])
     return Q(receiving_unit_id__in=agencies) | Q(competent_agency_id__in=agencies)
+
+
+def user_has_confirmed_device(*, user: AnyUser) -> bool:
+    """Tell whether ``user`` enrolled a TOTP device, so every login needs a code."""
+    if not user.is_authenticated:
+        return False
+    return bool(TOTPDevice.objects.filter(user_id=user.pk, confirmed=True).exists())
+
+
+def user_needs_otp(*, request: HttpRequest) -> bool:
+    """Tell whether the signed-in user has a device but did not verify it this session."""
+    is_verified = getattr(request.user, "is_verified", None)
+    return bool(
+        request.user.is_authenticated
+        and not (is_verified and is_verified())
+        and user_has_confirmed_device(user=request.user)
+    )

@@ -1,9 +1,10 @@
-"""Writes on staff roles: granting and revoking a role in an agency."""
+"""Writes on staff accounts: roles in agencies and TOTP devices."""
 
 from __future__ import annotations
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from motcua.organisation.models import Agency
 
@@ -37,3 +38,35 @@ def staff_role_revoke(*, user: AbstractBaseUser, role: Role | str, agency: Agenc
         ).update(is_active=False)
         == 1
     )
+
+
+@transaction.atomic
+def totp_device_start(*, user: AbstractBaseUser) -> TOTPDevice:
+    """Return ``user``'s pending (unconfirmed) TOTP device, creating it if needed.
+
+    Lock the user's pending devices (``select_for_update``) so a double click makes one.
+    """
+    pending = (
+        TOTPDevice.objects.select_for_update()
+        .filter(user_id=user.pk, confirmed=False)
+        .order_by("pk")
+        .first()
+    )
+    if pending is not None:
+        return pending
+    return TOTPDevice.objects.create(user_id=user.pk, name="default", confirmed=False)
+
+
+@transaction.atomic
+def totp_device_confirm(*, device: TOTPDevice, token: str) -> bool:
+    """Confirm ``device`` when ``token`` is its current code; return whether it was.
+
+    Lock the device row (``select_for_update``) so a code is accepted once.
+    """
+    locked = TOTPDevice.objects.select_for_update().get(pk=device.pk)
+    if not locked.verify_token(token):
+        return False
+    locked.confirmed = True
+    locked.save(update_fields=["confirmed"])
+    device.refresh_from_db()
+    return True
