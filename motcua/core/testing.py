@@ -27,7 +27,7 @@ from motcua.catalog.models import (
     ProcedureVersion,
 )
 from motcua.core.text import fold
-from motcua.dossiers.models import Channel, Delivery, Dossier
+from motcua.dossiers.models import STATE_STATUS, Channel, Delivery, Dossier, DossierState
 from motcua.organisation.models import Agency, AgencyKind, GovernmentLevel
 from motcua.staff.models import Role, StaffRole
 from motcua.territory.models import AdministrativeUnit, UnitEra, UnitLevel
@@ -204,6 +204,8 @@ class DossierFactory(DjangoModelFactory[Dossier]):
     competent_agency = factory.LazyAttribute(lambda o: o.procedure.agency)
     channel = Channel.ONLINE
     delivery = Delivery.COUNTER
+    state = DossierState.SUBMITTED
+    status = factory.LazyAttribute(lambda o: STATE_STATUS[o.state])
     applicant_name = "Nguyễn Văn An"
     applicant_id_number = "001090000001"
     applicant_phone = "0912345678"

@@ -7,11 +7,14 @@ import datetime as dt
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from motcua.dossiers.models import Dossier, DossierState
+from motcua.dossiers.models import STATE_STATUS, Dossier, DossierState
 from motcua.staff.selectors import AnyUser, dossier_scope
 
 # States whose clock runs; a dossier waiting for a supplement has its clock stopped.
 RUNNING_STATES = (DossierState.SUBMITTED, DossierState.ACCEPTED, DossierState.IN_PROCESS)
+# Filter on the national status these states alone map to, so the
+# (competent_agency, status, due_at) index serves the lists.
+RUNNING_STATUSES = sorted({STATE_STATUS[s] for s in RUNNING_STATES})
 
 
 def dossiers_due_soon(
@@ -24,7 +27,7 @@ def dossiers_due_soon(
     now = now or timezone.now()
     return (
         Dossier.objects.filter(dossier_scope(user=user))
-        .filter(state__in=RUNNING_STATES, due_at__gte=now, due_at__lt=now + within)
+        .filter(status__in=RUNNING_STATUSES, due_at__gte=now, due_at__lt=now + within)
         .order_by("due_at", "id")
     )
 
@@ -34,6 +37,6 @@ def dossiers_overdue(*, user: AnyUser, now: dt.datetime | None = None) -> QueryS
     now = now or timezone.now()
     return (
         Dossier.objects.filter(dossier_scope(user=user))
-        .filter(state__in=RUNNING_STATES, due_at__lt=now)
+        .filter(status__in=RUNNING_STATUSES, due_at__lt=now)
         .order_by("due_at", "id")
     )
