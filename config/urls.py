@@ -5,6 +5,7 @@ from django.urls import include, path
 # only through views that check who is asking.
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("api/v1/", include("motcua.staff.api_urls")),
     path("api/v1/", include("motcua.api.urls")),
     path("can-bo/", include("motcua.staff.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
+from django_otp import match_token
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from rest_framework.authtoken.models import Token
 
 from motcua.organisation.models import Agency
 
@@ -70,3 +72,18 @@ def totp_device_confirm(*, device: TOTPDevice, token: str) -> bool:
     locked.save(update_fields=["confirmed"])
     device.refresh_from_db()
     return True
+
+
+def totp_token_verify(*, user: AbstractBaseUser, token: str) -> bool:
+    """Tell whether ``token`` is the current code of one of ``user``'s confirmed devices.
+
+    django-otp records the use (and throttles failures) on the device row.
+    """
+    return match_token(user, token) is not None
+
+
+@transaction.atomic
+def staff_token_issue(*, user: AbstractBaseUser) -> str:
+    """Return ``user``'s API token, creating it on first use."""
+    token, _created = Token.objects.get_or_create(user_id=user.pk)
+    return str(token.key)
