@@ -276,3 +276,24 @@ COMMUNES: list[tuple[str, str]] = [
     ("26", "20551"),  # Phường Điện Bàn
     ("27", "20320"),  # Xã Hòa Vang
 ]
+
+# Demo staff accounts: (username, full name, role, agency code). Demo only: they all
+# share DEMO_STAFF_PASSWORD, which is set when an account is first created.
+DEMO_STAFF_PASSWORD = "motcua-demo-2026"  # noqa: S105
+TU_PHAP = "000.00.11.H17"
+XAY_DUNG = "000.00.09.H17"
+HAI_CHAU_UBND = "000.21.00.H17"
+HAI_CHAU_CENTRE = "000.21.01.H17"
+DEMO_STAFF: list[tuple[str, str, str, str]] = [
+    ("tiepnhan.tt", "Nguyễn Thị Thu", "receiving_officer", CENTRE),
+    ("tiepnhan.haichau", "Trần Văn Hải", "receiving_officer", HAI_CHAU_CENTRE),
+    ("chuyenvien.tuphap", "Lê Minh Tuấn", "specialist", TU_PHAP),
+    ("lanhdao.tuphap", "Phạm Thị Lan", "leader", TU_PHAP),
+    ("chuyenvien.xaydung", "Hoàng Văn Dũng", "specialist", XAY_DUNG),
+    ("lanhdao.xaydung", "Võ Thị Hạnh", "leader", XAY_DUNG),
+    ("chuyenvien.haichau", "Đặng Quốc Bảo", "specialist", HAI_CHAU_UBND),
+    ("lanhdao.haichau", "Bùi Thị Mai", "leader", HAI_CHAU_UBND),
+    ("quantri", "Quản trị Trung tâm", "centre_admin", CENTRE),
+]
+# Accounts that may also open /admin/.
+DEMO_ADMINS = {"quantri"}

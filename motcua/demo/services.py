@@ -12,6 +12,7 @@ from motcua.catalog.importing import ImportReport, catalog_import_file
 from motcua.demo import data
 from motcua.organisation.models import Agency, AgencyKind, GovernmentLevel
 from motcua.organisation.services import agency_upsert
+from motcua.staff.services import staff_account_ensure, staff_role_grant
 from motcua.territory.models import AdministrativeUnit, UnitEra, UnitLevel
 from motcua.territory.services import unit_upsert_legacy, units_load_current
 
@@ -29,6 +30,7 @@ class DemoSummary:
     agencies: int
     procedures: ImportReport
     holidays: int
+    staff: int
 
 
 def _current(level: str, code: str) -> AdministrativeUnit:
@@ -123,6 +125,27 @@ def demo_load() -> DemoSummary:
     if report.rejected:
         raise DemoDataError(report.as_text())
     holidays = calendar_seed_holidays(years=data.HOLIDAY_YEARS)
+    staff = _load_staff()
     return DemoSummary(
-        units=units, legacy_units=legacy, agencies=agencies, procedures=report, holidays=holidays
+        units=units,
+        legacy_units=legacy,
+        agencies=agencies,
+        procedures=report,
+        holidays=holidays,
+        staff=staff,
     )
+
+
+def _load_staff() -> int:
+    """Create the demo staff accounts and their roles; return how many were new."""
+    created = 0
+    for username, full_name, role, agency_code in data.DEMO_STAFF:
+        user, new = staff_account_ensure(
+            username=username,
+            full_name=full_name,
+            password=data.DEMO_STAFF_PASSWORD,
+            is_staff=username in data.DEMO_ADMINS,
+        )
+        staff_role_grant(user=user, role=role, agency=Agency.objects.get(code=agency_code))
+        created += new
+    return created

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django_otp import match_token
@@ -87,3 +88,25 @@ def staff_token_issue(*, user: AbstractBaseUser) -> str:
     """Return ``user``'s API token, creating it on first use."""
     token, _created = Token.objects.get_or_create(user_id=user.pk)
     return str(token.key)
+
+
+@transaction.atomic
+def staff_account_ensure(
+    *, username: str, full_name: str, password: str, is_staff: bool = False
+) -> tuple[AbstractBaseUser, bool]:
+    """Return the user ``username`` and whether it was created.
+
+    The password is set only on creation, so a changed password survives a rerun.
+    """
+    last, _sep, first = full_name.rpartition(" ")
+    user, created = get_user_model().objects.get_or_create(
+        username=username,
+        defaults={"first_name": first, "last_name": last, "is_staff": is_staff},
+    )
+    if created:
+        user.set_password(password)
+        user.save(update_fields=["password"])
+    elif is_staff and not user.is_staff:
+        user.is_staff = True
+        user.save(update_fields=["is_staff"])
+    return user, created

@@ -19,5 +19,5 @@ class Command(BaseCommand):
             f"{summary.units} current units, {summary.legacy_units} historic units, "
             f"{summary.agencies} agencies, procedures: "
             + ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
-            + f", {summary.holidays} holidays seeded"
+            + f", {summary.holidays} holidays seeded, {summary.staff} demo staff accounts created"
         )
