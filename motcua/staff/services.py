@@ -97,16 +97,23 @@ def staff_account_ensure(
     """Return the user ``username`` and whether it was created.
 
     The password is set only on creation, so a changed password survives a rerun.
+    ``is_staff`` opens /admin/ with every permission there.
     """
     last, _sep, first = full_name.rpartition(" ")
     user, created = get_user_model().objects.get_or_create(
         username=username,
-        defaults={"first_name": first, "last_name": last, "is_staff": is_staff},
+        # An /admin/ account of the demo manages everything there.
+        defaults={
+            "first_name": first,
+            "last_name": last,
+            "is_staff": is_staff,
+            "is_superuser": is_staff,
+        },
     )
     if created:
         user.set_password(password)
         user.save(update_fields=["password"])
-    elif is_staff and not user.is_staff:
-        user.is_staff = True
-        user.save(update_fields=["is_staff"])
+    elif is_staff and not (user.is_staff and user.is_superuser):
+        user.is_staff = user.is_superuser = True
+        user.save(update_fields=["is_staff", "is_superuser"])
     return user, created

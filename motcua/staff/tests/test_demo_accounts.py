@@ -26,4 +26,4 @@ def test_demo_accounts_are_made_once_with_their_roles() -> None:
         assert user is not None
         agency_id = Agency.objects.get(code=agency_code).pk
         assert user_has_role(user=user, roles=[role], agency_id=agency_id)
-    assert get_user_model().objects.get(username="quantri").is_staff
+    assert get_user_model().objects.get(username="quantri").is_superuser
