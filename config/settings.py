@@ -156,6 +156,13 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = envint("FILE_UPLOAD_MAX_MEMORY_SIZE", str(2 * 1024
 MOTCUA_MAX_FILE_SIZE = envint("MOTCUA_MAX_FILE_SIZE", str(10 * 1024 * 1024))
 MOTCUA_MAX_FILES = envint("MOTCUA_MAX_FILES", "20")
 MOTCUA_ALLOWED_FILE_TYPES = ["application/pdf", "image/jpeg", "image/png"]
+# Workflow time rules (domain.md "Time", "Evaluation and indicators"; check against the
+# current guidance): an online dossier is answered within 8 working hours; more than one
+# supplement request makes a dossier late; assignees are warned a working day before a step
+# is due.
+MOTCUA_ONLINE_ANSWER_WORKING_HOURS = envint("MOTCUA_ONLINE_ANSWER_WORKING_HOURS", "8")
+MOTCUA_ON_TIME_MAX_SUPPLEMENTS = envint("MOTCUA_ON_TIME_MAX_SUPPLEMENTS", "1")
+MOTCUA_WARN_BEFORE_WORKING_HOURS = envint("MOTCUA_WARN_BEFORE_WORKING_HOURS", "8")
 # Years of public holidays seeded from holidays.VN by `seed_holidays`.
 MOTCUA_HOLIDAY_YEARS = env("MOTCUA_HOLIDAY_YEARS", "2015-2035")
 

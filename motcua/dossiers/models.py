@@ -69,6 +69,14 @@ STATE_STATUS: dict[str, int] = {
 }
 
 
+class Outcome(models.TextChoices):
+    """How a step or a dossier finished against its due time."""
+
+    EARLY = "early", _("Early")
+    ON_TIME = "on_time", _("On time")
+    LATE = "late", _("Late")
+
+
 class ApplicantKind(models.TextChoices):
     PERSON = "person", _("Citizen")
     ORGANISATION = "organisation", _("Organisation or business")
@@ -138,6 +146,26 @@ class Dossier(models.Model):
         help_text=_("Set when the due date was extended with an apology (form 04); once only."),
     )
     result_returned_to = models.CharField(_("result returned to"), max_length=200, blank=True)
+    intake_due_at = models.DateTimeField(
+        _("answer due at"),
+        null=True,
+        blank=True,
+        help_text=_("An online dossier must be accepted or answered by then (8 working hours)."),
+    )
+    finished_at = models.DateTimeField(
+        _("processing ended at"),
+        null=True,
+        blank=True,
+        help_text=_("The first of: processed, stopped, refused or withdrawn."),
+    )
+    outcome = models.CharField(
+        _("result against the due date"), max_length=10, choices=Outcome.choices, blank=True
+    )
+    revision = models.PositiveIntegerField(
+        _("revision"),
+        default=0,
+        help_text=_("Counts the changes of state; a client that saw another revision is refused."),
+    )
 
     applicant_kind = models.CharField(
         _("applicant kind"),
@@ -169,6 +197,7 @@ class Dossier(models.Model):
         indexes = [
             models.Index(fields=["competent_agency", "status", "due_at"]),
             models.Index(fields=["receiving_unit", "received_at"]),
+            models.Index(fields=["receiving_unit", "status", "intake_due_at"]),
         ]
         constraints = [
             models.CheckConstraint(
@@ -231,8 +260,16 @@ class EventKind(models.TextChoices):
     REFUSED = "refused", _("Refused")
     SUPPLEMENT_REQUESTED = "supplement_requested", _("Supplement requested")
     SUPPLEMENT_RECEIVED = "supplement_received", _("Supplement received")
+    ASSIGNED = "assigned", _("Assigned")
+    FORWARDED = "forwarded", _("Forwarded to the next step")
+    RETURNED = "returned", _("Returned to an earlier step")
+    TRANSFERRED = "transferred", _("Transferred to another agency")
+    RESULT_RECORDED = "result_recorded", _("Result recorded")
     EXTENDED = "extended", _("Due date extended with an apology")
     STOPPED = "stopped", _("Processing stopped")
+    WITHDRAWAL_REQUESTED = "withdrawal_requested", _("Withdrawal requested")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+    WITHDRAWAL_REFUSED = "withdrawal_refused", _("Withdrawal refused")
     PROCESSED = "processed", _("Processed")
     RESULT_RETURNED = "result_returned", _("Result returned")
 
@@ -272,3 +309,33 @@ class DossierEvent(models.Model):
         if self.pk is not None and not self._state.adding:
             raise ValueError("Dossier events are append-only")
         super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+
+class DossierResult(models.Model):
+    """A result document of a dossier, coded ``<dossier code>-KQ<n>``."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="results")
+    number = models.PositiveSmallIntegerField(_("number"))
+    code = models.CharField(_("result code"), max_length=70, unique=True)
+    name = models.CharField(_("document name"), max_length=255)
+    file = models.FileField(upload_to="results/%Y/%m/")
+    original_name = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    is_electronic = models.BooleanField(_("electronic result"), default=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(_("recorded at"))
+
+    class Meta:
+        verbose_name = _("dossier result")
+        verbose_name_plural = _("dossier results")
+        ordering = ["dossier", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["dossier", "number"], name="dossier_result_number")
+        ]
+
+    def __str__(self) -> str:
+        return self.code

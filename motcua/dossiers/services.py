@@ -7,29 +7,37 @@ import hashlib
 import json
 import logging
 import re
-import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-import filetype
 from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
-from django.core.files.storage import default_storage
-from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from motcua.calendar import selectors as calendar
 from motcua.catalog.eforms import eform_cleaned_json, eform_form_class
 from motcua.catalog.models import Component, OnlineLevel, Procedure, ProcedureVersion, TimeUnit
-from motcua.core.errors import Conflict, NotFound, PayloadTooLarge, ValidationFailed
+from motcua.core.errors import Conflict, NotFound, ValidationFailed
 from motcua.core.text import fold
 from motcua.organisation.models import Agency, AgencyKind, GovernmentLevel
 
+from .files import (
+    BAD_FILE_TYPE,
+    COMPONENT_MISSING,
+    EMPTY_FILE,
+    FILE_TOO_LARGE,
+    TOO_MANY_FILES,
+    UNKNOWN_COMPONENT,
+    CheckedFile,
+    Upload,
+    check_component_files,
+    files_stored,
+)
 from .models import (
     ApplicantKind,
     Channel,
@@ -44,10 +52,15 @@ from .models import (
 )
 
 logger = logging.getLogger(__name__)
-if TYPE_CHECKING:
-    Upload = UploadedFile[Any]
-else:
-    Upload = UploadedFile
+__all__ = [
+    "BAD_FILE_TYPE",
+    "COMPONENT_MISSING",
+    "EMPTY_FILE",
+    "FILE_TOO_LARGE",
+    "TOO_MANY_FILES",
+    "UNKNOWN_COMPONENT",
+    "Upload",
+]
 
 PROCEDURE_NOT_FOUND = _("No published procedure has this code.")
 NOT_ONLINE = _("This procedure is not offered online; submit it at a one-stop counter.")
@@ -60,14 +73,12 @@ BAD_EMAIL = _("Enter a valid e-mail address.")
 BAD_CHOICE = _("Choose one of the options offered.")
 DELIVERY_NOT_OFFERED = _("This procedure does not return its result this way.")
 ADDRESS_FOR_POST = _("Enter the address the post should deliver the result to.")
-COMPONENT_MISSING = _("Attach this document.")
-UNKNOWN_COMPONENT = _("This document is not part of the procedure.")
-BAD_FILE_TYPE = _("Only PDF, JPEG and PNG files are accepted (checked by content, not by name).")
-EMPTY_FILE = _("The file is empty.")
-TOO_MANY_FILES = _("Too many files: at most {max} per dossier.")
-FILE_TOO_LARGE = _("A file is too large: at most {max} MB per file.")
 KEY_REUSED = _("This Idempotency-Key was already used for a different submission.")
 NO_RECEIVING_UNIT = _("No one-stop unit is configured to receive this dossier.")
+NOT_AT_COUNTER = _("This procedure is not received at the counter.")
+BAD_COUNT = _("Enter counts of originals and copies between 0 and 99.")
+NOTHING_RECEIVED = _("Enter how many originals or copies were received, or attach the scan.")
+MAX_PAPERS = 99
 
 # Stored on the public timeline: a role, never a person (in Vietnamese, as printed).
 ACTOR_BY_CHANNEL = {
@@ -90,7 +101,6 @@ PROVINCE_PREFIXES = frozenset(
 _ID_NUMBER = re.compile(r"^\d{12}$")
 _PHONE = re.compile(r"^(?:0|\+?84)(?:\d{9}|\d{10})$")
 _PHONE_NOISE = re.compile(r"[\s.\-()]")
-_SNIFF_BYTES = 2048
 
 
 @dataclass(frozen=True)
@@ -99,16 +109,6 @@ class SubmitResult:
 
     dossier: Dossier
     created: bool
-
-
-@dataclass(frozen=True)
-class _CheckedFile:
-    component: Component
-    upload: Upload
-    content_type: str
-    extension: str
-    sha256: str
-    size: int
 
 
 @dataclass(frozen=True)
@@ -176,7 +176,7 @@ def dossier_submit(
     applicant = _check_applicant(data, errors)
     delivery, delivery_address = _check_delivery(procedure, data, errors)
     form_data = _check_eform(version, data, errors)
-    checked_files = _check_files(version, files, errors)
+    checked_files = check_component_files(version, files, errors)
     if errors:
         raise ValidationFailed(INVALID_SUBMISSION, field_errors=errors)
 
@@ -189,59 +189,208 @@ def dossier_submit(
             return replay
 
     unit = receiving_unit or _receiving_unit(procedure)
-    due_at = _due_at(version, now)
-    written: list[str] = []
+    due_at = dossier_due_at(version, now)
+    intake_due_at = online_answer_due_at(now) if channel == Channel.ONLINE else None
     try:
         # Files go to storage before the transaction so the code counter's lock is held
         # only for a few inserts; on any failure below they are deleted again.
-        stored = _write_files(checked_files, written)
-        with transaction.atomic():
-            code = dossier_code_allocate(unit=unit, day=timezone.localdate(now))
-            dossier = Dossier.objects.create(
-                code=code,
-                register_number=dossier_register_number(code),
+        with files_stored(checked_files) as stored, transaction.atomic():
+            dossier = _dossier_insert(
                 procedure=procedure,
-                procedure_version=version,
-                receiving_unit=unit,
-                competent_agency_id=procedure.agency_id,
-                channel=channel,
+                version=version,
+                unit=unit,
+                channel=Channel(channel),
+                applicant=applicant,
                 delivery=delivery,
                 delivery_address=delivery_address,
-                status=Status.NEW,
-                applicant_kind=applicant.kind,
-                applicant_name=applicant.name,
-                applicant_id_number=applicant.id_number,
-                applicant_phone=applicant.phone,
-                applicant_email=applicant.email,
-                applicant_address=applicant.address,
-                applicant_search=fold(applicant.name),
-                form_data=form_data,
-                submitted_at=now,
-                received_at=now,
+                now=now,
                 due_at=due_at,
+                form_data=form_data,
+                intake_due_at=intake_due_at,
                 idempotency_key=idempotency_key or None,
-                request_fingerprint=fingerprint,
+                fingerprint=fingerprint,
             )
             _record_components(dossier, stored)
-            DossierEvent.objects.create(
-                dossier=dossier,
-                at=now,
-                kind=EventKind.SUBMITTED,
-                actor_label=ACTOR_BY_CHANNEL[Channel(channel)],
-                to_status=Status.NEW,
-            )
     except IntegrityError:
-        _delete_files(written)
         # Two retries of one submission raced past _replay: the loser returns the winner's dossier.
         if idempotency_key:
             replay = _replay(idempotency_key, fingerprint)
             if replay is not None:
                 return replay
         raise
-    except BaseException:
-        _delete_files(written)
-        raise
     return SubmitResult(dossier=dossier, created=True)
+
+
+def _dossier_insert(
+    *,
+    procedure: Procedure,
+    version: ProcedureVersion,
+    unit: Agency,
+    channel: Channel,
+    applicant: _Applicant,
+    delivery: str,
+    delivery_address: str,
+    now: dt.datetime,
+    due_at: dt.datetime,
+    form_data: dict[str, Any] | None = None,
+    intake_due_at: dt.datetime | None = None,
+    idempotency_key: str | None = None,
+    fingerprint: str = "",
+    actor: AbstractBaseUser | None = None,
+) -> Dossier:
+    """Insert a new dossier (waiting for intake) with its code and first timeline entry.
+
+    Runs in the caller's transaction, which then holds the lock of the unit's
+    daily code counter: keep what follows short.
+    """
+    code = dossier_code_allocate(unit=unit, day=timezone.localdate(now))
+    dossier = Dossier.objects.create(
+        code=code,
+        register_number=dossier_register_number(code),
+        procedure=procedure,
+        procedure_version=version,
+        receiving_unit=unit,
+        competent_agency_id=procedure.agency_id,
+        channel=channel,
+        delivery=delivery,
+        delivery_address=delivery_address,
+        status=Status.NEW,
+        applicant_kind=applicant.kind,
+        applicant_name=applicant.name,
+        applicant_id_number=applicant.id_number,
+        applicant_phone=applicant.phone,
+        applicant_email=applicant.email,
+        applicant_address=applicant.address,
+        applicant_search=fold(applicant.name),
+        form_data=form_data or {},
+        submitted_at=now,
+        received_at=now,
+        due_at=due_at,
+        intake_due_at=intake_due_at,
+        idempotency_key=idempotency_key,
+        request_fingerprint=fingerprint,
+    )
+    DossierEvent.objects.create(
+        dossier=dossier,
+        at=now,
+        kind=EventKind.RECEIVED if channel == Channel.COUNTER else EventKind.SUBMITTED,
+        actor_id=actor.pk if actor is not None else None,
+        actor_label=ACTOR_BY_CHANNEL[channel],
+        to_status=Status.NEW,
+    )
+    return dossier
+
+
+@dataclass(frozen=True)
+class ReceivedComponent:
+    """A component ticked at the counter: its counts of originals and copies, and its scans."""
+
+    component_id: int
+    originals: int = 0
+    copies: int = 0
+    files: Sequence[Upload] = ()
+
+
+@dataclass(frozen=True)
+class CounterDraft:
+    """A counter dossier that passed every check, ready to be stored and recorded."""
+
+    procedure: Procedure
+    version: ProcedureVersion
+    applicant: _Applicant
+    delivery: str
+    delivery_address: str
+    received: list[tuple[Component, ReceivedComponent]]
+    files: list[CheckedFile[Component]]
+    missing: list[Component]
+
+
+def counter_dossier_check(
+    *, procedure_code: str, data: Mapping[str, Any], received: Sequence[ReceivedComponent]
+) -> CounterDraft:
+    """Check a dossier taken at the counter; raise ValidationFailed with every problem at once.
+
+    The applicant and the result delivery are checked as online; each ticked
+    component must be one of the procedure's, with at least one paper or one
+    scan, and its scans are checked by content. Required components not
+    ticked are returned as ``missing`` (form 02 lists them); the e-form is
+    not asked at the counter: the paper declaration is one of the components.
+    """
+    procedure = _procedure(procedure_code)
+    version = procedure.current_version
+    assert version is not None  # noqa: S101 - _procedure only returns versioned procedures
+    if not procedure.accepts_counter:
+        raise ValidationFailed(NOT_AT_COUNTER, field_errors={"procedure": [NOT_AT_COUNTER]})
+    errors: dict[str, list[Any]] = {}
+    applicant = _check_applicant(data, errors)
+    delivery, delivery_address = _check_delivery(procedure, data, errors)
+    components = {c.pk: c for c in version.components.all()}
+    ticked: list[tuple[Component, ReceivedComponent]] = []
+    files: dict[str, list[Upload]] = {}
+    for item in received:
+        key = f"component-{item.component_id}"
+        component = components.get(item.component_id)
+        if component is None:
+            errors[key] = [UNKNOWN_COMPONENT]
+        elif not (0 <= item.originals <= MAX_PAPERS and 0 <= item.copies <= MAX_PAPERS):
+            errors[key] = [BAD_COUNT]
+        elif item.originals + item.copies == 0 and not item.files:
+            errors[key] = [NOTHING_RECEIVED]
+        else:
+            ticked.append((component, item))
+            if item.files:
+                files[key] = list(item.files)
+    checked = check_component_files(version, files, errors, require_all=False)
+    if errors:
+        raise ValidationFailed(INVALID_SUBMISSION, field_errors=errors)
+    got = {c.pk for c, _item in ticked}
+    missing = [c for c in components.values() if c.is_required and c.pk not in got]
+    return CounterDraft(
+        procedure, version, applicant, delivery, delivery_address, ticked, checked, missing
+    )
+
+
+def counter_dossier_insert(
+    *,
+    draft: CounterDraft,
+    stored: Sequence[tuple[CheckedFile[Component], str]],
+    unit: Agency,
+    actor: AbstractBaseUser,
+    now: dt.datetime,
+) -> Dossier:
+    """Record a checked counter dossier, its components and stored scans; waiting for intake.
+
+    Runs in the caller's transaction (opened inside ``files_stored``), which
+    holds the lock of the unit's daily code counter until it ends.
+    """
+    dossier = _dossier_insert(
+        procedure=draft.procedure,
+        version=draft.version,
+        unit=unit,
+        channel=Channel.COUNTER,
+        applicant=draft.applicant,
+        delivery=draft.delivery,
+        delivery_address=draft.delivery_address,
+        now=now,
+        due_at=dossier_due_at(draft.version, now),
+        actor=actor,
+    )
+    scans: dict[int, list[tuple[CheckedFile[Component], str]]] = {}
+    for checked, name in stored:
+        scans.setdefault(checked.owner.pk, []).append((checked, name))
+    rows = DossierComponent.objects.bulk_create(
+        DossierComponent(
+            dossier=dossier,
+            component=component,
+            name=component.name,
+            originals=item.originals,
+            copies=item.copies,
+            is_digitised=component.pk in scans,
+        )
+        for component, item in draft.received
+    )
+    _record_files(rows, scans)
+    return dossier
 
 
 def _procedure(code: str) -> Procedure:
@@ -338,65 +487,6 @@ def _check_eform(
     return eform_cleaned_json(form)
 
 
-def _check_files(
-    version: ProcedureVersion,
-    files: Mapping[str, Sequence[Upload]],
-    errors: dict[str, list[Any]],
-) -> list[_CheckedFile]:
-    """Check count, size and content type of every file, hashing each as it is read."""
-    components = {f"component-{c.pk}": c for c in version.components.all()}
-    total = sum(len(group) for group in files.values())
-    max_files: int = settings.MOTCUA_MAX_FILES
-    if total > max_files:
-        raise PayloadTooLarge(format_lazy(TOO_MANY_FILES, max=max_files))
-    max_size: int = settings.MOTCUA_MAX_FILE_SIZE
-    checked: list[_CheckedFile] = []
-    for key, group in files.items():
-        component = components.get(key)
-        if component is None:
-            errors[key] = [UNKNOWN_COMPONENT]
-            continue
-        for upload in group:
-            if (upload.size or 0) > max_size:
-                raise PayloadTooLarge(
-                    format_lazy(FILE_TOO_LARGE, max=max_size // (1024 * 1024)),
-                    field_errors={key: [format_lazy(FILE_TOO_LARGE, max=max_size // 2**20)]},
-                )
-            result = _sniff_and_hash(upload)
-            if result is None:
-                errors[key] = [EMPTY_FILE]
-                continue
-            mime, extension, digest, size = result
-            if mime not in settings.MOTCUA_ALLOWED_FILE_TYPES:
-                errors[key] = [BAD_FILE_TYPE]
-                continue
-            checked.append(_CheckedFile(component, upload, mime, extension, digest, size))
-    for key, component in components.items():
-        if component.is_required and not files.get(key) and key not in errors:
-            errors[key] = [COMPONENT_MISSING]
-    return checked
-
-
-def _sniff_and_hash(upload: Upload) -> tuple[str, str, str, int] | None:
-    """Return (content type, extension, SHA-256, size) of ``upload``, or None if it is empty."""
-    digest = hashlib.sha256()
-    head = b""
-    size = 0
-    upload.seek(0)
-    for chunk in upload.chunks():
-        if len(head) < _SNIFF_BYTES:
-            head += chunk[: _SNIFF_BYTES - len(head)]
-        digest.update(chunk)
-        size += len(chunk)
-    upload.seek(0)
-    if size == 0:
-        return None
-    kind = filetype.guess(head)
-    if kind is None:
-        return ("application/octet-stream", "bin", digest.hexdigest(), size)
-    return (str(kind.mime), str(kind.extension), digest.hexdigest(), size)
-
-
 def _fingerprint(
     procedure: Procedure,
     channel: int,
@@ -404,7 +494,7 @@ def _fingerprint(
     delivery: str,
     delivery_address: str,
     form_data: dict[str, Any],
-    checked_files: list[_CheckedFile],
+    checked_files: list[CheckedFile[Component]],
 ) -> str:
     payload = {
         "procedure": procedure.code,
@@ -412,7 +502,7 @@ def _fingerprint(
         "applicant": applicant.__dict__,
         "delivery": [delivery, delivery_address],
         "form": form_data,
-        "files": sorted((f.component.pk, f.sha256) for f in checked_files),
+        "files": sorted((f.owner.pk, f.sha256) for f in checked_files),
     }
     encoded = json.dumps(payload, sort_keys=True, ensure_ascii=False, default=str)
     return hashlib.sha256(encoded.encode()).hexdigest()
@@ -454,33 +544,28 @@ def _receiving_unit(procedure: Procedure) -> Agency:
     return unit
 
 
-def _due_at(version: ProcedureVersion, start: dt.datetime) -> dt.datetime:
+def dossier_due_at(version: ProcedureVersion, start: dt.datetime) -> dt.datetime:
     """Return the appointment time for a dossier received at ``start`` under ``version``."""
     if version.processing_time_unit == TimeUnit.WORKING_HOURS:
         return calendar.due_date(start=start, working_hours=version.processing_time_value).due_at
     return calendar.due_date(start=start, working_days=version.processing_time_value).due_at
 
 
-def _write_files(
-    checked_files: list[_CheckedFile], written: list[str]
-) -> list[tuple[_CheckedFile, str]]:
-    """Store each checked file under a random name, noting each name in ``written``."""
-    stored = []
-    for checked in checked_files:
-        name = default_storage.save(
-            f"dossiers/{timezone.now():%Y/%m/%d}/{uuid.uuid4().hex}.{checked.extension}",
-            checked.upload,
-        )
-        written.append(name)
-        stored.append((checked, name))
-    return stored
+def online_answer_due_at(submitted_at: dt.datetime) -> dt.datetime:
+    """Return when an online dossier submitted at ``submitted_at`` must be answered.
+
+    Online dossiers are accepted or answered within
+    ``MOTCUA_ONLINE_ANSWER_WORKING_HOURS`` (8) working hours.
+    """
+    hours: int = settings.MOTCUA_ONLINE_ANSWER_WORKING_HOURS
+    return calendar.due_date(start=submitted_at, working_hours=hours).due_at
 
 
-def _record_components(dossier: Dossier, stored: list[tuple[_CheckedFile, str]]) -> None:
+def _record_components(dossier: Dossier, stored: list[tuple[CheckedFile[Component], str]]) -> None:
     """Record the components the applicant attached, and their stored files."""
-    by_component: dict[int, list[tuple[_CheckedFile, str]]] = {}
+    by_component: dict[int, list[tuple[CheckedFile[Component], str]]] = {}
     for checked, name in stored:
-        by_component.setdefault(checked.component.pk, []).append((checked, name))
+        by_component.setdefault(checked.owner.pk, []).append((checked, name))
     components = [c for c in dossier.procedure_version.components.all() if c.pk in by_component]
     rows = DossierComponent.objects.bulk_create(
         DossierComponent(
@@ -493,6 +578,13 @@ def _record_components(dossier: Dossier, stored: list[tuple[_CheckedFile, str]])
         )
         for c in components
     )
+    _record_files(rows, by_component)
+
+
+def _record_files(
+    rows: Sequence[DossierComponent],
+    stored: Mapping[int, Sequence[tuple[CheckedFile[Component], str]]],
+) -> None:
     DossierFile.objects.bulk_create(
         DossierFile(
             component=row,
@@ -503,13 +595,5 @@ def _record_components(dossier: Dossier, stored: list[tuple[_CheckedFile, str]])
             sha256=checked.sha256,
         )
         for row in rows
-        for checked, name in by_component[row.component_id or 0]
+        for checked, name in stored.get(row.component_id or 0, ())
     )
-
-
-def _delete_files(names: list[str]) -> None:
-    for name in names:
-        try:
-            default_storage.delete(name)
-        except OSError:  # pragma: no cover - nothing more we can do; say so in the log
-            logger.exception("could not delete %s after a failed submission", name)

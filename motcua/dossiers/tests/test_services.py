@@ -306,7 +306,7 @@ def test_a_same_day_procedure_is_due_today_before_the_cutoff(
     ProcedureVersion.objects.filter(pk=procedure.current_version.pk).update(processing_time_value=0)
     with mock.patch.object(calendar, "due_date", wraps=calendar.due_date) as due:
         submit(procedure, form)
-    assert due.call_args.kwargs["working_days"] == 0
+    assert {c.kwargs.get("working_days") for c in due.call_args_list} >= {0}
 
 
 def test_a_text_file_named_pdf_is_refused(
