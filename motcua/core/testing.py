@@ -222,35 +222,69 @@ class Cast:
     unit: Agency
     agency: Agency
     other_agency: Agency
+    partner: Agency
     applicant: User
     receiving_officer: User
     specialist: User
+    second_specialist: User
     leader: User
+    partner_specialist: User
+    partner_leader: User
     outsider: User
 
 
 def cast_create() -> Cast:
-    """Create a one-stop unit, a deciding agency, another agency and the personas.
+    """Create a one-stop unit, a deciding agency, a partner agency, another one, and the personas.
 
-    The applicant holds no staff role; the outsider is a receiving officer,
-    specialist and leader of another agency.
+    The applicant holds no staff role; binh receives at the unit; chi and
+    hoa are specialists and dung the leader of the deciding agency; khoa and
+    lan are the specialist and leader of the partner agency of inter-agency
+    procedures; the outsider giang is a receiving officer, specialist and
+    leader of another agency.
     """
     unit = OneStopUnitFactory(name="Trung tâm Phục vụ hành chính công")
     agency = AgencyFactory(name="Sở Tư pháp")
+    partner = AgencyFactory(name="Công an thành phố")
     other = AgencyFactory(name="Sở Xây dựng")
-    people = {name: UserFactory(username=name) for name in ("an", "binh", "chi", "dung", "giang")}
+    names = ("an", "binh", "chi", "hoa", "dung", "khoa", "lan", "giang")
+    people = {name: UserFactory(username=name) for name in names}
     StaffRoleFactory(user=people["binh"], role=Role.RECEIVING_OFFICER, agency=unit)
     StaffRoleFactory(user=people["chi"], role=Role.SPECIALIST, agency=agency)
+    StaffRoleFactory(user=people["hoa"], role=Role.SPECIALIST, agency=agency)
     StaffRoleFactory(user=people["dung"], role=Role.LEADER, agency=agency)
+    StaffRoleFactory(user=people["khoa"], role=Role.SPECIALIST, agency=partner)
+    StaffRoleFactory(user=people["lan"], role=Role.LEADER, agency=partner)
     for role in (Role.RECEIVING_OFFICER, Role.SPECIALIST, Role.LEADER):
         StaffRoleFactory(user=people["giang"], role=role, agency=other)
     return Cast(
         unit=unit,
         agency=agency,
         other_agency=other,
+        partner=partner,
         applicant=people["an"],
         receiving_officer=people["binh"],
         specialist=people["chi"],
+        second_specialist=people["hoa"],
         leader=people["dung"],
+        partner_specialist=people["khoa"],
+        partner_leader=people["lan"],
         outsider=people["giang"],
     )
+
+
+def inter_agency_process(procedure: Procedure, partner: Agency) -> None:
+    """Give ``procedure`` the default inter-agency process with ``partner`` in between."""
+    from motcua.workflow.processes import default_steps, process_version_create
+
+    process_version_create(procedure=procedure, steps=default_steps(partner=partner))
+
+
+def pdf_upload(name: str = "ket-qua.pdf") -> Any:
+    """Return a small valid PDF as an uploaded file."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    body = (
+        b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+        b"2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+    )
+    return SimpleUploadedFile(name, body, content_type="application/pdf")

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import Q
 from django.http import HttpRequest
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -33,18 +32,6 @@ def user_has_role(*, user: AnyUser, roles: Iterable[Role | str], agency_id: int)
     return StaffRole.objects.filter(
         user_id=user.pk, is_active=True, agency_id=agency_id, role__in=[str(r) for r in roles]
     ).exists()
-
-
-def dossier_scope(*, user: AnyUser) -> Q:
-    """Return a filter on Dossier for the dossiers ``user`` may see.
-
-    Staff see the dossiers their one-stop units received and those their
-    agencies decide; nobody else sees any.
-    """
-    agencies = list(user_agency_roles(user=user))
-    if not agencies:
-        return Q(pk__in=[])
-    return Q(receiving_unit_id__in=agencies) | Q(competent_agency_id__in=agencies)
 
 
 def user_has_confirmed_device(*, user: AnyUser) -> bool:

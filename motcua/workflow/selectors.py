@@ -1,20 +1,207 @@
-"""Reads of the workflow: dossiers due soon and overdue, within the user's scope."""
+"""Reads of the workflow: inboxes, due soon and overdue, one dossier for staff, time left.
+
+Every list is scoped to what the user may see and costs a constant number of
+queries: the dossiers, their open steps (one prefetch), and the calendar's
+exceptions for the time left on each row (``with_time_left``).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
 
-from django.db.models import QuerySet
+from django.contrib.auth import get_user_model
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
-from motcua.dossiers.models import STATE_STATUS, Dossier, DossierState
-from motcua.staff.selectors import AnyUser, dossier_scope
+from motcua.calendar import selectors as calendar
+from motcua.core.errors import Forbidden, NotFound
+from motcua.core.text import fold
+from motcua.dossiers.models import STATE_STATUS, Dossier, DossierEvent, DossierState
+from motcua.staff.models import Role
+from motcua.staff.selectors import AnyUser, user_agency_roles
+
+from .models import DossierStep, StepKind
 
 # States whose clock runs; a dossier waiting for a supplement has its clock stopped.
-RUNNING_STATES = (DossierState.SUBMITTED, DossierState.ACCEPTED, DossierState.IN_PROCESS)
+RUNNING_STATES = (
+    DossierState.SUBMITTED,
+    DossierState.ACCEPTED,
+    DossierState.IN_PROCESS,
+    DossierState.WITHDRAWAL_REQUESTED,
+)
 # Filter on the national status these states alone map to, so the
 # (competent_agency, status, due_at) index serves the lists.
 RUNNING_STATUSES = sorted({STATE_STATUS[s] for s in RUNNING_STATES})
+
+NOT_YOURS = _("This dossier belongs to agencies you do not work for.")
+DOSSIER_NOT_FOUND = _("No dossier has this code.")
+
+BOXES = ("mine", "unassigned", "agency", "intake", "supplement", "withdrawal", "return", "all")
+
+
+def _open_steps() -> QuerySet[DossierStep]:
+    return DossierStep.objects.filter(finished_at__isnull=True)
+
+
+def dossier_scope(*, user: AnyUser, roles: dict[int, set[str]] | None = None) -> Q:
+    """Return a filter on Dossier for the dossiers ``user`` may see.
+
+    Staff see the dossiers their one-stop units received, those their
+    agencies decide, and those that went through a step of their agencies
+    (inter-agency procedures); nobody else sees any.
+    """
+    agencies = list(roles if roles is not None else user_agency_roles(user=user))
+    if not agencies:
+        return Q(pk__in=[])
+    return (
+        Q(receiving_unit_id__in=agencies)
+        | Q(competent_agency_id__in=agencies)
+        | Q(Exists(DossierStep.objects.filter(dossier=OuterRef("pk"), agency_id__in=agencies)))
+    )
+
+
+def _pairs(roles: dict[int, set[str]], wanted: Iterable[str]) -> Q:
+    """Return a filter on steps held in an agency where the user holds one of ``wanted``."""
+    q = Q(pk__in=[])
+    for agency_id, held in roles.items():
+        matching = held & set(wanted)
+        if matching:
+            q |= Q(agency_id=agency_id, role__in=sorted(matching))
+    return q
+
+
+def _agencies_with(roles: dict[int, set[str]], role: Role) -> list[int]:
+    return sorted(a for a, held in roles.items() if role in held)
+
+
+@dataclass(frozen=True)
+class InboxFilters:
+    """Filters of an inbox: procedure code, national status, due soon/overdue, channel, text."""
+
+    procedure: str = ""
+    status: int | None = None
+    due: str = ""  # "", "soon" or "overdue"
+    channel: int | None = None
+    q: str = ""
+
+
+def inbox(
+    *,
+    user: AnyUser,
+    box: str,
+    filters: InboxFilters | None = None,
+    now: dt.datetime | None = None,
+    soon: dt.timedelta = dt.timedelta(days=2),
+) -> QuerySet[Dossier]:
+    """Return the dossiers of one of ``user``'s inboxes, most urgent first.
+
+    Boxes: ``mine`` (open steps assigned to the user), ``unassigned`` (open
+    processing steps of the user's agencies and roles that nobody holds; a
+    leader sees every role's), ``agency`` (every open step of the agencies
+    the user leads), ``intake`` (dossiers waiting for intake at the user's
+    one-stop units, by answer time), ``supplement`` (waiting for the
+    applicant), ``withdrawal`` (withdrawal requests to answer), ``return``
+    (results to hand back) and ``all`` (everything the user may see). Each
+    row carries ``open_steps`` (a list of zero or one step).
+    """
+    now = now or timezone.now()
+    filters = filters or InboxFilters()
+    roles = user_agency_roles(user=user)
+    dossiers = Dossier.objects.all()
+    intake_units = _agencies_with(roles, Role.RECEIVING_OFFICER)
+    led = _agencies_with(roles, Role.LEADER)
+    open_steps = _open_steps()
+    order = ["due_at", "id"]
+    if box == "mine":
+        dossiers = dossiers.filter(
+            Exists(open_steps.filter(dossier=OuterRef("pk"), assignee_id=user.pk))
+        )
+    elif box == "unassigned":
+        held = _pairs(roles, [Role.SPECIALIST, Role.LEADER]) | Q(agency_id__in=led)
+        dossiers = dossiers.filter(
+            Exists(
+                open_steps.filter(held, dossier=OuterRef("pk"), assignee__isnull=True).filter(
+                    step__kind=StepKind.PROCESS
+                )
+            )
+        )
+    elif box == "agency":
+        dossiers = dossiers.filter(
+            Exists(open_steps.filter(dossier=OuterRef("pk"), agency_id__in=led))
+        )
+    elif box == "intake":
+        dossiers = dossiers.filter(
+            Q(receiving_unit_id__in=intake_units) | Q(competent_agency_id__in=intake_units),
+            state=DossierState.SUBMITTED,
+        )
+        order = ["intake_due_at", "submitted_at", "id"]
+    elif box == "supplement":
+        dossiers = dossiers.filter(
+            dossier_scope(user=user, roles=roles), state=DossierState.SUPPLEMENT_REQUESTED
+        )
+        order = ["paused_at", "id"]
+    elif box == "withdrawal":
+        dossiers = dossiers.filter(
+            Q(competent_agency_id__in=led) | Q(receiving_unit_id__in=intake_units),
+            state=DossierState.WITHDRAWAL_REQUESTED,
+        )
+    elif box == "return":
+        dossiers = dossiers.filter(
+            Exists(
+                open_steps.filter(
+                    dossier=OuterRef("pk"),
+                    agency_id__in=intake_units,
+                    step__kind=StepKind.RETURN,
+                )
+            ),
+            state=DossierState.PROCESSED,
+        )
+        order = ["finished_at", "id"]
+    elif box == "all":
+        dossiers = dossiers.filter(dossier_scope(user=user, roles=roles))
+        order = ["-received_at", "-id"]
+    else:
+        raise NotFound(_("No such inbox."))
+    dossiers = _filtered(dossiers, filters, now=now, soon=soon)
+    return (
+        dossiers.select_related("procedure", "competent_agency", "receiving_unit")
+        .prefetch_related(
+            Prefetch(
+                "steps",
+                queryset=_open_steps().select_related("step", "assignee", "agency"),
+                to_attr="open_steps",
+            )
+        )
+        .order_by(*order)
+    )
+
+
+def _filtered(
+    dossiers: QuerySet[Dossier], filters: InboxFilters, *, now: dt.datetime, soon: dt.timedelta
+) -> QuerySet[Dossier]:
+    if filters.procedure:
+        dossiers = dossiers.filter(procedure__code=filters.procedure)
+    if filters.status is not None:
+        dossiers = dossiers.filter(status=filters.status)
+    if filters.channel is not None:
+        dossiers = dossiers.filter(channel=filters.channel)
+    if filters.due == "soon":
+        dossiers = dossiers.filter(
+            status__in=RUNNING_STATUSES, due_at__gte=now, due_at__lt=now + soon
+        )
+    elif filters.due == "overdue":
+        dossiers = dossiers.filter(status__in=RUNNING_STATUSES, due_at__lt=now)
+    text = filters.q.strip()
+    if text:
+        folded = fold(text)
+        dossiers = dossiers.filter(
+            Q(code__iexact=text) | Q(code__istartswith=text) | Q(applicant_search__contains=folded)
+        )
+    return dossiers
 
 
 def dossiers_due_soon(
@@ -40,3 +227,95 @@ def dossiers_overdue(*, user: AnyUser, now: dt.datetime | None = None) -> QueryS
         .filter(status__in=RUNNING_STATUSES, due_at__lt=now)
         .order_by("due_at", "id")
     )
+
+
+@dataclass(frozen=True)
+class TimeLeft:
+    """Working time left before a due moment (negative: overdue by that much)."""
+
+    due_at: dt.datetime | None
+    left: dt.timedelta | None
+
+    @property
+    def overdue(self) -> bool:
+        return self.left is not None and self.left < dt.timedelta(0)
+
+    @property
+    def hours(self) -> float | None:
+        return None if self.left is None else self.left.total_seconds() / 3600
+
+
+def time_left(
+    dues: Sequence[dt.datetime | None], *, now: dt.datetime | None = None
+) -> list[TimeLeft]:
+    """Return the working time left before each of ``dues`` (two queries in all)."""
+    now = now or timezone.now()
+    known = [d for d in dues if d is not None]
+    lefts = iter(calendar.working_times_from(start=now, ends=known))
+    return [TimeLeft(d, next(lefts) if d is not None else None) for d in dues]
+
+
+def dossier_for_staff(*, user: AnyUser, code: str) -> Dossier:
+    """Return the dossier ``code`` with everything its page shows, if ``user`` may see it.
+
+    Raises NotFound for an unknown code and Forbidden for a dossier of other
+    agencies. Components, files, results, steps and the whole timeline come
+    in a fixed number of queries.
+    """
+    roles = user_agency_roles(user=user)
+    dossier = (
+        Dossier.objects.select_related(
+            "procedure", "procedure_version", "competent_agency", "receiving_unit"
+        )
+        .prefetch_related(
+            "components__files",
+            "results",
+            Prefetch(
+                "steps",
+                queryset=DossierStep.objects.select_related(
+                    "step", "agency", "assignee", "handed_by", "finished_by"
+                ).order_by("started_at", "id"),
+                to_attr="all_steps",
+            ),
+            Prefetch(
+                "events",
+                queryset=DossierEvent.objects.select_related("actor").order_by("at", "id"),
+                to_attr="timeline",
+            ),
+        )
+        .filter(code=code.strip())
+        .first()
+    )
+    if dossier is None:
+        raise NotFound(DOSSIER_NOT_FOUND)
+    if not Dossier.objects.filter(dossier_scope(user=user, roles=roles), pk=dossier.pk).exists():
+        raise Forbidden(NOT_YOURS)
+    return dossier
+
+
+def open_step_of(dossier: Dossier) -> DossierStep | None:
+    """Return the dossier's open step from a prefetch (``open_steps`` or ``all_steps``)."""
+    steps: list[DossierStep] | None = getattr(dossier, "open_steps", None)
+    if steps is None:
+        steps = [s for s in getattr(dossier, "all_steps", []) if s.finished_at is None]
+    return steps[0] if steps else None
+
+
+def role_holders(*, role: str, agency_id: int) -> QuerySet[Any]:
+    """Return the active users holding ``role`` in the agency ``agency_id``, by name."""
+    return (
+        get_user_model()
+        .objects.filter(
+            is_active=True,
+            staff_roles__role=role,
+            staff_roles__agency_id=agency_id,
+            staff_roles__is_active=True,
+        )
+        .distinct()
+        .order_by("last_name", "first_name", "username")
+    )
+
+
+def assignable_users(*, step: DossierStep) -> QuerySet[Any]:
+    """Return the people who may be given ``step``: active holders of its role in its agency."""
+    return role_holders(role=step.role, agency_id=step.agency_id)

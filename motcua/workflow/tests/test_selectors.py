@@ -3,11 +3,14 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
 
 from motcua.core.testing import Cast, DossierFactory, ProcedureFactory, cast_create
-from motcua.dossiers.models import DossierState
-from motcua.workflow.selectors import dossiers_due_soon, dossiers_overdue
+from motcua.dossiers.models import Dossier, DossierState
+from motcua.staff.models import Role
+from motcua.staff.services import staff_role_revoke
+from motcua.workflow.selectors import dossier_scope, dossiers_due_soon, dossiers_overdue
 
 pytestmark = pytest.mark.django_db
 
@@ -35,3 +38,28 @@ def test_due_soon_and_overdue_lists_stay_within_the_users_agencies() -> None:
     assert list(dossiers_overdue(user=cast.specialist)) == [late]
     assert list(dossiers_overdue(user=cast.outsider)) == []
     assert list(dossiers_due_soon(user=cast.applicant, within=dt.timedelta(days=30))) == []
+
+
+def test_dossier_scope_sees_own_units_and_agencies_only() -> None:
+    cast = cast_create()
+    mine = DossierFactory(receiving_unit=cast.unit, competent_agency=cast.agency)
+    elsewhere = DossierFactory(competent_agency=cast.other_agency)
+
+    def visible(user: object) -> set[int]:
+        return set(Dossier.objects.filter(dossier_scope(user=user)).values_list("pk", flat=True))  # type: ignore[arg-type]
+
+    assert visible(cast.receiving_officer) == {mine.pk}
+    assert visible(cast.specialist) == {mine.pk}
+    assert visible(cast.leader) == {mine.pk}
+    assert visible(cast.outsider) == {elsewhere.pk}
+    assert visible(cast.applicant) == set()
+    assert visible(AnonymousUser()) == set()
+
+
+def test_revoked_role_no_longer_scopes_dossiers() -> None:
+    cast = cast_create()
+    DossierFactory(receiving_unit=cast.unit, competent_agency=cast.agency)
+
+    staff_role_revoke(user=cast.specialist, role=Role.SPECIALIST, agency=cast.agency)
+
+    assert not Dossier.objects.filter(dossier_scope(user=cast.specialist)).exists()

@@ -1,0 +1,188 @@
+"""Who may do which action on a dossier in which state: the one table of the workflow.
+
+Services check an action here under the dossier's row lock; pages and the
+API ask ``allowed_actions`` which buttons to show. Both read the same rules,
+so a button is shown exactly when its action would be accepted (a test
+walks every role, state and action to hold them to that).
+
+``check`` raises ``Conflict`` (409) when the dossier's state or step does not
+allow the action, and ``Forbidden`` (403) when the actor holds no role that
+may do it. The state is checked first: someone who may see a dossier learns
+why an action is not possible now.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass, field
+
+from django.db import models
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from motcua.core.errors import Conflict, Forbidden
+from motcua.dossiers.models import DossierState
+from motcua.staff.models import Role
+
+from .models import StepKind
+
+StrOrPromise = str | Promise
+
+
+class Action(models.TextChoices):
+    ACCEPT = "accept", _("Accept")
+    REFUSE = "refuse", _("Refuse")
+    REQUEST_SUPPLEMENT = "request_supplement", _("Ask for a supplement")
+    RECEIVE_SUPPLEMENT = "receive_supplement", _("Receive the supplement")
+    ASSIGN = "assign", _("Assign")
+    CLAIM = "claim", _("Take it")
+    FORWARD = "forward", _("Forward")
+    SEND_BACK = "send_back", _("Send back for rework")
+    RECORD_RESULT = "record_result", _("Record the result")
+    MARK_PROCESSED = "mark_processed", _("Approve: processing done")
+    EXTEND = "extend", _("Extend with an apology")
+    STOP = "stop", _("Stop processing")
+    REQUEST_WITHDRAWAL = "request_withdrawal", _("Record a withdrawal request")
+    DECIDE_WITHDRAWAL = "decide_withdrawal", _("Answer the withdrawal request")
+    RETURN_RESULT = "return_result", _("Return the result")
+
+
+NOT_WAITING_FOR_INTAKE = _("This dossier is no longer waiting for intake.")
+NOT_WAITING_FOR_SUPPLEMENT = _("This dossier is not waiting for a supplement.")
+SUPPLEMENT_NOT_ALLOWED = _("A supplement can be requested only while the dossier is open.")
+NOT_IN_PROCESS = _("This dossier is not being processed.")
+NO_OPEN_STEP = _("This dossier is at no processing step.")
+NOT_A_NEXT_STEP = _("The process does not allow sending the dossier to this step.")
+NOT_WITHDRAWABLE = _("The applicant can withdraw only a dossier that is still open.")
+NOT_WAITING_FOR_WITHDRAWAL = _("No withdrawal request is waiting for an answer.")
+RESULT_BEFORE_PROCESSED = _("The result can be returned only once the dossier is processed.")
+NOT_ALLOWED_ROLE = _("You do not hold a role that may do this for this dossier's agency.")
+ALREADY_ASSIGNED = _("This step is already assigned; a leader of the agency may reassign it.")
+NOT_YOUR_STEP = _("This step is assigned to someone else; ask them or a leader of the agency.")
+
+PROCESSING_STATES = (DossierState.ACCEPTED, DossierState.IN_PROCESS)
+OPEN_STATES = (DossierState.SUBMITTED, *PROCESSING_STATES)
+WITHDRAWABLE_STATES = (*OPEN_STATES, DossierState.SUPPLEMENT_REQUESTED)
+
+
+@dataclass(frozen=True)
+class Situation:
+    """What the rules need to know of a dossier: its state, agencies and open step."""
+
+    state: str
+    receiving_unit_id: int
+    competent_agency_id: int
+    step_kind: str | None = None
+    step_role: str | None = None
+    step_agency_id: int | None = None
+    step_assignee_id: int | None = None
+    # Kinds of the steps the open step leads to, forward; whether it may go back.
+    forward_kinds: frozenset[str] = field(default_factory=frozenset)
+    can_go_back: bool = False
+    # For an answer to a withdrawal request: the state it was asked from.
+    state_before: str | None = None
+
+    @property
+    def intake_agencies(self) -> tuple[int, int]:
+        return (self.receiving_unit_id, self.competent_agency_id)
+
+
+def _holds(
+    roles: dict[int, set[str]], wanted: Collection[str], agencies: Iterable[int | None]
+) -> bool:
+    wanted_set = {str(w) for w in wanted}
+    return any(wanted_set & roles.get(a, set()) for a in agencies if a is not None)
+
+
+def _state(s: Situation, states: Iterable[str], message: StrOrPromise) -> None:
+    if s.state not in {str(x) for x in states}:
+        raise Conflict(message)
+
+
+def _role(
+    roles: dict[int, set[str]], wanted: Collection[str], agencies: Iterable[int | None]
+) -> None:
+    if not _holds(roles, wanted, agencies):
+        raise Forbidden(NOT_ALLOWED_ROLE)
+
+
+def _step_actor(s: Situation, roles: dict[int, set[str]], actor_id: int | None) -> None:
+    if s.step_kind != StepKind.PROCESS or s.step_role is None:
+        raise Conflict(NO_OPEN_STEP)
+    _role(roles, [s.step_role, Role.LEADER], [s.step_agency_id])
+    is_leader = _holds(roles, [Role.LEADER], [s.step_agency_id])
+    if s.step_assignee_id not in (None, actor_id) and not is_leader:
+        raise Forbidden(NOT_YOUR_STEP)
+
+
+def check(
+    action: Action | str, s: Situation, *, roles: dict[int, set[str]], actor_id: int | None
+) -> None:
+    """Raise Conflict or Forbidden unless ``actor_id`` with ``roles`` may do ``action`` now."""
+    action = Action(action)
+    officer = [Role.RECEIVING_OFFICER]
+    if action in (Action.ACCEPT, Action.REFUSE):
+        _state(s, [DossierState.SUBMITTED], NOT_WAITING_FOR_INTAKE)
+        _role(roles, officer, s.intake_agencies)
+    elif action == Action.REQUEST_SUPPLEMENT:
+        _state(s, OPEN_STATES, SUPPLEMENT_NOT_ALLOWED)
+        if s.state == DossierState.SUBMITTED:
+            _role(roles, officer, s.intake_agencies)
+        elif not _holds(roles, officer, s.intake_agencies):
+            _step_actor(s, roles, actor_id)
+    elif action == Action.RECEIVE_SUPPLEMENT:
+        _state(s, [DossierState.SUPPLEMENT_REQUESTED], NOT_WAITING_FOR_SUPPLEMENT)
+        _role(roles, officer, s.intake_agencies)
+    elif action in (Action.ASSIGN, Action.CLAIM):
+        _state(s, PROCESSING_STATES, NOT_IN_PROCESS)
+        if s.step_kind != StepKind.PROCESS or s.step_role is None:
+            raise Conflict(NO_OPEN_STEP)
+        if action == Action.ASSIGN:
+            _role(roles, [Role.LEADER], [s.step_agency_id])
+        else:
+            _role(roles, [s.step_role], [s.step_agency_id])
+            if s.step_assignee_id is not None:
+                raise Conflict(ALREADY_ASSIGNED)
+    elif action in (Action.FORWARD, Action.SEND_BACK, Action.RECORD_RESULT, Action.MARK_PROCESSED):
+        _state(s, PROCESSING_STATES, NOT_IN_PROCESS)
+        _step_actor(s, roles, actor_id)
+        if action == Action.FORWARD and not (s.forward_kinds - {StepKind.RETURN}):
+            raise Conflict(NOT_A_NEXT_STEP)
+        if action == Action.MARK_PROCESSED and StepKind.RETURN not in s.forward_kinds:
+            raise Conflict(NOT_A_NEXT_STEP)
+        if action == Action.SEND_BACK and not s.can_go_back:
+            raise Conflict(NOT_A_NEXT_STEP)
+    elif action == Action.EXTEND:
+        _state(s, PROCESSING_STATES, NOT_IN_PROCESS)
+        _role(roles, [Role.LEADER], [s.competent_agency_id])
+    elif action == Action.STOP:
+        _state(s, [*PROCESSING_STATES, DossierState.SUPPLEMENT_REQUESTED], NOT_IN_PROCESS)
+        _role(roles, [Role.LEADER], [s.competent_agency_id])
+    elif action == Action.REQUEST_WITHDRAWAL:
+        _state(s, WITHDRAWABLE_STATES, NOT_WITHDRAWABLE)
+        _role(roles, officer, s.intake_agencies)
+    elif action == Action.DECIDE_WITHDRAWAL:
+        _state(s, [DossierState.WITHDRAWAL_REQUESTED], NOT_WAITING_FOR_WITHDRAWAL)
+        agencies: list[tuple[Role, int]] = [(Role.LEADER, s.competent_agency_id)]
+        if s.state_before == DossierState.SUBMITTED:
+            agencies += [(Role.RECEIVING_OFFICER, a) for a in s.intake_agencies]
+        if not any(_holds(roles, [r], [a]) for r, a in agencies):
+            raise Forbidden(NOT_ALLOWED_ROLE)
+    elif action == Action.RETURN_RESULT:
+        _state(s, [DossierState.PROCESSED], RESULT_BEFORE_PROCESSED)
+        where = s.step_agency_id if s.step_kind == StepKind.RETURN else s.receiving_unit_id
+        _role(roles, officer, [where])
+
+
+def allowed_actions(
+    s: Situation, *, roles: dict[int, set[str]], actor_id: int | None
+) -> list[Action]:
+    """Return the actions ``actor_id`` may do now, in the order of ``Action``."""
+    allowed = []
+    for action in Action:
+        try:
+            check(action, s, roles=roles, actor_id=actor_id)
+        except (Conflict, Forbidden):
+            continue
+        allowed.append(action)
+    return allowed

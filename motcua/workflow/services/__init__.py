@@ -1,0 +1,103 @@
+"""Workflow actions on a dossier: each one service, atomic, writing its timeline entry.
+
+Every action locks the dossier row (``select_for_update``) and its open step,
+refuses a client that saw an older revision of the dossier
+(``expected_revision``: ``Conflict``, 409), asks ``motcua.workflow.rules``
+whether the dossier's state allows the action (``Conflict``, 409) and whether
+the actor holds a role that may do it there (``Forbidden``, 403), then
+changes the state through ``_base.transition``: the one place where a
+dossier's state, national status, revision and timeline change together.
+
+``intake``: accept, refuse, supplements, counter intake, withdrawal.
+``processing``: assignment, forwarding and inter-agency transfer, rework,
+result, extension, stop, return of the result.
+"""
+
+from motcua.workflow.rules import (
+    NOT_ALLOWED_ROLE,
+    NOT_IN_PROCESS,
+    NOT_WAITING_FOR_INTAKE,
+    NOT_WAITING_FOR_SUPPLEMENT,
+    NOT_WAITING_FOR_WITHDRAWAL,
+    NOT_WITHDRAWABLE,
+    NOT_YOUR_STEP,
+    RESULT_BEFORE_PROCESSED,
+    SUPPLEMENT_NOT_ALLOWED,
+)
+
+from ._base import ASSIGNEE_NOT_ELIGIBLE, REASON_REQUIRED, STALE
+from .intake import (
+    INCOMPLETE_FOR_ACCEPT,
+    MISSING_ITEMS_REQUIRED,
+    CounterDecision,
+    dossier_accept,
+    dossier_counter_intake,
+    dossier_receive_supplement,
+    dossier_refuse,
+    dossier_request_supplement,
+    dossier_withdrawal_decide,
+    dossier_withdrawal_request,
+)
+from .processing import (
+    CHOOSE_NEXT_STEP,
+    EXTENSION_NOT_LATER,
+    EXTENSION_ONCE,
+    EXTENSION_TOO_LATE,
+    RECIPIENT_REQUIRED,
+    RESULT_FILE_REQUIRED,
+    RESULT_NAME_REQUIRED,
+    RESULT_REQUIRED,
+    BulkOutcome,
+    dossier_assign,
+    dossier_extend,
+    dossier_forward,
+    dossier_mark_processed,
+    dossier_result_record,
+    dossier_return_result,
+    dossier_send_back,
+    dossier_stop,
+    dossiers_assign,
+)
+
+__all__ = [
+    "ASSIGNEE_NOT_ELIGIBLE",
+    "CHOOSE_NEXT_STEP",
+    "EXTENSION_NOT_LATER",
+    "EXTENSION_ONCE",
+    "EXTENSION_TOO_LATE",
+    "INCOMPLETE_FOR_ACCEPT",
+    "MISSING_ITEMS_REQUIRED",
+    "NOT_ALLOWED_ROLE",
+    "NOT_IN_PROCESS",
+    "NOT_WAITING_FOR_INTAKE",
+    "NOT_WAITING_FOR_SUPPLEMENT",
+    "NOT_WAITING_FOR_WITHDRAWAL",
+    "NOT_WITHDRAWABLE",
+    "NOT_YOUR_STEP",
+    "REASON_REQUIRED",
+    "RECIPIENT_REQUIRED",
+    "RESULT_BEFORE_PROCESSED",
+    "RESULT_FILE_REQUIRED",
+    "RESULT_NAME_REQUIRED",
+    "RESULT_REQUIRED",
+    "STALE",
+    "SUPPLEMENT_NOT_ALLOWED",
+    "BulkOutcome",
+    "CounterDecision",
+    "dossier_accept",
+    "dossier_assign",
+    "dossier_counter_intake",
+    "dossier_extend",
+    "dossier_forward",
+    "dossier_mark_processed",
+    "dossier_receive_supplement",
+    "dossier_refuse",
+    "dossier_request_supplement",
+    "dossier_result_record",
+    "dossier_return_result",
+    "dossier_send_back",
+    "dossier_stop",
+    "dossier_withdrawal_decide",
+    "dossier_withdrawal_request",
+    "dossiers_assign",
+]

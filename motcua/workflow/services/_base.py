@@ -1,0 +1,265 @@
+"""What every workflow action shares: the lock, the rules check, the one state change.
+
+``_hold`` locks the dossier and its open step; ``_check`` asks ``rules``
+whether the actor may act; ``_transition`` is the one place where a
+dossier's state, national status, revision and timeline change together.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from django.utils.translation import gettext_lazy as _
+
+from motcua.core.errors import Conflict, NotFound, ValidationFailed
+from motcua.dossiers.models import STATE_STATUS, Dossier, DossierEvent, DossierState, EventKind
+from motcua.staff.models import Role
+from motcua.staff.selectors import user_agency_roles
+
+from .. import rules, timing
+from ..models import AgencySource, DossierStep, ProcessStep, ProcessTransition, StepKind
+from ..selectors import role_holders
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser
+
+    Actor = AbstractBaseUser
+else:
+    Actor = Any
+
+REASON_REQUIRED = _("Give the reason.")
+STALE = _("Someone else changed this dossier since you opened it. Reload it to see what changed.")
+ASSIGNEE_NOT_ELIGIBLE = _("This person does not hold the step's role in the step's agency.")
+DOSSIER_NOT_FOUND = _("No dossier has this code.")
+
+
+@dataclass
+class Held:
+    """A dossier locked for an action, its open step (locked too), and the actor's roles."""
+
+    dossier: Dossier
+    step: DossierStep | None
+    roles: dict[int, set[str]]
+    now: dt.datetime
+
+    def holds(self, roles: Iterable[str], agency_id: int | None) -> bool:
+        return bool({str(r) for r in roles} & self.roles.get(agency_id or 0, set()))
+
+    def situation(self) -> rules.Situation:
+        """Return what the rules need to know (one query for the open step's moves)."""
+        dossier, step = self.dossier, self.step
+        moves: list[tuple[str, str]] = []
+        if step is not None:
+            moves = list(
+                ProcessTransition.objects.filter(source_id=step.step_id).values_list(
+                    "kind", "target__kind"
+                )
+            )
+        return rules.Situation(
+            state=dossier.state,
+            receiving_unit_id=dossier.receiving_unit_id,
+            competent_agency_id=dossier.competent_agency_id,
+            step_kind=step.step.kind if step is not None else None,
+            step_role=step.role if step is not None else None,
+            step_agency_id=step.agency_id if step is not None else None,
+            step_assignee_id=step.assignee_id if step is not None else None,
+            forward_kinds=frozenset(t for k, t in moves if k == "forward"),
+            can_go_back=any(k == "back" for k, _t in moves),
+            state_before=(
+                state_before(dossier, DossierState.WITHDRAWAL_REQUESTED)
+                if dossier.state == DossierState.WITHDRAWAL_REQUESTED
+                else None
+            ),
+        )
+
+
+def hold(
+    dossier: Dossier | int, actor: Actor | None, expected_revision: int | None, now: dt.datetime
+) -> Held:
+    """Lock the dossier and its open step; refuse a client that saw an older revision.
+
+    Must run inside a transaction. Only the dossier's and the step's rows are
+    locked (``of``), never the procedure or agency rows joined to them.
+    """
+    pk = dossier if isinstance(dossier, int) else dossier.pk
+    locked = (
+        Dossier.objects.select_for_update(of=("self",))
+        .select_related("procedure_version")
+        .filter(pk=pk)
+        .first()
+    )
+    if locked is None:
+        raise NotFound(DOSSIER_NOT_FOUND)
+    if expected_revision is not None and locked.revision != expected_revision:
+        raise Conflict(STALE)
+    step = (
+        DossierStep.objects.select_for_update(of=("self",))
+        .select_related("step")
+        .filter(dossier_id=pk, finished_at__isnull=True)
+        .first()
+    )
+    roles = user_agency_roles(user=actor) if actor is not None else {}
+    return Held(locked, step, roles, now)
+
+
+def check(held: Held, action: rules.Action, actor: Actor | None) -> None:
+    """Raise Conflict or Forbidden unless ``actor`` may do ``action`` on the held dossier."""
+    rules.check(
+        action,
+        held.situation(),
+        roles=held.roles,
+        actor_id=actor.pk if actor is not None else None,
+    )
+
+
+def transition(
+    held: Held,
+    *,
+    to_state: DossierState,
+    actor: Actor | None,
+    kind: EventKind,
+    note: str = "",
+    actor_label: str = "",
+    is_public: bool = True,
+) -> None:
+    """Move the held dossier to ``to_state``, derive its national status, and log the change.
+
+    The caller set the dossier's other fields first; this bumps the revision,
+    saves the whole row and writes the timeline entry (actor, time, from and
+    to state and status, note) in the caller's transaction.
+    """
+    dossier = held.dossier
+    from_state, from_status = dossier.state, dossier.status
+    dossier.state = to_state
+    dossier.status = STATE_STATUS[to_state]
+    dossier.revision += 1
+    dossier.save()
+    DossierEvent.objects.create(
+        dossier=dossier,
+        at=held.now,
+        kind=kind,
+        actor_id=actor.pk if actor is not None else None,
+        actor_label=actor_label,
+        from_status=from_status,
+        to_status=dossier.status,
+        from_state=from_state,
+        to_state=to_state,
+        note=note,
+        is_public=is_public,
+    )
+
+
+def required_text(value: str, name: str, message: object = REASON_REQUIRED) -> str:
+    """Return ``value`` stripped, or raise ValidationFailed on field ``name`` if it is blank."""
+    text = value.strip()
+    if not text:
+        raise ValidationFailed(str(message), field_errors={name: [str(message)]})
+    return text
+
+
+def label(role: Role | str) -> str:
+    """Return how the public timeline names an actor: by role, never by name."""
+    return str(Role(role).label)
+
+
+def state_before(dossier: Dossier, state: DossierState) -> DossierState:
+    """Return the state the dossier was in when it last entered ``state``."""
+    last = (
+        DossierEvent.objects.filter(dossier=dossier, to_state=state)
+        .exclude(from_state=state)
+        .order_by("-at", "-id")
+        .values_list("from_state", flat=True)
+        .first()
+    )
+    return DossierState(last) if last else DossierState.SUBMITTED
+
+
+def step_agency_id(step: ProcessStep, dossier: Dossier) -> int:
+    """Return the agency a process step is done in, for ``dossier``."""
+    if step.agency_source == AgencySource.RECEIVING_UNIT:
+        return dossier.receiving_unit_id
+    if step.agency_source == AgencySource.COMPETENT_AGENCY:
+        return dossier.competent_agency_id
+    assert step.agency_id is not None  # noqa: S101 - a check constraint guarantees it
+    return step.agency_id
+
+
+def check_assignee(role: str, agency_id: int, assignee: Actor | None) -> None:
+    """Raise ValidationFailed unless ``assignee`` holds ``role`` in the agency."""
+    if assignee is None:
+        return
+    if role_holders(role=role, agency_id=agency_id).filter(pk=assignee.pk).exists():
+        return
+    raise ValidationFailed(
+        ASSIGNEE_NOT_ELIGIBLE, field_errors={"assignee": [ASSIGNEE_NOT_ELIGIBLE]}
+    )
+
+
+def _step_due_at(held: Held, step: ProcessStep) -> dt.datetime | None:
+    dossier = held.dossier
+    if step.kind == StepKind.RETURN:
+        return None
+    if step.kind == StepKind.INTAKE:
+        return dossier.intake_due_at or held.now
+    legal = timing.legal_hours(
+        dossier.procedure_version, received_at=dossier.received_at, due_at=dossier.due_at
+    )
+    return timing.step_due_at(
+        start=held.now, share=step.share, legal=legal, dossier_due_at=dossier.due_at
+    )
+
+
+def open_step(
+    held: Held, step: ProcessStep, *, actor: Actor | None, assignee: Actor | None = None
+) -> DossierStep:
+    """Hand the held dossier to ``step`` (a new line of its control slip), due per its share."""
+    agency_id = step_agency_id(step, held.dossier)
+    check_assignee(step.role, agency_id, assignee)
+    opened = DossierStep.objects.create(
+        dossier=held.dossier,
+        step=step,
+        agency_id=agency_id,
+        role=step.role,
+        assignee_id=assignee.pk if assignee is not None else None,
+        assigned_at=held.now if assignee is not None else None,
+        handed_by_id=actor.pk if actor is not None else None,
+        started_at=held.now,
+        due_at=_step_due_at(held, step),
+    )
+    held.step = opened
+    return opened
+
+
+def close_step(held: Held, actor: Actor | None, *, note: str = "", judged: bool = True) -> None:
+    """Finish the held dossier's open step, judged early / on time / late unless not ``judged``."""
+    step = held.step
+    if step is None:
+        return
+    step.finished_at = held.now
+    step.finished_by_id = actor.pk if actor is not None else None
+    step.outcome = timing.outcome_of(finished_at=held.now, due_at=step.due_at) if judged else ""
+    if note:
+        step.note = note
+    step.save(update_fields=["finished_at", "finished_by", "outcome", "note"])
+    held.step = None
+
+
+def finish_dossier(held: Held, *, judged: bool = True) -> None:
+    """Mark the end of processing (processed, stopped, refused or withdrawn) and judge it."""
+    dossier = held.dossier
+    dossier.finished_at = held.now
+    due = dossier.intake_due_at if dossier.state == DossierState.SUBMITTED else dossier.due_at
+    dossier.outcome = (
+        timing.outcome_of(finished_at=held.now, due_at=due, supplements=dossier.supplement_requests)
+        if judged
+        else ""
+    )
+
+
+def targets(step: ProcessStep, kind: str) -> list[ProcessStep]:
+    """Return the steps ``step`` leads to by moves of ``kind``, in process order."""
+    ids = ProcessTransition.objects.filter(source=step, kind=kind).values("target_id")
+    return list(ProcessStep.objects.filter(pk__in=ids).order_by("order"))

@@ -1,0 +1,423 @@
+"""Processing: assignment, forwarding (and inter-agency transfer), rework, result, decisions.
+
+Every action locks the dossier row (``select_for_update``), checks the
+workflow rules, and changes state with its timeline entry in one transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from motcua.calendar import selectors as calendar
+from motcua.core.errors import Conflict, DomainError, ValidationFailed
+from motcua.dossiers.files import Upload, check_upload, files_stored
+from motcua.dossiers.models import Dossier, DossierResult, DossierState, EventKind
+from motcua.staff.models import Role
+
+from .. import rules
+from ..models import DossierStep, ProcessStep, StepKind, TransitionKind
+from ..selectors import role_holders
+from ._base import (
+    DOSSIER_NOT_FOUND,
+    Actor,
+    Held,
+    check,
+    check_assignee,
+    close_step,
+    finish_dossier,
+    hold,
+    label,
+    open_step,
+    required_text,
+    step_agency_id,
+    targets,
+    transition,
+)
+
+CHOOSE_NEXT_STEP = _("Choose the step to send the dossier to.")
+RESULT_REQUIRED = _("Record the result document before finishing the processing.")
+RESULT_NAME_REQUIRED = _("Give the name of the result document.")
+RESULT_FILE_REQUIRED = _("Attach the result document.")
+EXTENSION_ONCE = _("The due date has already been extended once; it cannot be extended again.")
+EXTENSION_TOO_LATE = _("An extension must be asked at least one working day before the due date.")
+EXTENSION_NOT_LATER = _("The new date must come after the current due date.")
+RECIPIENT_REQUIRED = _("Say to whom the result was returned.")
+
+
+def _open_process_step(held: Held) -> DossierStep:
+    step = held.step
+    assert step is not None  # noqa: S101 - rules.check refused a dossier at no processing step
+    return step
+
+
+def dossier_assign(
+    *,
+    dossier: Dossier | int,
+    actor: Actor,
+    assignee: Actor,
+    expected_revision: int | None = None,
+    now: dt.datetime | None = None,
+) -> Dossier:
+    """Assign (or reassign) the dossier's open processing step to ``assignee``.
+
+    A leader of the step's agency assigns anyone holding the step's role
+    there; a holder of the role may take an unassigned step for themselves.
+    The dossier is then in process (national status 4). Locks the dossier row
+    (``select_for_update``).
+    """
+    with transaction.atomic():
+        held = hold(dossier, actor, expected_revision, now or timezone.now())
+        is_leader = held.step is not None and held.holds([Role.LEADER], held.step.agency_id)
+        claiming = assignee.pk == actor.pk and not is_leader
+        check(held, rules.Action.CLAIM if claiming else rules.Action.ASSIGN, actor)
+        step = _open_process_step(held)
+        check_assignee(step.role, step.agency_id, assignee)
+        step.assignee_id = assignee.pk
+        step.assigned_at = held.now
+        step.save(update_fields=["assignee", "assigned_at"])
+        transition(
+            held,
+            to_state=DossierState.IN_PROCESS,
+            actor=actor,
+            kind=EventKind.ASSIGNED,
+            note=assignee.get_username(),
+            actor_label=label(Role.LEADER if is_leader else step.role),
+            is_public=False,
+        )
+    return held.dossier
+
+
+@dataclass(frozen=True)
+class BulkOutcome:
+    """What a bulk action did: the codes it changed and why each other one was refused."""
+
+    done: list[str]
+    refused: dict[str, str]
+
+
+def dossiers_assign(
+    *, codes: Sequence[str], actor: Actor, assignee: Actor, now: dt.datetime | None = None
+) -> BulkOutcome:
+    """Assign several dossiers to ``assignee``, each in its own transaction.
+
+    A dossier that cannot be assigned (someone acted on it meanwhile, another
+    agency's) is reported with the reason; the others are assigned.
+    """
+    ids = dict(Dossier.objects.filter(code__in=codes).values_list("code", "pk"))
+    done: list[str] = []
+    refused: dict[str, str] = {}
+    for code in dict.fromkeys(codes):
+        if code not in ids:
+            refused[code] = str(DOSSIER_NOT_FOUND)
+            continue
+        try:
+            dossier_assign(dossier=ids[code], actor=actor, assignee=assignee, now=now)
+        except DomainError as exc:
+            refused[code] = str(exc.message)
+        else:
+            done.append(code)
+    return BulkOutcome(done, refused)
+
+
+def _pick(choices: list[ProcessStep], to_step: int | None) -> ProcessStep:
+    if to_step is not None:
+        for choice in choices:
+            if choice.pk == to_step:
+                return choice
+        raise ValidationFailed(
+            rules.NOT_A_NEXT_STEP, field_errors={"to_step": [rules.NOT_A_NEXT_STEP]}
+        )
+    if len(choices) == 1:
+        return choices[0]
+    if not choices:
+        raise Conflict(rules.NOT_A_NEXT_STEP)
+    raise ValidationFailed(CHOOSE_NEXT_STEP, field_errors={"to_step": [CHOOSE_NEXT_STEP]})
+
+
+def dossier_forward(
+    *,
+    dossier: Dossier | int,
+    actor: Actor,
+    to_step: int | None = None,
+    assignee: Actor | None = None,
+    note: str = "",
+    expected_revision: int | None = None,
+    now: dt.datetime | None = None,
+) -> Dossier:
+    """Finish the open step and hand the dossier to the next one (``to_step`` if several).
+
+    A step in another agency is an inter-agency transfer, and so is the way
+    back. The return step is reached by ``dossier_mark_processed``. Locks
+    the dossier row (``select_for_update``).
+    """
+    with transaction.atomic():
+        held = hold(dossier, actor, expected_revision, now or timezone.now())
+        check(held, rules.Action.FORWARD, actor)
+        step = _open_process_step(held)
+        choices = [
+            t for t in targets(step.step, TransitionKind.FORWARD) if t.kind != StepKind.RETURN
+        ]
+        target = _pick(choices, to_step)
+        _move(held, actor, step, target, assignee=assignee, note=note.strip(), back=False)
+    return held.dossier
+
+
+def dossier_mark_processed(
+    *,
+    dossier: Dossier | int,
+    actor: Actor,
+    note: str = "",
+    expected_revision: int | None = None,
+    now: dt.datetime | None = None,
+) -> Dossier:
+    """Approve the result at the last processing step: the dossier is processed (status 9).
+
+    Hands the dossier to the return step of the unit that received it; the
+    result document must be recorded first. This ends the processing for
+    the on-time verdict. Locks the dossier row (``select_for_update``).
+    """
+    with transaction.atomic():
+        held = hold(dossier, actor, expected_revision, now or timezone.now())
+        check(held, rules.Action.MARK_PROCESSED, actor)
+        step = _open_process_step(held)
+        end = [t for t in targets(step.step, TransitionKind.FORWARD) if t.kind == StepKind.RETURN]
+        if not DossierResult.objects.filter(dossier_id=held.dossier.pk).exists():
+            raise Conflict(RESULT_REQUIRED)
+        close_step(held, actor, note=note.strip())
+        open_step(held, end[0], actor=actor)
+        finish_dossier(held)
+        transition(
+            held,
+            to_state=DossierState.PROCESSED,
+            actor=actor,
+            kind=EventKind.PROCESSED,
+            note=note.strip(),
+            actor_label=label(step.role),
+        )
+    return held.dossier
+
+
+def dossier_send_back(
+    *,
+    dossier: Dossier | int,
+    actor: Actor,
+    reason: str,
+    to_step: int | None = None,
+    expected_revision: int | None = None,
+    now: dt.datetime | None = None,
+) -> Dossier:
+    """Return the dossier to an earlier step for rework, with the reason.
+
+    The earlier step's last assignee gets it back. Locks the dossier row
+    (``select_for_update``).
+    """
+    reason = required_text(reason, "reason")
+    with transaction.atomic():
+        held = hold(dossier, actor, expected_revision, now or timezone.now())
+        check(held, rules.Action.SEND_BACK, actor)
+        step = _open_process_step(held)
+        target = _pick(targets(step.step, TransitionKind.BACK), to_step)
+        previous = (
+            DossierStep.objects.filter(dossier_id=held.dossier.pk, step=target)
+            .exclude(assignee=None)
+            .order_by("-started_at", "-id")
+            .values_list("assignee_id", flat=True)
+            .first()
+        )
+        # Back to whoever did the step before, if they still hold its role there.
+        assignee = None
+        if previous is not None:
+            assignee = (
+                role_holders(role=target.role, agency_id=step_agency_id(target, held.dossier))
+                .filter(pk=previous)
+                .first()
+            )
+        _move(held, actor, step, target, assignee=assignee, note=reason, back=True)
+    return held.dossier
+
+
+def _move(
+    held: Held,
+    actor: Actor,
+    step: DossierStep,
+    target: ProcessStep,
+    *,
+    assignee: Actor | None,
+    note: str,
+    back: bool,
+) -> None:
+    from_agency = step.agency_id
+    close_step(held, actor, note=note)
+    opened = open_step(held, target, actor=actor, assignee=assignee)
+    if opened.agency_id != from_agency:
+        kind = EventKind.TRANSFERRED
+    else:
+        kind = EventKind.RETURNED if back else EventKind.FORWARDED
+    transition(
+        held,
+        to_state=DossierState.IN_PROCESS,
+        actor=actor,
+        kind=kind,
+        note=note,
+        actor_label=label(step.role),
+    )
+
+
+def dossier_result_record(
+    *,
+    dossier: Dossier | int,
+    actor: Actor,
+    name: str,
+    upload: Upload | None,
+    is_electronic: bool = True,
+    expected_revision: int | None = None,
+    now: dt.datetime | None = None,
+) -> DossierResult:
+    """Record a result document of the dossier, coded ``<dossier code>-KQ<n>``.
+
+    By whoever may act on the open processing step. The file is checked by
+    content before anything is written and deleted again if recording fails.
+    Locks the dossier row (``select_for_update``).
+    """
+    name = required_text(name, "name", RESULT_NAME_REQUIRED)
+    if upload is None:
+        raise ValidationFailed(RESULT_FILE_REQUIRED, field_errors={"file": [RESULT_FILE_REQUIRED]})
+    errors: dict[str, list[Any]] = {}
+    checked = check_upload(name, upload, "file", errors)
+    if checked is None:
+        raise ValidationFailed(errors["file"][0], field_errors=errors)
+    with files_stored([checked], folder="results") as stored, transaction.atomic():
+        held = hold(dossier, actor, expected_revision, now or timezone.now())
+        check(held, rules.Action.RECORD_RESULT, actor)
+        locked = held.dossier
+        number = DossierResult.objects.filter(dossier_id=locked.pk).count() + 1
+        result = DossierResult.objects.create(
+            dossier=locked,
+            number=number,
+            code=f"{locked.code}-KQ{number}",
+            name=name,
+            file=stored[0][1],
+            original_name=(upload.name or "")[:255],
+            content_type=checked.content_type,
+            size=checked.size,
+            sha256=checked.sha256,
+            is_electronic=is_electronic,
+            recorded_by_id=actor.pk,
+            recorded_at=held.now,
+        )
+        transition(
+            held,
+            to_state=DossierState.IN_PROCESS,
+            actor=actor,
+            kind=EventKind.RESULT_RECORDED,
+            note=f"{result.code} {name}",
+            is_public=False,
+        )
+    return result
+
+
+def dossier_extend(
+    *,
+    dossier: Dossier | int,
+    actor: Actor,
+    reason: str,
+    new_due_at: dt.datetime,
+    expected_revision: int | None = None,
+    now: dt.datetime | None = None,
+) -> Dossier:
+    """Extend the due date with an apology to the applicant (form 04).
+
+    Allowed once per dossier, and only until one working day before the due
+    date. Locks the dossier row (``select_for_update``).
+    """
+    reason = required_text(reason, "reason")
+    with transaction.atomic():
+        held = hold(dossier, actor, expected_revision, now or timezone.now())
+        check(held, rules.Action.EXTEND, actor)
+        locked = held.dossier
+        if locked.original_due_at is not None:
+            raise Conflict(EXTENSION_ONCE)
+        if calendar.due_date(start=held.now, working_days=1).due_at > locked.due_at:
+            raise Conflict(EXTENSION_TOO_LATE)
+        if new_due_at <= locked.due_at:
+            raise ValidationFailed(
+                EXTENSION_NOT_LATER, field_errors={"new_due_at": [EXTENSION_NOT_LATER]}
+            )
+        locked.original_due_at = locked.due_at
+        locked.due_at = new_due_at
+        transition(
+            held,
+            to_state=DossierState(locked.state),
+            actor=actor,
+            kind=EventKind.EXTENDED,
+            note=reason,
+            actor_label=label(Role.LEADER),
+        )
+    return held.dossier
+
+
+def dossier_stop(
+    *,
+    dossier: Dossier | int,
+    actor: Actor,
+    reason: str,
+    expected_revision: int | None = None,
+    now: dt.datetime | None = None,
+) -> Dossier:
+    """Stop processing with a notice to the applicant (form 05); processing ends here.
+
+    Locks the dossier row (``select_for_update``).
+    """
+    reason = required_text(reason, "reason")
+    with transaction.atomic():
+        held = hold(dossier, actor, expected_revision, now or timezone.now())
+        check(held, rules.Action.STOP, actor)
+        held.dossier.paused_at = None
+        close_step(held, actor, note=reason, judged=False)
+        finish_dossier(held)
+        transition(
+            held,
+            to_state=DossierState.STOPPED,
+            actor=actor,
+            kind=EventKind.STOPPED,
+            note=reason,
+            actor_label=label(Role.LEADER),
+        )
+    return held.dossier
+
+
+def dossier_return_result(
+    *,
+    dossier: Dossier | int,
+    actor: Actor,
+    to_whom: str,
+    expected_revision: int | None = None,
+    now: dt.datetime | None = None,
+) -> Dossier:
+    """Return the result (national status 10) and record to whom.
+
+    Only after the dossier is processed, by a receiving officer of the unit
+    that received it. Locks the dossier row (``select_for_update``).
+    """
+    to_whom = required_text(to_whom, "to_whom", RECIPIENT_REQUIRED)
+    with transaction.atomic():
+        held = hold(dossier, actor, expected_revision, now or timezone.now())
+        check(held, rules.Action.RETURN_RESULT, actor)
+        held.dossier.result_returned_to = to_whom
+        close_step(held, actor, note=to_whom, judged=False)
+        transition(
+            held,
+            to_state=DossierState.RESULT_RETURNED,
+            actor=actor,
+            kind=EventKind.RESULT_RETURNED,
+            note=to_whom,
+            actor_label=label(Role.RECEIVING_OFFICER),
+        )
+    return held.dossier
