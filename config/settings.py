@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "motcua.dossiers",
     "motcua.staff",
     "motcua.workflow",
+    "motcua.backoffice",
     "motcua.demo",
     "motcua.portal",
     "motcua.api",

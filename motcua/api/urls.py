@@ -9,4 +9,5 @@ urlpatterns = [
     path("", include("motcua.calendar.api_urls")),
     path("", include("motcua.catalog.api_urls")),
     path("", include("motcua.dossiers.api_urls")),
+    path("", include("motcua.workflow.api_urls")),
 ]
