@@ -24,7 +24,8 @@ from motcua.dossiers.models import STATE_STATUS, Dossier, DossierEvent, DossierS
 from motcua.staff.models import Role
 from motcua.staff.selectors import AnyUser, user_agency_roles
 
-from .models import DossierStep, StepKind
+from .models import DossierStep, ProcessTransition, StepKind, TransitionKind
+from .rules import Action, Situation, allowed_actions
 
 # States whose clock runs; a dossier waiting for a supplement has its clock stopped.
 RUNNING_STATES = (
@@ -319,3 +320,53 @@ def role_holders(*, role: str, agency_id: int) -> QuerySet[Any]:
 def assignable_users(*, step: DossierStep) -> QuerySet[Any]:
     """Return the people who may be given ``step``: active holders of its role in its agency."""
     return role_holders(role=step.role, agency_id=step.agency_id)
+
+
+def dossier_situation(dossier: Dossier, *, step: DossierStep | bool | None = True) -> Situation:
+    """Return what ``rules`` needs to know of ``dossier``, for its action buttons.
+
+    ``step`` is the dossier's open step if the caller holds it (``None``: it
+    has none); by default it comes from the prefetch of ``dossier_for_staff``
+    or of an inbox row. The timeline is read (prefetched or one query) only
+    for a withdrawal request; one query for the open step's moves.
+    """
+    if step is True or step is False:
+        step = open_step_of(dossier)
+    moves: list[tuple[str, str]] = []
+    if step is not None:
+        moves = list(
+            ProcessTransition.objects.filter(source_id=step.step_id).values_list(
+                "kind", "target__kind"
+            )
+        )
+    before = None
+    if dossier.state == DossierState.WITHDRAWAL_REQUESTED:
+        events = getattr(dossier, "timeline", None)
+        if events is None:
+            events = list(dossier.events.order_by("at", "id"))
+        entered = [
+            e.from_state
+            for e in events
+            if e.to_state == DossierState.WITHDRAWAL_REQUESTED
+            and e.from_state != DossierState.WITHDRAWAL_REQUESTED
+        ]
+        before = entered[-1] if entered else DossierState.SUBMITTED
+    return Situation(
+        state=dossier.state,
+        receiving_unit_id=dossier.receiving_unit_id,
+        competent_agency_id=dossier.competent_agency_id,
+        step_kind=step.step.kind if step is not None else None,
+        step_role=step.role if step is not None else None,
+        step_agency_id=step.agency_id if step is not None else None,
+        step_assignee_id=step.assignee_id if step is not None else None,
+        forward_kinds=frozenset(t for k, t in moves if k == TransitionKind.FORWARD),
+        can_go_back=any(k == TransitionKind.BACK for k, _t in moves),
+        state_before=before,
+    )
+
+
+def dossier_actions(*, user: AnyUser, dossier: Dossier) -> list[Action]:
+    """Return the actions ``user`` may do on ``dossier`` now (the buttons to show)."""
+    return allowed_actions(
+        dossier_situation(dossier), roles=user_agency_roles(user=user), actor_id=user.pk
+    )

@@ -21,7 +21,7 @@ from motcua.staff.selectors import user_agency_roles
 
 from .. import rules, timing
 from ..models import AgencySource, DossierStep, ProcessStep, ProcessTransition, StepKind
-from ..selectors import role_holders
+from ..selectors import dossier_situation, role_holders
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
@@ -49,31 +49,8 @@ class Held:
         return bool({str(r) for r in roles} & self.roles.get(agency_id or 0, set()))
 
     def situation(self) -> rules.Situation:
-        """Return what the rules need to know (one query for the open step's moves)."""
-        dossier, step = self.dossier, self.step
-        moves: list[tuple[str, str]] = []
-        if step is not None:
-            moves = list(
-                ProcessTransition.objects.filter(source_id=step.step_id).values_list(
-                    "kind", "target__kind"
-                )
-            )
-        return rules.Situation(
-            state=dossier.state,
-            receiving_unit_id=dossier.receiving_unit_id,
-            competent_agency_id=dossier.competent_agency_id,
-            step_kind=step.step.kind if step is not None else None,
-            step_role=step.role if step is not None else None,
-            step_agency_id=step.agency_id if step is not None else None,
-            step_assignee_id=step.assignee_id if step is not None else None,
-            forward_kinds=frozenset(t for k, t in moves if k == "forward"),
-            can_go_back=any(k == "back" for k, _t in moves),
-            state_before=(
-                state_before(dossier, DossierState.WITHDRAWAL_REQUESTED)
-                if dossier.state == DossierState.WITHDRAWAL_REQUESTED
-                else None
-            ),
-        )
+        """Return what the rules need to know of the held dossier and step."""
+        return dossier_situation(self.dossier, step=self.step)
 
 
 def hold(
