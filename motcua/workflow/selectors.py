@@ -295,10 +295,12 @@ def dossier_for_staff(*, user: AnyUser, code: str) -> Dossier:
 
 
 def open_step_of(dossier: Dossier) -> DossierStep | None:
-    """Return the dossier's open step from a prefetch (``open_steps`` or ``all_steps``)."""
+    """Return the dossier's open step, from a prefetch (``open_steps``, ``all_steps``) if any."""
     steps: list[DossierStep] | None = getattr(dossier, "open_steps", None)
+    if steps is None and hasattr(dossier, "all_steps"):
+        steps = [s for s in dossier.all_steps if s.finished_at is None]
     if steps is None:
-        steps = [s for s in getattr(dossier, "all_steps", []) if s.finished_at is None]
+        return _open_steps().select_related("step").filter(dossier_id=dossier.pk).first()
     return steps[0] if steps else None
 
 

@@ -67,31 +67,51 @@ def dossier_assign(
 ) -> Dossier:
     """Assign (or reassign) the dossier's open processing step to ``assignee``.
 
-    A leader of the step's agency assigns anyone holding the step's role
-    there; a holder of the role may take an unassigned step for themselves.
-    The dossier is then in process (national status 4). Locks the dossier row
-    (``select_for_update``).
+    By a leader of the step's agency, to anyone holding the step's role
+    there. The dossier is then in process (national status 4). Locks the
+    dossier row (``select_for_update``).
     """
     with transaction.atomic():
         held = hold(dossier, actor, expected_revision, now or timezone.now())
-        is_leader = held.step is not None and held.holds([Role.LEADER], held.step.agency_id)
-        claiming = assignee.pk == actor.pk and not is_leader
-        check(held, rules.Action.CLAIM if claiming else rules.Action.ASSIGN, actor)
-        step = _open_process_step(held)
-        check_assignee(step.role, step.agency_id, assignee)
-        step.assignee_id = assignee.pk
-        step.assigned_at = held.now
-        step.save(update_fields=["assignee", "assigned_at"])
-        transition(
-            held,
-            to_state=DossierState.IN_PROCESS,
-            actor=actor,
-            kind=EventKind.ASSIGNED,
-            note=assignee.get_username(),
-            actor_label=label(Role.LEADER if is_leader else step.role),
-            is_public=False,
-        )
+        check(held, rules.Action.ASSIGN, actor)
+        _give(held, actor, assignee, Role.LEADER)
     return held.dossier
+
+
+def dossier_claim(
+    *,
+    dossier: Dossier | int,
+    actor: Actor,
+    expected_revision: int | None = None,
+    now: dt.datetime | None = None,
+) -> Dossier:
+    """Take the dossier's open, unassigned processing step for oneself.
+
+    By a holder of the step's role in its agency. Locks the dossier row
+    (``select_for_update``): of two specialists taking it at once, one gets it.
+    """
+    with transaction.atomic():
+        held = hold(dossier, actor, expected_revision, now or timezone.now())
+        check(held, rules.Action.CLAIM, actor)
+        _give(held, actor, actor, _open_process_step(held).role)
+    return held.dossier
+
+
+def _give(held: Held, actor: Actor, assignee: Actor, acting_as: str) -> None:
+    step = _open_process_step(held)
+    check_assignee(step.role, step.agency_id, assignee)
+    step.assignee_id = assignee.pk
+    step.assigned_at = held.now
+    step.save(update_fields=["assignee", "assigned_at"])
+    transition(
+        held,
+        to_state=DossierState.IN_PROCESS,
+        actor=actor,
+        kind=EventKind.ASSIGNED,
+        note=assignee.get_username(),
+        actor_label=label(acting_as),
+        is_public=False,
+    )
 
 
 @dataclass(frozen=True)

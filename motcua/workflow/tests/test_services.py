@@ -209,7 +209,7 @@ def accepted(cast: Cast, dossier: Dossier) -> Dossier:
 def test_specialist_asks_for_a_supplement_the_clock_stops_and_the_request_counts(
     cast: Cast, accepted: Dossier
 ) -> None:
-    services.dossier_assign(dossier=accepted, actor=cast.specialist, assignee=cast.specialist)
+    services.dossier_claim(dossier=accepted, actor=cast.specialist)
 
     out = services.dossier_request_supplement(
         dossier=accepted,
@@ -336,15 +336,18 @@ def test_specialist_takes_an_unassigned_step_but_cannot_give_it_to_a_colleague(
             dossier=accepted, actor=cast.specialist, assignee=cast.second_specialist
         )
 
-    services.dossier_assign(dossier=accepted, actor=cast.specialist, assignee=cast.specialist)
+    services.dossier_claim(dossier=accepted, actor=cast.specialist)
 
     assert open_step(accepted).assignee == cast.specialist
     before = snapshot(accepted)
     with pytest.raises(Conflict):
-        services.dossier_assign(
-            dossier=accepted, actor=cast.second_specialist, assignee=cast.second_specialist
-        )
+        services.dossier_claim(dossier=accepted, actor=cast.second_specialist)
     assert snapshot(accepted) == before
+
+
+def test_a_leader_cannot_take_a_specialists_step_for_himself(cast: Cast, accepted: Dossier) -> None:
+    with pytest.raises(Forbidden):
+        services.dossier_claim(dossier=accepted, actor=cast.leader)
 
 
 def test_assigning_someone_without_the_steps_role_is_invalid(cast: Cast, accepted: Dossier) -> None:
@@ -398,9 +401,7 @@ def test_assigned_step_is_forwarded_only_by_its_assignee_or_a_leader(
 def test_single_agency_dossier_goes_specialist_leader_processed_returned(
     cast: Cast, accepted: Dossier
 ) -> None:
-    services.dossier_assign(
-        dossier=accepted, actor=cast.specialist, assignee=cast.specialist, now=at(5, 10)
-    )
+    services.dossier_claim(dossier=accepted, actor=cast.specialist, now=at(5, 10))
     services.dossier_result_record(
         dossier=accepted,
         actor=cast.specialist,
@@ -530,7 +531,7 @@ def test_partner_sends_the_dossier_back_to_the_agency_that_sent_it(cast: Cast) -
         dossier=DossierFactory(procedure=procedure, receiving_unit=cast.unit),
         actor=cast.receiving_officer,
     )
-    services.dossier_assign(dossier=dossier, actor=cast.specialist, assignee=cast.specialist)
+    services.dossier_claim(dossier=dossier, actor=cast.specialist)
     services.dossier_forward(dossier=dossier, actor=cast.specialist)
 
     services.dossier_send_back(dossier=dossier, actor=cast.partner_specialist, reason="Thiếu")
