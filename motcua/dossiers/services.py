@@ -357,11 +357,13 @@ def counter_dossier_insert(
     unit: Agency,
     actor: AbstractBaseUser,
     now: dt.datetime,
+    due_at: dt.datetime,
 ) -> Dossier:
     """Record a checked counter dossier, its components and stored scans; waiting for intake.
 
     Runs in the caller's transaction (opened inside ``files_stored``), which
-    holds the lock of the unit's daily code counter until it ends.
+    holds the lock of the unit's daily code counter until it ends: compute
+    ``due_at`` (``dossier_due_at``) before opening it.
     """
     dossier = _dossier_insert(
         procedure=draft.procedure,
@@ -372,7 +374,7 @@ def counter_dossier_insert(
         delivery=draft.delivery,
         delivery_address=draft.delivery_address,
         now=now,
-        due_at=dossier_due_at(draft.version, now),
+        due_at=due_at,
         actor=actor,
     )
     scans: dict[int, list[tuple[CheckedFile[Component], str]]] = {}

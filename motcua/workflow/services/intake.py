@@ -72,13 +72,13 @@ def dossier_accept(
     return held.dossier
 
 
-def _accept(held: Held, actor: Actor, note: str) -> None:
+def _accept(held: Held, actor: Actor, note: str, *, due_at: dt.datetime | None = None) -> None:
     dossier = held.dossier
     version = process_version_for(procedure=dossier.procedure)
     intake = version.steps.order_by("order").first()
     assert intake is not None  # noqa: S101 - a published process has its steps
     dossier.received_at = held.now
-    dossier.due_at = dossier_services.dossier_due_at(dossier.procedure_version, held.now)
+    dossier.due_at = due_at or dossier_services.dossier_due_at(dossier.procedure_version, held.now)
     # The intake step ran from submission to now: the first line of the control slip.
     intake_due = dossier.intake_due_at or held.now
     DossierStep.objects.create(
@@ -273,13 +273,16 @@ def dossier_counter_intake(
         )
     elif decision.action == "refuse":
         note = required_text(decision.reason, "reason")
+    # Computed before the transaction, which holds the unit's daily code counter.
+    due_at = dossier_services.dossier_due_at(draft.version, now)
+    process_version_for(procedure=draft.procedure)
     with files_stored(draft.files) as stored, transaction.atomic():
         created = dossier_services.counter_dossier_insert(
-            draft=draft, stored=stored, unit=unit, actor=actor, now=now
+            draft=draft, stored=stored, unit=unit, actor=actor, now=now, due_at=due_at
         )
         held = Held(created, None, roles, now)
         if decision.action == "accept":
-            _accept(held, actor, note)
+            _accept(held, actor, note, due_at=due_at)
         elif decision.action == "supplement":
             _request_supplement(held, actor, note)
         else:
