@@ -10,6 +10,10 @@ pattern of the national agency code list but were not taken from the
 province's published list (H17 is assumed for Đà Nẵng), and the historic
 unit codes and successor mappings are from memory of the GSO lists and of
 Resolution 1659/NQ-UBTVQH15 (2025); check them against the published texts.
+The partner agencies of inter-agency procedures (police, social insurance)
+are agencies of ministries: their codes here are made up in the same
+pattern, and since 2025 social insurance is organised by region ("Bảo hiểm
+xã hội khu vực"): check the name of the office that serves the city.
 """
 
 from __future__ import annotations
@@ -277,6 +281,70 @@ COMMUNES: list[tuple[str, str]] = [
     ("27", "20320"),  # Xã Hòa Vang
 ]
 
+# Agencies of ministries in the city: the partners of the inter-agency ("liên thông")
+# procedures. Not under the People's Committee, hence no parent.
+CONG_AN = "000.00.31.H17"
+BHXH = "000.00.32.H17"
+CONG_AN_HAI_CHAU = "000.21.02.H17"
+PARTNER_AGENCIES: list[AgencyData] = [
+    {
+        "code": CONG_AN,
+        "name": "Công an thành phố Đà Nẵng",
+        "short_name": "Công an thành phố",
+        "kind": "ministry_branch",
+        "level": "province",
+        "unit": PROVINCE_CODE,
+    },
+    {
+        "code": BHXH,
+        "name": "Bảo hiểm xã hội thành phố Đà Nẵng",
+        "short_name": "BHXH thành phố",
+        "kind": "ministry_branch",
+        "level": "province",
+        "unit": PROVINCE_CODE,
+    },
+    {
+        "code": CONG_AN_HAI_CHAU,
+        "name": "Công an phường Hải Châu",
+        "short_name": "Công an phường Hải Châu",
+        "kind": "ministry_branch",
+        "level": "commune",
+        "unit": "20242",
+    },
+]
+
+# Inter-agency procedures: their processing steps between intake and return, in order
+# (agency code, "" for the procedure's own agency; step name; role; share of the legal
+# time in %). Every other demo procedure gets the default single-agency template.
+PROCESSING_STEPS: dict[str, list[tuple[str, str, str, int]]] = {
+    # Birth registration, permanent residence and health insurance card for children
+    # under six (liên thông, Decree 63/2024/NĐ-CP).
+    "1.001193.000.21.00.H17": [
+        ("", "Kiểm tra hồ sơ, dự thảo Giấy khai sinh", "specialist", 30),
+        (CONG_AN_HAI_CHAU, "Đăng ký thường trú cho trẻ", "specialist", 20),
+        (CONG_AN_HAI_CHAU, "Phê duyệt đăng ký thường trú", "leader", 5),
+        (BHXH, "Cấp thẻ bảo hiểm y tế cho trẻ dưới 6 tuổi", "specialist", 20),
+        (BHXH, "Phê duyệt cấp thẻ bảo hiểm y tế", "leader", 5),
+        ("", "Ký Giấy khai sinh, trả kết quả liên thông", "leader", 20),
+    ],
+    # Death registration and deletion of the permanent residence (the same decree's
+    # second group; its funeral allowance step at social insurance is left out).
+    "1.000656.000.21.00.H17": [
+        ("", "Kiểm tra hồ sơ, dự thảo Trích lục khai tử", "specialist", 35),
+        (CONG_AN_HAI_CHAU, "Xóa đăng ký thường trú", "specialist", 30),
+        (CONG_AN_HAI_CHAU, "Phê duyệt xóa đăng ký thường trú", "leader", 10),
+        ("", "Ký Trích lục khai tử", "leader", 25),
+    ],
+    # Judicial record: the Department of Justice asks the city police to check
+    # criminal records (Law on Judicial Records, 2009).
+    "2.001418.000.00.11.H17": [
+        ("", "Tra cứu cơ sở dữ liệu lý lịch tư pháp", "specialist", 35),
+        (CONG_AN, "Xác minh thông tin về án tích", "specialist", 30),
+        (CONG_AN, "Phê duyệt kết quả xác minh", "leader", 10),
+        ("", "Ký Phiếu lý lịch tư pháp", "leader", 25),
+    ],
+}
+
 # Demo staff accounts: (username, full name, role, agency code). Demo only: they all
 # share DEMO_STAFF_PASSWORD, which is set when an account is first created.
 DEMO_STAFF_PASSWORD = "motcua-demo-2026"  # noqa: S105
@@ -293,6 +361,12 @@ DEMO_STAFF: list[tuple[str, str, str, str]] = [
     ("lanhdao.xaydung", "Võ Thị Hạnh", "leader", XAY_DUNG),
     ("chuyenvien.haichau", "Đặng Quốc Bảo", "specialist", HAI_CHAU_UBND),
     ("lanhdao.haichau", "Bùi Thị Mai", "leader", HAI_CHAU_UBND),
+    ("chuyenvien.congan", "Trương Công Minh", "specialist", CONG_AN),
+    ("lanhdao.congan", "Lý Thị Hồng", "leader", CONG_AN),
+    ("chuyenvien.cahaichau", "Phan Văn Lực", "specialist", CONG_AN_HAI_CHAU),
+    ("lanhdao.cahaichau", "Huỳnh Thị Ngọc", "leader", CONG_AN_HAI_CHAU),
+    ("chuyenvien.bhxh", "Đỗ Thanh Hương", "specialist", BHXH),
+    ("lanhdao.bhxh", "Mai Xuân Phúc", "leader", BHXH),
     ("quantri", "Quản trị Trung tâm", "centre_admin", CENTRE),
 ]
 # Accounts that may also open /admin/.

@@ -3,18 +3,24 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 from importlib import resources
 
 from django.db import transaction
 
 from motcua.calendar.services import calendar_seed_holidays
 from motcua.catalog.importing import ImportReport, catalog_import_file
+from motcua.catalog.models import Procedure
 from motcua.demo import data
+from motcua.demo.dossiers import demo_dossiers_load
 from motcua.organisation.models import Agency, AgencyKind, GovernmentLevel
 from motcua.organisation.services import agency_upsert
+from motcua.staff.models import Role
 from motcua.staff.services import staff_account_ensure, staff_role_grant
 from motcua.territory.models import AdministrativeUnit, UnitEra, UnitLevel
 from motcua.territory.services import unit_upsert_legacy, units_load_current
+from motcua.workflow.models import AgencySource, StepKind
+from motcua.workflow.processes import StepSpec, default_steps, process_version_create
 
 PROCEDURES_FILE = "procedures.json"
 
@@ -31,6 +37,8 @@ class DemoSummary:
     procedures: ImportReport
     holidays: int
     staff: int
+    processes: int
+    dossiers: int
 
 
 def _current(level: str, code: str) -> AdministrativeUnit:
@@ -102,6 +110,18 @@ def _load_agencies() -> int:
         )
         by_code[committee.code] = committee
         by_code[centre.code] = centre
+    for item in data.PARTNER_AGENCIES:
+        unit_code = item["unit"]
+        by_code[item["code"]] = agency_upsert(
+            code=item["code"],
+            name=item["name"],
+            short_name=item.get("short_name", ""),
+            kind=item["kind"],
+            level=item["level"],
+            administrative_unit=province
+            if unit_code == data.PROVINCE_CODE
+            else _current(UnitLevel.COMMUNE, unit_code),
+        )
     return len(by_code)
 
 
@@ -115,8 +135,10 @@ def demo_load() -> DemoSummary:
 
     Units and agencies are upserted by their official codes; procedures go
     through the catalogue import (unchanged rows stay as they are); holidays
-    through the calendar's seeding. Raises ``DemoDataError`` if a procedure
-    of the demo file is rejected.
+    through the calendar's seeding; staff accounts are made once; a
+    procedure without a process gets its template; the demo dossiers are
+    played through the workflow services when the demo has none. Raises
+    ``DemoDataError`` if a procedure of the demo file is rejected.
     """
     units = units_load_current(with_communes_of=[data.PROVINCE_CODE])
     legacy = _load_legacy_units()
@@ -126,6 +148,8 @@ def demo_load() -> DemoSummary:
         raise DemoDataError(report.as_text())
     holidays = calendar_seed_holidays(years=data.HOLIDAY_YEARS)
     staff = _load_staff()
+    processes = _load_processes(report)
+    dossiers = demo_dossiers_load()
     return DemoSummary(
         units=units,
         legacy_units=legacy,
@@ -133,6 +157,8 @@ def demo_load() -> DemoSummary:
         procedures=report,
         holidays=holidays,
         staff=staff,
+        processes=processes,
+        dossiers=dossiers,
     )
 
 
@@ -149,3 +175,43 @@ def _load_staff() -> int:
         staff_role_grant(user=user, role=role, agency=Agency.objects.get(code=agency_code))
         created += new
     return created
+
+
+def _load_processes(report: ImportReport) -> int:
+    """Give each demo procedure without a process its template; return how many were made.
+
+    A procedure that has a process (an administrator's, or the default made
+    at a first acceptance) keeps it.
+    """
+    codes = [row.code for row in report.rows]
+    procedures = (
+        Procedure.objects.filter(code__in=codes, process__isnull=True)
+        .select_related("agency")
+        .order_by("code")
+    )
+    made = 0
+    for procedure in procedures:
+        plan = data.PROCESSING_STEPS.get(procedure.code)
+        process_version_create(
+            procedure=procedure,
+            steps=_inter_agency_steps(plan) if plan else default_steps(),
+            note="Quy trình liên thông" if plan else "Quy trình mẫu một cơ quan",
+        )
+        made += 1
+    return made
+
+
+def _inter_agency_steps(plan: list[tuple[str, str, str, int]]) -> list[StepSpec]:
+    intake, *_middle, done = default_steps()
+    middle = [
+        StepSpec(
+            name,
+            StepKind.PROCESS,
+            Role(role),
+            AgencySource.FIXED if code else AgencySource.COMPETENT_AGENCY,
+            Agency.objects.get(code=code) if code else None,
+            Decimal(share),
+        )
+        for code, name, role, share in plan
+    ]
+    return [intake, *middle, done]

@@ -10,7 +10,13 @@ from motcua.demo.services import demo_load
 
 
 class Command(BaseCommand):
-    help = "Create or refresh the demo province, its agencies, procedures and holidays."
+    # `make run` checks the project in `migrate` and `runserver`; checking here too costs
+    # seconds (the URLs import the PDF stack) and changes nothing.
+    requires_system_checks: list[str] = []
+    help = (
+        "Create or refresh the demo province: agencies, procedures, processes, holidays, staff "
+        "accounts and (once) dossiers."
+    )
 
     def handle(self, *args: Any, **options: Any) -> None:
         summary = demo_load()
@@ -20,4 +26,5 @@ class Command(BaseCommand):
             f"{summary.agencies} agencies, procedures: "
             + ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
             + f", {summary.holidays} holidays seeded, {summary.staff} demo staff accounts created"
+            + f", {summary.processes} processes created, {summary.dossiers} demo dossiers created"
         )
