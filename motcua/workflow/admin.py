@@ -213,12 +213,14 @@ class ProcessAdmin(ProcessAdminBase):
     def get_inlines(self, request: HttpRequest, obj: Process | None = None) -> Any:
         return [VersionInline] if obj is not None else []
 
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # Nothing of a process is edited on its page: its versions are.
+        return obj is None and super().has_change_permission(request, obj)
+
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
     def save_model(self, request: HttpRequest, obj: Process, form: Any, change: bool) -> None:
-        if change:
-            return  # nothing of a process is edited here: see its versions
         data = form.cleaned_data
         try:
             version = process_version_create(
@@ -237,11 +239,7 @@ class ProcessAdmin(ProcessAdminBase):
         version = ProcessVersion.objects.filter(process=obj).order_by("-number").first()
         if version is None or "_addanother" in request.POST:
             return super().response_add(request, obj, post_url_continue)
-        self.message_user(
-            request,
-            CREATED % {"code": obj.procedure.code},
-            messages.SUCCESS,
-        )
+        self.message_user(request, CREATED % {"code": obj.procedure.code}, messages.SUCCESS)
         return _redirect_to_version(version)
 
 

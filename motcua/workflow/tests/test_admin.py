@@ -256,6 +256,18 @@ def test_a_procedure_gets_only_one_process(admin_client: Client, procedure: Proc
     assert ProcessVersion.objects.count() == 1
 
 
+def test_a_process_page_lists_its_versions_and_changes_nothing(
+    admin_client: Client, procedure: Procedure
+) -> None:
+    version = draft_of(procedure)
+    url = f"/admin/workflow/process/{version.process_id}/change/"
+
+    page = admin_client.get(url).content.decode()
+
+    assert change_url(version) in page
+    assert admin_client.post(url, {"procedure": procedure.pk}).status_code == 403
+
+
 # --- Drafts ------------------------------------------------------------------------------------
 
 
