@@ -207,6 +207,7 @@ class DossierFactory(DjangoModelFactory[Dossier]):
     state = DossierState.SUBMITTED
     status = factory.LazyAttribute(lambda o: STATE_STATUS[o.state])
     applicant_name = "Nguyễn Văn An"
+    applicant_search = factory.LazyAttribute(lambda o: fold(o.applicant_name))
     applicant_id_number = "001090000001"
     applicant_phone = "0912345678"
     applicant_address = "Số 1, phường Tân Định"

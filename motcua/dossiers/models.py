@@ -198,6 +198,20 @@ class Dossier(models.Model):
             models.Index(fields=["competent_agency", "status", "due_at"]),
             models.Index(fields=["receiving_unit", "received_at"]),
             models.Index(fields=["receiving_unit", "status", "intake_due_at"]),
+            # "Everything I can see", newest first: an ordered scan that stops at a page.
+            models.Index(fields=["-received_at", "-id"], name="dossier_newest"),
+            # The supplement box: dossiers waiting for the applicant, oldest request first.
+            models.Index(
+                fields=["paused_at"],
+                condition=models.Q(state="supplement_requested"),
+                name="dossier_waiting_supplement",
+            ),
+            # The reminders job: online dossiers still waiting for an answer, province-wide.
+            models.Index(
+                fields=["intake_due_at"],
+                condition=models.Q(state="submitted"),
+                name="dossier_waiting_answer",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -24,7 +24,7 @@ from motcua.dossiers.models import STATE_STATUS, Dossier, DossierEvent, DossierS
 from motcua.staff.models import Role
 from motcua.staff.selectors import AnyUser, user_agency_roles
 
-from .models import DossierStep, ProcessTransition, StepKind, TransitionKind
+from .models import DossierStep, ProcessStep, ProcessTransition, StepKind, TransitionKind
 from .rules import Action, Situation, allowed_actions
 
 # States whose clock runs; a dossier waiting for a supplement has its clock stopped.
@@ -42,6 +42,22 @@ NOT_YOURS = _("This dossier belongs to agencies you do not work for.")
 DOSSIER_NOT_FOUND = _("No dossier has this code.")
 
 BOXES = ("mine", "unassigned", "agency", "intake", "supplement", "withdrawal", "return", "all")
+# The boxes each role works from, most used first.
+ROLE_BOXES: dict[str, tuple[str, ...]] = {
+    Role.RECEIVING_OFFICER: ("intake", "supplement", "withdrawal", "return"),
+    Role.LEADER: ("agency", "unassigned", "mine", "withdrawal"),
+    Role.SPECIALIST: ("mine", "unassigned"),
+}
+
+
+def inbox_boxes(roles: dict[int, set[str]]) -> list[str]:
+    """Return the boxes a person with ``roles`` works from, most used first; ``all`` last."""
+    held = set().union(*roles.values()) if roles else set()
+    boxes: list[str] = []
+    for role, theirs in ROLE_BOXES.items():
+        if role in held:
+            boxes.extend(b for b in theirs if b not in boxes)
+    return [*boxes, "all"]
 
 
 def _open_steps() -> QuerySet[DossierStep]:
@@ -167,7 +183,9 @@ def inbox(
         order = ["-received_at", "-id"]
     else:
         raise NotFound(_("No such inbox."))
-    dossiers = _filtered(dossiers, filters, now=now, soon=soon)
+    # Dossiers waiting for intake are due for an answer, not yet for a result.
+    due_field = "intake_due_at" if box == "intake" else "due_at"
+    dossiers = _filtered(dossiers, filters, now=now, soon=soon, due_field=due_field)
     return (
         dossiers.select_related("procedure", "competent_agency", "receiving_unit")
         .prefetch_related(
@@ -182,7 +200,12 @@ def inbox(
 
 
 def _filtered(
-    dossiers: QuerySet[Dossier], filters: InboxFilters, *, now: dt.datetime, soon: dt.timedelta
+    dossiers: QuerySet[Dossier],
+    filters: InboxFilters,
+    *,
+    now: dt.datetime,
+    soon: dt.timedelta,
+    due_field: str = "due_at",
 ) -> QuerySet[Dossier]:
     if filters.procedure:
         dossiers = dossiers.filter(procedure__code=filters.procedure)
@@ -192,10 +215,11 @@ def _filtered(
         dossiers = dossiers.filter(channel=filters.channel)
     if filters.due == "soon":
         dossiers = dossiers.filter(
-            status__in=RUNNING_STATUSES, due_at__gte=now, due_at__lt=now + soon
+            status__in=RUNNING_STATUSES,
+            **{f"{due_field}__gte": now, f"{due_field}__lt": now + soon},
         )
     elif filters.due == "overdue":
-        dossiers = dossiers.filter(status__in=RUNNING_STATUSES, due_at__lt=now)
+        dossiers = dossiers.filter(status__in=RUNNING_STATUSES, **{f"{due_field}__lt": now})
     text = filters.q.strip()
     if text:
         folded = fold(text)
@@ -289,8 +313,17 @@ def dossier_for_staff(*, user: AnyUser, code: str) -> Dossier:
     )
     if dossier is None:
         raise NotFound(DOSSIER_NOT_FOUND)
-    if not Dossier.objects.filter(dossier_scope(user=user, roles=roles), pk=dossier.pk).exists():
+    # dossier_scope, read from what is loaded already (the steps are prefetched).
+    agencies = set(roles)
+    steps: list[DossierStep] = dossier.all_steps
+    if not (
+        dossier.receiving_unit_id in agencies
+        or dossier.competent_agency_id in agencies
+        or any(step.agency_id in agencies for step in steps)
+    ):
         raise Forbidden(NOT_YOURS)
+    # The viewer's roles, for dossier_actions on the same request.
+    dossier._viewer_roles = (user.pk, roles)  # type: ignore[attr-defined]
     return dossier
 
 
@@ -369,6 +402,30 @@ def dossier_situation(dossier: Dossier, *, step: DossierStep | bool | None = Tru
 
 def dossier_actions(*, user: AnyUser, dossier: Dossier) -> list[Action]:
     """Return the actions ``user`` may do on ``dossier`` now (the buttons to show)."""
-    return allowed_actions(
-        dossier_situation(dossier), roles=user_agency_roles(user=user), actor_id=user.pk
-    )
+    viewer, roles = getattr(dossier, "_viewer_roles", (None, None))
+    if viewer != user.pk or roles is None:
+        roles = user_agency_roles(user=user)
+    return allowed_actions(dossier_situation(dossier), roles=roles, actor_id=user.pk)
+
+
+@dataclass(frozen=True)
+class StepMoves:
+    """Where the open step may hand the dossier: forward (not the return) and back."""
+
+    forward: list[ProcessStep]
+    back: list[ProcessStep]
+
+
+def step_moves(step: DossierStep | None) -> StepMoves:
+    """Return the steps ``step`` may forward to (the return step excluded) and go back to."""
+    if step is None:
+        return StepMoves([], [])
+    moves = ProcessTransition.objects.filter(source_id=step.step_id).select_related("target")
+    forward: list[ProcessStep] = []
+    back: list[ProcessStep] = []
+    for move in sorted(moves, key=lambda m: m.target.order):
+        if move.kind == TransitionKind.BACK:
+            back.append(move.target)
+        elif move.target.kind != StepKind.RETURN:
+            forward.append(move.target)
+    return StepMoves(forward, back)
