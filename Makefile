@@ -7,10 +7,17 @@ PY := .venv/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run setup test lint format messages migrate demo bench clean
+.PHONY: run worker setup test lint format messages migrate demo bench clean
 
 run: setup migrate demo
 	$(PY) manage.py runserver $(HOST):$(PORT)
+
+# The background worker: runs queued tasks, and queues the reminders every 5 minutes.
+# Safe to run on several machines at once (each notice is written and e-mailed once).
+worker: migrate
+	$(PY) manage.py run_reminders --every 300 & pid=$$!; \
+	trap 'kill $$pid 2>/dev/null' EXIT; \
+	$(PY) manage.py db_worker
 
 setup: .venv/.synced node_modules/.installed messages
 	mkdir -p var

@@ -54,6 +54,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "django_tasks",
+    "django_tasks_db",
     "motcua.core",
     "motcua.territory",
     "motcua.organisation",
@@ -62,6 +64,7 @@ INSTALLED_APPS = [
     "motcua.dossiers",
     "motcua.staff",
     "motcua.workflow",
+    "motcua.notifications",
     "motcua.backoffice",
     "motcua.demo",
     "motcua.portal",
@@ -168,7 +171,7 @@ MOTCUA_WARN_BEFORE_WORKING_HOURS = envint("MOTCUA_WARN_BEFORE_WORKING_HOURS", "8
 MOTCUA_HOLIDAY_YEARS = env("MOTCUA_HOLIDAY_YEARS", "2015-2035")
 
 LOGIN_URL = "staff:login"
-LOGIN_REDIRECT_URL = "staff:two-factor"
+LOGIN_REDIRECT_URL = "backoffice:inbox"
 # Shown in authenticator apps next to the staff member's name.
 OTP_TOTP_ISSUER = "Một cửa điện tử"
 
@@ -195,6 +198,9 @@ SPECTACULAR_SETTINGS = {
         "motcua.api.schema.add_error_responses",
     ],
 }
+
+# Background jobs (reminders): stored in the database, run by `manage.py db_worker`.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
 EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "motcua@localhost")

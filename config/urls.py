@@ -10,6 +10,7 @@ urlpatterns = [
     path("can-bo/", include("motcua.staff.urls")),
     path("can-bo/", include("motcua.workflow.document_urls")),
     path("can-bo/", include("motcua.backoffice.urls")),
+    path("can-bo/", include("motcua.notifications.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("motcua.dossiers.urls")),
     path("", include("motcua.portal.urls")),

@@ -507,7 +507,6 @@ class DossierStepAdmin(DossierStepAdminBase):
     search_fields = ["dossier__code", "assignee__username"]
     date_hierarchy = "started_at"
     ordering = ["-started_at", "-id"]
-    exclude = ["warned_at", "escalated_at"]
 
     @admin.display(description=_("dossier code"), ordering="dossier__code")
     def dossier_code(self, obj: DossierStep) -> str:

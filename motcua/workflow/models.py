@@ -192,9 +192,6 @@ class DossierStep(models.Model):
     )
     outcome = models.CharField(_("result"), max_length=10, choices=Outcome.choices, blank=True)
     note = models.TextField(_("note"), blank=True)
-    # Set once by the reminder job, claimed with a conditional UPDATE.
-    warned_at = models.DateTimeField(null=True, blank=True)
-    escalated_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("dossier step")

@@ -1,0 +1,55 @@
+"""A staff member's notices: the list, and marking them read."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_POST
+
+from motcua.staff.decorators import staff_required
+
+from .selectors import notifications_of, notifications_unread_summary
+from .services import notifications_mark_read
+
+PAGE = 50
+
+
+def _is_partial(request: HttpRequest) -> bool:
+    htmx = getattr(request, "htmx", None)
+    return bool(htmx) and not htmx.history_restore_request  # type: ignore[union-attr]
+
+
+@require_GET
+@staff_required
+def notifications(request: HttpRequest) -> HttpResponse:
+    """List the latest notices, unread first in bold."""
+    assert request.user.pk is not None  # noqa: S101 - staff_required let only staff through
+    rows = list(notifications_of(recipient_id=request.user.pk)[:PAGE])
+    return render(request, "notifications/list.html", {"notifications": rows})
+
+
+@require_POST
+@staff_required
+def mark_read(request: HttpRequest) -> HttpResponse:
+    """Mark the ticked notices (``ids``), or every unread one, read; only one's own.
+
+    With htmx, answer with the unread list (``notifications/_list.html``);
+    otherwise go back to ``next`` when it is a page of this site, else to the list.
+    """
+    assert request.user.pk is not None  # noqa: S101 - staff_required let only staff through
+    ids = [int(i) for i in request.POST.getlist("ids") if i.isdigit()] or None
+    notifications_mark_read(recipient_id=request.user.pk, ids=ids)
+    if _is_partial(request):
+        unread = notifications_unread_summary(recipient_id=request.user.pk)
+        return render(
+            request,
+            "notifications/_list.html",
+            {"notifications": unread.notifications, "unread": unread.count},
+        )
+    target = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect(target)
+    return redirect("notifications:list")

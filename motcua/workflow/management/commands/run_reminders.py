@@ -1,0 +1,64 @@
+"""Run the reminders now (``--once``), or enqueue them for the task worker every few minutes."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandParser
+from django_tasks_db.models import DBTaskResult
+
+from motcua.workflow.reminders import reminders_run
+from motcua.workflow.tasks import reminders_task
+
+# Finished task rows are deleted after this many days, checked once a day.
+KEEP_TASK_RESULTS_DAYS = 14
+DAY = 24 * 60 * 60
+
+
+class Command(BaseCommand):
+    help = (
+        "Warn assignees before their steps are due and escalate overdue steps to leaders. "
+        "--once runs it here; otherwise a reminders task is enqueued every --every seconds "
+        "for `manage.py db_worker` (safe with several enqueuers and workers)."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--once", action="store_true", help="Run once, here, and exit.")
+        parser.add_argument(
+            "--every", type=int, default=300, help="Seconds between two runs (default 300)."
+        )
+        parser.add_argument(
+            "--times", type=int, default=0, help="Stop after this many rounds (0: never)."
+        )
+
+    def handle(self, *args: Any, once: bool, every: int, times: int, **options: Any) -> None:
+        if once:
+            report = reminders_run()
+            self.stdout.write(
+                f"due soon: {report.due_soon}, overdue: {report.overdue}, e-mails: {report.emailed}"
+            )
+            return
+        done = 0
+        pruned_at = -float(DAY)
+        while True:
+            self.enqueue()
+            if time.monotonic() - pruned_at >= DAY:
+                call_command(
+                    "prune_db_task_results", min_age_days=KEEP_TASK_RESULTS_DAYS, verbosity=0
+                )
+                pruned_at = time.monotonic()
+            done += 1
+            if times and done >= times:
+                return
+            time.sleep(max(1, every))
+
+    def enqueue(self) -> None:
+        """Enqueue a run unless one is already waiting (workers down: no pile of runs)."""
+        waiting = DBTaskResult.objects.ready().filter(task_path=reminders_task.module_path)
+        if waiting.exists():
+            self.stdout.write("reminders already waiting for a worker")
+            return
+        result = reminders_task.enqueue()
+        self.stdout.write(f"reminders enqueued: {result.id}")
