@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from typing import Literal
 
-import segno
 from django.conf import settings
-from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.safestring import mark_safe
-from weasyprint import HTML
+
+from motcua.core.pdf import pdf_from_template, qr_svg
 
 from .models import Dossier
 from .selectors import dossier_tracking_url
@@ -29,7 +27,6 @@ def receipt_pdf(dossier: Dossier, *, size: PaperSize = "A4") -> bytes:
     Rendered on demand, not at submission, so submitting stays fast; the
     content only depends on data that does not change after intake.
     """
-    qr = segno.make(receipt_qr_payload(dossier), error="m")
     components = list(dossier.components.all())
     version = dossier.procedure_version
     context = {
@@ -40,13 +37,11 @@ def receipt_pdf(dossier: Dossier, *, size: PaperSize = "A4") -> bytes:
             (fee.get_kind_display(), f"{fee.amount:,}".replace(",", "."))
             for fee in version.fees.all()
         ],
-        "qr_svg": mark_safe(qr.svg_inline(scale=3, border=0)),  # noqa: S308 - segno's own SVG
+        "qr_svg": qr_svg(receipt_qr_payload(dossier)),
         "received_at": timezone.localtime(dossier.received_at),
         "due_at": timezone.localtime(dossier.due_at),
         "size": size,
         "site_name": settings.SITE_NAME,
         "tracking_url": settings.SITE_URL.rstrip("/") + dossier_tracking_url(dossier),
     }
-    html = render_to_string("dossiers/receipt.html", context)
-    pdf: bytes = HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
-    return pdf
+    return pdf_from_template("dossiers/receipt.html", context)
