@@ -1,0 +1,162 @@
+"""The counter intake form: the procedure's components as a checklist, the applicant, the decision.
+
+Built for a queue at the counter: one page, the cursor starts on the
+applicant's name, every component is one row (tick, originals, copies,
+scans), and one of three buttons decides (accept, ask for what is missing,
+refuse). The form reads the posted values into the service's arguments;
+every rule is ``dossier_counter_intake``'s, and its messages are shown
+beside the inputs they concern.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.utils.datastructures import MultiValueDict
+from django.utils.translation import gettext_lazy as _
+
+from motcua.catalog.models import Component, OnlineLevel, Procedure, ProcedureVersion
+from motcua.catalog.selectors import procedure_get_published
+from motcua.core.errors import DomainError, ValidationFailed
+from motcua.dossiers.models import ApplicantKind, Delivery, Dossier
+from motcua.dossiers.services import ReceivedComponent
+from motcua.organisation.models import Agency
+from motcua.staff.models import Role
+from motcua.staff.selectors import AnyUser, user_agency_roles
+from motcua.workflow.services import CounterDecision, dossier_counter_intake
+
+BAD_NUMBER = _("Enter a whole number.")
+CHOOSE_UNIT = _("Choose the one-stop unit you work at now.")
+APPLICANT_FIELDS = (
+    ("applicant_name", _("Applicant's full name"), "text", "name"),
+    ("applicant_id_number", _("Citizen ID number (12 digits)"), "text", "off"),
+    ("applicant_phone", _("Phone number"), "tel", "tel"),
+    ("applicant_email", _("E-mail (optional)"), "email", "email"),
+    ("applicant_address", _("Address"), "text", "street-address"),
+)
+
+
+def counter_units(user: AnyUser) -> list[Agency]:
+    """Return the one-stop units where ``user`` is a receiving officer."""
+    ids = [a for a, held in user_agency_roles(user=user).items() if Role.RECEIVING_OFFICER in held]
+    return list(Agency.objects.filter(pk__in=ids, is_one_stop_unit=True).order_by("name"))
+
+
+@dataclass
+class ComponentRow:
+    """One line of the checklist: a component, what was ticked and counted, and its errors."""
+
+    component: Component
+    ticked: bool = False
+    originals: str = ""
+    copies: str = ""
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def name(self) -> str:
+        return f"component-{self.component.pk}"
+
+
+@dataclass
+class CounterForm:
+    procedure: Procedure
+    version: ProcedureVersion
+    units: list[Agency]
+    rows: list[ComponentRow]
+    values: dict[str, str] = field(default_factory=dict)
+    field_errors: dict[str, list[str]] = field(default_factory=dict)
+
+    applicant_fields = APPLICANT_FIELDS
+    applicant_kinds = ApplicantKind.choices
+
+    @classmethod
+    def for_procedure(cls, code: str, *, units: list[Agency]) -> CounterForm:
+        """Return the empty form of the published procedure ``code`` (NotFound otherwise)."""
+        procedure = procedure_get_published(code=code)
+        version = procedure.current_version
+        assert version is not None  # noqa: S101 - published procedures have a current version
+        rows = [
+            ComponentRow(c, originals=str(c.originals), copies=str(c.copies))
+            for c in version.components.all()
+        ]
+        values = {"delivery": Delivery.COUNTER.value, "decision": "accept"}
+        if len(units) == 1:
+            values["unit"] = str(units[0].pk)
+        return cls(procedure, version, units, rows, values)
+
+    @property
+    def delivery_choices(self) -> list[tuple[str, str]]:
+        choices = [(Delivery.COUNTER.value, str(Delivery.COUNTER.label))]
+        if self.procedure.returns_by_post:
+            choices.append((Delivery.POST.value, str(Delivery.POST.label)))
+        if self.procedure.online_level == OnlineLevel.FULL:
+            choices.append((Delivery.ONLINE.value, str(Delivery.ONLINE.label)))
+        return choices
+
+    def _unit(self, post: Mapping[str, Any]) -> Agency:
+        chosen = str(post.get("unit", ""))
+        for unit in self.units:
+            if str(unit.pk) == chosen or len(self.units) == 1:
+                return unit
+        raise ValidationFailed(CHOOSE_UNIT, field_errors={"unit": [CHOOSE_UNIT]})
+
+    def _received(
+        self, post: Mapping[str, Any], files: MultiValueDict[str, Any]
+    ) -> list[ReceivedComponent]:
+        received: list[ReceivedComponent] = []
+        errors: dict[str, list[Any]] = {}
+        for row in self.rows:
+            scans = files.getlist(row.name)
+            if not post.get(f"{row.name}-ticked") and not scans:
+                continue
+            counts = []
+            for suffix in ("originals", "copies"):
+                raw = str(post.get(f"{row.name}-{suffix}", "") or "0").strip()
+                try:
+                    counts.append(int(raw))
+                except ValueError:
+                    errors[row.name] = [BAD_NUMBER]
+                    counts.append(0)
+            received.append(ReceivedComponent(row.component.pk, counts[0], counts[1], scans))
+        if errors:
+            raise ValidationFailed(BAD_NUMBER, field_errors=errors)
+        return received
+
+    def submit(
+        self, actor: Any, post: Mapping[str, Any], files: MultiValueDict[str, Any]
+    ) -> Dossier:
+        """Record the dossier taken at the counter with the officer's decision."""
+        missing = [line.strip() for line in str(post.get("missing", "")).splitlines()]
+        decision = CounterDecision(
+            action=str(post.get("decision", "")),
+            reason=str(post.get("reason", "")),
+            missing=[m for m in missing if m],
+            note=str(post.get("note", "")),
+        )
+        data = {name: post.get(name, "") for name in _posted_names()}
+        return dossier_counter_intake(
+            actor=actor,
+            unit=self._unit(post),
+            procedure_code=self.procedure.code,
+            data=data,
+            received=self._received(post, files),
+            decision=decision,
+        )
+
+    def show(self, post: Mapping[str, Any], error: DomainError) -> None:
+        """Fill the form back with what was posted and the service's messages."""
+        self.values = {name: str(post.get(name, "")) for name in (*_posted_names(), "unit")}
+        for name in ("decision", "reason", "missing", "note"):
+            self.values[name] = str(post.get(name, ""))
+        self.field_errors = {k: [str(m) for m in v] for k, v in error.field_errors.items()}
+        for row in self.rows:
+            row.ticked = bool(post.get(f"{row.name}-ticked"))
+            row.originals = str(post.get(f"{row.name}-originals", row.originals))
+            row.copies = str(post.get(f"{row.name}-copies", row.copies))
+            row.errors = self.field_errors.get(row.name, [])
+
+
+def _posted_names() -> tuple[str, ...]:
+    return (*(f[0] for f in APPLICANT_FIELDS), "applicant_kind", "delivery", "delivery_address")
