@@ -181,8 +181,14 @@ def main() -> None:
             "submission (POST /api/v1/dossiers, 1 PDF)": ("submit.lua", "/api/v1/dossiers"),
             "mix (6 track : 3 search : 1 submit)": ("mix.lua", "/"),
             "receipt PDF (GET /ho-so/<code>/bien-nhan.pdf)": ("receipt.lua", "/"),
+            "staff API mix (6 dossier : 4 inbox pages, token)": ("staff.lua", "/"),
         }
-        wrk_env = dict(env, BENCH_DIR=str(BENCH), BENCH_CODES=str(var / "codes.txt"))
+        wrk_env = dict(
+            env,
+            BENCH_DIR=str(BENCH),
+            BENCH_CODES=str(var / "codes.txt"),
+            BENCH_TOKEN=(var / "staff_token.txt").read_text().strip(),
+        )
         for name, (script, path) in scenarios.items():
             if args.only and not any(o in name for o in args.only):
                 continue

@@ -14,11 +14,20 @@ from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from motcua.catalog.models import Procedure
-from motcua.dossiers.models import Channel, Delivery, Dossier, DossierEvent, EventKind, Status
+from motcua.core.text import fold
+from motcua.dossiers.models import (
+    STATE_STATUS,
+    Channel,
+    Delivery,
+    Dossier,
+    DossierEvent,
+    DossierState,
+    EventKind,
+)
 from motcua.dossiers.selectors import dossier_receipt_url
 from motcua.organisation.models import Agency
 
@@ -39,6 +48,30 @@ SAMPLE = {
 }
 
 
+# A province's dossiers over two and a half years: mostly finished, a few percent open.
+STATES = [
+    (DossierState.RESULT_RETURNED, 80),
+    (DossierState.PROCESSED, 3),
+    (DossierState.REFUSED, 2),
+    (DossierState.WITHDRAWN, 1),
+    (DossierState.STOPPED, 1),
+    (DossierState.IN_PROCESS, 8),
+    (DossierState.ACCEPTED, 2),
+    (DossierState.SUPPLEMENT_REQUESTED, 2),
+    (DossierState.SUBMITTED, 1),
+]
+
+
+FAMILY = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi"]
+MIDDLE = ["Văn", "Thị", "Minh", "Hữu", "Ngọc", "Thanh", "Quốc", "Thu", "Đức", "Hoài"]
+GIVEN = ["An", "Bình", "Chi", "Dũng", "Hà", "Hoa", "Hùng", "Lan", "Long", "Mai", "Nam", "Trang"]
+
+
+def _name(rng: random.Random) -> str:
+    """Return a Vietnamese full name: about 1,300 combinations, as a ward's worth of names."""
+    return f"{rng.choice(FAMILY)} {rng.choice(MIDDLE)} {rng.choice(GIVEN)}"
+
+
 def seed(target: int, batch: int = 5000) -> None:
     """Make the database hold ``target`` dossiers; write tracking codes and a submission body."""
     var = Path(settings.VAR_DIR)
@@ -57,6 +90,7 @@ def seed(target: int, batch: int = 5000) -> None:
         for n in range(size):
             p = rng.choice(procedures)
             at = day - timedelta(minutes=n)
+            state = rng.choices([s for s, _w in STATES], weights=[w for _s, w in STATES])[0]
             rows.append(
                 Dossier(
                     code=f"{prefix}-{n:05d}",
@@ -66,8 +100,16 @@ def seed(target: int, batch: int = 5000) -> None:
                     competent_agency_id=p.agency_id,
                     channel=rng.choice(list(Channel)),
                     delivery=Delivery.COUNTER,
-                    status=rng.choice(list(Status)),
-                    applicant_name="Trần Thị Bình",
+                    state=state,
+                    status=STATE_STATUS[state],
+                    intake_due_at=at + timedelta(hours=8)
+                    if state == DossierState.SUBMITTED
+                    else None,
+                    paused_at=at + timedelta(days=1)
+                    if state == DossierState.SUPPLEMENT_REQUESTED
+                    else None,
+                    applicant_name=(name := _name(rng)),
+                    applicant_search=fold(name),
                     applicant_id_number="048190000001",
                     applicant_phone="0905000000",
                     applicant_address="Hải Châu, Đà Nẵng",
@@ -89,12 +131,26 @@ def seed(target: int, batch: int = 5000) -> None:
                 for d in created
             )
         made += size
+    if made and connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
     codes = list(Dossier.objects.order_by("?").values_list("code", flat=True)[:2000])
     (var / "codes.txt").write_text("\n".join(codes) + "\n")
     receipts = [dossier_receipt_url(d) for d in Dossier.objects.filter(code__in=codes[:50])]
     (var / "receipts.txt").write_text("\n".join(receipts) + "\n")
     _write_submission_body(var, procedures)
+    _write_staff_token(var, unit)
     print(f"dossiers in database: {have + made} (added {made})")
+
+
+def _write_staff_token(var: Path, unit: Agency) -> None:
+    """Write the API token of a receiving officer of ``unit`` (who sees every seeded dossier)."""
+    from motcua.staff.models import Role, StaffRole
+    from motcua.staff.services import staff_token_issue
+
+    officer = StaffRole.objects.filter(agency=unit, role=Role.RECEIVING_OFFICER).first()
+    assert officer is not None, "load_demo gives every one-stop unit a receiving officer"
+    (var / "staff_token.txt").write_text(staff_token_issue(user=officer.user) + "\n")
 
 
 def _write_submission_body(var: Path, procedures: list[Procedure]) -> None:
