@@ -7,7 +7,7 @@ PY := .venv/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run worker setup test lint format messages migrate demo bench clean
+.PHONY: run worker setup test lint format messages migrate demo bench bench-workflow clean
 
 run: setup migrate demo
 	$(PY) manage.py runserver $(HOST):$(PORT)
@@ -57,6 +57,10 @@ format: setup
 
 bench: setup
 	$(PY) bench/run.py
+
+# Transitions and due-soon / overdue lists on 1,000,000 dossiers (PostgreSQL).
+bench-workflow: setup
+	$(PY) bench/workflow.py
 
 clean:
 	rm -rf .venv .tools node_modules var
