@@ -119,6 +119,17 @@ class Dossier(models.Model):
     competent_agency = models.ForeignKey(
         "organisation.Agency", on_delete=models.PROTECT, related_name="dossiers_to_decide"
     )
+    # The agency holding the workflow's open step (none between steps and after the end).
+    # Kept by the workflow's open_step / close_step, so the lists by agency need no join.
+    current_agency = models.ForeignKey(
+        "organisation.Agency",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,  # the (current_agency, status, due_at) index serves it
+        verbose_name=_("agency holding it now"),
+    )
     channel = models.PositiveSmallIntegerField(_("channel"), choices=Channel.choices)
     delivery = models.CharField(_("result delivery"), max_length=10, choices=Delivery.choices)
     delivery_address = models.CharField(_("delivery address"), max_length=500, blank=True)
@@ -198,6 +209,7 @@ class Dossier(models.Model):
             models.Index(fields=["competent_agency", "status", "due_at"]),
             models.Index(fields=["receiving_unit", "received_at"]),
             models.Index(fields=["receiving_unit", "status", "intake_due_at"]),
+            models.Index(fields=["current_agency", "status", "due_at"], name="dossier_current_due"),
             # "Everything I can see", newest first: an ordered scan that stops at a page.
             models.Index(fields=["-received_at", "-id"], name="dossier_newest"),
             # The supplement box: dossiers waiting for the applicant, oldest request first.

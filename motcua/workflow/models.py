@@ -220,6 +220,12 @@ class DossierStep(models.Model):
                 condition=models.Q(finished_at__isnull=True),
                 name="step_open_due",
             ),
+            # The "unassigned" inboxes: open steps nobody holds, by agency and role.
+            models.Index(
+                fields=["agency", "role"],
+                condition=models.Q(finished_at__isnull=True, assignee__isnull=True),
+                name="step_open_unassigned",
+            ),
         ]
 
     def __str__(self) -> str:

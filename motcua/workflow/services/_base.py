@@ -192,7 +192,10 @@ def _step_due_at(held: Held, step: ProcessStep) -> dt.datetime | None:
 def open_step(
     held: Held, step: ProcessStep, *, actor: Actor | None, assignee: Actor | None = None
 ) -> DossierStep:
-    """Hand the held dossier to ``step`` (a new line of its control slip), due per its share."""
+    """Hand the held dossier to ``step`` (a new line of its control slip), due per its share.
+
+    The dossier row is saved by the ``transition`` that follows.
+    """
     agency_id = step_agency_id(step, held.dossier)
     check_assignee(step.role, agency_id, assignee)
     opened = DossierStep.objects.create(
@@ -207,7 +210,13 @@ def open_step(
         due_at=_step_due_at(held, step),
     )
     held.step = opened
+    _hand_to(held.dossier, agency_id)
     return opened
+
+
+def _hand_to(dossier: Dossier, agency_id: int | None) -> None:
+    """Note which agency holds the dossier now; ``transition`` saves it with the rest."""
+    dossier.current_agency_id = agency_id
 
 
 def close_step(held: Held, actor: Actor | None, *, note: str = "", judged: bool = True) -> None:
@@ -222,6 +231,7 @@ def close_step(held: Held, actor: Actor | None, *, note: str = "", judged: bool 
         step.note = note
     step.save(update_fields=["finished_at", "finished_by", "outcome", "note"])
     held.step = None
+    _hand_to(held.dossier, None)
 
 
 def finish_dossier(held: Held, *, judged: bool = True) -> None:

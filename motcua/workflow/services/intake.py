@@ -93,6 +93,7 @@ def _accept(held: Held, actor: Actor, note: str, *, due_at: dt.datetime | None =
         finished_by_id=actor.pk,
         outcome=timing.outcome_of(finished_at=held.now, due_at=intake_due),
     )
+    open_step(held, targets(intake, TransitionKind.FORWARD)[0], actor=actor)
     transition(
         held,
         to_state=DossierState.ACCEPTED,
@@ -101,7 +102,6 @@ def _accept(held: Held, actor: Actor, note: str, *, due_at: dt.datetime | None =
         note=note,
         actor_label=label(Role.RECEIVING_OFFICER),
     )
-    open_step(held, targets(intake, TransitionKind.FORWARD)[0], actor=actor)
 
 
 def dossier_refuse(

@@ -6,11 +6,19 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
 
-from motcua.core.testing import Cast, DossierFactory, ProcedureFactory, cast_create
+from motcua.core.testing import (
+    Cast,
+    DossierFactory,
+    ProcedureFactory,
+    cast_create,
+    inter_agency_process,
+    pdf_upload,
+)
 from motcua.dossiers.models import Dossier, DossierState
 from motcua.staff.models import Role
 from motcua.staff.services import staff_role_revoke
-from motcua.workflow.selectors import dossier_scope, dossiers_due_soon, dossiers_overdue
+from motcua.workflow import services
+from motcua.workflow.selectors import dossier_scope, dossiers_due_soon, dossiers_overdue, inbox
 
 pytestmark = pytest.mark.django_db
 
@@ -63,3 +71,37 @@ def test_revoked_role_no_longer_scopes_dossiers() -> None:
     staff_role_revoke(user=cast.specialist, role=Role.SPECIALIST, agency=cast.agency)
 
     assert not Dossier.objects.filter(dossier_scope(user=cast.specialist)).exists()
+
+
+def test_a_partner_agency_answers_for_a_dossier_while_its_step_is_open() -> None:
+    cast = cast_create()
+    procedure = ProcedureFactory(agency=cast.agency)
+    inter_agency_process(procedure, cast.partner)
+    dossier = services.dossier_accept(
+        dossier=DossierFactory(procedure=procedure, receiving_unit=cast.unit),
+        actor=cast.receiving_officer,
+    )
+    services.dossier_claim(dossier=dossier, actor=cast.specialist)
+    services.dossier_result_record(
+        dossier=dossier, actor=cast.specialist, name="Kết quả", upload=pdf_upload()
+    )
+    services.dossier_forward(dossier=dossier, actor=cast.specialist)  # to the partner agency
+    Dossier.objects.filter(pk=dossier.pk).update(due_at=timezone.now() - dt.timedelta(hours=1))
+    week = dt.timedelta(days=7)
+
+    assert list(dossiers_overdue(user=cast.partner_leader)) == [dossier]
+    assert list(inbox(user=cast.partner_leader, box="agency")) == [dossier]
+    assert list(dossiers_overdue(user=cast.leader)) == [dossier]  # its deciding agency
+    assert list(inbox(user=cast.leader, box="agency")) == []  # not with it now
+
+    services.dossier_claim(dossier=dossier, actor=cast.partner_specialist)
+    services.dossier_forward(dossier=dossier, actor=cast.partner_specialist)
+    services.dossier_claim(dossier=dossier, actor=cast.partner_leader)
+    services.dossier_forward(dossier=dossier, actor=cast.partner_leader)  # back
+
+    # Back with the deciding agency: the partner still sees it, but no longer answers for it.
+    assert list(dossiers_overdue(user=cast.partner_leader)) == []
+    assert list(dossiers_due_soon(user=cast.partner_leader, within=week)) == []
+    assert list(inbox(user=cast.partner_leader, box="agency")) == []
+    assert Dossier.objects.filter(dossier_scope(user=cast.partner_leader), pk=dossier.pk).exists()
+    assert list(inbox(user=cast.leader, box="agency")) == [dossier]
