@@ -13,16 +13,34 @@ from .models import Role, StaffRole
 AnyUser = AbstractBaseUser | AnonymousUser
 
 
+ROLES_CACHE = "_motcua_agency_roles"
+
+
 def user_agency_roles(*, user: AnyUser) -> dict[int, set[str]]:
-    """Return ``{agency id: {roles}}`` of the active roles ``user`` holds (one query)."""
+    """Return ``{agency id: {roles}}`` of the active roles ``user`` holds.
+
+    One query, then remembered on the user object, as Django remembers
+    permissions (``_perm_cache``): a request's user is loaded afresh for each
+    request, so its pages, selectors and services ask the database once.
+    ``staff_role_grant`` / ``staff_role_revoke`` forget it on the user they change.
+    """
     if not user.is_authenticated:
         return {}
-    out: dict[int, set[str]] = {}
-    for agency_id, role in StaffRole.objects.filter(user_id=user.pk, is_active=True).values_list(
-        "agency_id", "role"
-    ):
-        out.setdefault(agency_id, set()).add(role)
-    return out
+    cached: dict[int, frozenset[str]] | None = getattr(user, ROLES_CACHE, None)
+    if cached is None:
+        found: dict[int, set[str]] = {}
+        for agency_id, role in StaffRole.objects.filter(
+            user_id=user.pk, is_active=True
+        ).values_list("agency_id", "role"):
+            found.setdefault(agency_id, set()).add(role)
+        cached = {agency_id: frozenset(roles) for agency_id, roles in found.items()}
+        setattr(user, ROLES_CACHE, cached)
+    return {agency_id: set(roles) for agency_id, roles in cached.items()}
+
+
+def user_agency_roles_forget(*, user: AnyUser) -> None:
+    """Make the next ``user_agency_roles`` of this user object ask the database again."""
+    user.__dict__.pop(ROLES_CACHE, None)
 
 
 def user_has_role(*, user: AnyUser, roles: Iterable[Role | str], agency_id: int) -> bool:

@@ -12,6 +12,7 @@ from rest_framework.authtoken.models import Token
 from motcua.organisation.models import Agency
 
 from .models import Role, StaffRole
+from .selectors import user_agency_roles_forget
 
 
 @transaction.atomic
@@ -26,6 +27,7 @@ def staff_role_grant(*, user: AbstractBaseUser, role: Role | str, agency: Agency
     if not created and not staff_role.is_active:
         staff_role.is_active = True
         staff_role.save(update_fields=["is_active"])
+    user_agency_roles_forget(user=user)
     return staff_role
 
 
@@ -35,12 +37,11 @@ def staff_role_revoke(*, user: AbstractBaseUser, role: Role | str, agency: Agenc
 
     The row is kept (not deleted) so past timeline entries still name the role.
     """
-    return (
-        StaffRole.objects.filter(
-            user_id=user.pk, role=str(role), agency=agency, is_active=True
-        ).update(is_active=False)
-        == 1
-    )
+    revoked = StaffRole.objects.filter(
+        user_id=user.pk, role=str(role), agency=agency, is_active=True
+    ).update(is_active=False)
+    user_agency_roles_forget(user=user)
+    return revoked == 1
 
 
 @transaction.atomic

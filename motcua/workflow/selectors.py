@@ -198,11 +198,13 @@ def inbox(
         )
         order = ["finished_at", "id"]
     elif box == "all":
-        # Due soon / overdue: the running dossiers the user's agencies answer for now, as
-        # in dossiers_due_soon / dossiers_overdue (and as fast); otherwise all they may see.
-        scope = answerable_scope if filters.due else dossier_scope
-        dossiers = dossiers.filter(scope(user=user, roles=roles))
-        order = ["-received_at", "-id"]
+        # Due soon / overdue: the running dossiers the user's agencies answer for now, most
+        # urgent first, as dossiers_due_soon / dossiers_overdue; else all they see, newest first.
+        if filters.due:
+            dossiers = dossiers.filter(answerable_scope(user=user, roles=roles))
+        else:
+            dossiers = dossiers.filter(dossier_scope(user=user, roles=roles))
+            order = ["-received_at", "-id"]
     else:
         raise NotFound(_("No such inbox."))
     # Dossiers waiting for intake are due for an answer, not yet for a result.

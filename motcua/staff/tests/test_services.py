@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from motcua.core.testing import AgencyFactory, UserFactory
@@ -45,3 +47,22 @@ def test_revoke_deactivates_and_grant_reactivates() -> None:
     staff_role_grant(user=user, role=Role.LEADER, agency=agency)
     assert user_has_role(user=user, roles=[Role.LEADER], agency_id=agency.pk)
     assert StaffRole.objects.filter(user=user).count() == 1
+
+
+def test_roles_are_read_once_per_user_object_and_forgotten_on_change(
+    django_assert_num_queries: Any,
+) -> None:
+    user, agency = UserFactory(), AgencyFactory()
+    staff_role_grant(user=user, role=Role.SPECIALIST, agency=agency)
+    with django_assert_num_queries(1):
+        first = user_agency_roles(user=user)
+        first[agency.pk].add("leader")  # the caller's copy: the remembered roles stay
+        assert user_agency_roles(user=user) == {agency.pk: {"specialist"}}
+
+    staff_role_grant(user=user, role=Role.LEADER, agency=agency)
+    assert user_agency_roles(user=user) == {agency.pk: {"specialist", "leader"}}
+    staff_role_revoke(user=user, role=Role.SPECIALIST, agency=agency)
+    assert user_agency_roles(user=user) == {agency.pk: {"leader"}}
+    # A fresh object of the same user (the next request) reads the database again.
+    StaffRole.objects.filter(user=user).update(is_active=False)
+    assert user_agency_roles(user=type(user).objects.get(pk=user.pk)) == {}
