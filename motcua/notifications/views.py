@@ -34,7 +34,8 @@ def notifications(request: HttpRequest) -> HttpResponse:
 def mark_read(request: HttpRequest) -> HttpResponse:
     """Mark the ticked notices (``ids``), or every unread one, read; only one's own.
 
-    With htmx, answer with the unread list (``notifications/_list.html``);
+    With htmx, answer with the unread list (``notifications/_list.html``) and the
+    navigation's unread badge;
     otherwise go back to ``next`` when it is a page of this site, else to the list.
     """
     assert request.user.pk is not None  # noqa: S101 - staff_required let only staff through
@@ -45,7 +46,8 @@ def mark_read(request: HttpRequest) -> HttpResponse:
         return render(
             request,
             "notifications/_list.html",
-            {"notifications": unread.notifications, "unread": unread.count},
+            # The nav's badge is swapped out of band, so it shows the new count too.
+            {"notifications": unread.notifications, "unread": unread.count, "oob_badge": True},
         )
     target = request.POST.get("next", "")
     if url_has_allowed_host_and_scheme(

@@ -170,6 +170,7 @@ def test_marking_read_touches_only_ones_own_notices(cast: Cast) -> None:
     # With htmx the answer is the unread list, now empty.
     partial = client.post(url, HTTP_HX_REQUEST="true").content.decode()
     assert 'id="unread-notifications"' in partial and "<html" not in partial
+    assert '<span id="nav-unread" hx-swap-oob="true"></span>' in partial  # the badge, emptied
     assert client.get(url).status_code == 405
 
 
