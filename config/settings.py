@@ -40,7 +40,7 @@ SITE_URL = env("SITE_URL", "http://127.0.0.1:8000")
 SITE_NAME = env("SITE_NAME", "Cổng dịch vụ công - Một cửa điện tử")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "motcua.staff.apps.StaffAdminConfig",  # django.contrib.admin, on our site
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -169,6 +169,12 @@ MOTCUA_ON_TIME_MAX_SUPPLEMENTS = envint("MOTCUA_ON_TIME_MAX_SUPPLEMENTS", "1")
 MOTCUA_WARN_BEFORE_WORKING_HOURS = envint("MOTCUA_WARN_BEFORE_WORKING_HOURS", "8")
 # Years of public holidays seeded from holidays.VN by `seed_holidays`.
 MOTCUA_HOLIDAY_YEARS = env("MOTCUA_HOLIDAY_YEARS", "2015-2035")
+
+# Agency and centre administrators get their (scoped) admin permissions from their roles.
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "motcua.staff.permissions.AgencyAdminBackend",
+]
 
 LOGIN_URL = "staff:login"
 LOGIN_REDIRECT_URL = "backoffice:inbox"

@@ -368,6 +368,7 @@ DEMO_STAFF: list[tuple[str, str, str, str]] = [
     ("chuyenvien.bhxh", "Đỗ Thanh Hương", "specialist", BHXH),
     ("lanhdao.bhxh", "Mai Xuân Phúc", "leader", BHXH),
     ("quantri", "Quản trị Trung tâm", "centre_admin", CENTRE),
+    ("quantri.tuphap", "Quản trị Sở Tư pháp", "agency_admin", TU_PHAP),
 ]
 # Accounts that may also open /admin/.
 DEMO_ADMINS = {"quantri"}

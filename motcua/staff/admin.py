@@ -7,11 +7,15 @@ from typing import TYPE_CHECKING, Any
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
+from django.db.models import Field, QuerySet
 from django.forms import ModelForm
 from django.http import HttpRequest
 
+from motcua.organisation.models import Agency
+
 from . import services
 from .models import StaffRole
+from .permissions import AgencyScopedAdmin, admin_agencies
 
 User = get_user_model()
 
@@ -25,7 +29,10 @@ else:
 
 
 @admin.register(StaffRole)
-class StaffRoleAdmin(ModelAdmin):
+class StaffRoleAdmin(AgencyScopedAdmin[StaffRole], ModelAdmin):
+    """Roles of staff; an agency administrator grants and revokes those of their agencies."""
+
+    agency_lookup = "agency"
     list_display = ("user", "role", "agency", "is_active")
     list_filter = ("role", "is_active")
     search_fields = ("user__username", "user__first_name", "user__last_name", "agency__name")
@@ -49,6 +56,14 @@ class StaffRoleAdmin(ModelAdmin):
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
         return ("user", "role", "agency") if obj is not None else ()
 
+    def formfield_for_foreignkey(
+        self, db_field: Field[Any, Any], request: HttpRequest, **kwargs: Any
+    ) -> Any:
+        agencies = admin_agencies(request.user)
+        if db_field.name == "agency" and agencies is not None:
+            kwargs["queryset"] = Agency.objects.filter(pk__in=agencies)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)  # type: ignore[arg-type]
+
 
 class StaffRoleInline(TabularInline):
     model = StaffRole
@@ -59,6 +74,16 @@ class StaffRoleInline(TabularInline):
 
 class StaffUserAdmin(UserAdmin):  # type: ignore[type-arg]
     inlines = (StaffRoleInline,)
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        """An agency administrator sees the accounts that hold (or held) a role there."""
+        queryset: QuerySet[Any] = super().get_queryset(request)
+        agencies = admin_agencies(request.user)
+        if agencies is None:
+            return queryset
+        return queryset.filter(
+            pk__in=StaffRole.objects.filter(agency__in=agencies).values("user_id")
+        )
 
     def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
         if formset.model is not StaffRole:

@@ -26,9 +26,11 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
+from motcua.catalog.models import Procedure
 from motcua.core.errors import DomainError
 from motcua.core.text import fold
 from motcua.organisation.models import Agency
+from motcua.staff.permissions import AgencyScopedAdmin, admin_agencies
 
 from .models import DossierStep, Process, ProcessStep, ProcessTransition, ProcessVersion
 from .processes import (
@@ -162,8 +164,13 @@ class VersionInline(VersionInlineBase):
 
 
 @admin.register(Process)
-class ProcessAdmin(ProcessAdminBase):
-    """One process per procedure; created from a template, changed through its versions."""
+class ProcessAdmin(AgencyScopedAdmin[Process], ProcessAdminBase):
+    """One process per procedure; created from a template, changed through its versions.
+
+    An agency administrator sees and creates the processes of their agency's procedures.
+    """
+
+    agency_lookup = "procedure__agency"
 
     list_display = ["procedure_code", "procedure_name", "agency", "current_version_number"]
     list_select_related = ["procedure__agency", "current_version"]
@@ -199,7 +206,14 @@ class ProcessAdmin(ProcessAdminBase):
     ) -> Any:
         if obj is None:
             kwargs["form"] = ProcessCreateForm
-        return super().get_form(request, obj, change, **kwargs)
+        form = super().get_form(request, obj, change, **kwargs)
+        agencies = admin_agencies(request.user)
+        if obj is None and agencies is not None:
+            # Only their agencies' procedures are valid choices.
+            field = form.base_fields["procedure"]
+            assert isinstance(field, forms.ModelChoiceField)  # noqa: S101 - a foreign key
+            field.queryset = Procedure.objects.filter(agency__in=agencies)
+        return form
 
     def get_fields(self, request: HttpRequest, obj: Process | None = None) -> Any:
         if obj is None:
@@ -302,8 +316,10 @@ class TransitionInline(DraftOnly, TransitionInlineBase):
 
 
 @admin.register(ProcessVersion)
-class ProcessVersionAdmin(VersionAdminBase):
+class ProcessVersionAdmin(AgencyScopedAdmin[ProcessVersion], VersionAdminBase):
     """Versions come from a template or from "revise"; only drafts are edited."""
+
+    agency_lookup = "process__procedure__agency"
 
     list_display = ["procedure_code", "number", "state", "note", "created_at"]
     list_select_related = ["process__procedure"]
@@ -462,7 +478,7 @@ class ProcessVersionAdmin(VersionAdminBase):
         if not self._may_write(request):
             raise PermissionDenied
         version = get_object_or_404(
-            ProcessVersion.objects.select_related("process__procedure"), pk=pk
+            self.get_queryset(request).select_related("process__procedure"), pk=pk
         )
         copy = process_version_revise(version=version)
         self._revised(request, version, copy)

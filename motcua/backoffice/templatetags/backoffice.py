@@ -11,6 +11,7 @@ from django.utils.translation import ngettext
 
 from motcua.notifications.selectors import notifications_unread_count
 from motcua.staff.models import Role
+from motcua.staff.permissions import ADMIN_ROLES
 from motcua.staff.selectors import user_agency_roles
 from motcua.workflow.selectors import TimeLeft
 
@@ -45,12 +46,14 @@ def time_left(left: TimeLeft | None, day: dt.timedelta | None = None) -> str:
 
 @register.inclusion_tag("backoffice/_nav.html", takes_context=True)
 def staff_nav(context: dict[str, Any]) -> dict[str, Any]:
-    """Return the staff menu: inbox, and the counter for receiving officers."""
+    """Return the staff menu: inbox, the counter for receiving officers, admin for admins."""
     request = context["request"]
     held: set[str] = set().union(*user_agency_roles(user=request.user).values())
     return {
         "request": request,
         "is_officer": Role.RECEIVING_OFFICER in held,
+        # Province-wide admins (Django staff) and agency or centre administrators.
+        "is_admin": request.user.is_staff or bool(held & ADMIN_ROLES),
         "user": request.user,
         "unread": notifications_unread_count(recipient_id=request.user.pk),
     }
