@@ -348,6 +348,7 @@ PROCESSING_STEPS: dict[str, list[tuple[str, str, str, int]]] = {
 # Demo staff accounts: (username, full name, role, agency code). Demo only: they all
 # share DEMO_STAFF_PASSWORD, which is set when an account is first created.
 DEMO_STAFF_PASSWORD = "motcua-demo-2026"  # noqa: S105
+DEMO_STAFF_MAIL_DOMAIN = "motcua.example"  # a reserved name (RFC 2606): nothing is delivered
 TU_PHAP = "000.00.11.H17"
 XAY_DUNG = "000.00.09.H17"
 HAI_CHAU_UBND = "000.21.00.H17"

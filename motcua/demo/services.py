@@ -170,6 +170,8 @@ def _load_staff() -> int:
             username=username,
             full_name=full_name,
             password=data.DEMO_STAFF_PASSWORD,
+            # Reminders are e-mailed to it (printed by the worker with the console backend).
+            email=f"{username}@{data.DEMO_STAFF_MAIL_DOMAIN}",
             is_staff=username in data.DEMO_ADMINS,
         )
         staff_role_grant(user=user, role=role, agency=Agency.objects.get(code=agency_code))

@@ -93,11 +93,11 @@ def staff_token_issue(*, user: AbstractBaseUser) -> str:
 
 @transaction.atomic
 def staff_account_ensure(
-    *, username: str, full_name: str, password: str, is_staff: bool = False
+    *, username: str, full_name: str, password: str, email: str = "", is_staff: bool = False
 ) -> tuple[AbstractBaseUser, bool]:
     """Return the user ``username`` and whether it was created.
 
-    The password is set only on creation, so a changed password survives a rerun.
+    The password and e-mail are set only on creation, so changes survive a rerun.
     ``is_staff`` opens /admin/ with every permission there.
     """
     last, _sep, first = full_name.rpartition(" ")
@@ -107,6 +107,7 @@ def staff_account_ensure(
         defaults={
             "first_name": first,
             "last_name": last,
+            "email": email,
             "is_staff": is_staff,
             "is_superuser": is_staff,
         },

@@ -24,6 +24,7 @@ def test_demo_accounts_are_made_once_with_their_roles() -> None:
     for username, _name, role, agency_code in data.DEMO_STAFF:
         user = authenticate(username=username, password=data.DEMO_STAFF_PASSWORD)
         assert user is not None
+        assert user.email == f"{username}@{data.DEMO_STAFF_MAIL_DOMAIN}"  # reminders go there
         agency_id = Agency.objects.get(code=agency_code).pk
         assert user_has_role(user=user, roles=[role], agency_id=agency_id)
     assert get_user_model().objects.get(username="quantri").is_superuser
