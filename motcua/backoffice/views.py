@@ -15,7 +15,7 @@ from typing import Any, cast
 from django.contrib import messages
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.files.uploadedfile import UploadedFile
-from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBase
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -26,8 +26,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from motcua.calendar.selectors import working_day_length
 from motcua.catalog.selectors import procedure_search
 from motcua.core.errors import DomainError, Forbidden, NotFound
-from motcua.dossiers.models import Dossier, DossierFile, DossierResult
-from motcua.dossiers.selectors import dossier_receipt_url
+from motcua.dossiers.files import private_file_response
+from motcua.dossiers.models import Dossier
+from motcua.dossiers.selectors import dossier_file_of, dossier_receipt_url, dossier_result_of
 from motcua.staff.decorators import staff_required
 from motcua.workflow import selectors, services
 from motcua.workflow.documents import documents_available
@@ -174,12 +175,10 @@ def dossier_file(request: HttpRequest, code: str, file_id: int) -> HttpResponseB
     """Send a file of the dossier to staff who may see the dossier."""
     try:
         found = selectors.dossier_for_staff(user=request.user, code=code)
+        stored = dossier_file_of(dossier=found, file_id=file_id)
     except DomainError as error:
         return _error_page(request, error)
-    stored = DossierFile.objects.filter(pk=file_id, component__dossier=found).first()
-    if stored is None:
-        return _error_page(request, NotFound(_("This dossier has no such file.")))
-    return _file_response(stored.file.open("rb"), stored.original_name, stored.content_type)
+    return private_file_response(stored)
 
 
 @require_GET
@@ -188,19 +187,10 @@ def result_file(request: HttpRequest, code: str, result_id: int) -> HttpResponse
     """Send a result document of the dossier to staff who may see the dossier."""
     try:
         found = selectors.dossier_for_staff(user=request.user, code=code)
+        stored = dossier_result_of(dossier=found, result_id=result_id)
     except DomainError as error:
         return _error_page(request, error)
-    stored = DossierResult.objects.filter(pk=result_id, dossier=found).first()
-    if stored is None:
-        return _error_page(request, NotFound(_("This dossier has no such result.")))
-    return _file_response(stored.file.open("rb"), stored.original_name, stored.content_type)
-
-
-def _file_response(handle: Any, name: str, content_type: str) -> FileResponse:
-    response = FileResponse(handle, filename=name, content_type=content_type)
-    response["Cache-Control"] = "private, no-store"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return private_file_response(stored)
 
 
 @require_http_methods(["GET", "POST"])

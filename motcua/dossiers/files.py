@@ -20,6 +20,7 @@ import filetype
 from django.conf import settings
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
+from django.http import FileResponse
 from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
@@ -165,3 +166,18 @@ def _sniff_and_hash(upload: Upload) -> tuple[str, str, str, int] | None:
     if kind is None:
         return ("application/octet-stream", "bin", digest.hexdigest(), size)
     return (str(kind.mime), str(kind.extension), digest.hexdigest(), size)
+
+
+def private_file_response(stored: Any) -> FileResponse:
+    """Send a stored dossier file or result (``file``, ``original_name``, ``content_type``).
+
+    Never cached by a shared cache, never content-sniffed by the browser.
+    """
+    response = FileResponse(
+        stored.file.open("rb"),
+        filename=stored.original_name or f"{stored.pk}",
+        content_type=stored.content_type,
+    )
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from motcua.core.errors import NotFound
 
-from .models import Dossier, DossierEvent
+from .models import Dossier, DossierEvent, DossierFile, DossierResult
 
 DOSSIER_NOT_FOUND = _("No dossier has this code.")
 _RECEIPT_SALT = "motcua.dossiers.receipt"
@@ -93,3 +93,33 @@ def dossier_receipt_url(dossier: Dossier) -> str:
 def dossier_tracking_url(dossier: Dossier) -> str:
     """Return the path of the dossier's public tracking page."""
     return reverse("portal:track-detail", kwargs={"code": dossier.code})
+
+
+NO_SUCH_FILE = _("This dossier has no such file.")
+NO_SUCH_RESULT = _("This dossier has no such result.")
+
+
+def dossier_file_of(*, dossier: Dossier, file_id: int) -> DossierFile:
+    """Return the file ``file_id`` of one of ``dossier``'s components, or raise NotFound."""
+    stored = DossierFile.objects.filter(pk=file_id, component__dossier=dossier).first()
+    if stored is None:
+        raise NotFound(NO_SUCH_FILE)
+    return stored
+
+
+def dossier_result_of(
+    *, dossier: Dossier, result_id: int | None = None, code: str | None = None
+) -> DossierResult:
+    """Return ``dossier``'s result document of id ``result_id`` or of ``code``, or raise NotFound.
+
+    A result's code is the dossier's code and ``-KQ<n>``, as the API shows it.
+    """
+    results = DossierResult.objects.filter(dossier=dossier)
+    if result_id is not None:
+        results = results.filter(pk=result_id)
+    if code is not None:
+        results = results.filter(code=code)
+    stored = results.first() if result_id is not None or code is not None else None
+    if stored is None:
+        raise NotFound(NO_SUCH_RESULT)
+    return stored

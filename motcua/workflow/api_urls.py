@@ -2,13 +2,28 @@
 
 from django.urls import URLPattern, URLResolver, path
 
-from . import api
+from . import api, api_documents
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("staff/dossiers", api.inbox, name="api-staff-inbox"),
     path("staff/dossiers/assign", api.assign_many, name="api-staff-assign"),
     path("staff/counter-intake", api.counter_intake, name="api-staff-counter-intake"),
     path("staff/dossiers/<str:code>", api.dossier, name="api-staff-dossier"),
+    path(
+        "staff/dossiers/<str:code>/files/<int:file_id>",
+        api_documents.dossier_file,
+        name="api-staff-dossier-file",
+    ),
+    path(
+        "staff/dossiers/<str:code>/results/<str:result_code>",
+        api_documents.result_file,
+        name="api-staff-result-file",
+    ),
+    path(
+        "staff/dossiers/<str:code>/forms/<str:form>.pdf",
+        api_documents.form,
+        name="api-staff-form",
+    ),
     *(
         path(
             f"staff/dossiers/<str:code>/{action.value.replace('_', '-')}",

@@ -1,0 +1,88 @@
+"""Staff API: a dossier's scanned files, result documents and printable forms (02-06).
+
+The same rules as the dossier endpoint: token authentication, a staff role,
+and a dossier outside the caller's agencies is 404 like an unknown code.
+"""
+
+from __future__ import annotations
+
+from django.http import FileResponse, HttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework.decorators import api_view, authentication_classes, permission_classes
+from rest_framework.request import Request
+
+from motcua.core.errors import Forbidden, NotFound
+from motcua.dossiers.files import private_file_response
+from motcua.dossiers.models import Dossier
+from motcua.dossiers.selectors import dossier_file_of, dossier_result_of
+
+from . import documents, selectors
+from .api import AUTH, READ_ERRORS, IsStaff
+
+
+def _dossier(request: Request, code: str) -> Dossier:
+    try:
+        return selectors.dossier_for_staff(user=request.user, code=code)
+    except Forbidden as exc:
+        raise NotFound(selectors.DOSSIER_NOT_FOUND) from exc
+
+
+FILE = OpenApiResponse(OpenApiTypes.BINARY, description="The file, as it was stored")
+PDF = OpenApiResponse(OpenApiTypes.BINARY, description="The form, as a PDF")
+
+
+@extend_schema(
+    operation_id="staff_dossier_file",
+    responses={(200, "application/octet-stream"): FILE, **READ_ERRORS},
+    tags=["staff"],
+    summary="A scanned or uploaded file of one of the dossier's components",
+)
+@api_view(["GET"])
+@authentication_classes(AUTH)
+@permission_classes([IsStaff])
+def dossier_file(request: Request, code: str, file_id: int) -> FileResponse:
+    """The file ids are in the dossier's ``components[].files[].id``."""
+    return private_file_response(dossier_file_of(dossier=_dossier(request, code), file_id=file_id))
+
+
+@extend_schema(
+    operation_id="staff_dossier_result_file",
+    responses={(200, "application/octet-stream"): FILE, **READ_ERRORS},
+    tags=["staff"],
+    summary="A result document of the dossier (the signed decision, licence, certificate)",
+)
+@api_view(["GET"])
+@authentication_classes(AUTH)
+@permission_classes([IsStaff])
+def result_file(request: Request, code: str, result_code: str) -> FileResponse:
+    """The result codes (``<dossier code>-KQ<n>``) are in the dossier's ``results[].code``."""
+    dossier = _dossier(request, code)
+    return private_file_response(dossier_result_of(dossier=dossier, code=result_code))
+
+
+@extend_schema(
+    operation_id="staff_dossier_form",
+    parameters=[
+        OpenApiParameter(
+            "n",
+            int,
+            description="Form 02 only: which supplement request (1 = the first; default: latest)",
+        )
+    ],
+    responses={(200, "application/pdf"): PDF, **READ_ERRORS},
+    tags=["staff"],
+    summary="Print form 02 (supplement), 03 (refusal), 04 (extension), 05 (stop) or 06 (slip)",
+)
+@api_view(["GET"])
+@authentication_classes(AUTH)
+@permission_classes([IsStaff])
+def form(request: Request, code: str, form: str) -> HttpResponse:
+    """A form that does not apply to the dossier yet (say 03 before a refusal) is 404."""
+    dossier = _dossier(request, code)
+    index = request.query_params.get("n", "")
+    body = documents.form_pdf(dossier, form, index=int(index) if index.isdigit() else None)
+    response = HttpResponse(body, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="mau-{form}-{dossier.code}.pdf"'
+    response["Cache-Control"] = "private, no-store"
+    return response
