@@ -18,7 +18,13 @@ from motcua.dossiers.models import Dossier, DossierState
 from motcua.staff.models import Role
 from motcua.staff.services import staff_role_revoke
 from motcua.workflow import services
-from motcua.workflow.selectors import dossier_scope, dossiers_due_soon, dossiers_overdue, inbox
+from motcua.workflow.selectors import (
+    InboxFilters,
+    dossier_scope,
+    dossiers_due_soon,
+    dossiers_overdue,
+    inbox,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -105,3 +111,26 @@ def test_a_partner_agency_answers_for_a_dossier_while_its_step_is_open() -> None
     assert list(inbox(user=cast.partner_leader, box="agency")) == []
     assert Dossier.objects.filter(dossier_scope(user=cast.partner_leader), pk=dossier.pk).exists()
     assert list(inbox(user=cast.leader, box="agency")) == [dossier]
+
+
+def test_the_inbox_search_finds_codes_and_names_with_or_without_diacritics() -> None:
+    cast: Cast = cast_create()
+    procedure = ProcedureFactory(agency=cast.agency)
+    hoa = DossierFactory(
+        procedure=procedure, receiving_unit=cast.unit, applicant_name="Nguyễn Thị Hoà"
+    )
+    other = DossierFactory(
+        procedure=procedure, receiving_unit=cast.unit, applicant_name="Trần Văn Bình"
+    )
+
+    def found(q: str) -> set[str]:
+        rows = inbox(user=cast.receiving_officer, box="all", filters=InboxFilters(q=q))
+        return {d.code for d in rows}
+
+    assert found("nguyen thi hoa") == {hoa.code}
+    assert found(" Nguyễn Thị  Hoà ") == {hoa.code}
+    assert found("binh") == {other.code}
+    assert found(hoa.code) == {hoa.code}
+    assert found(hoa.code.lower()) == {hoa.code}
+    assert found(other.code.rsplit("-", 1)[0]) == {hoa.code, other.code}
+    assert found("khong co ai") == set()
