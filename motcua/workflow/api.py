@@ -36,13 +36,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from motcua.core.errors import Forbidden, NotFound, ValidationFailed
-from motcua.dossiers.models import Dossier, Status
+from motcua.dossiers.models import Status
 from motcua.dossiers.services import ReceivedComponent
 from motcua.organisation.models import Agency
 from motcua.staff.selectors import user_agency_roles
 
 from . import selectors, services
-from .models import DossierStep
 from .rules import Action
 
 REVISION_REQUIRED = _(
@@ -203,8 +202,8 @@ class StaffDossierSerializer(DossierRowSerializer):
     timeline = EventSerializer(many=True)
 
 
-def _named(obj: Any) -> dict[str, str]:
-    return {"code": obj.code, "name": obj.name}
+def _named(row: Mapping[str, Any], prefix: str) -> dict[str, str]:
+    return {"code": row[f"{prefix}__code"], "name": row[f"{prefix}__name"]}
 
 
 def _local(value: Any) -> Any:
@@ -215,133 +214,133 @@ def _hours(left: selectors.TimeLeft) -> float | None:
     return None if left.hours is None else round(left.hours, 2)
 
 
-def _open_step(step: DossierStep | None, left: selectors.TimeLeft) -> dict[str, Any] | None:
+def _open_step(step: Mapping[str, Any] | None, left: selectors.TimeLeft) -> dict[str, Any] | None:
     if step is None:
         return None
     return {
-        "id": step.pk,
-        "name": step.step.name,
-        "agency": _named(step.agency),
-        "role": step.role,
-        "assignee": step.assignee.get_username() if step.assignee else None,
-        "due_at": _local(step.due_at),
+        "id": step["id"],
+        "name": step["step__name"],
+        "agency": _named(step, "agency"),
+        "role": step["role"],
+        "assignee": step["assignee_username"],
+        "due_at": _local(step["due_at"]),
         "working_hours_left": _hours(left),
     }
 
 
 def _row(
-    dossier: Dossier, step: DossierStep | None, lefts: list[selectors.TimeLeft]
+    d: Mapping[str, Any], step: Mapping[str, Any] | None, lefts: list[selectors.TimeLeft]
 ) -> dict[str, Any]:
+    """A dossier's row, from the plain rows of ``selectors.inbox_page`` or ``dossier_for_api``."""
     left, step_left = lefts
     return {
-        "code": dossier.code,
-        "revision": dossier.revision,
-        "state": dossier.state,
-        "status": dossier.status,
-        "status_label": str(Status(dossier.status).label),
-        "channel": dossier.channel,
-        "procedure": _named(dossier.procedure),
-        "applicant_name": dossier.applicant_name,
-        "received_at": _local(dossier.received_at),
-        "due_at": _local(dossier.due_at),
-        "intake_due_at": _local(dossier.intake_due_at),
+        "code": d["code"],
+        "revision": d["revision"],
+        "state": d["state"],
+        "status": d["status"],
+        "status_label": str(Status(d["status"]).label),
+        "channel": d["channel"],
+        "procedure": _named(d, "procedure"),
+        "applicant_name": d["applicant_name"],
+        "received_at": _local(d["received_at"]),
+        "due_at": _local(d["due_at"]),
+        "intake_due_at": _local(d["intake_due_at"]),
         "working_hours_left": _hours(left),
         "overdue": left.overdue,
         "current_step": _open_step(step, step_left),
     }
 
 
-def _detail(user: AbstractBaseUser, dossier: Dossier) -> dict[str, Any]:
-    step = selectors.open_step_of(dossier)
-    steps: list[DossierStep] = list(getattr(dossier, "all_steps", []))
-    lefts = selectors.time_left([dossier.due_at, step.due_at if step else None])
-    body = _row(dossier, step, lefts)
+def _detail(found: selectors.StaffDossier) -> dict[str, Any]:
+    d, step = found.row, found.open_step
+    lefts = selectors.time_left([d["due_at"], step["due_at"] if step else None])
+    body = _row(d, step, lefts)
     body.update(
         {
-            "competent_agency": _named(dossier.competent_agency),
-            "receiving_unit": _named(dossier.receiving_unit),
+            "competent_agency": _named(d, "competent_agency"),
+            "receiving_unit": _named(d, "receiving_unit"),
             "applicant": {
-                "name": dossier.applicant_name,
-                "id_number": dossier.applicant_id_number,
-                "phone": dossier.applicant_phone,
-                "email": dossier.applicant_email,
-                "address": dossier.applicant_address,
+                "name": d["applicant_name"],
+                "id_number": d["applicant_id_number"],
+                "phone": d["applicant_phone"],
+                "email": d["applicant_email"],
+                "address": d["applicant_address"],
             },
-            "delivery": dossier.delivery,
-            "finished_at": _local(dossier.finished_at),
-            "outcome": dossier.outcome,
-            "supplement_requests": dossier.supplement_requests,
-            "actions": [a.value for a in selectors.dossier_actions(user=user, dossier=dossier)],
+            "delivery": d["delivery"],
+            "finished_at": _local(d["finished_at"]),
+            "outcome": d["outcome"],
+            "supplement_requests": d["supplement_requests"],
+            "actions": [a.value for a in found.actions],
             "components": [
                 {
-                    "name": c.name,
-                    "originals": c.originals,
-                    "copies": c.copies,
-                    "is_digitised": c.is_digitised,
+                    "name": c["name"],
+                    "originals": c["originals"],
+                    "copies": c["copies"],
+                    "is_digitised": c["is_digitised"],
                     "files": [
                         {
-                            "id": f.pk,
-                            "name": f.original_name,
-                            "content_type": f.content_type,
-                            "size": f.size,
-                            "sha256": f.sha256,
+                            "id": f["id"],
+                            "name": f["original_name"],
+                            "content_type": f["content_type"],
+                            "size": f["size"],
+                            "sha256": f["sha256"],
                         }
-                        for f in c.files.all()
+                        for f in c["files"]
                     ],
                 }
-                for c in dossier.components.all()
+                for c in found.components
             ],
             "results": [
                 {
-                    "code": r.code,
-                    "name": r.name,
-                    "is_electronic": r.is_electronic,
-                    "recorded_at": _local(r.recorded_at),
+                    "code": r["code"],
+                    "name": r["name"],
+                    "is_electronic": r["is_electronic"],
+                    "recorded_at": _local(r["recorded_at"]),
                 }
-                for r in dossier.results.all()
+                for r in found.results
             ],
             "steps": [
                 {
-                    "name": s.step.name,
-                    "agency": _named(s.agency),
-                    "role": s.role,
-                    "assignee": s.assignee.get_username() if s.assignee else None,
-                    "started_at": _local(s.started_at),
-                    "due_at": _local(s.due_at),
-                    "finished_at": _local(s.finished_at),
-                    "outcome": s.outcome,
-                    "note": s.note,
+                    "name": s["step__name"],
+                    "agency": _named(s, "agency"),
+                    "role": s["role"],
+                    "assignee": s["assignee_username"],
+                    "started_at": _local(s["started_at"]),
+                    "due_at": _local(s["due_at"]),
+                    "finished_at": _local(s["finished_at"]),
+                    "outcome": s["outcome"],
+                    "note": s["note"],
                 }
-                for s in steps
+                for s in found.steps
             ],
             "timeline": [
                 {
-                    "at": _local(e.at),
-                    "kind": e.kind,
-                    "from_status": e.from_status,
-                    "to_status": e.to_status,
-                    "actor": e.actor.get_username() if e.actor else e.actor_label,
-                    "note": e.note,
+                    "at": _local(e["at"]),
+                    "kind": e["kind"],
+                    "from_status": e["from_status"],
+                    "to_status": e["to_status"],
+                    "actor": e["actor_username"] if e["actor_id"] is not None else e["actor_label"],
+                    "note": e["note"],
                 }
-                for e in getattr(dossier, "timeline", [])
+                for e in found.timeline
             ],
         }
     )
     return body
 
 
-def _dossier(request: Request, code: str) -> Dossier:
+def _dossier(request: Request, code: str) -> selectors.StaffDossier:
     """Return the dossier for the caller; one outside their agencies is 404, not 403."""
     try:
-        return selectors.dossier_for_staff(user=request.user, code=code)
+        return selectors.dossier_for_api(user=request.user, code=code)
     except Forbidden as exc:
         raise NotFound(selectors.DOSSIER_NOT_FOUND) from exc
 
 
 def _dossier_response(request: Request, code: str, *, status_code: int = 200) -> Response:
-    dossier = _dossier(request, code)
-    response = Response(_detail(_staff(request), dossier), status=status_code)
-    response["ETag"] = f'"{dossier.revision}"'
+    found = _dossier(request, code)
+    response = Response(_detail(found), status=status_code)
+    response["ETag"] = f'"{found.row["revision"]}"'
     return response
 
 
@@ -388,20 +387,23 @@ def inbox(request: Request) -> Response:
         channel=params.get("channel"),
         q=params.get("q", ""),
     )
-    found = list(
-        selectors.inbox(user=request.user, box=box, filters=filters)[offset : offset + limit + 1]
+    page = selectors.inbox_page(
+        user=request.user, box=box, filters=filters, offset=offset, limit=limit
     )
-    more = len(found) > limit
-    found = found[:limit]
-    steps = [selectors.open_step_of(d) for d in found]
-    dues = [d.intake_due_at if box == "intake" else d.due_at for d in found]
-    lefts = selectors.time_left([*dues, *(s.due_at if s else None for s in steps)])
+    found = page.rows
+    steps = [d["open_step"] for d in found]
+    due = "intake_due_at" if box == "intake" else "due_at"
+    lefts = selectors.time_left(
+        [*(d[due] for d in found), *(s["due_at"] if s else None for s in steps)]
+    )
     n = len(found)
     rows = [
         _row(d, s, [lefts[i], lefts[n + i]])
         for i, (d, s) in enumerate(zip(found, steps, strict=True))
     ]
-    return Response({"box": box, "results": rows, "next_offset": offset + limit if more else None})
+    return Response(
+        {"box": box, "results": rows, "next_offset": offset + limit if page.more else None}
+    )
 
 
 @extend_schema(
@@ -662,12 +664,12 @@ def _action_view(action: Action) -> Callable[..., Response]:
         data = body.validated_data
         service, kwargs = build(data)
         service(
-            dossier=found.pk,
+            dossier=found.row["id"],
             actor=_staff(request),
             expected_revision=header if header is not None else data["revision"],
             **kwargs,
         )
-        return _dossier_response(request, found.code)
+        return _dossier_response(request, found.row["code"])
 
     view.__doc__ = summary
     return view

@@ -9,19 +9,26 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from motcua.calendar import selectors as calendar
 from motcua.core.errors import Forbidden, NotFound
 from motcua.core.text import fold
-from motcua.dossiers.models import STATE_STATUS, Dossier, DossierEvent, DossierState
+from motcua.dossiers.models import (
+    STATE_STATUS,
+    Dossier,
+    DossierComponent,
+    DossierEvent,
+    DossierResult,
+    DossierState,
+)
 from motcua.staff.models import Role
 from motcua.staff.selectors import AnyUser, user_agency_roles
 
@@ -357,6 +364,241 @@ def dossier_for_staff(*, user: AnyUser, code: str) -> Dossier:
     # The viewer's roles, for dossier_actions on the same request.
     dossier._viewer_roles = (user.pk, roles)  # type: ignore[attr-defined]
     return dossier
+
+
+@dataclass(frozen=True)
+class InboxPage:
+    """A page of an inbox as the staff API lists it: plain rows, and whether more follow.
+
+    Each row holds ``_API_ROW_FIELDS`` and ``open_step``: the dossier's open
+    step (``_API_STEP_FIELDS`` and ``assignee_username``), or None.
+    """
+
+    rows: list[dict[str, Any]]
+    more: bool
+
+
+def inbox_page(
+    *, user: AnyUser, box: str, filters: InboxFilters, offset: int, limit: int
+) -> InboxPage:
+    """Return ``limit`` rows of ``inbox`` from ``offset``, with only the columns a row shows.
+
+    The same dossiers in the same order as ``inbox``, in two queries whatever
+    the page's length (none for the steps of an empty page): no model
+    instances, no joins but the procedure's (and the steps' own).
+    """
+    # The agencies' codes keep the joins of ``inbox``'s select_related, unused by a row but
+    # not by PostgreSQL: "due soon" loops over the agencies into the (competent_agency,
+    # status, due_at) index (2 ms on 1,000,000 dossiers; without the join, 100 ms).
+    found = list(
+        inbox(user=user, box=box, filters=filters)
+        .select_related(None)
+        .prefetch_related(None)
+        .values(*_API_ROW_FIELDS, "competent_agency__code", "receiving_unit__code")[
+            offset : offset + limit + 1
+        ]
+    )
+    rows, more = found[:limit], len(found) > limit
+    steps: dict[int, dict[str, Any]] = {}
+    if rows:
+        username = get_user_model().USERNAME_FIELD
+        for step in (
+            _open_steps()
+            .filter(dossier_id__in=[r["id"] for r in rows])
+            .order_by("dossier_id", "-started_at", "-id")
+            .values(*_API_STEP_FIELDS, assignee_username=F(f"assignee__{username}"))
+        ):
+            steps[step["dossier_id"]] = step  # the first started is the last kept, as open_step_of
+    for row in rows:
+        row["open_step"] = steps.get(row["id"])
+    return InboxPage(rows, more)
+
+
+@dataclass(frozen=True)
+class StaffDossier:
+    """A dossier as the staff API shows it: plain rows, no model instances.
+
+    ``row`` holds the dossier's columns and its procedure's and agencies'
+    codes and names (``procedure__code`` ...); ``components`` each carry their
+    ``files``; ``open_step`` is the step of ``steps`` still open, if any.
+    """
+
+    row: dict[str, Any]
+    components: list[dict[str, Any]]
+    results: Sequence[Mapping[str, Any]]
+    steps: Sequence[Mapping[str, Any]]
+    timeline: Sequence[Mapping[str, Any]]
+    open_step: Mapping[str, Any] | None
+    actions: list[Action]
+
+
+# What a row of the staff API shows of a dossier; a whole dossier shows more.
+_API_ROW_FIELDS = (
+    "id",
+    "code",
+    "revision",
+    "state",
+    "status",
+    "channel",
+    "procedure__code",
+    "procedure__name",
+    "applicant_name",
+    "received_at",
+    "due_at",
+    "intake_due_at",
+)
+_API_DOSSIER_FIELDS = (
+    *_API_ROW_FIELDS,
+    "applicant_id_number",
+    "applicant_phone",
+    "applicant_email",
+    "applicant_address",
+    "delivery",
+    "finished_at",
+    "outcome",
+    "supplement_requests",
+    "receiving_unit_id",
+    "competent_agency_id",
+    "competent_agency__code",
+    "competent_agency__name",
+    "receiving_unit__code",
+    "receiving_unit__name",
+)
+# What the staff API shows of a step (the open one, or a line of the control slip).
+_API_STEP_FIELDS = (
+    "id",
+    "dossier_id",
+    "step_id",
+    "step__name",
+    "step__kind",
+    "agency_id",
+    "agency__code",
+    "agency__name",
+    "role",
+    "assignee_id",
+    "started_at",
+    "due_at",
+    "finished_at",
+    "outcome",
+    "note",
+)
+_FILE_FIELDS = ("id", "original_name", "content_type", "size", "sha256")
+
+
+def dossier_for_api(*, user: AnyUser, code: str) -> StaffDossier:
+    """Return the dossier ``code`` as the staff API shows it, if ``user`` may see it.
+
+    What ``dossier_for_staff`` gives the dossier page, in plain rows of only
+    the columns the API returns (a hot path): no model instances to build, no
+    e-form data, no users but their usernames. Raises NotFound and Forbidden
+    as ``dossier_for_staff``. Six queries whatever the dossier's size: the
+    dossier, its components with their files, results, steps, events, and the
+    open step's moves if it has one (for ``actions``).
+    """
+    roles = user_agency_roles(user=user)
+    username = get_user_model().USERNAME_FIELD
+    found = list(
+        Dossier.objects.filter(code=code.strip()).order_by().values(*_API_DOSSIER_FIELDS)[:1]
+    )
+    if not found:
+        raise NotFound(DOSSIER_NOT_FOUND)
+    row = found[0]
+    steps = list(
+        DossierStep.objects.filter(dossier_id=row["id"])
+        .order_by("started_at", "id")
+        .values(*_API_STEP_FIELDS, assignee_username=F(f"assignee__{username}"))
+    )
+    # dossier_scope, read from what is loaded already.
+    agencies = set(roles)
+    if not (
+        row["receiving_unit_id"] in agencies
+        or row["competent_agency_id"] in agencies
+        or any(s["agency_id"] in agencies for s in steps)
+    ):
+        raise Forbidden(NOT_YOURS)
+    components: list[dict[str, Any]] = []
+    for c in (
+        DossierComponent.objects.filter(dossier_id=row["id"])
+        .order_by("id", "files__id")
+        .values(
+            "id",
+            "name",
+            "originals",
+            "copies",
+            "is_digitised",
+            *(f"files__{f}" for f in _FILE_FIELDS),
+        )
+    ):
+        if not components or components[-1]["id"] != c["id"]:
+            components.append(
+                {
+                    **{k: c[k] for k in ("id", "name", "originals", "copies", "is_digitised")},
+                    "files": [],
+                }
+            )
+        if c["files__id"] is not None:
+            components[-1]["files"].append({f: c[f"files__{f}"] for f in _FILE_FIELDS})
+    results = list(
+        DossierResult.objects.filter(dossier_id=row["id"])
+        .order_by("number", "id")
+        .values("code", "name", "is_electronic", "recorded_at")
+    )
+    timeline = list(
+        DossierEvent.objects.filter(dossier_id=row["id"])
+        .order_by("at", "id")
+        .values(
+            "at",
+            "kind",
+            "from_status",
+            "to_status",
+            "actor_id",
+            "actor_label",
+            "note",
+            "from_state",
+            "to_state",
+            actor_username=F(f"actor__{username}"),
+        )
+    )
+    open_step = next((s for s in steps if s["finished_at"] is None), None)
+    return StaffDossier(
+        row=row,
+        components=components,
+        results=results,
+        steps=steps,
+        timeline=timeline,
+        open_step=open_step,
+        actions=_api_actions(user, roles, row, open_step, timeline),
+    )
+
+
+def _api_actions(
+    user: AnyUser,
+    roles: dict[int, set[str]],
+    row: Mapping[str, Any],
+    open_step: Mapping[str, Any] | None,
+    timeline: Sequence[Mapping[str, Any]],
+) -> list[Action]:
+    """Return ``dossier_actions`` for the rows of ``dossier_for_api``, via ``dossier_situation``."""
+    dossier = Dossier(
+        id=row["id"],
+        state=row["state"],
+        receiving_unit_id=row["receiving_unit_id"],
+        competent_agency_id=row["competent_agency_id"],
+    )
+    if row["state"] == DossierState.WITHDRAWAL_REQUESTED:
+        dossier.timeline = [  # type: ignore[attr-defined]
+            DossierEvent(from_state=e["from_state"], to_state=e["to_state"]) for e in timeline
+        ]
+    step = None
+    if open_step is not None:
+        step = DossierStep(
+            id=open_step["id"],
+            step=ProcessStep(id=open_step["step_id"], kind=open_step["step__kind"]),
+            agency_id=open_step["agency_id"],
+            role=open_step["role"],
+            assignee_id=open_step["assignee_id"],
+        )
+    return allowed_actions(dossier_situation(dossier, step=step), roles=roles, actor_id=user.pk)
 
 
 def open_step_of(dossier: Dossier) -> DossierStep | None:

@@ -16,7 +16,14 @@ from rest_framework.test import APIClient
 
 from motcua.catalog.models import Procedure
 from motcua.core.testing import Cast, DossierFactory, ProcedureFactory, cast_create, pdf_upload
-from motcua.dossiers.models import Dossier, DossierEvent, DossierFile, DossierState, Status
+from motcua.dossiers.models import (
+    Dossier,
+    DossierComponent,
+    DossierEvent,
+    DossierFile,
+    DossierState,
+    Status,
+)
 from motcua.workflow import services
 
 pytestmark = pytest.mark.django_db
@@ -356,3 +363,91 @@ def test_an_inbox_page_costs_the_same_queries_whatever_its_length(
     add(4)
     assert queries() == few
     assert len(leader.get(INBOX, {"box": "agency"}).json()["results"]) == 6
+
+
+def _with_files(dossier: Dossier, components: int, files: int) -> None:
+    for c in range(components):
+        component = DossierComponent.objects.create(
+            dossier=dossier, name=f"Tờ khai {c}", originals=1, copies=c, is_digitised=True
+        )
+        for f in range(files):
+            DossierFile.objects.create(
+                component=component,
+                file=f"dossiers/x-{c}-{f}.pdf",
+                original_name=f"to-khai-{c}-{f}.pdf",
+                content_type="application/pdf",
+                size=100 + f,
+                sha256=f"{c}{f}".ljust(64, "0"),
+            )
+
+
+def test_the_dossier_body_carries_files_steps_results_and_who_did_what(
+    cast: Cast, procedure: Procedure
+) -> None:
+    dossier = submitted(cast, procedure, applicant_name="Trần Văn Bình")
+    _with_files(dossier, components=2, files=2)
+    DossierComponent.objects.create(dossier=dossier, name="Bản sao", originals=0, copies=1)
+    services.dossier_accept(dossier=dossier, actor=cast.receiving_officer)
+    services.dossier_claim(dossier=dossier, actor=cast.specialist)
+    body = (
+        client_for(cast.specialist)
+        .get(reverse("api-staff-dossier", kwargs={"code": dossier.code}))
+        .json()
+    )
+    dossier.refresh_from_db()
+    assert body["revision"] == dossier.revision
+    assert body["procedure"] == {"code": procedure.code, "name": procedure.name}
+    assert body["receiving_unit"] == {"code": cast.unit.code, "name": cast.unit.name}
+    assert [c["name"] for c in body["components"]] == ["Tờ khai 0", "Tờ khai 1", "Bản sao"]
+    assert body["components"][2]["files"] == []
+    first = DossierFile.objects.filter(component__dossier=dossier).order_by("id").first()
+    assert first is not None
+    assert body["components"][0]["files"][0] == {
+        "id": first.pk,
+        "name": "to-khai-0-0.pdf",
+        "content_type": "application/pdf",
+        "size": 100,
+        "sha256": first.sha256,
+    }
+    assert [len(c["files"]) for c in body["components"]] == [2, 2, 0]
+    step = body["current_step"]
+    assert step["assignee"] == cast.specialist.get_username()
+    assert step["agency"] == {"code": cast.agency.code, "name": cast.agency.name}
+    assert step["working_hours_left"] is not None
+    assert body["steps"][-1]["assignee"] == cast.specialist.get_username()
+    assert body["steps"][-1]["finished_at"] is None
+    actors = [e["actor"] for e in body["timeline"]]
+    assert cast.receiving_officer.get_username() in actors
+    assert "record_result" in body["actions"]
+    assert body["results"] == []
+
+
+def test_a_dossier_costs_the_same_queries_whatever_its_size(
+    cast: Cast, procedure: Procedure
+) -> None:
+    dossier = submitted(cast, procedure)
+    services.dossier_accept(dossier=dossier, actor=cast.receiving_officer)
+    services.dossier_claim(dossier=dossier, actor=cast.specialist)
+    specialist = client_for(cast.specialist)
+    url = reverse("api-staff-dossier", kwargs={"code": dossier.code})
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            response = specialist.get(url)
+        assert response.status_code == 200
+        return len(captured)
+
+    _with_files(dossier, components=1, files=1)
+    few = queries()
+    _with_files(dossier, components=3, files=3)
+    for n in range(3):
+        services.dossier_result_record(
+            dossier=dossier.pk,
+            actor=cast.specialist,
+            name=f"Kết quả {n}",
+            upload=pdf_upload(),
+        )
+    body = specialist.get(url).json()
+    assert [len(c["files"]) for c in body["components"]] == [1, 3, 3, 3]
+    assert len(body["results"]) == 3
+    assert queries() == few
