@@ -210,6 +210,11 @@ class Dossier(models.Model):
             models.Index(fields=["receiving_unit", "received_at"]),
             models.Index(fields=["receiving_unit", "status", "intake_due_at"]),
             models.Index(fields=["current_agency", "status", "due_at"], name="dossier_current_due"),
+            # Search by the start of a code (LIKE 'X%') in any collation (PostgreSQL;
+            # other databases ignore the operator class).
+            models.Index(
+                fields=["code"], opclasses=["varchar_pattern_ops"], name="dossier_code_prefix"
+            ),
             # "Everything I can see", newest first: an ordered scan that stops at a page.
             models.Index(fields=["-received_at", "-id"], name="dossier_newest"),
             # The supplement box: dossiers waiting for the applicant, oldest request first.

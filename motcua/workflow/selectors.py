@@ -261,9 +261,11 @@ def _filtered(
     if text:
         names = Q(applicant_search__contains=fold(text))
         if _CODE_LIKE.fullmatch(text):
-            names = Q(code__iexact=text) | Q(code__istartswith=text) | names
-        # Else names alone: PostgreSQL may then use the trigram index on applicant_search,
-        # which it cannot through an OR with the code tests (a rare name read 1,000,000 rows).
+            # Codes are upper case: compared as they are stored, the code and its prefix
+            # are read from indexes (``dossier_code_prefix``), as the names are (trigrams).
+            code = text.upper()
+            names = Q(code=code) | Q(code__startswith=code) | names
+        # Else names alone: PostgreSQL may then use the trigram index on applicant_search.
         dossiers = dossiers.filter(names)
     return dossiers
 

@@ -133,4 +133,6 @@ def test_the_inbox_search_finds_codes_and_names_with_or_without_diacritics() -> 
     assert found(hoa.code) == {hoa.code}
     assert found(hoa.code.lower()) == {hoa.code}
     assert found(other.code.rsplit("-", 1)[0]) == {hoa.code, other.code}
+    assert found(other.code.rsplit("-", 1)[0].lower()) == {hoa.code, other.code}
+    assert found("ZZZ999") == set()
     assert found("khong co ai") == set()
