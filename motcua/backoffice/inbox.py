@@ -37,6 +37,7 @@ BOX_LABELS: dict[str, Promise] = {
     "return": _("Results to return"),
     "all": _("All I can see"),
 }
+SOON = dt.timedelta(days=2)  # "due soon": the inbox filter and the counts above the boxes
 DUE_CHOICES = (("soon", _("Due within 2 days")), ("overdue", _("Overdue")))
 BAD_FILTER = _("This filter value is not valid.")
 UNKNOWN_BOX = _("No such inbox.")
@@ -152,6 +153,25 @@ def inbox_page(user: AnyUser, params: Mapping[str, str], *, per_page: int) -> In
         statuses=[(int(v), str(label)) for v, label in Status.choices],
         channels=[(int(v), str(label)) for v, label in Channel.choices],
         day=working_day_length(),
+    )
+
+
+@dataclass(frozen=True)
+class DueCounts:
+    """How many running dossiers the user's agencies answer for are overdue, and due soon."""
+
+    overdue: int
+    soon: int
+
+
+def due_counts(user: AnyUser) -> DueCounts:
+    """Count the user's overdue and due-soon dossiers: two indexed counts (``answerable_scope``).
+
+    The same dossiers as the "all" box with the due filters, so each count links to its list.
+    """
+    return DueCounts(
+        overdue=selectors.dossiers_overdue(user=user).count(),
+        soon=selectors.dossiers_due_soon(user=user, within=SOON).count(),
     )
 
 

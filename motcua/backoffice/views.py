@@ -63,8 +63,10 @@ def inbox(request: HttpRequest) -> HttpResponse:
         page = inbox_page.inbox_page(request.user, request.GET, per_page=ROWS_PER_PAGE)
     except DomainError as error:
         return _error_page(request, error)
-    template = "backoffice/_inbox_rows.html" if _is_partial(request) else "backoffice/inbox.html"
-    return render(request, template, {"page": page})
+    if _is_partial(request):
+        return render(request, "backoffice/_inbox_rows.html", {"page": page})
+    due = inbox_page.due_counts(request.user)
+    return render(request, "backoffice/inbox.html", {"page": page, "due": due})
 
 
 @require_POST

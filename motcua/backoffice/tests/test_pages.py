@@ -10,7 +10,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
+from motcua.backoffice import inbox as inbox_page
 from motcua.catalog.models import Procedure
 from motcua.core.testing import (
     Cast,
@@ -28,6 +30,7 @@ pytestmark = pytest.mark.django_db
 
 HCM = ZoneInfo("Asia/Ho_Chi_Minh")
 MONDAY_9 = dt.datetime(2026, 1, 5, 9, 0, tzinfo=HCM)
+HOUR, DAY = dt.timedelta(hours=1), dt.timedelta(days=1)
 INBOX = reverse("backoffice:inbox")
 COUNTER = reverse("backoffice:counter")
 
@@ -140,6 +143,33 @@ def test_an_inbox_page_costs_the_same_queries_for_5_or_30_dossiers(
     with django_assert_max_num_queries(len(few.captured_queries)):
         response = client.get(INBOX)
     assert len(response.context["page"].rows) == 30
+
+
+def test_the_inbox_counts_overdue_and_due_soon_dossiers_and_links_to_them(
+    client: Client, cast: Cast, procedure: Procedure
+) -> None:
+    now = timezone.now()
+    late = DossierFactory(procedure=procedure, receiving_unit=cast.unit, due_at=now - HOUR)
+    soon = DossierFactory(procedure=procedure, receiving_unit=cast.unit, due_at=now + HOUR)
+    DossierFactory(procedure=procedure, receiving_unit=cast.unit, due_at=now + 30 * DAY)
+    DossierFactory(  # overdue, but waiting for the applicant: its clock is stopped
+        procedure=procedure,
+        receiving_unit=cast.unit,
+        due_at=now - HOUR,
+        state=DossierState.SUPPLEMENT_REQUESTED,
+    )
+    DossierFactory(competent_agency=cast.other_agency, due_at=now - HOUR)  # not theirs
+    signed_in(client, cast.leader)
+
+    page = client.get(INBOX)
+
+    assert page.context["due"] == inbox_page.DueCounts(overdue=1, soon=1)
+    html = page.content.decode()
+    assert "1 hồ sơ quá hạn" in html
+    overdue = client.get(INBOX, {"box": "all", "due": "overdue"}).context["page"]
+    assert [row.dossier for row in overdue.rows] == [late]
+    due_soon = client.get(INBOX, {"box": "all", "due": "soon"}).context["page"]
+    assert [row.dossier for row in due_soon.rows] == [soon]
 
 
 # --- The dossier page and its actions ----------------------------------------------------------
