@@ -231,7 +231,7 @@ def _open_step(step: Mapping[str, Any] | None, left: selectors.TimeLeft) -> dict
 def _row(
     d: Mapping[str, Any], step: Mapping[str, Any] | None, lefts: list[selectors.TimeLeft]
 ) -> dict[str, Any]:
-    """A dossier's row, from the plain rows of ``selectors.inbox_page`` or ``dossier_for_api``."""
+    """A dossier's row, from the plain rows of ``selectors.inbox_rows`` or ``dossier_for_api``."""
     left, step_left = lefts
     return {
         "code": d["code"],
@@ -387,7 +387,7 @@ def inbox(request: Request) -> Response:
         channel=params.get("channel"),
         q=params.get("q", ""),
     )
-    page = selectors.inbox_page(
+    page = selectors.inbox_rows(
         user=request.user, box=box, filters=filters, offset=offset, limit=limit
     )
     found = page.rows

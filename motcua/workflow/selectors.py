@@ -77,6 +77,9 @@ def _open_steps() -> QuerySet[DossierStep]:
     return DossierStep.objects.filter(finished_at__isnull=True)
 
 
+NOTHING = Q(pk__in=[])  # the scope of someone without an agency
+
+
 def dossier_scope(*, user: AnyUser, roles: dict[int, set[str]] | None = None) -> Q:
     """Return a filter on Dossier for the dossiers ``user`` may see.
 
@@ -86,11 +89,9 @@ def dossier_scope(*, user: AnyUser, roles: dict[int, set[str]] | None = None) ->
     """
     agencies = list(roles if roles is not None else user_agency_roles(user=user))
     if not agencies:
-        return Q(pk__in=[])
-    return (
-        Q(receiving_unit_id__in=agencies)
-        | Q(competent_agency_id__in=agencies)
-        | Q(Exists(DossierStep.objects.filter(dossier=OuterRef("pk"), agency_id__in=agencies)))
+        return NOTHING
+    return _received_or_decided(agencies) | Q(
+        Exists(DossierStep.objects.filter(dossier=OuterRef("pk"), agency_id__in=agencies))
     )
 
 
@@ -105,17 +106,17 @@ def answerable_scope(*, user: AnyUser, roles: dict[int, set[str]] | None = None)
     """
     agencies = list(roles if roles is not None else user_agency_roles(user=user))
     if not agencies:
-        return Q(pk__in=[])
-    return (
-        Q(receiving_unit_id__in=agencies)
-        | Q(competent_agency_id__in=agencies)
-        | Q(current_agency_id__in=agencies)
-    )
+        return NOTHING
+    return _received_or_decided(agencies) | Q(current_agency_id__in=agencies)
+
+
+def _received_or_decided(agencies: list[int]) -> Q:
+    return Q(receiving_unit_id__in=agencies) | Q(competent_agency_id__in=agencies)
 
 
 def _pairs(roles: dict[int, set[str]], wanted: Iterable[str]) -> Q:
     """Return a filter on steps held in an agency where the user holds one of ``wanted``."""
-    q = Q(pk__in=[])
+    q = NOTHING
     for agency_id, held in roles.items():
         matching = held & set(wanted)
         if matching:
@@ -321,6 +322,25 @@ def time_left(
     return [TimeLeft(d, next(lefts) if d is not None else None) for d in dues]
 
 
+def check_may_see(
+    roles: Mapping[int, set[str]],
+    *,
+    receiving_unit_id: int,
+    competent_agency_id: int,
+    step_agency_ids: Iterable[int],
+) -> None:
+    """Raise Forbidden unless one of ``roles``' agencies may see the dossier: ``dossier_scope``
+    for one dossier already loaded (its receiving unit, deciding agency and steps' agencies).
+    """
+    agencies = set(roles)
+    if not (
+        receiving_unit_id in agencies
+        or competent_agency_id in agencies
+        or any(agency_id in agencies for agency_id in step_agency_ids)
+    ):
+        raise Forbidden(NOT_YOURS)
+
+
 def dossier_for_staff(*, user: AnyUser, code: str) -> Dossier:
     """Return the dossier ``code`` with everything its page shows, if ``user`` may see it.
 
@@ -354,22 +374,20 @@ def dossier_for_staff(*, user: AnyUser, code: str) -> Dossier:
     )
     if dossier is None:
         raise NotFound(DOSSIER_NOT_FOUND)
-    # dossier_scope, read from what is loaded already (the steps are prefetched).
-    agencies = set(roles)
     steps: list[DossierStep] = dossier.all_steps
-    if not (
-        dossier.receiving_unit_id in agencies
-        or dossier.competent_agency_id in agencies
-        or any(step.agency_id in agencies for step in steps)
-    ):
-        raise Forbidden(NOT_YOURS)
+    check_may_see(
+        roles,
+        receiving_unit_id=dossier.receiving_unit_id,
+        competent_agency_id=dossier.competent_agency_id,
+        step_agency_ids=[step.agency_id for step in steps],
+    )
     # The viewer's roles, for dossier_actions on the same request.
     dossier._viewer_roles = (user.pk, roles)  # type: ignore[attr-defined]
     return dossier
 
 
 @dataclass(frozen=True)
-class InboxPage:
+class InboxRows:
     """A page of an inbox as the staff API lists it: plain rows, and whether more follow.
 
     Each row holds ``_API_ROW_FIELDS`` and ``open_step``: the dossier's open
@@ -380,9 +398,9 @@ class InboxPage:
     more: bool
 
 
-def inbox_page(
+def inbox_rows(
     *, user: AnyUser, box: str, filters: InboxFilters, offset: int, limit: int
-) -> InboxPage:
+) -> InboxRows:
     """Return ``limit`` rows of ``inbox`` from ``offset``, with only the columns a row shows.
 
     The same dossiers in the same order as ``inbox``, in two queries whatever
@@ -413,7 +431,7 @@ def inbox_page(
             steps[step["dossier_id"]] = step  # the first started is the last kept, as open_step_of
     for row in rows:
         row["open_step"] = steps.get(row["id"])
-    return InboxPage(rows, more)
+    return InboxRows(rows, more)
 
 
 @dataclass(frozen=True)
@@ -510,14 +528,12 @@ def dossier_for_api(*, user: AnyUser, code: str) -> StaffDossier:
         .order_by("started_at", "id")
         .values(*_API_STEP_FIELDS, assignee_username=F(f"assignee__{username}"))
     )
-    # dossier_scope, read from what is loaded already.
-    agencies = set(roles)
-    if not (
-        row["receiving_unit_id"] in agencies
-        or row["competent_agency_id"] in agencies
-        or any(s["agency_id"] in agencies for s in steps)
-    ):
-        raise Forbidden(NOT_YOURS)
+    check_may_see(
+        roles,
+        receiving_unit_id=row["receiving_unit_id"],
+        competent_agency_id=row["competent_agency_id"],
+        step_agency_ids=[s["agency_id"] for s in steps],
+    )
     components: list[dict[str, Any]] = []
     for c in (
         DossierComponent.objects.filter(dossier_id=row["id"])
