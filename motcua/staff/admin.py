@@ -43,8 +43,12 @@ class StaffRoleAdmin(AgencyScopedAdmin[StaffRole], ModelAdmin):
         self, request: HttpRequest, obj: StaffRole, form: ModelForm[StaffRole], change: bool
     ) -> None:
         if change:
-            # The grant itself (user, role, agency) is fixed; only activity changes.
-            obj.save(update_fields=["is_active"])
+            # The grant itself (user, role, agency) is fixed; only activity changes, and
+            # through the services, as everywhere else.
+            if obj.is_active:
+                services.staff_role_grant(user=obj.user, role=obj.role, agency=obj.agency)
+            else:
+                services.staff_role_revoke(user=obj.user, role=obj.role, agency=obj.agency)
             return
         granted = services.staff_role_grant(user=obj.user, role=obj.role, agency=obj.agency)
         if not obj.is_active:

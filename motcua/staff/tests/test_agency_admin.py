@@ -165,3 +165,24 @@ def test_the_admin_sign_in_page_is_the_staff_sign_in_page(client: Client) -> Non
 
     assert response.status_code == 302
     assert response["Location"] == (reverse("staff:login") + "?next=/admin/workflow/process/")
+
+
+def test_an_agency_administrator_revokes_a_role_of_their_agency_only(
+    cast: Cast, administrator: User
+) -> None:
+    ours = StaffRole.objects.get(user=cast.specialist, agency=cast.agency)
+    theirs = StaffRole.objects.filter(user=cast.outsider, agency=cast.other_agency).first()
+    assert theirs is not None
+    client = signed_in(administrator)
+
+    revoked = client.post(reverse("admin:staff_staffrole_change", args=[ours.pk]), {})
+    other = client.post(
+        reverse("admin:staff_staffrole_change", args=[theirs.pk]), {"is_active": ""}
+    )
+
+    assert revoked.status_code == 302
+    ours.refresh_from_db()
+    theirs.refresh_from_db()
+    assert ours.is_active is False  # an unticked box: the role is revoked
+    assert other.status_code == 302  # "does not exist", back to the admin index
+    assert theirs.is_active is True
