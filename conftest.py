@@ -1,4 +1,4 @@
-"""Shared pytest fixtures; personas live in motcua/core/testing.py."""
+"""Shared pytest fixtures; personas live in motcua/testing.py."""
 
 from __future__ import annotations
 

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "motcua.core",
+    "motcua.audit",
     "motcua.territory",
     "motcua.organisation",
     "motcua.calendar",
@@ -80,6 +81,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "motcua.audit.context.AuditContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -210,6 +212,10 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["d
 
 EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "motcua@localhost")
+
+# The header a trusted reverse proxy sets to the client's address (e.g. HTTP_X_REAL_IP), for
+# the audit log; empty: REMOTE_ADDR.
+MOTCUA_CLIENT_ADDRESS_HEADER = env("MOTCUA_CLIENT_ADDRESS_HEADER", "")
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SESSION_COOKIE_SECURE = envbool("SESSION_COOKIE_SECURE", "false")

@@ -13,8 +13,8 @@ import pytest
 from playwright.sync_api import Browser, expect
 from pytest_django.live_server_helper import LiveServer
 
-from motcua.core.testing import Cast, ProcedureFactory, StaffRoleFactory, UserFactory, cast_create
 from motcua.staff.models import Role
+from motcua.testing import Cast, ProcedureFactory, StaffRoleFactory, UserFactory, cast_create
 from motcua.workflow.models import Process
 from motcua.workflow.processes import default_steps, process_version_create
 

@@ -21,9 +21,9 @@ from playwright.sync_api import Browser, FilePayload, Page, expect
 from pytest_django.live_server_helper import LiveServer
 
 from motcua.catalog.models import Procedure
-from motcua.core.testing import Cast, ProcedureFactory, cast_create, inter_agency_process
 from motcua.dossiers.models import Dossier, DossierState, Status
 from motcua.portal.tests.files import minimal_pdf
+from motcua.testing import Cast, ProcedureFactory, cast_create, inter_agency_process
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 

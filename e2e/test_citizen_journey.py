@@ -11,8 +11,8 @@ from playwright.sync_api import FilePayload, Page, expect
 from pytest_django.live_server_helper import LiveServer
 
 from motcua.catalog.models import Procedure
-from motcua.core.testing import OneStopUnitFactory, ProcedureFactory
 from motcua.portal.tests.files import minimal_pdf
+from motcua.testing import OneStopUnitFactory, ProcedureFactory
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 

@@ -14,7 +14,8 @@ from django.utils import timezone
 
 from motcua.backoffice import inbox as inbox_page
 from motcua.catalog.models import Procedure
-from motcua.core.testing import (
+from motcua.dossiers.models import Channel, Dossier, DossierEvent, DossierState, Status
+from motcua.testing import (
     Cast,
     DossierFactory,
     ProcedureFactory,
@@ -22,7 +23,6 @@ from motcua.core.testing import (
     cast_create,
     pdf_upload,
 )
-from motcua.dossiers.models import Channel, Dossier, DossierEvent, DossierState, Status
 from motcua.workflow import selectors, services
 from motcua.workflow.models import DossierStep
 

@@ -16,8 +16,8 @@ from motcua.catalog.services import (
     procedure_create,
     procedure_publish_version,
 )
-from motcua.core.testing import SIMPLE_EFORM, AgencyFactory
 from motcua.organisation.models import Agency, AgencyKind, GovernmentLevel
+from motcua.testing import SIMPLE_EFORM, AgencyFactory
 
 Publish = Callable[..., Procedure]
 

@@ -20,8 +20,8 @@ from motcua.catalog.importing import (
     read_xlsx,
 )
 from motcua.catalog.models import Procedure, ProcedureVersion
-from motcua.core.testing import SIMPLE_EFORM
 from motcua.organisation.models import Agency
+from motcua.testing import SIMPLE_EFORM
 
 pytestmark = pytest.mark.django_db
 

@@ -17,8 +17,8 @@ from motcua.catalog.services import (
     version_is_in_use,
 )
 from motcua.core.errors import Conflict, ValidationFailed
-from motcua.core.testing import OneStopUnitFactory
 from motcua.organisation.models import Agency
+from motcua.testing import OneStopUnitFactory
 
 from .conftest import Publish
 

@@ -1,6 +1,6 @@
 import pytest
 
-from motcua.core.testing import ProcedureFactory
+from motcua.testing import ProcedureFactory
 
 
 @pytest.mark.django_db

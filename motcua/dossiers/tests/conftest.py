@@ -6,7 +6,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from motcua.catalog.models import Procedure
-from motcua.core.testing import OneStopUnitFactory, ProcedureFactory
+from motcua.testing import OneStopUnitFactory, ProcedureFactory
 
 PDF = (
     b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"

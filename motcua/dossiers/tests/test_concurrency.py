@@ -9,8 +9,8 @@ import pytest
 from django.db import connection
 
 from motcua.catalog.models import Procedure
-from motcua.core.testing import OneStopUnitFactory, ProcedureFactory
 from motcua.dossiers.services import dossier_submit
+from motcua.testing import OneStopUnitFactory, ProcedureFactory
 
 from .conftest import pdf, required_key
 

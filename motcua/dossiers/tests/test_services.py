@@ -15,7 +15,6 @@ from django.utils import timezone
 from motcua.calendar import selectors as calendar
 from motcua.catalog.models import OnlineLevel, Procedure, ProcedureVersion
 from motcua.core.errors import Conflict, NotFound, PayloadTooLarge, ValidationFailed
-from motcua.core.testing import OneStopUnitFactory
 from motcua.dossiers import services
 from motcua.dossiers.models import Channel, Dossier, DossierEvent, DossierFile, Status
 from motcua.dossiers.services import (
@@ -25,6 +24,7 @@ from motcua.dossiers.services import (
     valid_id_number,
 )
 from motcua.organisation.models import Agency, AgencyKind
+from motcua.testing import OneStopUnitFactory
 
 from .conftest import PDF, PNG, optional_key, pdf, required_key
 

@@ -17,7 +17,6 @@ from django.test import Client, RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 
-from motcua.core.testing import Cast, DossierFactory, ProcedureFactory, cast_create
 from motcua.notifications.models import EmailStatus, Notification, NotificationKind
 from motcua.notifications.services import (
     MAX_EMAIL_ATTEMPTS,
@@ -26,6 +25,7 @@ from motcua.notifications.services import (
     notifications_email,
     notifications_email_all,
 )
+from motcua.testing import Cast, DossierFactory, ProcedureFactory, cast_create
 
 pytestmark = pytest.mark.django_db
 

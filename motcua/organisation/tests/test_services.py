@@ -2,9 +2,9 @@ from __future__ import annotations
 
 import pytest
 
-from motcua.core.testing import ProvinceFactory
 from motcua.organisation.models import Agency, AgencyKind, GovernmentLevel
 from motcua.organisation.services import agency_upsert
+from motcua.testing import ProvinceFactory
 
 pytestmark = pytest.mark.django_db
 

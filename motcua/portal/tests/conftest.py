@@ -9,8 +9,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from motcua.catalog.models import Procedure
-from motcua.core.testing import OneStopUnitFactory, ProcedureFactory
 from motcua.portal.tests.files import minimal_pdf
+from motcua.testing import OneStopUnitFactory, ProcedureFactory
 
 APPLICANT = {
     "applicant_kind": "person",

@@ -7,7 +7,7 @@ from django.test import Client
 from django.urls import reverse
 
 from motcua.catalog.models import OnlineLevel, Procedure
-from motcua.core.testing import AgencyFactory, ProcedureFactory
+from motcua.testing import AgencyFactory, ProcedureFactory
 
 pytestmark = pytest.mark.django_db
 EN = {"Cookie": "django_language=en"}  # the language switch's choice

@@ -10,9 +10,9 @@ from django.test import Client
 from django.urls import reverse
 
 from motcua.catalog.models import OnlineLevel, Procedure
-from motcua.core.testing import ProcedureFactory
 from motcua.dossiers.models import Dossier, DossierFile
 from motcua.portal.tests.conftest import APPLICANT
+from motcua.testing import ProcedureFactory
 
 pytestmark = pytest.mark.django_db
 EN = {"Cookie": "django_language=en"}  # the language switch's choice

@@ -6,9 +6,9 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from motcua.core.testing import AgencyFactory, UserFactory
 from motcua.staff.models import Role, StaffRole
 from motcua.staff.services import staff_role_grant
+from motcua.testing import AgencyFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -9,8 +9,8 @@ from django.urls import reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from motcua.catalog.models import Procedure
-from motcua.core.testing import Cast, ProcedureFactory, StaffRoleFactory, UserFactory, cast_create
 from motcua.staff.models import Role, StaffRole
+from motcua.testing import Cast, ProcedureFactory, StaffRoleFactory, UserFactory, cast_create
 from motcua.workflow.models import Process, ProcessVersion
 from motcua.workflow.processes import default_steps, process_version_create
 

@@ -9,7 +9,7 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework.authtoken.models import Token
 
-from motcua.core.testing import UserFactory, cast_create
+from motcua.testing import UserFactory, cast_create
 
 pytestmark = pytest.mark.django_db
 

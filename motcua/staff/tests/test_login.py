@@ -15,9 +15,9 @@ from django_otp.middleware import OTPMiddleware
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from motcua.core.testing import UserFactory, cast_create
 from motcua.staff.decorators import staff_required
 from motcua.staff.forms import OTP_INVALID, OTP_REQUIRED
+from motcua.testing import UserFactory, cast_create
 
 pytestmark = pytest.mark.django_db
 

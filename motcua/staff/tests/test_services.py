@@ -6,10 +6,10 @@ from typing import Any
 
 import pytest
 
-from motcua.core.testing import AgencyFactory, UserFactory
 from motcua.staff.models import Role, StaffRole
 from motcua.staff.selectors import user_agency_roles, user_has_role
 from motcua.staff.services import staff_role_grant, staff_role_revoke
+from motcua.testing import AgencyFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -14,14 +14,14 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from motcua.catalog.models import Procedure
-from motcua.core.testing import (
+from motcua.organisation.models import Agency
+from motcua.testing import (
     AgencyFactory,
     DossierFactory,
     OneStopUnitFactory,
     ProcedureFactory,
     UserFactory,
 )
-from motcua.organisation.models import Agency
 from motcua.workflow import processes
 from motcua.workflow.admin import PUBLISHED
 from motcua.workflow.models import (

@@ -15,7 +15,6 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from motcua.catalog.models import Procedure
-from motcua.core.testing import Cast, DossierFactory, ProcedureFactory, cast_create, pdf_upload
 from motcua.dossiers.models import (
     Dossier,
     DossierComponent,
@@ -24,6 +23,7 @@ from motcua.dossiers.models import (
     DossierState,
     Status,
 )
+from motcua.testing import Cast, DossierFactory, ProcedureFactory, cast_create, pdf_upload
 from motcua.workflow import services
 
 pytestmark = pytest.mark.django_db

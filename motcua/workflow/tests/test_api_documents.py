@@ -11,8 +11,8 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from motcua.catalog.models import Procedure
-from motcua.core.testing import Cast, pdf_upload
 from motcua.dossiers.models import Dossier, DossierComponent, DossierFile
+from motcua.testing import Cast, pdf_upload
 from motcua.workflow import services
 from motcua.workflow.tests.test_api import cast, client_for, procedure, submitted
 

@@ -15,7 +15,9 @@ import pytest
 from django.db import connection
 
 from motcua.core.errors import Conflict
-from motcua.core.testing import (
+from motcua.dossiers.models import Dossier, DossierEvent, DossierState, EventKind
+from motcua.staff.models import Role
+from motcua.testing import (
     Cast,
     DossierFactory,
     ProcedureFactory,
@@ -23,8 +25,6 @@ from motcua.core.testing import (
     UserFactory,
     cast_create,
 )
-from motcua.dossiers.models import Dossier, DossierEvent, DossierState, EventKind
-from motcua.staff.models import Role
 from motcua.workflow import services
 from motcua.workflow.models import DossierStep
 

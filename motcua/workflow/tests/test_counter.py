@@ -12,7 +12,6 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from motcua.catalog.models import Procedure
 from motcua.core.errors import Forbidden, NotFound, ValidationFailed
-from motcua.core.testing import Cast, OneStopUnitFactory, ProcedureFactory, cast_create, pdf_upload
 from motcua.dossiers.models import (
     Channel,
     Dossier,
@@ -23,6 +22,7 @@ from motcua.dossiers.models import (
     EventKind,
 )
 from motcua.dossiers.services import ReceivedComponent
+from motcua.testing import Cast, OneStopUnitFactory, ProcedureFactory, cast_create, pdf_upload
 from motcua.workflow import services
 from motcua.workflow.models import DossierStep
 from motcua.workflow.services import CounterDecision

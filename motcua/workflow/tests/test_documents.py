@@ -16,7 +16,8 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from motcua.catalog.models import Procedure
-from motcua.core.testing import (
+from motcua.dossiers.models import Dossier, DossierEvent, EventKind
+from motcua.testing import (
     Cast,
     DossierFactory,
     ProcedureFactory,
@@ -24,7 +25,6 @@ from motcua.core.testing import (
     inter_agency_process,
     pdf_upload,
 )
-from motcua.dossiers.models import Dossier, DossierEvent, EventKind
 from motcua.workflow import register, selectors, services
 from motcua.workflow.documents import FORM_NOT_APPLICABLE, documents_available, form_url
 

@@ -32,9 +32,9 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from motcua.core.errors import Conflict, Forbidden
-from motcua.core.testing import Cast, DossierFactory, ProcedureFactory, cast_create, pdf_upload
 from motcua.dossiers.models import Dossier, DossierEvent, DossierResult, DossierState
 from motcua.staff.selectors import user_agency_roles
+from motcua.testing import Cast, DossierFactory, ProcedureFactory, cast_create, pdf_upload
 from motcua.workflow import rules, selectors, services
 from motcua.workflow.models import DossierStep
 

@@ -16,11 +16,11 @@ from django.utils import translation
 from django_tasks_db.models import DBTaskResult
 
 from motcua.catalog.models import Procedure
-from motcua.core.testing import Cast, DossierFactory, ProcedureFactory, cast_create
 from motcua.dossiers.models import Dossier
 from motcua.notifications import services as notification_services
 from motcua.notifications.models import EmailStatus, Notification, NotificationKind
 from motcua.notifications.services import EMAIL_BATCH, Notice, notifications_email_all
+from motcua.testing import Cast, DossierFactory, ProcedureFactory, cast_create
 from motcua.workflow import reminders, services
 from motcua.workflow.models import DossierStep
 from motcua.workflow.reminders import reminders_run

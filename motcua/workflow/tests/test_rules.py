@@ -17,7 +17,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from motcua.core.errors import Conflict, Forbidden
-from motcua.core.testing import (
+from motcua.dossiers.models import Dossier
+from motcua.testing import (
     Cast,
     DossierFactory,
     ProcedureFactory,
@@ -25,7 +26,6 @@ from motcua.core.testing import (
     inter_agency_process,
     pdf_upload,
 )
-from motcua.dossiers.models import Dossier
 from motcua.workflow import services
 from motcua.workflow.models import DossierStep
 from motcua.workflow.rules import Action

@@ -6,7 +6,10 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
 
-from motcua.core.testing import (
+from motcua.dossiers.models import Dossier, DossierState
+from motcua.staff.models import Role
+from motcua.staff.services import staff_role_revoke
+from motcua.testing import (
     Cast,
     DossierFactory,
     ProcedureFactory,
@@ -14,9 +17,6 @@ from motcua.core.testing import (
     inter_agency_process,
     pdf_upload,
 )
-from motcua.dossiers.models import Dossier, DossierState
-from motcua.staff.models import Role
-from motcua.staff.services import staff_role_revoke
 from motcua.workflow import services
 from motcua.workflow.selectors import (
     InboxFilters,

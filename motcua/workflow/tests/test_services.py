@@ -8,14 +8,6 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from motcua.core.errors import Conflict, Forbidden, ValidationFailed
-from motcua.core.testing import (
-    Cast,
-    DossierFactory,
-    ProcedureFactory,
-    cast_create,
-    inter_agency_process,
-    pdf_upload,
-)
 from motcua.dossiers.models import (
     Dossier,
     DossierEvent,
@@ -26,6 +18,14 @@ from motcua.dossiers.models import (
     Status,
 )
 from motcua.staff.models import Role
+from motcua.testing import (
+    Cast,
+    DossierFactory,
+    ProcedureFactory,
+    cast_create,
+    inter_agency_process,
+    pdf_upload,
+)
 from motcua.workflow import services
 from motcua.workflow.models import DossierStep, StepKind
 

@@ -1,0 +1,85 @@
+"""The audit log: an append-only record of who changed or read what, when and from where.
+
+Dossier transitions have their own timeline (``dossiers.DossierEvent``);
+everything else an administrator or officer changes (roles, processes,
+procedures and fees, calendar, settings), and every read of personal data,
+leaves an ``AuditEntry`` written in the transaction of the change.
+"""
+
+from __future__ import annotations
+
+from typing import Any, NoReturn
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+APPEND_ONLY = "Audit entries are append-only"
+
+
+class AuditKind(models.TextChoices):
+    CHANGE = "change", _("Change")
+    READ = "read", _("Read of personal data")
+    ACCESS = "access", _("Sign-in and access")
+
+
+class AuditQuerySet(models.QuerySet["AuditEntry"]):
+    """Refuse bulk updates and deletes: entries are never rewritten."""
+
+    def update(self, **kwargs: Any) -> NoReturn:
+        raise PermissionError(APPEND_ONLY)
+
+    def delete(self) -> NoReturn:
+        raise PermissionError(APPEND_ONLY)
+
+
+class AuditEntry(models.Model):
+    """One audited change or read: actor, time, address, object, before and after."""
+
+    at = models.DateTimeField(_("time"))
+    kind = models.CharField(
+        _("kind"), max_length=10, choices=AuditKind.choices, default=AuditKind.CHANGE
+    )
+    action = models.CharField(_("action"), max_length=60)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    actor_name = models.CharField(
+        _("by (username)"), max_length=150, blank=True, help_text=_("Empty: the system.")
+    )
+    address = models.GenericIPAddressField(_("from address"), null=True, blank=True)
+    object_type = models.CharField(_("object type"), max_length=100)
+    object_id = models.CharField(_("object id"), max_length=64, blank=True)
+    object_repr = models.CharField(_("object"), max_length=255, blank=True)
+    before = models.JSONField(_("before"), null=True, blank=True)
+    after = models.JSONField(_("after"), null=True, blank=True)
+    note = models.TextField(_("note"), blank=True)
+
+    objects = AuditQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit log")
+        ordering = ["-at", "-id"]
+        indexes = [
+            models.Index(fields=["-at", "-id"], name="audit_newest"),
+            models.Index(fields=["object_type", "object_id", "-at"], name="audit_object"),
+            models.Index(fields=["actor", "-at"], name="audit_actor"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name or '-'} {self.action} {self.object_repr}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """Refuse to rewrite an entry: the log is append-only."""
+        if not self._state.adding:
+            raise PermissionError(APPEND_ONLY)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise PermissionError(APPEND_ONLY)
