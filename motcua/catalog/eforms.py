@@ -6,7 +6,13 @@ A definition is a list of field specs (checked by ``eform_validate_definition``)
      "type": "text|textarea|date|number|email|tel|select|checkbox",
      "required": true, "max_length": 100, "min": 0, "max": 10,
      "pattern": "[0-9]+", "options": [{"value": "a", "label": "A", "label_en": "A"}],
-     "help": "..."}
+     "help": "...", "integer": true, "summary": true}
+
+A date's ``min`` and ``max`` are ISO dates or ``"today"`` (a birth date is
+not in the future: ``"max": "today"``); a number with ``"integer": true``
+takes whole numbers only (counts of copies, pages, people). ``"summary":
+true`` marks the answers that state the request: printed with it on the
+receipt (form 01) and the control slip (form 06).
 
 The same form validates on the server and renders inputs that carry the
 browser's validation attributes (required, maxlength, min, max, pattern, type).
@@ -18,10 +24,12 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.utils import formats, timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -35,8 +43,11 @@ DATE_TOO_LATE = _("Enter a date on or before %(limit_value)s.")
 
 _SPEC_KEYS = frozenset(
     {"name", "label", "label_en", "type", "required", "max_length", "min", "max"}
-    | {"pattern", "options", "help", "help_en"}
+    | {"pattern", "options", "help", "help_en", "integer", "summary"}
 )
+TODAY = "today"
+NOT_WHOLE = _("Enter a whole number.")
+YES, NO = _("Yes"), _("No")
 
 
 class DateInput(forms.DateInput):
@@ -74,22 +85,42 @@ def _text(spec: dict[str, Any], widget: type[forms.Widget], input_type: str = ""
 
 
 def _number(spec: dict[str, Any]) -> forms.Field:
+    if spec.get("integer"):
+        # IntegerField renders type="number" step="1" and refuses 2.5 with its own message.
+        return forms.IntegerField(
+            min_value=spec.get("min"),
+            max_value=spec.get("max"),
+            error_messages={"invalid": NOT_WHOLE},
+        )
     # DecimalField renders type="number" with min/max (and step="any" without decimal places).
     return forms.DecimalField(min_value=spec.get("min"), max_value=spec.get("max"))
+
+
+def _day(value: str) -> dt.date:
+    """Return the date a bound means: an ISO date, or ``today`` in the site's time zone."""
+    return timezone.localdate() if value == TODAY else dt.date.fromisoformat(value)
 
 
 def _date(spec: dict[str, Any]) -> forms.Field:
     attrs: dict[str, Any] = {}
     validators: list[Callable[[Any], None]] = []
     if spec.get("min"):
-        attrs["min"] = spec["min"]
+        bound = _day(spec["min"])
+        attrs["min"] = bound.isoformat()
         validators.append(
-            MinValueValidator(dt.date.fromisoformat(spec["min"]), message=DATE_TOO_EARLY)
+            MinValueValidator(
+                (lambda: _day(spec["min"])) if spec["min"] == TODAY else bound,
+                message=DATE_TOO_EARLY,
+            )
         )
     if spec.get("max"):
-        attrs["max"] = spec["max"]
+        bound = _day(spec["max"])
+        attrs["max"] = bound.isoformat()
         validators.append(
-            MaxValueValidator(dt.date.fromisoformat(spec["max"]), message=DATE_TOO_LATE)
+            MaxValueValidator(
+                (lambda: _day(spec["max"])) if spec["max"] == TODAY else bound,
+                message=DATE_TOO_LATE,
+            )
         )
     return forms.DateField(
         widget=DateInput(attrs=attrs), input_formats=["%Y-%m-%d"], validators=validators
@@ -192,8 +223,11 @@ def _spec_problems(spec: dict[str, Any]) -> list[str]:
         problems.append(
             f"unknown type {kind!r} (expected one of {', '.join(sorted(EFORM_TYPES))})."
         )
-    if "required" in spec and not isinstance(spec["required"], bool):
-        problems.append("'required' must be true or false.")
+    for key in ("required", "integer", "summary"):
+        if key in spec and not isinstance(spec[key], bool):
+            problems.append(f"'{key}' must be true or false.")
+    if "integer" in spec and kind != "number":
+        problems.append("'integer' is only for a number.")
     max_length = spec.get("max_length")
     if max_length is not None and (not _is_int(max_length) or max_length < 1):
         problems.append("'max_length' must be a whole number of 1 or more.")
@@ -234,12 +268,14 @@ def _bound_problems(spec: dict[str, Any], kind: Any) -> list[str]:
     if kind == "number":
         if not all(_is_number(v) for v in bounds.values()):
             return ["'min' and 'max' must be numbers."]
+        if spec.get("integer") and not all(float(v).is_integer() for v in bounds.values()):
+            return ["'min' and 'max' of a whole number must be whole numbers."]
         parsed: dict[str, Any] = bounds
     elif kind == "date":
         try:
-            parsed = {k: dt.date.fromisoformat(v) for k, v in bounds.items()}
+            parsed = {k: _day(v) for k, v in bounds.items()}
         except (TypeError, ValueError):
-            return ["'min' and 'max' must be dates as YYYY-MM-DD."]
+            return ["'min' and 'max' must be dates as YYYY-MM-DD, or 'today'."]
     else:
         return ["'min' and 'max' are only for number and date fields."]
     if len(parsed) == 2 and parsed["min"] > parsed["max"]:
@@ -253,3 +289,56 @@ def _is_int(value: Any) -> bool:
 
 def _is_number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+@dataclass(frozen=True)
+class Answer:
+    """An answer of the applicant, labelled as the e-form labels it, as text to show."""
+
+    name: str
+    label: str
+    text: str
+    summary: bool = False
+
+
+def _answer_text(spec: dict[str, Any], value: Any) -> str:
+    kind = spec.get("type")
+    if value is None or value == "":
+        return ""
+    if kind == "checkbox":
+        return str(YES if value else NO)
+    if kind == "select":
+        for option in spec.get("options") or []:
+            if str(option.get("value")) == str(value):
+                return _localised(option, "label")
+        return str(value)
+    if kind == "date":
+        try:
+            return str(formats.date_format(dt.date.fromisoformat(str(value)), "d/m/Y"))
+        except ValueError:
+            return str(value)
+    return str(value)
+
+
+def eform_answers(definition: list[dict[str, Any]], data: dict[str, Any]) -> list[Answer]:
+    """Return the answers in ``data`` in the order of ``definition``, each with its label.
+
+    Every field of the form is listed (an unanswered one with empty text), in
+    the active language: the choices' labels, dates as dd/mm/yyyy, yes or no.
+    Answers to fields no longer in the definition come last, by their name.
+    """
+    answers = [
+        Answer(
+            name=spec["name"],
+            label=_localised(spec, "label", spec["name"]),
+            text=_answer_text(spec, data.get(spec["name"])),
+            summary=bool(spec.get("summary")),
+        )
+        for spec in definition
+        if isinstance(spec, dict) and "name" in spec
+    ]
+    known = {a.name for a in answers}
+    answers.extend(
+        Answer(name=k, label=k, text=str(v)) for k, v in sorted(data.items()) if k not in known
+    )
+    return answers

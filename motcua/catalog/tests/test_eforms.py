@@ -159,3 +159,51 @@ def test_every_demo_definition_is_valid_and_builds_a_form() -> None:
         definition = procedure.get("eform") or []
         assert eform_validate_definition(definition) == [], procedure.get("code")
         eform_form_class(definition)(prefix="eform").as_div()
+
+
+def test_a_date_bounded_by_today_refuses_the_future() -> None:
+    from django.utils import timezone
+
+    from motcua.catalog.eforms import eform_form_class
+
+    spec = [{"name": "born", "label": "Ngày sinh", "type": "date", "max": "today"}]
+    assert eform_validate_definition(spec) == []
+    form_class = eform_form_class(spec)
+    tomorrow = timezone.localdate() + __import__("datetime").timedelta(days=1)
+    future = form_class(data={"born": tomorrow.isoformat()})
+    assert not future.is_valid()
+    assert "born" in future.errors
+    assert form_class(data={"born": timezone.localdate().isoformat()}).is_valid()
+    assert f'max="{timezone.localdate().isoformat()}"' in str(form_class()["born"])
+
+
+def test_a_whole_number_refuses_fractions() -> None:
+    spec = [{"name": "copies", "label": "Số bản", "type": "number", "integer": True, "min": 0}]
+    assert eform_validate_definition(spec) == []
+    form_class = eform_form_class(spec)
+    half = form_class(data={"copies": "2.5"})
+    assert not half.is_valid()
+    assert form_class(data={"copies": "3"}).is_valid()
+    assert eform_validate_definition([{**spec[0], "type": "text"}]) != []
+    assert eform_validate_definition([{**spec[0], "min": 0.5}]) != []
+
+
+def test_answers_come_back_labelled_in_the_form_order() -> None:
+    from motcua.catalog.eforms import eform_answers
+
+    with translation.override("vi"):
+        answers = eform_answers(
+            DEFINITION,
+            {"full_name": "Trần Thị Bình", "purpose": "new", "agree": True, "birth": "1990-05-02"},
+        )
+    texts = {a.label: a.text for a in answers}
+    assert [a.name for a in answers][:3] == ["full_name", "birth", "area"]
+    assert texts["Họ và tên"] == "Trần Thị Bình"
+    assert texts["Ngày sinh"] == "02/05/1990"
+    assert texts["Mục đích"] == "Cấp mới"
+    assert texts["Cam đoan"] == "Có"
+    assert texts["Diện tích"] == ""
+    with translation.override("en"):
+        english = {a.name: a for a in eform_answers(DEFINITION, {"purpose": "new"})}
+    assert english["purpose"].label == "Mục đích" and english["purpose"].text == "New"
+    assert english["full_name"].label == "Full name"
