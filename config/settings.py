@@ -163,11 +163,13 @@ MOTCUA_MAX_FILE_SIZE = envint("MOTCUA_MAX_FILE_SIZE", str(10 * 1024 * 1024))
 MOTCUA_MAX_FILES = envint("MOTCUA_MAX_FILES", "20")
 MOTCUA_ALLOWED_FILE_TYPES = ["application/pdf", "image/jpeg", "image/png"]
 # Workflow time rules (domain.md "Time", "Evaluation and indicators"; check against the
-# current guidance): an online dossier is answered within 8 working hours; more than one
-# supplement request makes a dossier late; assignees are warned a working day before a step
-# is due.
+# current guidance): an online dossier is answered within 8 working hours; the applicant is
+# asked for what is missing once at intake and once more by each agency during processing
+# (more is refused, and would make the dossier late); assignees are warned a working day
+# before a step is due.
 MOTCUA_ONLINE_ANSWER_WORKING_HOURS = envint("MOTCUA_ONLINE_ANSWER_WORKING_HOURS", "8")
-MOTCUA_ON_TIME_MAX_SUPPLEMENTS = envint("MOTCUA_ON_TIME_MAX_SUPPLEMENTS", "1")
+MOTCUA_SUPPLEMENTS_AT_INTAKE = envint("MOTCUA_SUPPLEMENTS_AT_INTAKE", "1")
+MOTCUA_SUPPLEMENTS_PER_AGENCY = envint("MOTCUA_SUPPLEMENTS_PER_AGENCY", "1")
 MOTCUA_WARN_BEFORE_WORKING_HOURS = envint("MOTCUA_WARN_BEFORE_WORKING_HOURS", "8")
 # Years of public holidays seeded from holidays.VN by `seed_holidays`.
 MOTCUA_HOLIDAY_YEARS = env("MOTCUA_HOLIDAY_YEARS", "2015-2035")

@@ -27,7 +27,14 @@ from motcua.catalog.models import (
     ProcedureVersion,
 )
 from motcua.core.text import fold
-from motcua.dossiers.models import STATE_STATUS, Channel, Delivery, Dossier, DossierState
+from motcua.dossiers.models import (
+    STATE_STATUS,
+    Channel,
+    Delivery,
+    Dossier,
+    DossierAccess,
+    DossierState,
+)
 from motcua.organisation.models import Agency, AgencyKind, GovernmentLevel
 from motcua.staff.models import Role, StaffRole
 from motcua.territory.models import AdministrativeUnit, UnitEra, UnitLevel
@@ -196,6 +203,7 @@ class DossierFactory(DjangoModelFactory[Dossier]):
 
     class Meta:
         model = Dossier
+        skip_postgeneration_save = True
 
     code = factory.Sequence(lambda n: f"000.00.00.H17-260105-{n:04d}")
     procedure = factory.SubFactory(ProcedureFactory)
@@ -214,6 +222,25 @@ class DossierFactory(DjangoModelFactory[Dossier]):
     submitted_at = factory.LazyFunction(timezone.now)
     received_at = factory.LazyAttribute(lambda o: o.submitted_at)
     due_at = factory.LazyAttribute(lambda o: o.submitted_at + dt.timedelta(days=7))
+
+    @factory.post_generation
+    def access(obj: Dossier, create: bool, extracted: Any, **kwargs: Any) -> None:
+        """Give the receiving unit and the deciding agency their access rows, as submission does."""
+        if not create:
+            return
+        DossierAccess.objects.bulk_create(
+            [
+                DossierAccess(
+                    dossier=obj,
+                    agency_id=agency_id,
+                    procedure_id=obj.procedure_id,
+                    status=obj.status,
+                    received_at=obj.received_at,
+                )
+                for agency_id in dict.fromkeys([obj.receiving_unit_id, obj.competent_agency_id])
+            ],
+            ignore_conflicts=True,
+        )
 
 
 @dataclass

@@ -243,6 +243,47 @@ class Dossier(models.Model):
         return self.code
 
 
+class DossierAccess(models.Model):
+    """An agency that may see a dossier: the unit that received it, the deciding agency,
+    and every agency a step of it went to (inter-agency procedures).
+
+    Kept by the services that create dossiers and open steps, with copies of
+    the columns lists filter and sort on (procedure, status, time received),
+    so "everything my agency may see", newest first, is one index range.
+    """
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="access")
+    agency = models.ForeignKey("organisation.Agency", on_delete=models.PROTECT, related_name="+")
+    procedure = models.ForeignKey("catalog.Procedure", on_delete=models.PROTECT, related_name="+")
+    status = models.PositiveSmallIntegerField(choices=Status.choices)
+    received_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("dossier access")
+        verbose_name_plural = _("dossier access")
+        constraints = [
+            models.UniqueConstraint(fields=["dossier", "agency"], name="dossier_access_unique")
+        ]
+        indexes = [
+            models.Index(fields=["agency", "-received_at", "-dossier"], name="access_newest"),
+            models.Index(
+                fields=["agency", "procedure", "-received_at", "-dossier"],
+                name="access_procedure_newest",
+            ),
+            models.Index(
+                fields=["agency", "procedure", "status", "-received_at", "-dossier"],
+                name="access_proc_status_newest",
+            ),
+            models.Index(
+                fields=["agency", "status", "-received_at", "-dossier"],
+                name="access_status_newest",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dossier_id} @ {self.agency_id}"
+
+
 class DossierComponent(models.Model):
     """A component the applicant handed in, against the procedure version's list."""
 

@@ -43,6 +43,7 @@ from .models import (
     Channel,
     Delivery,
     Dossier,
+    DossierAccess,
     DossierCodeSequence,
     DossierComponent,
     DossierEvent,
@@ -269,6 +270,16 @@ def _dossier_insert(
         intake_due_at=intake_due_at,
         idempotency_key=idempotency_key,
         request_fingerprint=fingerprint,
+    )
+    DossierAccess.objects.bulk_create(
+        DossierAccess(
+            dossier=dossier,
+            agency_id=agency_id,
+            procedure_id=procedure.pk,
+            status=Status.NEW,
+            received_at=now,
+        )
+        for agency_id in dict.fromkeys([unit.pk, procedure.agency_id])
     )
     DossierEvent.objects.create(
         dossier=dossier,

@@ -234,3 +234,70 @@ class DossierStep(models.Model):
     @property
     def is_open(self) -> bool:
         return self.finished_at is None
+
+
+class SupplementPhase(models.TextChoices):
+    INTAKE = "intake", _("At intake")
+    PROCESSING = "processing", _("During processing")
+
+
+class SupplementRequest(models.Model):
+    """A written request to the applicant for what is missing (form 02), in one go.
+
+    At intake the one-stop unit asks once; during processing each agency
+    holding the dossier may ask once more (``settings.MOTCUA_SUPPLEMENTS_*``).
+    The applicant's clock stops from ``requested_at`` until ``received_at``.
+    """
+
+    dossier = models.ForeignKey(
+        "dossiers.Dossier", on_delete=models.CASCADE, related_name="supplements"
+    )
+    number = models.PositiveSmallIntegerField(_("number"))
+    phase = models.CharField(_("phase"), max_length=10, choices=SupplementPhase.choices)
+    agency = models.ForeignKey(
+        "organisation.Agency",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("agency asking"),
+    )
+    reason = models.TextField(_("reason"))
+    requested_at = models.DateTimeField(_("requested at"))
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    received_at = models.DateTimeField(_("received at"), null=True, blank=True)
+    received_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    note = models.TextField(_("note on receipt"), blank=True)
+
+    class Meta:
+        verbose_name = _("supplement request")
+        verbose_name_plural = _("supplement requests")
+        ordering = ["dossier", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["dossier", "number"], name="supplement_number_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dossier_id} #{self.number}"
+
+
+class SupplementItem(models.Model):
+    """One missing or incorrect component of a supplement request."""
+
+    request = models.ForeignKey(SupplementRequest, on_delete=models.CASCADE, related_name="items")
+    order = models.PositiveSmallIntegerField(_("order"))
+    name = models.TextField(_("what is missing or must be corrected"))
+    reason = models.TextField(_("why"), blank=True)
+    component = models.ForeignKey(
+        "catalog.Component", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("supplement item")
+        verbose_name_plural = _("supplement items")
+        ordering = ["request", "order"]
+
+    def __str__(self) -> str:
+        return self.name

@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db import models
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -24,7 +25,7 @@ from motcua.core.errors import Conflict, Forbidden
 from motcua.dossiers.models import DossierState
 from motcua.staff.models import Role
 
-from .models import StepKind
+from .models import StepKind, SupplementPhase
 
 StrOrPromise = str | Promise
 
@@ -59,6 +60,16 @@ RESULT_BEFORE_PROCESSED = _("The result can be returned only once the dossier is
 NOT_ALLOWED_ROLE = _("You do not hold a role that may do this for this dossier's agency.")
 ALREADY_ASSIGNED = _("This step is already assigned; a leader of the agency may reassign it.")
 NOT_YOUR_STEP = _("This step is assigned to someone else; ask them or a leader of the agency.")
+SUPPLEMENT_ONCE_AT_INTAKE = _(
+    "The applicant was already asked at intake, once and in writing, for everything missing: "
+    "the rules allow no second request before acceptance. Accept the dossier, or refuse it "
+    "with the reasons."
+)
+SUPPLEMENT_ONCE_PER_AGENCY = _(
+    "Your agency already asked the applicant for a supplement during processing: the rules "
+    "allow each agency one request. Decide on what the dossier holds, or stop the processing "
+    "with the reasons."
+)
 
 PROCESSING_STATES = (DossierState.ACCEPTED, DossierState.IN_PROCESS)
 OPEN_STATES = (DossierState.SUBMITTED, *PROCESSING_STATES)
@@ -81,6 +92,8 @@ class Situation:
     can_go_back: bool = False
     # For an answer to a withdrawal request: the state it was asked from.
     state_before: str | None = None
+    # The supplement requests made so far: (phase, agency asking), one per request.
+    supplements: tuple[tuple[str, int], ...] = ()
 
     @property
     def intake_agencies(self) -> tuple[int, int]:
@@ -115,6 +128,44 @@ def _step_actor(s: Situation, roles: dict[int, set[str]], actor_id: int | None) 
         raise Forbidden(NOT_YOUR_STEP)
 
 
+def supplement_asker(s: Situation) -> tuple[SupplementPhase, int]:
+    """Return the phase of a supplement request now and the agency it counts against.
+
+    At intake the one-stop unit that received the dossier asks; during
+    processing the agency holding the open step asks (through the one-stop
+    unit, even when a receiving officer writes the request).
+    """
+    if s.state == DossierState.SUBMITTED:
+        return SupplementPhase.INTAKE, s.receiving_unit_id
+    return SupplementPhase.PROCESSING, s.step_agency_id or s.competent_agency_id
+
+
+def supplement_limit(phase: str) -> int:
+    """Return how many supplement requests the rules allow in ``phase`` (per agency)."""
+    if phase == SupplementPhase.INTAKE:
+        return int(settings.MOTCUA_SUPPLEMENTS_AT_INTAKE)
+    return int(settings.MOTCUA_SUPPLEMENTS_PER_AGENCY)
+
+
+def supplements_over_limit(supplements: Iterable[tuple[str, int]]) -> bool:
+    """Tell whether the requests made exceed what the rules allow (the dossier is then late)."""
+    counts: dict[tuple[str, int], int] = {}
+    for key in supplements:
+        counts[key] = counts.get(key, 0) + 1
+    return any(n > supplement_limit(phase) for (phase, _agency), n in counts.items())
+
+
+def _supplement_allowed(s: Situation) -> None:
+    phase, agency = supplement_asker(s)
+    made = sum(1 for key in s.supplements if key == (phase, agency))
+    if made >= supplement_limit(phase):
+        raise Conflict(
+            SUPPLEMENT_ONCE_AT_INTAKE
+            if phase == SupplementPhase.INTAKE
+            else SUPPLEMENT_ONCE_PER_AGENCY
+        )
+
+
 def check(
     action: Action | str, s: Situation, *, roles: dict[int, set[str]], actor_id: int | None
 ) -> None:
@@ -130,6 +181,7 @@ def check(
             _role(roles, officer, s.intake_agencies)
         elif not _holds(roles, officer, s.intake_agencies):
             _step_actor(s, roles, actor_id)
+        _supplement_allowed(s)
     elif action == Action.RECEIVE_SUPPLEMENT:
         _state(s, [DossierState.SUPPLEMENT_REQUESTED], NOT_WAITING_FOR_SUPPLEMENT)
         _role(roles, officer, s.intake_agencies)
@@ -172,6 +224,15 @@ def check(
         _state(s, [DossierState.PROCESSED], RESULT_BEFORE_PROCESSED)
         where = s.step_agency_id if s.step_kind == StepKind.RETURN else s.receiving_unit_id
         _role(roles, officer, [where])
+
+
+def check_applicant(action: Action | str, s: Situation) -> None:
+    """Raise Conflict or Forbidden unless the applicant (who proved it) may do ``action`` now."""
+    action = Action(action)
+    if action == Action.REQUEST_WITHDRAWAL:
+        _state(s, WITHDRAWABLE_STATES, NOT_WITHDRAWABLE)
+        return
+    raise Forbidden(NOT_ALLOWED_ROLE)
 
 
 def allowed_actions(

@@ -34,6 +34,7 @@ from motcua.staff.selectors import AnyUser, user_agency_roles
 
 from .models import DossierStep, ProcessStep, ProcessTransition, StepKind, TransitionKind
 from .rules import Action, Situation, allowed_actions
+from .situation import OpenStep, situation
 
 # States whose clock runs; a dossier waiting for a supplement has its clock stopped.
 RUNNING_STATES = (
@@ -659,36 +660,18 @@ def dossier_situation(dossier: Dossier, *, step: DossierStep | bool | None = Tru
     """
     if step is True or step is False:
         step = open_step_of(dossier)
-    moves: list[tuple[str, str]] = []
-    if step is not None:
-        moves = list(
-            ProcessTransition.objects.filter(source_id=step.step_id).values_list(
-                "kind", "target__kind"
-            )
-        )
-    before = None
-    if dossier.state == DossierState.WITHDRAWAL_REQUESTED:
-        events = getattr(dossier, "timeline", None)
-        if events is None:
-            events = list(dossier.events.order_by("at", "id"))
-        entered = [
-            e.from_state
-            for e in events
-            if e.to_state == DossierState.WITHDRAWAL_REQUESTED
-            and e.from_state != DossierState.WITHDRAWAL_REQUESTED
-        ]
-        before = entered[-1] if entered else DossierState.SUBMITTED
-    return Situation(
+    events = None
+    if hasattr(dossier, "timeline"):
+        events = [(e.from_state, e.to_state) for e in dossier.timeline]
+    return situation(
+        dossier_id=dossier.pk,
         state=dossier.state,
         receiving_unit_id=dossier.receiving_unit_id,
         competent_agency_id=dossier.competent_agency_id,
-        step_kind=step.step.kind if step is not None else None,
-        step_role=step.role if step is not None else None,
-        step_agency_id=step.agency_id if step is not None else None,
-        step_assignee_id=step.assignee_id if step is not None else None,
-        forward_kinds=frozenset(t for k, t in moves if k == TransitionKind.FORWARD),
-        can_go_back=any(k == TransitionKind.BACK for k, _t in moves),
-        state_before=before,
+        step=OpenStep(step.step_id, step.step.kind, step.role, step.agency_id, step.assignee_id)
+        if step is not None
+        else None,
+        events=events,
     )
 
 

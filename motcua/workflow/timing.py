@@ -2,8 +2,10 @@
 
 The verdict follows Decision 766/QĐ-TTg as summarised in domain.md: a step or
 dossier finished after its due time is late; a dossier whose applicant was
-asked for a supplement more than ``MOTCUA_ON_TIME_MAX_SUPPLEMENTS`` times is
-late whatever its time; one finished on a day before its due day is early.
+asked for supplements more often than the rules allow is late whatever its
+time (``rules.supplements_over_limit``); one finished on a day before its due
+day is early. An extended dossier is judged against its original due date
+(``_base.finish_dossier``).
 Supplement time never counts: the due time moves on by the working time the
 clock was stopped.
 """
@@ -13,7 +15,6 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from django.conf import settings
 from django.utils import timezone
 
 from motcua.calendar import selectors as calendar
@@ -25,15 +26,14 @@ SECONDS_PER_HOUR = Decimal(3600)
 
 
 def outcome_of(
-    *, finished_at: dt.datetime, due_at: dt.datetime | None, supplements: int = 0
+    *, finished_at: dt.datetime, due_at: dt.datetime | None, over_limit: bool = False
 ) -> Outcome:
     """Return whether work finished at ``finished_at`` was early, on time or late for ``due_at``.
 
-    ``supplements`` is the number of supplement requests (dossiers only).
-    Work without a due time is on time.
+    ``over_limit``: more supplement requests than allowed (dossiers only), late
+    whatever the time. Work without a due time is on time.
     """
-    max_supplements: int = settings.MOTCUA_ON_TIME_MAX_SUPPLEMENTS
-    if supplements > max_supplements:
+    if over_limit:
         return Outcome.LATE
     if due_at is None:
         return Outcome.ON_TIME

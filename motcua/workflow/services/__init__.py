@@ -23,6 +23,8 @@ from motcua.workflow.rules import (
     NOT_YOUR_STEP,
     RESULT_BEFORE_PROCESSED,
     SUPPLEMENT_NOT_ALLOWED,
+    SUPPLEMENT_ONCE_AT_INTAKE,
+    SUPPLEMENT_ONCE_PER_AGENCY,
 )
 
 from ._base import ASSIGNEE_NOT_ELIGIBLE, REASON_REQUIRED, STALE
@@ -30,6 +32,7 @@ from .intake import (
     INCOMPLETE_FOR_ACCEPT,
     MISSING_ITEMS_REQUIRED,
     CounterDecision,
+    Missing,
     dossier_accept,
     dossier_counter_intake,
     dossier_receive_supplement,
@@ -83,8 +86,11 @@ __all__ = [
     "RESULT_REQUIRED",
     "STALE",
     "SUPPLEMENT_NOT_ALLOWED",
+    "SUPPLEMENT_ONCE_AT_INTAKE",
+    "SUPPLEMENT_ONCE_PER_AGENCY",
     "BulkOutcome",
     "CounterDecision",
+    "Missing",
     "dossier_accept",
     "dossier_assign",
     "dossier_claim",

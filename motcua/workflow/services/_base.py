@@ -1,27 +1,40 @@
 """What every workflow action shares: the lock, the rules check, the one state change.
 
-``_hold`` locks the dossier and its open step; ``_check`` asks ``rules``
-whether the actor may act; ``_transition`` is the one place where a
-dossier's state, national status, revision and timeline change together.
+``acting`` opens an action's transaction, locks the dossier and its open
+step (``hold``) and asks ``rules`` whether the actor may act; ``transition``
+is the one place where a dossier's state, national status, revision and
+timeline change together.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from django.db import transaction
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from motcua.core.errors import Conflict, NotFound, ValidationFailed
-from motcua.dossiers.models import STATE_STATUS, Dossier, DossierEvent, DossierState, EventKind
+from motcua.dossiers.models import (
+    STATE_STATUS,
+    Dossier,
+    DossierAccess,
+    DossierEvent,
+    DossierState,
+    EventKind,
+)
 from motcua.staff.models import Role
 from motcua.staff.selectors import user_agency_roles
 
 from .. import rules, timing
 from ..models import AgencySource, DossierStep, ProcessStep, ProcessTransition, StepKind
-from ..selectors import dossier_situation, role_holders
+from ..selectors import role_holders
+from ..situation import OpenStep, situation, supplements_made
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
@@ -44,13 +57,23 @@ class Held:
     step: DossierStep | None
     roles: dict[int, set[str]]
     now: dt.datetime
+    received_at: dt.datetime | None = None  # as locked, to tell whether the access rows follow
 
     def holds(self, roles: Iterable[str], agency_id: int | None) -> bool:
         return bool({str(r) for r in roles} & self.roles.get(agency_id or 0, set()))
 
     def situation(self) -> rules.Situation:
         """Return what the rules need to know of the held dossier and step."""
-        return dossier_situation(self.dossier, step=self.step)
+        d, step = self.dossier, self.step
+        return situation(
+            dossier_id=d.pk,
+            state=d.state,
+            receiving_unit_id=d.receiving_unit_id,
+            competent_agency_id=d.competent_agency_id,
+            step=OpenStep(step.step_id, step.step.kind, step.role, step.agency_id, step.assignee_id)
+            if step is not None
+            else None,
+        )
 
 
 def hold(
@@ -59,15 +82,17 @@ def hold(
     """Lock the dossier and its open step; refuse a client that saw an older revision.
 
     Must run inside a transaction. Only the dossier's and the step's rows are
-    locked (``of``), never the procedure or agency rows joined to them.
+    locked (``of``), never the procedure or agency rows joined to them. A
+    dossier ``actor`` may not see is NotFound, as if it did not exist.
     """
     pk = dossier if isinstance(dossier, int) else dossier.pk
-    locked = (
-        Dossier.objects.select_for_update(of=("self",))
-        .select_related("procedure_version")
-        .filter(pk=pk)
-        .first()
-    )
+    roles = user_agency_roles(user=actor) if actor is not None else {}
+    dossiers = Dossier.objects.filter(pk=pk)
+    if actor is not None:
+        # Filtered before locking: a dossier of other agencies is neither locked nor told apart
+        # from one that does not exist.
+        dossiers = dossiers.filter(_visible_to(roles))
+    locked = dossiers.select_for_update(of=("self",)).select_related("procedure_version").first()
     if locked is None:
         raise NotFound(DOSSIER_NOT_FOUND)
     if expected_revision is not None and locked.revision != expected_revision:
@@ -78,8 +103,20 @@ def hold(
         .filter(dossier_id=pk, finished_at__isnull=True)
         .first()
     )
-    roles = user_agency_roles(user=actor) if actor is not None else {}
-    return Held(locked, step, roles, now)
+    return Held(locked, step, roles, now, received_at=locked.received_at)
+
+
+def _visible_to(roles: dict[int, set[str]]) -> Q:
+    """Return the filter of the dossiers one of ``roles``' agencies may see (``dossier_scope``)."""
+    mine = sorted(roles)
+    if not mine:
+        return Q(pk__in=[])
+    return (
+        Q(receiving_unit_id__in=mine)
+        | Q(competent_agency_id__in=mine)
+        | Q(current_agency_id__in=mine)
+        | Q(Exists(DossierAccess.objects.filter(dossier=OuterRef("pk"), agency_id__in=mine)))
+    )
 
 
 def check(held: Held, action: rules.Action, actor: Actor | None) -> None:
@@ -90,6 +127,33 @@ def check(held: Held, action: rules.Action, actor: Actor | None) -> None:
         roles=held.roles,
         actor_id=actor.pk if actor is not None else None,
     )
+
+
+@contextmanager
+def acting(
+    dossier: Dossier | int,
+    *,
+    actor: Actor | None,
+    action: rules.Action,
+    expected_revision: int | None = None,
+    now: dt.datetime | None = None,
+) -> Iterator[Held]:
+    """Open the transaction of an action, lock the dossier, and check who may do it now.
+
+    Every workflow service runs its changes inside this block, so none can
+    skip the lock (``select_for_update`` of the dossier and its open step),
+    the revision the caller saw (``Conflict``) or the rules (``Conflict`` for
+    the state, ``Forbidden`` for the role). ``actor`` None is the applicant,
+    who proved it another way (the receipt's token): only the actions the
+    rules give applicants.
+    """
+    with transaction.atomic():
+        held = hold(dossier, actor, expected_revision, now or timezone.now())
+        if actor is None:
+            rules.check_applicant(action, held.situation())
+        else:
+            check(held, action, actor)
+        yield held
 
 
 def transition(
@@ -114,6 +178,12 @@ def transition(
     dossier.status = STATE_STATUS[to_state]
     dossier.revision += 1
     dossier.save()
+    if dossier.status != from_status or dossier.received_at != held.received_at:
+        # The access rows keep the columns lists filter and sort on.
+        DossierAccess.objects.filter(dossier_id=dossier.pk).update(
+            status=dossier.status, received_at=dossier.received_at
+        )
+        held.received_at = dossier.received_at
     DossierEvent.objects.create(
         dossier=dossier,
         at=held.now,
@@ -210,7 +280,22 @@ def open_step(
         due_at=_step_due_at(held, step),
     )
     held.step = opened
-    _hand_to(held.dossier, agency_id)
+    dossier = held.dossier
+    _hand_to(dossier, agency_id)
+    if agency_id not in (dossier.receiving_unit_id, dossier.competent_agency_id):
+        # A partner agency of an inter-agency procedure may see the dossier from now on.
+        DossierAccess.objects.bulk_create(
+            [
+                DossierAccess(
+                    dossier=dossier,
+                    agency_id=agency_id,
+                    procedure_id=dossier.procedure_id,
+                    status=dossier.status,
+                    received_at=dossier.received_at,
+                )
+            ],
+            ignore_conflicts=True,
+        )
     return opened
 
 
@@ -235,12 +320,27 @@ def close_step(held: Held, actor: Actor | None, *, note: str = "", judged: bool 
 
 
 def finish_dossier(held: Held, *, judged: bool = True) -> None:
-    """Mark the end of processing (processed, stopped, refused or withdrawn) and judge it."""
+    """Mark the end of processing (processed, stopped, refused or withdrawn) and judge it.
+
+    A dossier not yet accepted is judged against its answer time; an accepted
+    one against its due date, and one extended with an apology (form 04)
+    against its original due date: finished after it, it is late even within
+    the new date. More supplement requests than the rules allow make it late.
+    """
     dossier = held.dossier
     dossier.finished_at = held.now
-    due = dossier.intake_due_at if dossier.state == DossierState.SUBMITTED else dossier.due_at
+    if dossier.state == DossierState.SUBMITTED:
+        due = dossier.intake_due_at
+    else:
+        due = dossier.original_due_at or dossier.due_at
     dossier.outcome = (
-        timing.outcome_of(finished_at=held.now, due_at=due, supplements=dossier.supplement_requests)
+        timing.outcome_of(
+            finished_at=held.now,
+            due_at=due,
+            over_limit=rules.supplements_over_limit(supplements_made(dossier.pk))
+            if dossier.supplement_requests
+            else False,
+        )
         if judged
         else ""
     )

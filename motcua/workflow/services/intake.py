@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from motcua.core.errors import Conflict, Forbidden, ValidationFailed
+from motcua.core.errors import Forbidden, ValidationFailed
 from motcua.dossiers import services as dossier_services
 from motcua.dossiers.files import files_stored
 from motcua.dossiers.models import Dossier, DossierState, EventKind
@@ -24,15 +24,15 @@ from motcua.staff.models import Role
 from motcua.staff.selectors import user_agency_roles
 
 from .. import rules, timing
-from ..models import DossierStep, TransitionKind
+from ..models import DossierStep, SupplementItem, SupplementRequest, TransitionKind
 from ..processes import process_version_for
 from ._base import (
     Actor,
     Held,
+    acting,
     check,
     close_step,
     finish_dossier,
-    hold,
     label,
     open_step,
     required_text,
@@ -43,6 +43,11 @@ from ._base import (
 )
 
 MISSING_ITEMS_REQUIRED = _("List at least one missing or incorrect component.")
+COUNTER_ACTIONS = {
+    "accept": rules.Action.ACCEPT,
+    "supplement": rules.Action.REQUEST_SUPPLEMENT,
+    "refuse": rules.Action.REFUSE,
+}
 UNKNOWN_DECISION = _("Choose to accept, ask for a supplement or refuse.")
 INCOMPLETE_FOR_ACCEPT = _(
     "Required components are missing: ask for them (form 02) instead of accepting."
@@ -65,9 +70,13 @@ def dossier_accept(
     (``select_for_update``): of two officers accepting at once, the second
     finds it accepted and gets a ``Conflict``.
     """
-    with transaction.atomic():
-        held = hold(dossier, actor, expected_revision, now or timezone.now())
-        check(held, rules.Action.ACCEPT, actor)
+    with acting(
+        dossier,
+        actor=actor,
+        action=rules.Action.ACCEPT,
+        expected_revision=expected_revision,
+        now=now,
+    ) as held:
         _accept(held, actor, note.strip())
     return held.dossier
 
@@ -117,9 +126,13 @@ def dossier_refuse(
     Locks the dossier row (``select_for_update``).
     """
     reasons = required_text(reasons, "reasons")
-    with transaction.atomic():
-        held = hold(dossier, actor, expected_revision, now or timezone.now())
-        check(held, rules.Action.REFUSE, actor)
+    with acting(
+        dossier,
+        actor=actor,
+        action=rules.Action.REFUSE,
+        expected_revision=expected_revision,
+        now=now,
+    ) as held:
         _refuse(held, actor, reasons)
     return held.dossier
 
@@ -136,49 +149,87 @@ def _refuse(held: Held, actor: Actor, reasons: str) -> None:
     )
 
 
-def _supplement_note(missing: Sequence[str], reason: str) -> str:
-    items = [m.strip() for m in missing if m.strip()]
+@dataclass(frozen=True)
+class Missing:
+    """One item of a supplement request: what is missing or wrong, and why."""
+
+    name: str
+    reason: str = ""
+    component_id: int | None = None
+
+
+def _missing_items(missing: Sequence[str | Missing]) -> list[Missing]:
+    items = [m if isinstance(m, Missing) else Missing(str(m)) for m in missing]
+    items = [Missing(m.name.strip(), m.reason.strip(), m.component_id) for m in items]
+    items = [m for m in items if m.name]
     if not items:
         raise ValidationFailed(
             MISSING_ITEMS_REQUIRED, field_errors={"missing": [MISSING_ITEMS_REQUIRED]}
         )
-    reason = required_text(reason, "reason")
-    return "\n".join([reason, *(f"- {m}" for m in items)])
+    return items
+
+
+def _supplement_note(items: Sequence[Missing], reason: str) -> str:
+    lines = [f"- {m.name}" + (f" ({m.reason})" if m.reason else "") for m in items]
+    return "\n".join([reason, *lines])
 
 
 def dossier_request_supplement(
     *,
     dossier: Dossier | int,
     actor: Actor,
-    missing: Sequence[str],
+    missing: Sequence[str | Missing],
     reason: str,
     expected_revision: int | None = None,
     now: dt.datetime | None = None,
 ) -> Dossier:
-    """Ask the applicant, in one go, for everything missing (form 02); the clock stops.
+    """Ask the applicant, in one go and in writing, for everything missing (form 02).
 
-    At intake a receiving officer asks; during processing the one who holds
-    the open step asks, through the one-stop unit, which receives the
-    supplement. Each request is counted: more than one makes the dossier late
-    in the indicators. Locks the dossier row (``select_for_update``).
+    At intake a receiving officer asks, once; during processing the one who
+    holds the open step asks (or a receiving officer for them), through the
+    one-stop unit, once per agency (``rules``: a further request is a
+    ``Conflict`` saying why). The applicant's clock stops until the
+    supplement is received. Locks the dossier row (``select_for_update``).
     """
-    note = _supplement_note(missing, reason)
-    with transaction.atomic():
-        held = hold(dossier, actor, expected_revision, now or timezone.now())
-        check(held, rules.Action.REQUEST_SUPPLEMENT, actor)
-        _request_supplement(held, actor, note)
+    items = _missing_items(missing)
+    reason = required_text(reason, "reason")
+    with acting(
+        dossier,
+        actor=actor,
+        action=rules.Action.REQUEST_SUPPLEMENT,
+        expected_revision=expected_revision,
+        now=now,
+    ) as held:
+        _request_supplement(held, actor, reason, items)
     return held.dossier
 
 
-def _request_supplement(held: Held, actor: Actor, note: str) -> None:
-    held.dossier.supplement_requests += 1
-    held.dossier.paused_at = held.now
+def _request_supplement(held: Held, actor: Actor, reason: str, items: Sequence[Missing]) -> None:
+    dossier = held.dossier
+    phase, agency_id = rules.supplement_asker(held.situation())
+    request = SupplementRequest.objects.create(
+        dossier=dossier,
+        number=dossier.supplement_requests + 1,
+        phase=phase,
+        agency_id=agency_id,
+        reason=reason,
+        requested_at=held.now,
+        requested_by_id=actor.pk,
+    )
+    SupplementItem.objects.bulk_create(
+        SupplementItem(
+            request=request, order=n, name=m.name, reason=m.reason, component_id=m.component_id
+        )
+        for n, m in enumerate(items, start=1)
+    )
+    dossier.supplement_requests += 1
+    dossier.paused_at = held.now
     transition(
         held,
         to_state=DossierState.SUPPLEMENT_REQUESTED,
         actor=actor,
         kind=EventKind.SUPPLEMENT_REQUESTED,
-        note=note,
+        note=_supplement_note(items, reason),
         actor_label=label(Role.RECEIVING_OFFICER),
     )
 
@@ -191,18 +242,26 @@ def dossier_receive_supplement(
     expected_revision: int | None = None,
     now: dt.datetime | None = None,
 ) -> Dossier:
-    """Record the applicant's supplement; the clock resumes and due times move on.
+    """Record the applicant's supplement; the clock resumes where it stopped.
 
-    The dossier's due time and its open step's are pushed by the working time
-    the clock was stopped. A supplement asked before acceptance puts the
-    dossier back in the intake queue (an online one with a new answer time).
+    The time spent before the request still counts: the dossier's due time
+    and its open step's are pushed by the working time the clock was stopped.
+    A supplement asked before acceptance puts the dossier back in the intake
+    queue (an online one with a new answer time).
     Locks the dossier row (``select_for_update``).
     """
-    with transaction.atomic():
-        held = hold(dossier, actor, expected_revision, now or timezone.now())
-        check(held, rules.Action.RECEIVE_SUPPLEMENT, actor)
+    with acting(
+        dossier,
+        actor=actor,
+        action=rules.Action.RECEIVE_SUPPLEMENT,
+        expected_revision=expected_revision,
+        now=now,
+    ) as held:
         locked = held.dossier
         resumed = state_before(locked, DossierState.SUPPLEMENT_REQUESTED)
+        SupplementRequest.objects.filter(dossier=locked, received_at__isnull=True).update(
+            received_at=held.now, received_by_id=actor.pk, note=note.strip()
+        )
         if locked.paused_at is not None:
             paused_at = locked.paused_at
             locked.due_at = timing.pushed_by_pause(locked.due_at, paused_at=paused_at, now=held.now)
@@ -230,7 +289,7 @@ class CounterDecision:
 
     action: str  # "accept", "supplement" or "refuse"
     reason: str = ""
-    missing: Sequence[str] = field(default_factory=tuple)
+    missing: Sequence[str | Missing] = field(default_factory=tuple)
     note: str = ""
 
 
@@ -264,13 +323,15 @@ def dossier_counter_intake(
         procedure_code=procedure_code, data=data, received=received
     )
     note = decision.note.strip()
+    items: list[Missing] = []
     if decision.action == "accept" and draft.missing:
         names = [c.name for c in draft.missing]
         raise ValidationFailed(INCOMPLETE_FOR_ACCEPT, field_errors={"missing": names})
     if decision.action == "supplement":
-        note = _supplement_note(
-            [*(c.name for c in draft.missing), *decision.missing], decision.reason
+        items = _missing_items(
+            [*(Missing(c.name, component_id=c.pk) for c in draft.missing), *decision.missing]
         )
+        note = required_text(decision.reason, "reason")
     elif decision.action == "refuse":
         note = required_text(decision.reason, "reason")
     # Computed before the transaction, which holds the unit's daily code counter.
@@ -280,11 +341,13 @@ def dossier_counter_intake(
         created = dossier_services.counter_dossier_insert(
             draft=draft, stored=stored, unit=unit, actor=actor, now=now, due_at=due_at
         )
-        held = Held(created, None, roles, now)
-        if decision.action == "accept":
+        held = Held(created, None, roles, now, received_at=created.received_at)
+        action = COUNTER_ACTIONS[decision.action]
+        check(held, action, actor)
+        if action == rules.Action.ACCEPT:
             _accept(held, actor, note, due_at=due_at)
-        elif decision.action == "supplement":
-            _request_supplement(held, actor, note)
+        elif action == rules.Action.REQUEST_SUPPLEMENT:
+            _request_supplement(held, actor, note, items)
         else:
             _refuse(held, actor, note)
     return held.dossier
@@ -305,14 +368,13 @@ def dossier_withdrawal_request(
     the dossier's units records it). Locks the dossier row (``select_for_update``).
     """
     reason = required_text(reason, "reason")
-    with transaction.atomic():
-        held = hold(dossier, actor, expected_revision, now or timezone.now())
-        if actor is None:
-            # The applicant, who proved it with the receipt's token: only the state matters.
-            if held.dossier.state not in rules.WITHDRAWABLE_STATES:
-                raise Conflict(str(rules.NOT_WITHDRAWABLE))
-        else:
-            check(held, rules.Action.REQUEST_WITHDRAWAL, actor)
+    with acting(
+        dossier,
+        actor=actor,
+        action=rules.Action.REQUEST_WITHDRAWAL,
+        expected_revision=expected_revision,
+        now=now,
+    ) as held:
         transition(
             held,
             to_state=DossierState.WITHDRAWAL_REQUESTED,
@@ -340,10 +402,14 @@ def dossier_withdrawal_decide(
     (``select_for_update``).
     """
     note = note.strip() if approve else required_text(note, "note")
-    with transaction.atomic():
-        held = hold(dossier, actor, expected_revision, now or timezone.now())
+    with acting(
+        dossier,
+        actor=actor,
+        action=rules.Action.DECIDE_WITHDRAWAL,
+        expected_revision=expected_revision,
+        now=now,
+    ) as held:
         situation = held.situation()
-        rules.check(rules.Action.DECIDE_WITHDRAWAL, situation, roles=held.roles, actor_id=actor.pk)
         is_leader = held.holds([Role.LEADER], held.dossier.competent_agency_id)
         actor_label = label(Role.LEADER if is_leader else Role.RECEIVING_OFFICER)
         if approve:

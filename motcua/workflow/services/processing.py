@@ -11,8 +11,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from motcua.calendar import selectors as calendar
@@ -28,11 +26,10 @@ from ._base import (
     DOSSIER_NOT_FOUND,
     Actor,
     Held,
-    check,
+    acting,
     check_assignee,
     close_step,
     finish_dossier,
-    hold,
     label,
     open_step,
     required_text,
@@ -71,9 +68,13 @@ def dossier_assign(
     there. The dossier is then in process (national status 4). Locks the
     dossier row (``select_for_update``).
     """
-    with transaction.atomic():
-        held = hold(dossier, actor, expected_revision, now or timezone.now())
-        check(held, rules.Action.ASSIGN, actor)
+    with acting(
+        dossier,
+        actor=actor,
+        action=rules.Action.ASSIGN,
+        expected_revision=expected_revision,
+        now=now,
+    ) as held:
         _give(held, actor, assignee, Role.LEADER)
     return held.dossier
 
@@ -90,9 +91,13 @@ def dossier_claim(
     By a holder of the step's role in its agency. Locks the dossier row
     (``select_for_update``): of two specialists taking it at once, one gets it.
     """
-    with transaction.atomic():
-        held = hold(dossier, actor, expected_revision, now or timezone.now())
-        check(held, rules.Action.CLAIM, actor)
+    with acting(
+        dossier,
+        actor=actor,
+        action=rules.Action.CLAIM,
+        expected_revision=expected_revision,
+        now=now,
+    ) as held:
         _give(held, actor, actor, _open_process_step(held).role)
     return held.dossier
 
@@ -177,9 +182,13 @@ def dossier_forward(
     back. The return step is reached by ``dossier_mark_processed``. Locks
     the dossier row (``select_for_update``).
     """
-    with transaction.atomic():
-        held = hold(dossier, actor, expected_revision, now or timezone.now())
-        check(held, rules.Action.FORWARD, actor)
+    with acting(
+        dossier,
+        actor=actor,
+        action=rules.Action.FORWARD,
+        expected_revision=expected_revision,
+        now=now,
+    ) as held:
         step = _open_process_step(held)
         choices = [
             t for t in targets(step.step, TransitionKind.FORWARD) if t.kind != StepKind.RETURN
@@ -203,9 +212,13 @@ def dossier_mark_processed(
     result document must be recorded first. This ends the processing for
     the on-time verdict. Locks the dossier row (``select_for_update``).
     """
-    with transaction.atomic():
-        held = hold(dossier, actor, expected_revision, now or timezone.now())
-        check(held, rules.Action.MARK_PROCESSED, actor)
+    with acting(
+        dossier,
+        actor=actor,
+        action=rules.Action.MARK_PROCESSED,
+        expected_revision=expected_revision,
+        now=now,
+    ) as held:
         step = _open_process_step(held)
         end = [t for t in targets(step.step, TransitionKind.FORWARD) if t.kind == StepKind.RETURN]
         if not DossierResult.objects.filter(dossier_id=held.dossier.pk).exists():
@@ -239,9 +252,13 @@ def dossier_send_back(
     (``select_for_update``).
     """
     reason = required_text(reason, "reason")
-    with transaction.atomic():
-        held = hold(dossier, actor, expected_revision, now or timezone.now())
-        check(held, rules.Action.SEND_BACK, actor)
+    with acting(
+        dossier,
+        actor=actor,
+        action=rules.Action.SEND_BACK,
+        expected_revision=expected_revision,
+        now=now,
+    ) as held:
         step = _open_process_step(held)
         target = _pick(targets(step.step, TransitionKind.BACK), to_step)
         previous = (
@@ -313,9 +330,16 @@ def dossier_result_record(
     checked = check_upload(name, upload, "file", errors)
     if checked is None:
         raise ValidationFailed(errors["file"][0], field_errors=errors)
-    with files_stored([checked], folder="results") as stored, transaction.atomic():
-        held = hold(dossier, actor, expected_revision, now or timezone.now())
-        check(held, rules.Action.RECORD_RESULT, actor)
+    with (
+        files_stored([checked], folder="results") as stored,
+        acting(
+            dossier,
+            actor=actor,
+            action=rules.Action.RECORD_RESULT,
+            expected_revision=expected_revision,
+            now=now,
+        ) as held,
+    ):
         locked = held.dossier
         number = DossierResult.objects.filter(dossier_id=locked.pk).count() + 1
         result = DossierResult.objects.create(
@@ -358,9 +382,13 @@ def dossier_extend(
     date. Locks the dossier row (``select_for_update``).
     """
     reason = required_text(reason, "reason")
-    with transaction.atomic():
-        held = hold(dossier, actor, expected_revision, now or timezone.now())
-        check(held, rules.Action.EXTEND, actor)
+    with acting(
+        dossier,
+        actor=actor,
+        action=rules.Action.EXTEND,
+        expected_revision=expected_revision,
+        now=now,
+    ) as held:
         locked = held.dossier
         if locked.original_due_at is not None:
             raise Conflict(EXTENSION_ONCE)
@@ -396,9 +424,13 @@ def dossier_stop(
     Locks the dossier row (``select_for_update``).
     """
     reason = required_text(reason, "reason")
-    with transaction.atomic():
-        held = hold(dossier, actor, expected_revision, now or timezone.now())
-        check(held, rules.Action.STOP, actor)
+    with acting(
+        dossier,
+        actor=actor,
+        action=rules.Action.STOP,
+        expected_revision=expected_revision,
+        now=now,
+    ) as held:
         held.dossier.paused_at = None
         close_step(held, actor, note=reason, judged=False)
         finish_dossier(held)
@@ -427,9 +459,13 @@ def dossier_return_result(
     that received it. Locks the dossier row (``select_for_update``).
     """
     to_whom = required_text(to_whom, "to_whom", RECIPIENT_REQUIRED)
-    with transaction.atomic():
-        held = hold(dossier, actor, expected_revision, now or timezone.now())
-        check(held, rules.Action.RETURN_RESULT, actor)
+    with acting(
+        dossier,
+        actor=actor,
+        action=rules.Action.RETURN_RESULT,
+        expected_revision=expected_revision,
+        now=now,
+    ) as held:
         held.dossier.result_returned_to = to_whom
         close_step(held, actor, note=to_whom, judged=False)
         transition(

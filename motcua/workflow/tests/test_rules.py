@@ -16,7 +16,7 @@ import pytest
 from django.db import transaction
 from django.utils import timezone
 
-from motcua.core.errors import Conflict, Forbidden
+from motcua.core.errors import Conflict, Forbidden, NotFound
 from motcua.dossiers.models import Dossier
 from motcua.testing import (
     Cast,
@@ -174,7 +174,7 @@ def _accepted_by_service(call: Callable[[], object], dossier: Dossier) -> bool:
             raise _Rollback
     except _Rollback:
         return True
-    except (Conflict, Forbidden):
+    except (Conflict, Forbidden, NotFound):
         return False
 
 

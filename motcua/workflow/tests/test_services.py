@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from motcua.core.errors import Conflict, Forbidden, ValidationFailed
+from motcua.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from motcua.dossiers.models import (
     Dossier,
     DossierEvent,
@@ -27,7 +27,9 @@ from motcua.testing import (
     pdf_upload,
 )
 from motcua.workflow import services
-from motcua.workflow.models import DossierStep, StepKind
+from motcua.workflow.models import DossierStep, StepKind, SupplementRequest
+from motcua.workflow.rules import Action
+from motcua.workflow.selectors import dossier_actions
 
 pytestmark = pytest.mark.django_db
 
@@ -119,13 +121,25 @@ def test_accept_twice_is_a_conflict_and_changes_nothing(cast: Cast, dossier: Dos
     assert snapshot(dossier) == before
 
 
-@pytest.mark.parametrize("persona", ["applicant", "outsider", "leader", "specialist"])
+@pytest.mark.parametrize("persona", ["leader", "specialist"])
 def test_accept_by_someone_without_the_role_here_is_forbidden(
     cast: Cast, dossier: Dossier, persona: str
 ) -> None:
     before = snapshot(dossier)
 
     with pytest.raises(Forbidden):
+        services.dossier_accept(dossier=dossier, actor=getattr(cast, persona))
+
+    assert snapshot(dossier) == before
+
+
+@pytest.mark.parametrize("persona", ["applicant", "outsider"])
+def test_to_someone_of_no_agency_of_the_dossier_it_does_not_exist(
+    cast: Cast, dossier: Dossier, persona: str
+) -> None:
+    before = snapshot(dossier)
+
+    with pytest.raises(NotFound):
         services.dossier_accept(dossier=dossier, actor=getattr(cast, persona))
 
     assert snapshot(dossier) == before
@@ -265,10 +279,10 @@ def test_receive_supplement_when_none_was_asked_is_a_conflict(cast: Cast, dossie
     assert snapshot(dossier) == before
 
 
-def test_supplement_request_by_an_outsider_is_forbidden(cast: Cast, dossier: Dossier) -> None:
+def test_supplement_request_by_an_outsider_is_refused(cast: Cast, dossier: Dossier) -> None:
     before = snapshot(dossier)
 
-    with pytest.raises(Forbidden):
+    with pytest.raises(NotFound):
         services.dossier_request_supplement(
             dossier=dossier, actor=cast.outsider, missing=["x"], reason="y"
         )
@@ -288,9 +302,70 @@ def test_supplement_without_a_missing_item_is_invalid(cast: Cast, accepted: Doss
     assert snapshot(accepted) == before
 
 
-def test_two_supplement_requests_make_the_dossier_late_even_if_finished_early(
-    cast: Cast, accepted: Dossier
+def test_the_applicant_is_asked_once_at_intake_and_once_per_agency_in_processing(
+    cast: Cast, dossier: Dossier
 ) -> None:
+    officer = cast.receiving_officer
+    services.dossier_request_supplement(
+        dossier=dossier, actor=officer, missing=["Tờ khai"], reason="Thiếu", now=at(5, 9)
+    )
+    services.dossier_receive_supplement(dossier=dossier, actor=officer, now=at(5, 10))
+    # A second request before acceptance is refused, saying why; nothing changes.
+    before = snapshot(dossier)
+    with pytest.raises(Conflict) as caught:
+        services.dossier_request_supplement(
+            dossier=dossier, actor=officer, missing=["Bản sao"], reason="Thiếu", now=at(5, 11)
+        )
+    assert caught.value.message == services.SUPPLEMENT_ONCE_AT_INTAKE
+    assert snapshot(dossier) == before
+    assert Action.REQUEST_SUPPLEMENT not in dossier_actions(user=officer, dossier=dossier)
+
+    services.dossier_accept(dossier=dossier, actor=officer, now=at(5, 14))
+    services.dossier_claim(dossier=dossier, actor=cast.specialist, now=at(5, 15))
+    # During processing the deciding agency may ask once more ...
+    services.dossier_request_supplement(
+        dossier=dossier, actor=cast.specialist, missing=["Bản vẽ"], reason="Sai", now=at(6, 9)
+    )
+    services.dossier_receive_supplement(dossier=dossier, actor=officer, now=at(6, 10))
+    # ... and a third request is refused with the reason.
+    before = snapshot(dossier)
+    with pytest.raises(Conflict) as caught:
+        services.dossier_request_supplement(
+            dossier=dossier, actor=cast.specialist, missing=["x"], reason="y", now=at(6, 11)
+        )
+    assert caught.value.message == services.SUPPLEMENT_ONCE_PER_AGENCY
+    assert snapshot(dossier) == before
+    requests = list(
+        SupplementRequest.objects.filter(dossier=dossier).values_list("phase", "agency_id")
+    )
+    assert requests == [("intake", cast.unit.pk), ("processing", cast.agency.pk)]
+
+
+def test_a_partner_agency_may_ask_once_more(cast: Cast) -> None:
+    procedure = ProcedureFactory(agency=cast.agency)
+    inter_agency_process(procedure, cast.partner)
+    dossier = DossierFactory(procedure=procedure, receiving_unit=cast.unit)
+    services.dossier_accept(dossier=dossier, actor=cast.receiving_officer)
+    services.dossier_claim(dossier=dossier, actor=cast.specialist)
+    services.dossier_request_supplement(
+        dossier=dossier, actor=cast.specialist, missing=["Bản vẽ"], reason="Sai"
+    )
+    services.dossier_receive_supplement(dossier=dossier, actor=cast.receiving_officer)
+    services.dossier_forward(dossier=dossier, actor=cast.specialist)
+    services.dossier_claim(dossier=dossier, actor=cast.partner_specialist)
+
+    out = services.dossier_request_supplement(
+        dossier=dossier, actor=cast.partner_specialist, missing=["Giấy xác nhận"], reason="Thiếu"
+    )
+
+    assert out.supplement_requests == 2
+    assert SupplementRequest.objects.filter(dossier=dossier, agency=cast.partner).exists()
+
+
+def test_more_requests_than_the_rules_allow_make_the_dossier_late_even_if_finished_early(
+    cast: Cast, accepted: Dossier, settings: object
+) -> None:
+    settings.MOTCUA_SUPPLEMENTS_PER_AGENCY = 2  # type: ignore[attr-defined]
     for day in (5, 6):
         services.dossier_request_supplement(
             dossier=accepted,
@@ -306,10 +381,28 @@ def test_two_supplement_requests_make_the_dossier_late_even_if_finished_early(
         dossier=accepted, actor=cast.leader, name="Trích lục", upload=pdf_upload()
     )
     services.dossier_forward(dossier=accepted, actor=cast.specialist, now=at(6, 14))
+    # The indicators allow one request per agency: the dossier is late.
+    settings.MOTCUA_SUPPLEMENTS_PER_AGENCY = 1  # type: ignore[attr-defined]
 
     out = services.dossier_mark_processed(dossier=accepted, actor=cast.leader, now=at(6, 15))
 
     assert out.outcome == Outcome.LATE
+
+
+def test_the_items_of_a_request_are_kept_one_by_one(cast: Cast, accepted: Dossier) -> None:
+    services.dossier_request_supplement(
+        dossier=accepted,
+        actor=cast.receiving_officer,
+        missing=["Tờ khai", services.Missing("Bản vẽ", "thiếu chữ ký")],
+        reason="Chưa đủ",
+    )
+
+    request = SupplementRequest.objects.get(dossier=accepted)
+    assert (request.phase, request.reason, request.agency) == ("processing", "Chưa đủ", cast.agency)
+    assert [(i.name, i.reason) for i in request.items.all()] == [
+        ("Tờ khai", ""),
+        ("Bản vẽ", "thiếu chữ ký"),
+    ]
 
 
 # --- Assignment ----------------------------------------------------------------------------------
@@ -492,7 +585,7 @@ def test_a_result_refused_for_the_actor_deletes_its_stored_file(
 ) -> None:
     media = settings.MEDIA_ROOT  # type: ignore[attr-defined]
 
-    with pytest.raises(Forbidden):
+    with pytest.raises(NotFound):
         services.dossier_result_record(
             dossier=accepted, actor=cast.outsider, name="Kết quả", upload=pdf_upload()
         )
@@ -560,6 +653,37 @@ def test_leader_extends_once_with_an_apology(cast: Cast, accepted: Dossier) -> N
     assert (out.due_at, out.original_due_at) == (NEW_DATE, due)
     assert out.state == DossierState.ACCEPTED
     assert DossierEvent.objects.get(dossier=out, kind=EventKind.EXTENDED).actor == cast.leader
+
+
+def _extend_and_finish(cast: Cast, accepted: Dossier, finished: dt.datetime) -> Dossier:
+    services.dossier_extend(
+        dossier=accepted, actor=cast.leader, reason="Xác minh", new_due_at=NEW_DATE, now=at(7, 9)
+    )
+    services.dossier_claim(dossier=accepted, actor=cast.specialist, now=at(7, 10))
+    services.dossier_result_record(
+        dossier=accepted, actor=cast.specialist, name="Kết quả", upload=pdf_upload(), now=finished
+    )
+    services.dossier_forward(dossier=accepted, actor=cast.specialist, now=finished)
+    return services.dossier_mark_processed(dossier=accepted, actor=cast.leader, now=finished)
+
+
+def test_an_extended_dossier_finished_after_its_original_date_is_late(
+    cast: Cast, accepted: Dossier
+) -> None:
+    # Originally due Monday 12 January 9:00, extended to Friday 16; finished Wednesday 14.
+    out = _extend_and_finish(cast, accepted, at(14, 10))
+
+    assert out.due_at == NEW_DATE and out.finished_at < out.due_at
+    assert out.outcome == Outcome.LATE
+
+
+@pytest.mark.parametrize(("finished", "verdict"), [(at(9, 10), "early"), (at(12, 8), "on_time")])
+def test_an_extended_dossier_finished_within_its_original_date_keeps_its_verdict(
+    cast: Cast, accepted: Dossier, finished: dt.datetime, verdict: str
+) -> None:
+    out = _extend_and_finish(cast, accepted, finished)
+
+    assert out.outcome == verdict
 
 
 def test_second_extension_is_refused(cast: Cast, accepted: Dossier) -> None:
@@ -630,10 +754,10 @@ def test_result_returned_before_processed_is_refused(cast: Cast, accepted: Dossi
     assert snapshot(accepted) == before
 
 
-def test_mark_processed_by_an_outsider_is_forbidden(cast: Cast, accepted: Dossier) -> None:
+def test_mark_processed_by_an_outsider_is_refused(cast: Cast, accepted: Dossier) -> None:
     before = snapshot(accepted)
 
-    with pytest.raises(Forbidden):
+    with pytest.raises(NotFound):
         services.dossier_mark_processed(dossier=accepted, actor=cast.outsider)
 
     assert snapshot(accepted) == before

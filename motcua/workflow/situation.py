@@ -1,0 +1,102 @@
+"""What the rules need to know of a dossier now: the one builder of ``rules.Situation``.
+
+Services build it from the rows they locked; the dossier page and the API
+from the rows they read. The parts that need a query (the open step's moves,
+the state a withdrawal was asked from, the supplement requests made) are
+read only when the dossier's state makes them matter, unless the caller
+already has them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from motcua.dossiers.models import DossierEvent, DossierState
+
+from .models import ProcessTransition, SupplementRequest, TransitionKind
+from .rules import OPEN_STATES, Situation
+
+
+@dataclass(frozen=True)
+class OpenStep:
+    """The open step as the rules see it."""
+
+    step_id: int
+    kind: str
+    role: str
+    agency_id: int
+    assignee_id: int | None
+
+
+def step_moves(step_id: int) -> list[tuple[str, str]]:
+    """Return the moves of a process step: (transition kind, target step kind)."""
+    return list(
+        ProcessTransition.objects.filter(source_id=step_id).values_list("kind", "target__kind")
+    )
+
+
+def withdrawal_asked_from(events: Sequence[tuple[str, str]]) -> str:
+    """Return the state a withdrawal was last asked from, given (from_state, to_state) events."""
+    entered = [
+        before
+        for before, after in events
+        if after == DossierState.WITHDRAWAL_REQUESTED
+        and before != DossierState.WITHDRAWAL_REQUESTED
+    ]
+    return entered[-1] if entered else DossierState.SUBMITTED
+
+
+def supplements_made(dossier_id: int) -> list[tuple[str, int]]:
+    """Return the supplement requests of a dossier so far, as (phase, agency asking)."""
+    return list(
+        SupplementRequest.objects.filter(dossier_id=dossier_id)
+        .order_by("number")
+        .values_list("phase", "agency_id")
+    )
+
+
+def situation(
+    *,
+    dossier_id: int,
+    state: str,
+    receiving_unit_id: int,
+    competent_agency_id: int,
+    step: OpenStep | None,
+    moves: Sequence[tuple[str, str]] | None = None,
+    events: Sequence[tuple[str, str]] | None = None,
+    supplements: Sequence[tuple[str, int]] | None = None,
+) -> Situation:
+    """Return the rules' view of a dossier, reading what the caller did not pass and needs.
+
+    ``moves`` are the open step's (one query if not given and there is an open
+    step); ``events`` are (from_state, to_state) of the timeline, read only for
+    a withdrawal request; ``supplements`` are read only while one may be asked.
+    """
+    if step is not None and moves is None:
+        moves = step_moves(step.step_id)
+    before = None
+    if state == DossierState.WITHDRAWAL_REQUESTED:
+        if events is None:
+            events = list(
+                DossierEvent.objects.filter(dossier_id=dossier_id)
+                .order_by("at", "id")
+                .values_list("from_state", "to_state")
+            )
+        before = withdrawal_asked_from(events)
+    if supplements is None:
+        supplements = supplements_made(dossier_id) if state in OPEN_STATES else ()
+    moves = moves or []
+    return Situation(
+        state=state,
+        receiving_unit_id=receiving_unit_id,
+        competent_agency_id=competent_agency_id,
+        step_kind=step.kind if step is not None else None,
+        step_role=step.role if step is not None else None,
+        step_agency_id=step.agency_id if step is not None else None,
+        step_assignee_id=step.assignee_id if step is not None else None,
+        forward_kinds=frozenset(t for k, t in moves if k == TransitionKind.FORWARD),
+        can_go_back=any(k == TransitionKind.BACK for k, _t in moves),
+        state_before=before,
+        supplements=tuple(supplements),
+    )
