@@ -673,7 +673,8 @@ def test_an_extended_dossier_finished_after_its_original_date_is_late(
     # Originally due Monday 12 January 9:00, extended to Friday 16; finished Wednesday 14.
     out = _extend_and_finish(cast, accepted, at(14, 10))
 
-    assert out.due_at == NEW_DATE and out.finished_at < out.due_at
+    assert out.due_at == NEW_DATE
+    assert out.finished_at is not None and out.finished_at < out.due_at
     assert out.outcome == Outcome.LATE
 
 
