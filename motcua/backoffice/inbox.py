@@ -1,9 +1,7 @@
 """What an inbox page shows: the user's boxes, the filters read from the query, the rows.
 
 A page costs a fixed number of queries whatever the size of the box: the
-rows (one more than a page, to know whether there is a next one; no
-``COUNT``), their open steps (one prefetch), and the calendar for the
-working time left.
+rows of ``selectors.inbox_rows`` (the staff API's too) and the calendar.
 """
 
 from __future__ import annotations
@@ -20,12 +18,11 @@ from django.utils.translation import gettext_lazy as _
 
 from motcua.calendar.selectors import working_day_length
 from motcua.core.errors import ValidationFailed
-from motcua.dossiers.models import Channel, Dossier, Status
+from motcua.dossiers.models import Channel, Status
 from motcua.staff.models import Role
 from motcua.staff.selectors import AnyUser, user_agency_roles
 from motcua.workflow import selectors
-from motcua.workflow.models import DossierStep
-from motcua.workflow.selectors import InboxFilters, TimeLeft
+from motcua.workflow.selectors import InboxFilters, InboxRow
 
 BOX_LABELS: dict[str, Promise] = {
     "mine": _("Assigned to me"),
@@ -37,18 +34,10 @@ BOX_LABELS: dict[str, Promise] = {
     "return": _("Results to return"),
     "all": _("All I can see"),
 }
-SOON = dt.timedelta(days=2)  # "due soon": the inbox filter and the counts above the boxes
+MAX_PAGE = 2000  # 100,000 rows of 50: past it, narrow the search
 DUE_CHOICES = (("soon", _("Due within 2 days")), ("overdue", _("Overdue")))
 BAD_FILTER = _("This filter value is not valid.")
 UNKNOWN_BOX = _("No such inbox.")
-
-
-@dataclass(frozen=True)
-class Row:
-    dossier: Dossier
-    step: DossierStep | None
-    left: TimeLeft
-    step_left: TimeLeft
 
 
 @dataclass(frozen=True)
@@ -56,7 +45,7 @@ class InboxPage:
     box: str
     boxes: list[tuple[str, str]]
     filters: InboxFilters
-    rows: list[Row]
+    rows: list[InboxRow]
     number: int
     next_url: str
     previous_url: str
@@ -115,7 +104,10 @@ def _page_url(box: str, filters: InboxFilters, number: int) -> str:
 
 
 def inbox_page(user: AnyUser, params: Mapping[str, str], *, per_page: int) -> InboxPage:
-    """Return one page of one of ``user``'s boxes (``box``, filters and ``page`` in ``params``)."""
+    """Return one page of one of ``user``'s boxes (``box``, filters and ``page`` in ``params``).
+
+    The rows are ``selectors.inbox_rows``, the staff API's too.
+    """
     roles = user_agency_roles(user=user)
     boxes = selectors.inbox_boxes(roles)
     box = params.get("box") or boxes[0]
@@ -123,55 +115,26 @@ def inbox_page(user: AnyUser, params: Mapping[str, str], *, per_page: int) -> In
         raise ValidationFailed(UNKNOWN_BOX)
     filters = filters_from(params)
     try:
-        number = max(1, int(params.get("page", "1")))
+        number = min(MAX_PAGE, max(1, int(params.get("page", "1"))))
     except ValueError:
         number = 1
-    start = (number - 1) * per_page
-    found = list(selectors.inbox(user=user, box=box, filters=filters)[start : start + per_page + 1])
-    has_next = len(found) > per_page
-    found = found[:per_page]
-    steps = [selectors.open_step_of(d) for d in found]
-    # In the intake box the clock that matters is the answer's (8 working hours online).
-    dues = [d.intake_due_at if box == "intake" else d.due_at for d in found]
-    dues += [s.due_at if s else None for s in steps]
-    lefts = selectors.time_left(dues)
-    rows = [
-        Row(d, s, lefts[i], lefts[len(found) + i])
-        for i, (d, s) in enumerate(zip(found, steps, strict=True))
-    ]
+    page = selectors.inbox_rows(
+        user=user, box=box, filters=filters, offset=(number - 1) * per_page, limit=per_page
+    )
     led = sorted(a for a, held in roles.items() if Role.LEADER in held)
     return InboxPage(
         box=box,
         boxes=[(b, str(BOX_LABELS[b])) for b in boxes],
         filters=filters,
-        rows=rows,
+        rows=page.rows,
         number=number,
-        next_url=_page_url(box, filters, number + 1) if has_next else "",
+        next_url=_page_url(box, filters, number + 1) if page.more else "",
         previous_url=_page_url(box, filters, number - 1) if number > 1 else "",
         can_assign=bool(led) and box in ("unassigned", "agency"),
         assignees=list(_bulk_assignees(led)) if led and box in ("unassigned", "agency") else [],
         statuses=[(int(v), str(label)) for v, label in Status.choices],
         channels=[(int(v), str(label)) for v, label in Channel.choices],
         day=working_day_length(),
-    )
-
-
-@dataclass(frozen=True)
-class DueCounts:
-    """How many running dossiers the user's agencies answer for are overdue, and due soon."""
-
-    overdue: int
-    soon: int
-
-
-def due_counts(user: AnyUser) -> DueCounts:
-    """Count the user's overdue and due-soon dossiers: two indexed counts (``answerable_scope``).
-
-    The same dossiers as the "all" box with the due filters, so each count links to its list.
-    """
-    return DueCounts(
-        overdue=selectors.dossiers_overdue(user=user).count(),
-        soon=selectors.dossiers_due_soon(user=user, within=SOON).count(),
     )
 
 

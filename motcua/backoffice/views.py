@@ -10,14 +10,15 @@ With htmx, the inbox and the counter's procedure search return fragments.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth.models import AbstractBaseUser
-from django.core.files.uploadedfile import UploadedFile
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.datastructures import MultiValueDict
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -27,14 +28,14 @@ from motcua.calendar.selectors import working_day_length
 from motcua.catalog.selectors import procedure_search
 from motcua.core.errors import DomainError, Forbidden, NotFound
 from motcua.dossiers.files import private_file_response
-from motcua.dossiers.models import Dossier
 from motcua.dossiers.selectors import dossier_file_of, dossier_receipt_url, dossier_result_of
 from motcua.staff.decorators import staff_required
 from motcua.workflow import selectors, services
-from motcua.workflow.documents import documents_available
+from motcua.workflow.actions import ACTIONS, ActionSpec, Choice, Input, action_run
+from motcua.workflow.documents import FORMS
 from motcua.workflow.rules import Action
+from motcua.workflow.selectors import StaffDossier
 
-from . import actions as action_forms
 from . import counter as counter_forms
 from . import inbox as inbox_page
 
@@ -65,7 +66,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
         return _error_page(request, error)
     if _is_partial(request):
         return render(request, "backoffice/_inbox_rows.html", {"page": page})
-    due = inbox_page.due_counts(request.user)
+    due = selectors.due_counts(user=request.user)
     return render(request, "backoffice/inbox.html", {"page": page, "due": due})
 
 
@@ -97,40 +98,89 @@ def bulk_assign(request: HttpRequest) -> HttpResponse:
     return redirect(back)
 
 
-def _dossier_context(request: HttpRequest, dossier: Dossier) -> dict[str, Any]:
-    step = selectors.open_step_of(dossier)
-    allowed = selectors.dossier_actions(user=request.user, dossier=dossier)
-    steps = list(getattr(dossier, "all_steps", []))
-    lefts = selectors.time_left([dossier.due_at, *(s.due_at for s in steps)])
+@dataclass(frozen=True)
+class BoundInput:
+    """An input of an action's form, with its choices for this dossier."""
+
+    input: Input
+    choices: list[Choice]
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.input, name)
+
+
+@dataclass(frozen=True)
+class PageForm:
+    """An action the viewer may do now, as the dossier page offers it."""
+
+    spec: ActionSpec
+    inputs: list[BoundInput]
+
+    @property
+    def action(self) -> Action:
+        return self.spec.action
+
+    @property
+    def label(self) -> str:
+        return self.spec.label
+
+    @property
+    def slug(self) -> str:
+        return self.spec.slug
+
+    @property
+    def primary(self) -> bool:
+        return self.spec.primary
+
+    @property
+    def multipart(self) -> bool:
+        return self.spec.multipart
+
+
+def page_forms(dossier: StaffDossier) -> list[PageForm]:
+    """Return the forms of the actions the viewer may do now, from the action table."""
+    forms = []
+    for action in dossier.actions:
+        spec = ACTIONS[action]
+        inputs = []
+        for field in spec.inputs:
+            choices = field.choices(dossier) if field.choices is not None else []
+            if field.only_if_several and len(choices) <= 1:
+                continue  # the service takes the only way there is
+            inputs.append(BoundInput(field, choices))
+        forms.append(PageForm(spec, inputs))
+    return forms
+
+
+def _documents(dossier: StaffDossier) -> list[tuple[str, str]]:
+    """Return the printable forms that apply to the dossier now, as (label, url)."""
+    return [
+        (str(form.label), reverse("documents:form", kwargs={"code": dossier.code, "form": number}))
+        for number, form in FORMS.items()
+        if (dossier.events_of(form.event) if form.event is not None else dossier.steps)
+    ]
+
+
+def _dossier_context(dossier: StaffDossier) -> dict[str, Any]:
     return {
         "dossier": dossier,
-        "step": step,
-        "forms": action_forms.action_forms(allowed, step=step),
-        "left": lefts[0],
-        "steps": list(zip(steps, lefts[1:], strict=True)),
-        "timeline": getattr(dossier, "timeline", []),
-        "components": list(dossier.components.all()),
-        "results": list(dossier.results.all()),
-        "receipt_url": dossier_receipt_url(dossier) if dossier.received_at else "",
+        "forms": page_forms(dossier),
+        "receipt_url": dossier_receipt_url(dossier) if dossier.steps else "",
         "documents": _documents(dossier),
         "day": working_day_length(),
     }
 
 
-def _documents(dossier: Dossier) -> list[tuple[str, str]]:
-    """Return the printable forms of ``dossier`` as (label, url)."""
-    return [(str(label), url) for label, url in documents_available(dossier)]
-
-
 @require_GET
 @staff_required
 def dossier(request: HttpRequest, code: str) -> HttpResponse:
-    """Show a dossier: status and time left, actions, components, files, control slip, timeline."""
+    """Show a dossier: status and time left, actions, the applicant's answers, components,
+    files, supplement requests, control slip, timeline."""
     try:
         found = selectors.dossier_for_staff(user=request.user, code=code)
     except DomainError as error:
         return _error_page(request, error)
-    return render(request, "backoffice/dossier.html", _dossier_context(request, found))
+    return render(request, "backoffice/dossier.html", _dossier_context(found))
 
 
 @require_POST
@@ -145,19 +195,14 @@ def act(request: HttpRequest, code: str, action: str) -> HttpResponse:
         found = selectors.dossier_for_staff(user=request.user, code=code)
     except DomainError as error:
         return _error_page(request, error)
-    files: dict[str, UploadedFile[Any]] = {}
-    for name in request.FILES:
-        upload = request.FILES.get(name)
-        if upload is not None:
-            files[name] = upload
+    # The posted fields and files, as a form's multi-valued mapping.
+    data: MultiValueDict[str, Any] = MultiValueDict(dict(request.POST.lists()))
+    for name, files in request.FILES.lists():
+        data.setlist(name, files)
     try:
-        revision = action_forms.revision_of(request.POST)
-        service, kwargs = action_forms.service_call(
-            chosen, request.POST, files, step=selectors.open_step_of(found)
-        )
-        service(dossier=found.pk, actor=request.user, expected_revision=revision, **kwargs)
+        action_run(chosen, dossier=found.id, actor=_staff(request), data=data)
     except DomainError as error:
-        context = _dossier_context(request, found)
+        context = _dossier_context(found)
         context.update(
             {
                 "error": error,
@@ -176,7 +221,7 @@ def act(request: HttpRequest, code: str, action: str) -> HttpResponse:
 def dossier_file(request: HttpRequest, code: str, file_id: int) -> HttpResponseBase:
     """Send a file of the dossier to staff who may see the dossier."""
     try:
-        found = selectors.dossier_for_staff(user=request.user, code=code)
+        found = selectors.dossier_visible(user=request.user, code=code)
         stored = dossier_file_of(dossier=found, file_id=file_id)
     except DomainError as error:
         return _error_page(request, error)
@@ -188,7 +233,7 @@ def dossier_file(request: HttpRequest, code: str, file_id: int) -> HttpResponseB
 def result_file(request: HttpRequest, code: str, result_id: int) -> HttpResponseBase:
     """Send a result document of the dossier to staff who may see the dossier."""
     try:
-        found = selectors.dossier_for_staff(user=request.user, code=code)
+        found = selectors.dossier_visible(user=request.user, code=code)
         stored = dossier_result_of(dossier=found, result_id=result_id)
     except DomainError as error:
         return _error_page(request, error)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from typing import Protocol
 from urllib.parse import urlencode
 
 from django.core import signing
@@ -75,7 +76,14 @@ def dossier_get(*, code: str) -> Dossier:
     return dossier
 
 
-def dossier_receipt_token(dossier: Dossier) -> str:
+class Coded(Protocol):
+    """Anything with a dossier's code: the model, or a read of it."""
+
+    @property
+    def code(self) -> str: ...
+
+
+def dossier_receipt_token(dossier: Coded) -> str:
     """Return the secret that opens the dossier's receipt; given only to the applicant.
 
     The code is public (anyone may track a dossier), the receipt holds personal
@@ -84,13 +92,13 @@ def dossier_receipt_token(dossier: Dossier) -> str:
     return signing.Signer(salt=_RECEIPT_SALT).signature(dossier.code)
 
 
-def dossier_receipt_url(dossier: Dossier) -> str:
+def dossier_receipt_url(dossier: Coded) -> str:
     """Return the path of the dossier's receipt PDF, with its token."""
     path = reverse("dossiers:receipt", kwargs={"code": dossier.code})
     return f"{path}?{urlencode({'token': dossier_receipt_token(dossier)})}"
 
 
-def dossier_tracking_url(dossier: Dossier) -> str:
+def dossier_tracking_url(dossier: Coded) -> str:
     """Return the path of the dossier's public tracking page."""
     return reverse("portal:track-detail", kwargs={"code": dossier.code})
 

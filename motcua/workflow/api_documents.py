@@ -21,9 +21,11 @@ from . import documents, selectors
 from .api import AUTH, READ_ERRORS, IsStaff
 
 
-def _dossier(request: Request, code: str) -> Dossier:
+def _dossier(request: Request, code: str, *, for_print: bool = False) -> Dossier:
     try:
-        return selectors.dossier_for_staff(user=request.user, code=code)
+        if for_print:
+            return selectors.dossier_for_print(user=request.user, code=code)
+        return selectors.dossier_visible(user=request.user, code=code)
     except Forbidden as exc:
         raise NotFound(selectors.DOSSIER_NOT_FOUND) from exc
 
@@ -79,7 +81,7 @@ def result_file(request: Request, code: str, result_code: str) -> FileResponse:
 @permission_classes([IsStaff])
 def form(request: Request, code: str, form: str) -> HttpResponse:
     """A form that does not apply to the dossier yet (say 03 before a refusal) is 404."""
-    dossier = _dossier(request, code)
+    dossier = _dossier(request, code, for_print=True)
     index = request.query_params.get("n", "")
     body = documents.form_pdf(dossier, form, index=int(index) if index.isdigit() else None)
     response = HttpResponse(body, content_type="application/pdf")

@@ -36,7 +36,7 @@ def form(request: HttpRequest, code: str, form: str) -> HttpResponse:
     """Print form 02-06 of a dossier (``?n=1`` picks the first supplement request)."""
     index = request.GET.get("n", "")
     try:
-        dossier = selectors.dossier_for_staff(user=request.user, code=code)
+        dossier = selectors.dossier_for_print(user=request.user, code=code)
         body = documents.form_pdf(dossier, form, index=int(index) if index.isdigit() else None)
     except DomainError as error:
         return _error(request, error)

@@ -67,6 +67,12 @@ class ProcessVersion(models.Model):
     number = models.PositiveIntegerField(_("version"))
     note = models.CharField(_("note"), max_length=255, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    published_at = models.DateTimeField(
+        _("published at"),
+        null=True,
+        blank=True,
+        help_text=_("A published version is never edited again: revise it to change it."),
+    )
 
     class Meta:
         verbose_name = _("process version")

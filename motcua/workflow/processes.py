@@ -14,6 +14,7 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import F
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from motcua.catalog.models import Procedure
@@ -36,7 +37,7 @@ NO_STEPS = _("A process needs an intake step, at least one processing step and a
 SHARES_NOT_100 = _("The shares of the processing steps must add up to 100 %.")
 NO_WAY_TO_RETURN = _("Every processing step must lead, going forward, to the return step.")
 FIXED_NEEDS_AGENCY = _("A step in a named agency needs that agency.")
-VERSION_IN_USE = _("Dossiers use this process version: revise it to change it.")
+VERSION_IN_USE = _("This process version was published: revise it to change it.")
 INTAKE_ROLE = _("The intake and return steps are done by a receiving officer.")
 
 
@@ -149,6 +150,8 @@ def process_version_create(
     ]
     ProcessTransition.objects.bulk_create(moves)
     if publish:
+        version.published_at = timezone.now()
+        version.save(update_fields=["published_at"])
         process.current_version = version
         process.save(update_fields=["current_version"])
     return version
@@ -160,17 +163,23 @@ def _process_locked(procedure: Procedure) -> Process:
     return Process.objects.select_for_update().get(procedure=procedure)
 
 
-def process_version_for(*, procedure: Procedure) -> ProcessVersion:
-    """Return the current process version of ``procedure``, creating the default if none.
+def process_version_for(
+    *, procedure: Procedure | None = None, procedure_id: int | None = None
+) -> ProcessVersion:
+    """Return the current process version of a procedure, creating the default if none.
 
     Locks the process row (``select_for_update``) only when it has to create
     the default, so two dossiers of a new procedure get the same version.
     """
+    pk = procedure.pk if procedure is not None else procedure_id
+    if pk is None:
+        raise ValueError("Give the procedure or its id.")
     current = ProcessVersion.objects.filter(
-        process__procedure=procedure, pk=F("process__current_version")
+        process__procedure_id=pk, pk=F("process__current_version")
     ).first()
     if current is not None:
         return current
+    procedure = procedure or Procedure.objects.get(pk=pk)
     with transaction.atomic():
         process = _process_locked(procedure)
         if process.current_version_id is not None:
@@ -205,6 +214,9 @@ def process_version_publish(*, version: ProcessVersion) -> ProcessVersion:
     )
     _check_reaches_return(version, steps)
     process = Process.objects.select_for_update().get(pk=version.process_id)
+    if version.published_at is None:
+        version.published_at = timezone.now()
+        version.save(update_fields=["published_at"])
     process.current_version = version
     process.save(update_fields=["current_version"])
     return version
@@ -265,6 +277,7 @@ def process_version_revise(*, version: ProcessVersion) -> ProcessVersion:
 
 
 def process_version_check_editable(version: ProcessVersion) -> None:
-    """Raise Conflict if dossiers use ``version`` (edits would rewrite their history)."""
-    if process_version_in_use(version):
+    """Raise Conflict unless ``version`` is a draft: never published (dossiers may follow a
+    published one, and edits would rewrite their history)."""
+    if version.published_at is not None or process_version_in_use(version):
         raise Conflict(VERSION_IN_USE)

@@ -12,10 +12,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from motcua.dossiers.models import DossierEvent, DossierState
+from motcua.dossiers.models import Dossier, DossierEvent, DossierState
 
-from .models import ProcessTransition, SupplementRequest, TransitionKind
+from .models import DossierStep, SupplementRequest, TransitionKind
 from .rules import OPEN_STATES, Situation
+from .structure import version_structure
 
 
 @dataclass(frozen=True)
@@ -23,17 +24,28 @@ class OpenStep:
     """The open step as the rules see it."""
 
     step_id: int
+    version_id: int
     kind: str
     role: str
     agency_id: int
     assignee_id: int | None
 
+    @classmethod
+    def of(cls, step: DossierStep) -> OpenStep:
+        """Return the rules' view of a dossier step (its process step loaded with it)."""
+        return cls(
+            step.step_id,
+            step.step.version_id,
+            step.step.kind,
+            step.role,
+            step.agency_id,
+            step.assignee_id,
+        )
 
-def step_moves(step_id: int) -> list[tuple[str, str]]:
+
+def step_moves(step: OpenStep) -> list[tuple[str, str]]:
     """Return the moves of a process step: (transition kind, target step kind)."""
-    return list(
-        ProcessTransition.objects.filter(source_id=step_id).values_list("kind", "target__kind")
-    )
+    return [(k, t.kind) for k, t in version_structure(step.version_id).moves_of(step.step_id)]
 
 
 def withdrawal_asked_from(events: Sequence[tuple[str, str]]) -> str:
@@ -69,12 +81,13 @@ def situation(
 ) -> Situation:
     """Return the rules' view of a dossier, reading what the caller did not pass and needs.
 
-    ``moves`` are the open step's (one query if not given and there is an open
-    step); ``events`` are (from_state, to_state) of the timeline, read only for
-    a withdrawal request; ``supplements`` are read only while one may be asked.
+    ``moves`` are the open step's (from its published process, kept in the
+    cache); ``events`` are (from_state, to_state) of the timeline, read only
+    for a withdrawal request; ``supplements`` are read only while one may be
+    asked (pass ``()`` when the action at hand is not a supplement request).
     """
     if step is not None and moves is None:
-        moves = step_moves(step.step_id)
+        moves = step_moves(step)
     before = None
     if state == DossierState.WITHDRAWAL_REQUESTED:
         if events is None:
@@ -99,4 +112,20 @@ def situation(
         can_go_back=any(k == TransitionKind.BACK for k, _t in moves),
         state_before=before,
         supplements=tuple(supplements),
+    )
+
+
+def situation_of(dossier: Dossier) -> Situation:
+    """Return the rules' view of a dossier as stored now (its open step read with it)."""
+    step = (
+        DossierStep.objects.select_related("step")
+        .filter(dossier_id=dossier.pk, finished_at__isnull=True)
+        .first()
+    )
+    return situation(
+        dossier_id=dossier.pk,
+        state=dossier.state,
+        receiving_unit_id=dossier.receiving_unit_id,
+        competent_agency_id=dossier.competent_agency_id,
+        step=OpenStep.of(step) if step is not None else None,
     )

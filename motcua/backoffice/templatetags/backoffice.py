@@ -9,6 +9,7 @@ from django import template
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from motcua.core.names import person_name
 from motcua.notifications.selectors import notifications_unread_count
 from motcua.staff.models import Role
 from motcua.staff.permissions import ADMIN_ROLES
@@ -38,10 +39,19 @@ def time_left(left: TimeLeft | None, day: dt.timedelta | None = None) -> str:
     """Say how much working time is left before a due time, or how long it is overdue."""
     if left is None or left.left is None:
         return ""
+    if left.overdue and left.left > -dt.timedelta(minutes=1):
+        # Past due outside working hours (a weekend, the evening): no working time lost yet.
+        return str(_("overdue"))
     span = _span(left.left, day or dt.timedelta(hours=8))
     if left.overdue:
         return _("overdue by %(span)s") % {"span": span}
     return _("%(span)s left") % {"span": span}
+
+
+@register.filter(name="person_name")
+def person_name_filter(user: Any) -> str:
+    """Write a person's name family name first (\"Nguyễn Thị Thu\")."""
+    return person_name(user)
 
 
 @register.inclusion_tag("backoffice/_nav.html", takes_context=True)

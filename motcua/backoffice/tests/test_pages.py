@@ -12,7 +12,6 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from motcua.backoffice import inbox as inbox_page
 from motcua.catalog.models import Procedure
 from motcua.dossiers.models import Channel, Dossier, DossierEvent, DossierState, Status
 from motcua.testing import (
@@ -104,13 +103,13 @@ def test_intake_box_lists_the_units_dossiers_and_finds_by_code_or_name_without_d
     other = submitted(cast, procedure, applicant_name="Trần Văn Bình")
     elsewhere = DossierFactory(procedure=ProcedureFactory(agency=cast.other_agency))
     signed_in(client, cast.receiving_officer)
-    codes = [r.dossier.code for r in client.get(INBOX).context["page"].rows]
+    codes = [r.code for r in client.get(INBOX).context["page"].rows]
     assert set(codes) == {mine.code, other.code}
     assert elsewhere.code not in codes
     by_name = client.get(INBOX, {"box": "intake", "q": "nguyen thi hoa"}).context["page"].rows
-    assert [r.dossier.code for r in by_name] == [mine.code]
+    assert [r.code for r in by_name] == [mine.code]
     by_code = client.get(INBOX, {"box": "intake", "q": other.code}).context["page"].rows
-    assert [r.dossier.code for r in by_code] == [other.code]
+    assert [r.code for r in by_code] == [other.code]
 
 
 def test_filters_are_checked_and_htmx_gets_only_the_rows(
@@ -163,13 +162,13 @@ def test_the_inbox_counts_overdue_and_due_soon_dossiers_and_links_to_them(
 
     page = client.get(INBOX)
 
-    assert page.context["due"] == inbox_page.DueCounts(overdue=1, soon=1)
+    assert page.context["due"] == selectors.DueCounts(overdue=1, soon=1)
     html = page.content.decode()
     assert "1 hồ sơ quá hạn" in html
     overdue = client.get(INBOX, {"box": "all", "due": "overdue"}).context["page"]
-    assert [row.dossier for row in overdue.rows] == [late]
+    assert [row.code for row in overdue.rows] == [late.code]
     due_soon = client.get(INBOX, {"box": "all", "due": "soon"}).context["page"]
-    assert [row.dossier for row in due_soon.rows] == [soon]
+    assert [row.code for row in due_soon.rows] == [soon.code]
 
 
 # --- The dossier page and its actions ----------------------------------------------------------
@@ -458,7 +457,42 @@ def test_the_intake_box_counts_down_to_the_answer_not_to_the_result(
     )
     signed_in(client, cast.receiving_officer)
     rows = client.get(INBOX, {"box": "intake"}).context["page"].rows
-    assert [r.dossier.code for r in rows] == [urgent.code, calm.code]
+    assert [r.code for r in rows] == [urgent.code, calm.code]
     assert rows[0].left.due_at == urgent.intake_due_at
     soon = client.get(INBOX, {"box": "intake", "due": "soon"}).context["page"].rows
-    assert [r.dossier.code for r in soon] == [urgent.code]
+    assert [r.code for r in soon] == [urgent.code]
+
+
+def test_the_dossier_page_costs_the_same_queries_whatever_the_dossier_holds(
+    client: Client, cast: Cast, procedure: Procedure
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    dossier = submitted(cast, procedure)
+    services.dossier_accept(dossier=dossier, actor=cast.receiving_officer)
+    services.dossier_claim(dossier=dossier, actor=cast.specialist)
+    services.dossier_result_record(
+        dossier=dossier, actor=cast.specialist, name="Kết quả 1", upload=pdf_upload()
+    )
+    signed_in(client, cast.specialist)
+    url = reverse("backoffice:dossier", kwargs={"code": dossier.code})
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        return len(captured)
+
+    few = queries()
+    for n in range(3):
+        services.dossier_result_record(
+            dossier=dossier, actor=cast.specialist, name=f"Kết quả {n}", upload=pdf_upload()
+        )
+    services.dossier_request_supplement(
+        dossier=dossier, actor=cast.specialist, missing=["Bản vẽ"], reason="Thiếu"
+    )
+    services.dossier_receive_supplement(dossier=dossier, actor=cast.receiving_officer)
+    with_supplement = queries()
+    services.dossier_forward(dossier=dossier, actor=cast.specialist)
+
+    assert queries() == with_supplement <= few + 1  # the supplement requests, once there are some

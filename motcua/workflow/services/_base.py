@@ -32,9 +32,10 @@ from motcua.staff.models import Role
 from motcua.staff.selectors import user_agency_roles
 
 from .. import rules, timing
-from ..models import AgencySource, DossierStep, ProcessStep, ProcessTransition, StepKind
+from ..models import AgencySource, DossierStep, StepKind
 from ..selectors import role_holders
 from ..situation import OpenStep, situation, supplements_made
+from ..structure import StepDef, version_structure
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
@@ -62,32 +63,41 @@ class Held:
     def holds(self, roles: Iterable[str], agency_id: int | None) -> bool:
         return bool({str(r) for r in roles} & self.roles.get(agency_id or 0, set()))
 
-    def situation(self) -> rules.Situation:
-        """Return what the rules need to know of the held dossier and step."""
+    def situation(self, *, supplements: bool = True) -> rules.Situation:
+        """Return what the rules need to know of the held dossier and step.
+
+        Without ``supplements`` the requests made so far are not read (the
+        rules need them only to judge a new request).
+        """
         d, step = self.dossier, self.step
         return situation(
             dossier_id=d.pk,
             state=d.state,
             receiving_unit_id=d.receiving_unit_id,
             competent_agency_id=d.competent_agency_id,
-            step=OpenStep(step.step_id, step.step.kind, step.role, step.agency_id, step.assignee_id)
-            if step is not None
-            else None,
+            step=OpenStep.of(step) if step is not None else None,
+            supplements=None if supplements else (),
         )
 
 
 def hold(
-    dossier: Dossier | int, actor: Actor | None, expected_revision: int | None, now: dt.datetime
+    dossier: Dossier | int | str,
+    actor: Actor | None,
+    expected_revision: int | None,
+    now: dt.datetime,
 ) -> Held:
-    """Lock the dossier and its open step; refuse a client that saw an older revision.
+    """Lock the dossier (by id or code) and its open step; refuse a client that saw an older
+    revision.
 
     Must run inside a transaction. Only the dossier's and the step's rows are
     locked (``of``), never the procedure or agency rows joined to them. A
     dossier ``actor`` may not see is NotFound, as if it did not exist.
     """
-    pk = dossier if isinstance(dossier, int) else dossier.pk
     roles = user_agency_roles(user=actor) if actor is not None else {}
-    dossiers = Dossier.objects.filter(pk=pk)
+    if isinstance(dossier, str):
+        dossiers = Dossier.objects.filter(code=dossier.strip())
+    else:
+        dossiers = Dossier.objects.filter(pk=dossier if isinstance(dossier, int) else dossier.pk)
     if actor is not None:
         # Filtered before locking: a dossier of other agencies is neither locked nor told apart
         # from one that does not exist.
@@ -97,12 +107,14 @@ def hold(
         raise NotFound(DOSSIER_NOT_FOUND)
     if expected_revision is not None and locked.revision != expected_revision:
         raise Conflict(STALE)
-    step = (
-        DossierStep.objects.select_for_update(of=("self",))
-        .select_related("step")
-        .filter(dossier_id=pk, finished_at__isnull=True)
-        .first()
-    )
+    step = None
+    if locked.current_agency_id is not None:  # kept with the open step: none, no query
+        step = (
+            DossierStep.objects.select_for_update(of=("self",))
+            .select_related("step")
+            .filter(dossier_id=locked.pk, finished_at__isnull=True)
+            .first()
+        )
     return Held(locked, step, roles, now, received_at=locked.received_at)
 
 
@@ -123,7 +135,7 @@ def check(held: Held, action: rules.Action, actor: Actor | None) -> None:
     """Raise Conflict or Forbidden unless ``actor`` may do ``action`` on the held dossier."""
     rules.check(
         action,
-        held.situation(),
+        held.situation(supplements=action == rules.Action.REQUEST_SUPPLEMENT),
         roles=held.roles,
         actor_id=actor.pk if actor is not None else None,
     )
@@ -131,7 +143,7 @@ def check(held: Held, action: rules.Action, actor: Actor | None) -> None:
 
 @contextmanager
 def acting(
-    dossier: Dossier | int,
+    dossier: Dossier | int | str,
     *,
     actor: Actor | None,
     action: rules.Action,
@@ -150,7 +162,7 @@ def acting(
     with transaction.atomic():
         held = hold(dossier, actor, expected_revision, now or timezone.now())
         if actor is None:
-            rules.check_applicant(action, held.situation())
+            rules.check_applicant(action, held.situation(supplements=False))
         else:
             check(held, action, actor)
         yield held
@@ -224,7 +236,7 @@ def state_before(dossier: Dossier, state: DossierState) -> DossierState:
     return DossierState(last) if last else DossierState.SUBMITTED
 
 
-def step_agency_id(step: ProcessStep, dossier: Dossier) -> int:
+def step_agency_id(step: StepDef, dossier: Dossier) -> int:
     """Return the agency a process step is done in, for ``dossier``."""
     if step.agency_source == AgencySource.RECEIVING_UNIT:
         return dossier.receiving_unit_id
@@ -245,7 +257,7 @@ def check_assignee(role: str, agency_id: int, assignee: Actor | None) -> None:
     )
 
 
-def _step_due_at(held: Held, step: ProcessStep) -> dt.datetime | None:
+def _step_due_at(held: Held, step: StepDef) -> dt.datetime | None:
     dossier = held.dossier
     if step.kind == StepKind.RETURN:
         return None
@@ -260,7 +272,7 @@ def _step_due_at(held: Held, step: ProcessStep) -> dt.datetime | None:
 
 
 def open_step(
-    held: Held, step: ProcessStep, *, actor: Actor | None, assignee: Actor | None = None
+    held: Held, step: StepDef, *, actor: Actor | None, assignee: Actor | None = None
 ) -> DossierStep:
     """Hand the held dossier to ``step`` (a new line of its control slip), due per its share.
 
@@ -270,7 +282,7 @@ def open_step(
     check_assignee(step.role, agency_id, assignee)
     opened = DossierStep.objects.create(
         dossier=held.dossier,
-        step=step,
+        step_id=step.id,
         agency_id=agency_id,
         role=step.role,
         assignee_id=assignee.pk if assignee is not None else None,
@@ -346,7 +358,6 @@ def finish_dossier(held: Held, *, judged: bool = True) -> None:
     )
 
 
-def targets(step: ProcessStep, kind: str) -> list[ProcessStep]:
-    """Return the steps ``step`` leads to by moves of ``kind``, in process order."""
-    ids = ProcessTransition.objects.filter(source=step, kind=kind).values("target_id")
-    return list(ProcessStep.objects.filter(pk__in=ids).order_by("order"))
+def targets(step: DossierStep, kind: str) -> list[StepDef]:
+    """Return the steps an open step leads to by moves of ``kind``, in process order."""
+    return version_structure(step.step.version_id).targets(step.step_id, kind)

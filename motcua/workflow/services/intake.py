@@ -26,6 +26,7 @@ from motcua.staff.selectors import user_agency_roles
 from .. import rules, timing
 from ..models import DossierStep, SupplementItem, SupplementRequest, TransitionKind
 from ..processes import process_version_for
+from ..structure import version_structure
 from ._base import (
     Actor,
     Held,
@@ -38,7 +39,6 @@ from ._base import (
     required_text,
     state_before,
     step_agency_id,
-    targets,
     transition,
 )
 
@@ -57,7 +57,7 @@ APPLICANT_LABEL = "Người nộp hồ sơ"
 
 def dossier_accept(
     *,
-    dossier: Dossier | int,
+    dossier: Dossier | int | str,
     actor: Actor,
     note: str = "",
     expected_revision: int | None = None,
@@ -83,16 +83,15 @@ def dossier_accept(
 
 def _accept(held: Held, actor: Actor, note: str, *, due_at: dt.datetime | None = None) -> None:
     dossier = held.dossier
-    version = process_version_for(procedure=dossier.procedure)
-    intake = version.steps.order_by("order").first()
-    assert intake is not None  # noqa: S101 - a published process has its steps
+    process = version_structure(process_version_for(procedure_id=dossier.procedure_id).pk)
+    intake = process.intake
     dossier.received_at = held.now
     dossier.due_at = due_at or dossier_services.dossier_due_at(dossier.procedure_version, held.now)
     # The intake step ran from submission to now: the first line of the control slip.
     intake_due = dossier.intake_due_at or held.now
     DossierStep.objects.create(
         dossier=dossier,
-        step=intake,
+        step_id=intake.id,
         agency_id=step_agency_id(intake, dossier),
         role=intake.role,
         assignee_id=actor.pk,
@@ -102,7 +101,7 @@ def _accept(held: Held, actor: Actor, note: str, *, due_at: dt.datetime | None =
         finished_by_id=actor.pk,
         outcome=timing.outcome_of(finished_at=held.now, due_at=intake_due),
     )
-    open_step(held, targets(intake, TransitionKind.FORWARD)[0], actor=actor)
+    open_step(held, process.targets(intake.id, TransitionKind.FORWARD)[0], actor=actor)
     transition(
         held,
         to_state=DossierState.ACCEPTED,
@@ -115,7 +114,7 @@ def _accept(held: Held, actor: Actor, note: str, *, due_at: dt.datetime | None =
 
 def dossier_refuse(
     *,
-    dossier: Dossier | int,
+    dossier: Dossier | int | str,
     actor: Actor,
     reasons: str,
     expected_revision: int | None = None,
@@ -176,7 +175,7 @@ def _supplement_note(items: Sequence[Missing], reason: str) -> str:
 
 def dossier_request_supplement(
     *,
-    dossier: Dossier | int,
+    dossier: Dossier | int | str,
     actor: Actor,
     missing: Sequence[str | Missing],
     reason: str,
@@ -236,7 +235,7 @@ def _request_supplement(held: Held, actor: Actor, reason: str, items: Sequence[M
 
 def dossier_receive_supplement(
     *,
-    dossier: Dossier | int,
+    dossier: Dossier | int | str,
     actor: Actor,
     note: str = "",
     expected_revision: int | None = None,
@@ -336,7 +335,7 @@ def dossier_counter_intake(
         note = required_text(decision.reason, "reason")
     # Computed before the transaction, which holds the unit's daily code counter.
     due_at = dossier_services.dossier_due_at(draft.version, now)
-    process_version_for(procedure=draft.procedure)
+    process_version_for(procedure_id=draft.procedure.pk)
     with files_stored(draft.files) as stored, transaction.atomic():
         created = dossier_services.counter_dossier_insert(
             draft=draft, stored=stored, unit=unit, actor=actor, now=now, due_at=due_at
@@ -355,7 +354,7 @@ def dossier_counter_intake(
 
 def dossier_withdrawal_request(
     *,
-    dossier: Dossier | int,
+    dossier: Dossier | int | str,
     reason: str,
     actor: Actor | None = None,
     expected_revision: int | None = None,
@@ -388,7 +387,7 @@ def dossier_withdrawal_request(
 
 def dossier_withdrawal_decide(
     *,
-    dossier: Dossier | int,
+    dossier: Dossier | int | str,
     actor: Actor,
     approve: bool,
     note: str = "",

@@ -20,8 +20,9 @@ from motcua.dossiers.models import Dossier, DossierResult, DossierState, EventKi
 from motcua.staff.models import Role
 
 from .. import rules
-from ..models import DossierStep, ProcessStep, StepKind, TransitionKind
+from ..models import DossierStep, StepKind, TransitionKind
 from ..selectors import role_holders
+from ..structure import StepDef
 from ._base import (
     DOSSIER_NOT_FOUND,
     Actor,
@@ -56,7 +57,7 @@ def _open_process_step(held: Held) -> DossierStep:
 
 def dossier_assign(
     *,
-    dossier: Dossier | int,
+    dossier: Dossier | int | str,
     actor: Actor,
     assignee: Actor,
     expected_revision: int | None = None,
@@ -81,7 +82,7 @@ def dossier_assign(
 
 def dossier_claim(
     *,
-    dossier: Dossier | int,
+    dossier: Dossier | int | str,
     actor: Actor,
     expected_revision: int | None = None,
     now: dt.datetime | None = None,
@@ -104,7 +105,8 @@ def dossier_claim(
 
 def _give(held: Held, actor: Actor, assignee: Actor, acting_as: str) -> None:
     step = _open_process_step(held)
-    check_assignee(step.role, step.agency_id, assignee)
+    if assignee.pk != actor.pk:  # taking it oneself: the rules checked the role already
+        check_assignee(step.role, step.agency_id, assignee)
     step.assignee_id = assignee.pk
     step.assigned_at = held.now
     step.save(update_fields=["assignee", "assigned_at"])
@@ -151,10 +153,10 @@ def dossiers_assign(
     return BulkOutcome(done, refused)
 
 
-def _pick(choices: list[ProcessStep], to_step: int | None) -> ProcessStep:
+def _pick(choices: list[StepDef], to_step: int | None) -> StepDef:
     if to_step is not None:
         for choice in choices:
-            if choice.pk == to_step:
+            if choice.id == to_step:
                 return choice
         raise ValidationFailed(
             rules.NOT_A_NEXT_STEP, field_errors={"to_step": [rules.NOT_A_NEXT_STEP]}
@@ -168,7 +170,7 @@ def _pick(choices: list[ProcessStep], to_step: int | None) -> ProcessStep:
 
 def dossier_forward(
     *,
-    dossier: Dossier | int,
+    dossier: Dossier | int | str,
     actor: Actor,
     to_step: int | None = None,
     assignee: Actor | None = None,
@@ -190,9 +192,7 @@ def dossier_forward(
         now=now,
     ) as held:
         step = _open_process_step(held)
-        choices = [
-            t for t in targets(step.step, TransitionKind.FORWARD) if t.kind != StepKind.RETURN
-        ]
+        choices = [t for t in targets(step, TransitionKind.FORWARD) if t.kind != StepKind.RETURN]
         target = _pick(choices, to_step)
         _move(held, actor, step, target, assignee=assignee, note=note.strip(), back=False)
     return held.dossier
@@ -200,7 +200,7 @@ def dossier_forward(
 
 def dossier_mark_processed(
     *,
-    dossier: Dossier | int,
+    dossier: Dossier | int | str,
     actor: Actor,
     note: str = "",
     expected_revision: int | None = None,
@@ -220,7 +220,7 @@ def dossier_mark_processed(
         now=now,
     ) as held:
         step = _open_process_step(held)
-        end = [t for t in targets(step.step, TransitionKind.FORWARD) if t.kind == StepKind.RETURN]
+        end = [t for t in targets(step, TransitionKind.FORWARD) if t.kind == StepKind.RETURN]
         if not DossierResult.objects.filter(dossier_id=held.dossier.pk).exists():
             raise Conflict(RESULT_REQUIRED)
         close_step(held, actor, note=note.strip())
@@ -239,7 +239,7 @@ def dossier_mark_processed(
 
 def dossier_send_back(
     *,
-    dossier: Dossier | int,
+    dossier: Dossier | int | str,
     actor: Actor,
     reason: str,
     to_step: int | None = None,
@@ -260,9 +260,9 @@ def dossier_send_back(
         now=now,
     ) as held:
         step = _open_process_step(held)
-        target = _pick(targets(step.step, TransitionKind.BACK), to_step)
+        target = _pick(targets(step, TransitionKind.BACK), to_step)
         previous = (
-            DossierStep.objects.filter(dossier_id=held.dossier.pk, step=target)
+            DossierStep.objects.filter(dossier_id=held.dossier.pk, step_id=target.id)
             .exclude(assignee=None)
             .order_by("-started_at", "-id")
             .values_list("assignee_id", flat=True)
@@ -284,7 +284,7 @@ def _move(
     held: Held,
     actor: Actor,
     step: DossierStep,
-    target: ProcessStep,
+    target: StepDef,
     *,
     assignee: Actor | None,
     note: str,
@@ -309,7 +309,7 @@ def _move(
 
 def dossier_result_record(
     *,
-    dossier: Dossier | int,
+    dossier: Dossier | int | str,
     actor: Actor,
     name: str,
     upload: Upload | None,
@@ -369,7 +369,7 @@ def dossier_result_record(
 
 def dossier_extend(
     *,
-    dossier: Dossier | int,
+    dossier: Dossier | int | str,
     actor: Actor,
     reason: str,
     new_due_at: dt.datetime,
@@ -413,7 +413,7 @@ def dossier_extend(
 
 def dossier_stop(
     *,
-    dossier: Dossier | int,
+    dossier: Dossier | int | str,
     actor: Actor,
     reason: str,
     expected_revision: int | None = None,
@@ -447,7 +447,7 @@ def dossier_stop(
 
 def dossier_return_result(
     *,
-    dossier: Dossier | int,
+    dossier: Dossier | int | str,
     actor: Actor,
     to_whom: str,
     expected_revision: int | None = None,

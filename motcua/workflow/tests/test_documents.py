@@ -251,7 +251,7 @@ def test_the_forms_available_follow_what_happened_to_the_dossier(
     services.dossier_claim(dossier=accepted, actor=cast.specialist)
 
     def available(dossier: Dossier) -> list[str]:
-        found = selectors.dossier_for_staff(user=cast.leader, code=dossier.code)
+        found = selectors.dossier_for_print(user=cast.leader, code=dossier.code)
         with django_assert_num_queries(0):
             return [url.rsplit("mau-", 1)[1][:2] for _label, url in documents_available(found)]
 

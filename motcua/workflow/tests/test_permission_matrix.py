@@ -37,6 +37,7 @@ from motcua.staff.selectors import user_agency_roles
 from motcua.testing import Cast, DossierFactory, ProcedureFactory, cast_create, pdf_upload
 from motcua.workflow import rules, selectors, services
 from motcua.workflow.models import DossierStep
+from motcua.workflow.situation import situation_of
 
 pytestmark = pytest.mark.django_db
 
@@ -210,7 +211,7 @@ def predicted(user: Any, action: str, dossier: Dossier) -> int:
     if not Dossier.objects.filter(scope, pk=dossier.pk).exists():
         return 404
     dossier.refresh_from_db()
-    situation = selectors.dossier_situation(dossier)
+    situation = situation_of(dossier)
     try:
         rules.check(action.replace("-", "_"), situation, roles=roles, actor_id=user.pk)
     except Conflict:

@@ -29,7 +29,7 @@ from motcua.testing import (
 from motcua.workflow import services
 from motcua.workflow.models import DossierStep
 from motcua.workflow.rules import Action
-from motcua.workflow.selectors import dossier_actions, open_step_of, role_holders
+from motcua.workflow.selectors import dossier_actions, role_holders
 
 pytestmark = pytest.mark.django_db
 
@@ -109,7 +109,7 @@ STAGES = (
 
 def _call(action: Action, dossier: Dossier, actor: Any, cast: Cast) -> Callable[[], object]:
     """Return a call of the service behind ``action`` with a valid payload."""
-    step = open_step_of(dossier)
+    step = DossierStep.objects.filter(dossier=dossier, finished_at=None).first()
     if action == Action.ASSIGN:
         # Anyone holding the step's role may be given it; someone else than the actor if any.
         holders = list(role_holders(role=step.role, agency_id=step.agency_id)) if step else []

@@ -1,0 +1,528 @@
+"""The one table of the workflow's actions: what each takes, which service it calls, and how.
+
+The back-office page draws each action's form from ``inputs`` and posts it
+here; the staff API takes the same fields as JSON (or multipart). Both run
+``action_run``: the action's ``body`` serializer reads and checks the fields
+(every message at once), ``call`` turns them into the service's arguments,
+and the service decides (the rules, under the dossier's lock). Nothing about
+an action is written twice.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractBaseUser
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from motcua.core.errors import ValidationFailed
+
+from . import services
+from .rules import Action
+from .selectors import StaffDossier, assignable_users
+
+REVISION_REQUIRED = _(
+    "Send the revision of the dossier you last saw (the If-Match header or the revision field)."
+)
+NO_SUCH_PERSON = _("No active staff member has this username.")
+INVALID = _("Some fields are not valid: see the messages next to them.")
+CHOOSE_ANSWER = _("Choose whether to accept the withdrawal.")
+BAD_DATETIME = _("Enter a date and time, for example 2026-12-01 16:30.")
+
+Service = Callable[..., Any]
+
+
+# --- Fields the actions take --------------------------------------------------------------------
+
+
+def _text(message: Any, *, max_length: int = 2000, **kwargs: Any) -> serializers.CharField:
+    """A text the service requires: blank or missing says ``message`` (the service's words)."""
+    errors = {"required": message, "blank": message, "null": message}
+    return serializers.CharField(max_length=max_length, error_messages=errors, **kwargs)
+
+
+@extend_schema_field(
+    {
+        "oneOf": [
+            {"type": "string"},
+            {
+                "type": "object",
+                "properties": {"name": {"type": "string"}, "reason": {"type": "string"}},
+                "required": ["name"],
+            },
+        ]
+    }
+)
+class MissingItemField(serializers.Field):  # type: ignore[type-arg]
+    """One missing or incorrect component: its name, or ``{"name", "reason"}``."""
+
+    default_error_messages = {"invalid": _("Give the item's name, and why it is asked for.")}
+
+    def to_internal_value(self, data: Any) -> services.Missing:
+        if isinstance(data, str):
+            return services.Missing(data[:500])
+        if isinstance(data, dict) and isinstance(data.get("name"), str):
+            reason = data.get("reason", "")
+            if isinstance(reason, str):
+                return services.Missing(data["name"][:500], reason[:1000])
+        self.fail("invalid")
+        raise AssertionError  # fail() raised
+
+    def to_representation(self, value: Any) -> Any:
+        return value
+
+
+class LinesField(serializers.ListField):
+    """A list; from a form, a text of one item per line."""
+
+    def to_internal_value(self, data: Any) -> list[Any]:
+        if isinstance(data, str):
+            data = [data]
+        if isinstance(data, list):
+            split: list[Any] = []
+            for item in data:
+                split.extend(item.splitlines() if isinstance(item, str) else [item])
+            data = [i for i in split if not (isinstance(i, str) and not i.strip())]
+        return super().to_internal_value(data)
+
+
+class AnswerField(serializers.BooleanField):
+    """A yes or no that must be given: an unticked form answer is missing, not "no"."""
+
+    default_empty_html = serializers.empty
+
+
+@extend_schema_field(OpenApiTypes.DATETIME)
+class LocalDateTimeField(serializers.DateTimeField):
+    """A moment, ISO 8601 or as a form's date-time input sends it, in the site's time zone."""
+
+    default_error_messages = {"invalid": BAD_DATETIME}
+
+    def to_internal_value(self, value: Any) -> dt.datetime:
+        if isinstance(value, str):
+            value = value.strip().replace(" ", "T", 1)
+        return super().to_internal_value(value)
+
+
+class RevisionSerializer(serializers.Serializer[Any]):
+    """The revision is required unless the If-Match header carries it."""
+
+    revision = serializers.IntegerField(
+        required=False,
+        min_value=0,
+        help_text="Or the If-Match header (the ETag of the dossier)",
+        error_messages={"invalid": REVISION_REQUIRED},
+    )
+
+
+class NoteSerializer(RevisionSerializer):
+    note = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+
+
+class ReasonSerializer(RevisionSerializer):
+    reason = _text(services.REASON_REQUIRED)
+
+
+class RefuseSerializer(RevisionSerializer):
+    reasons = _text(services.REASON_REQUIRED)
+
+
+class SupplementBodySerializer(ReasonSerializer):
+    missing = LinesField(
+        child=MissingItemField(),
+        allow_empty=False,
+        max_length=100,
+        error_messages={
+            "required": services.MISSING_ITEMS_REQUIRED,
+            "empty": services.MISSING_ITEMS_REQUIRED,
+        },
+        help_text="Everything missing, at once: names, or objects with a name and a reason",
+    )
+
+
+class AssignSerializer(RevisionSerializer):
+    assignee = serializers.CharField(max_length=150, help_text="Username of the person given it")
+
+
+class ForwardSerializer(NoteSerializer):
+    to_step = serializers.IntegerField(
+        required=False, min_value=1, help_text="Process step id, when the step leads to several"
+    )
+    assignee = serializers.CharField(
+        required=False, allow_blank=True, max_length=150, help_text="Username"
+    )
+
+
+class SendBackSerializer(ReasonSerializer):
+    to_step = serializers.IntegerField(required=False, min_value=1)
+
+
+class RecordResultSerializer(RevisionSerializer):
+    name = _text(services.RESULT_NAME_REQUIRED, max_length=255)
+    file = serializers.FileField(
+        help_text="The signed result: PDF, JPEG, PNG",
+        error_messages={
+            "required": services.RESULT_FILE_REQUIRED,
+            "empty": services.RESULT_FILE_REQUIRED,
+        },
+    )
+    is_electronic = serializers.BooleanField(required=False, default=True)
+
+
+class ExtendSerializer(RevisionSerializer):
+    new_due_at = LocalDateTimeField(error_messages={"required": BAD_DATETIME, "null": BAD_DATETIME})
+    reason = _text(services.REASON_REQUIRED)
+
+
+class WithdrawalDecisionSerializer(NoteSerializer):
+    approve = AnswerField(
+        help_text="Refusing needs a note saying why",
+        error_messages={"required": CHOOSE_ANSWER, "invalid": CHOOSE_ANSWER},
+    )
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if not attrs["approve"] and not attrs.get("note", "").strip():
+            raise serializers.ValidationError({"note": [services.REASON_REQUIRED]})
+        return attrs
+
+
+class ReturnSerializer(RevisionSerializer):
+    to_whom = _text(services.RECIPIENT_REQUIRED, max_length=255)
+
+
+def person_by_username(username: str, name: str = "assignee") -> AbstractBaseUser:
+    user = get_user_model().objects.filter(username=username, is_active=True).first()
+    if user is None:
+        raise ValidationFailed(NO_SUCH_PERSON, field_errors={name: [NO_SUCH_PERSON]})
+    return user
+
+
+# --- What the page draws ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Choice:
+    value: str
+    label: str
+
+
+Choices = Callable[[StaffDossier], list[Choice]]
+
+
+@dataclass(frozen=True)
+class Input:
+    """One input of an action's form: its field name, label and kind."""
+
+    name: str
+    label: str | Promise
+    kind: str = "textarea"  # textarea, text, select, file, datetime, checkbox, radio
+    required: bool = False
+    help: str | Promise = ""
+    choices: Choices | None = None
+    # A select shown only when there is more than one choice (else the service picks).
+    only_if_several: bool = False
+
+
+def _forward_choices(d: StaffDossier) -> list[Choice]:
+    return [Choice(str(m.step_id), m.name) for m in d.forward_moves]
+
+
+def _back_choices(d: StaffDossier) -> list[Choice]:
+    return [Choice(str(m.step_id), m.name) for m in d.back_moves]
+
+
+def _assignees(d: StaffDossier) -> list[Choice]:
+    step = d.open_step
+    if step is None:
+        return []
+    from motcua.core.names import person_name
+
+    return [
+        Choice(u.get_username(), person_name(u))
+        for u in assignable_users(agency_id=step.agency.id, role=step.role)
+    ]
+
+
+def _answers(_d: StaffDossier) -> list[Choice]:
+    return [
+        Choice("yes", str(_("Accept the withdrawal"))),
+        Choice("no", str(_("Refuse the withdrawal"))),
+    ]
+
+
+NOTE = Input("note", _("Note (optional)"))
+REASON = Input("reason", _("Reason"), required=True)
+
+
+@dataclass(frozen=True)
+class ActionSpec:
+    """An action: the fields it takes, the service it calls with them, how the page offers it."""
+
+    action: Action
+    body: type[serializers.Serializer[Any]]
+    call: Callable[[Mapping[str, Any]], tuple[Service, dict[str, Any]]]
+    summary: str
+    inputs: tuple[Input, ...] = ()
+    primary: bool = False
+    multipart: bool = False
+
+    @property
+    def label(self) -> str:
+        return str(self.action.label)
+
+    @property
+    def slug(self) -> str:
+        return self.action.value.replace("_", "-")
+
+
+ACTIONS: dict[Action, ActionSpec] = {
+    spec.action: spec
+    for spec in (
+        ActionSpec(
+            Action.ACCEPT,
+            NoteSerializer,
+            lambda d: (services.dossier_accept, {"note": d.get("note", "")}),
+            "Accept a dossier waiting for intake (status 2); the due date is computed",
+            (NOTE,),
+            primary=True,
+        ),
+        ActionSpec(
+            Action.REFUSE,
+            RefuseSerializer,
+            lambda d: (services.dossier_refuse, {"reasons": d["reasons"]}),
+            "Refuse a dossier at intake, with the reasons (form 03; status 3)",
+            (Input("reasons", _("Reasons"), required=True),),
+        ),
+        ActionSpec(
+            Action.REQUEST_SUPPLEMENT,
+            SupplementBodySerializer,
+            lambda d: (
+                services.dossier_request_supplement,
+                {"missing": d["missing"], "reason": d["reason"]},
+            ),
+            "Ask for everything missing at once (form 02; status 5; the clock stops). Once at "
+            "intake, once per agency during processing",
+            (
+                Input(
+                    "missing",
+                    _("What is missing or must be corrected"),
+                    required=True,
+                    help=_("One item per line: the applicant gets the whole list at once."),
+                ),
+                REASON,
+            ),
+        ),
+        ActionSpec(
+            Action.RECEIVE_SUPPLEMENT,
+            NoteSerializer,
+            lambda d: (services.dossier_receive_supplement, {"note": d.get("note", "")}),
+            "Record the supplement received; the clock resumes where it stopped",
+            (NOTE,),
+            primary=True,
+        ),
+        ActionSpec(
+            Action.ASSIGN,
+            AssignSerializer,
+            lambda d: (services.dossier_assign, {"assignee": person_by_username(d["assignee"])}),
+            "Give the open step to a person holding its role (leaders)",
+            (Input("assignee", _("Assign to"), "select", True, choices=_assignees),),
+        ),
+        ActionSpec(
+            Action.CLAIM,
+            RevisionSerializer,
+            lambda d: (services.dossier_claim, {}),
+            "Take the open, unassigned step for oneself",
+            primary=True,
+        ),
+        ActionSpec(
+            Action.FORWARD,
+            ForwardSerializer,
+            lambda d: (
+                services.dossier_forward,
+                {
+                    "to_step": d.get("to_step"),
+                    "assignee": person_by_username(d["assignee"]) if d.get("assignee") else None,
+                    "note": d.get("note", ""),
+                },
+            ),
+            "Hand the dossier to the next step (another agency's: an inter-agency transfer)",
+            (
+                Input(
+                    "to_step",
+                    _("Next step"),
+                    "select",
+                    True,
+                    choices=_forward_choices,
+                    only_if_several=True,
+                ),
+                NOTE,
+            ),
+            primary=True,
+        ),
+        ActionSpec(
+            Action.SEND_BACK,
+            SendBackSerializer,
+            lambda d: (
+                services.dossier_send_back,
+                {"to_step": d.get("to_step"), "reason": d["reason"]},
+            ),
+            "Send the dossier back to an earlier step for rework",
+            (
+                Input(
+                    "to_step",
+                    _("Send back to step"),
+                    "select",
+                    True,
+                    choices=_back_choices,
+                    only_if_several=True,
+                ),
+                REASON,
+            ),
+        ),
+        ActionSpec(
+            Action.RECORD_RESULT,
+            RecordResultSerializer,
+            lambda d: (
+                services.dossier_result_record,
+                {
+                    "name": d["name"],
+                    "upload": d.get("file"),
+                    "is_electronic": d.get("is_electronic", True),
+                },
+            ),
+            "Record a result document (multipart upload)",
+            (
+                Input("name", _("Name of the result document"), "text", True),
+                Input("file", _("Signed result (PDF or image)"), "file", True),
+                Input("is_electronic", _("Electronic result"), "checkbox"),
+            ),
+            multipart=True,
+        ),
+        ActionSpec(
+            Action.MARK_PROCESSED,
+            NoteSerializer,
+            lambda d: (services.dossier_mark_processed, {"note": d.get("note", "")}),
+            "Approve: processing done (status 9); a result must be recorded",
+            (NOTE,),
+            primary=True,
+        ),
+        ActionSpec(
+            Action.EXTEND,
+            ExtendSerializer,
+            lambda d: (
+                services.dossier_extend,
+                {"new_due_at": d["new_due_at"], "reason": d["reason"]},
+            ),
+            "Extend once, with an apology (form 04), until one working day before the due time",
+            (
+                Input("new_due_at", _("New due time"), "datetime", True),
+                Input("reason", _("Reason and apology"), required=True),
+            ),
+        ),
+        ActionSpec(
+            Action.STOP,
+            ReasonSerializer,
+            lambda d: (services.dossier_stop, {"reason": d["reason"]}),
+            "Stop processing, with the reason (form 05; status 8)",
+            (REASON,),
+        ),
+        ActionSpec(
+            Action.REQUEST_WITHDRAWAL,
+            ReasonSerializer,
+            lambda d: (services.dossier_withdrawal_request, {"reason": d["reason"]}),
+            "Record the applicant's request to withdraw the dossier (status 7)",
+            (REASON,),
+        ),
+        ActionSpec(
+            Action.DECIDE_WITHDRAWAL,
+            WithdrawalDecisionSerializer,
+            lambda d: (
+                services.dossier_withdrawal_decide,
+                {"approve": d["approve"], "note": d.get("note", "")},
+            ),
+            "Accept or refuse the withdrawal request",
+            (Input("approve", _("Answer"), "radio", True, choices=_answers), NOTE),
+        ),
+        ActionSpec(
+            Action.RETURN_RESULT,
+            ReturnSerializer,
+            lambda d: (services.dossier_return_result, {"to_whom": d["to_whom"]}),
+            "Hand the result over (status 10), recording to whom",
+            (
+                Input(
+                    "to_whom",
+                    _("Handed to"),
+                    "text",
+                    True,
+                    help=_("Name and ID number of the person who takes the result."),
+                ),
+            ),
+            primary=True,
+        ),
+    )
+}
+
+
+def _messages(detail: Any, prefix: str = "") -> dict[str, list[str]]:
+    """Flatten a serializer's errors into ``{"field": [messages]}`` (list items by index)."""
+    if isinstance(detail, dict):
+        out: dict[str, list[str]] = {}
+        for key, value in detail.items():
+            name = f"{prefix}.{key}" if prefix else str(key)
+            out.update(_messages(value, name))
+        return out
+    if isinstance(detail, list) and all(not isinstance(i, dict | list) for i in detail):
+        return {prefix or "non_field_errors": [str(i) for i in detail]}
+    if isinstance(detail, list):
+        out = {}
+        for index, item in enumerate(detail):
+            out.update(_messages(item, f"{prefix}.{index}" if prefix else str(index)))
+        return out
+    return {prefix or "non_field_errors": [str(detail)]}
+
+
+def action_arguments(
+    action: Action, data: Any, *, revision: int | None = None
+) -> tuple[Service, dict[str, Any], int]:
+    """Read the fields of ``action`` from ``data``; return its service, arguments and revision.
+
+    ``revision`` (the If-Match header) stands for the body's ``revision``; one
+    of them is required. Raises ValidationFailed with every field's message at once.
+    """
+    spec = ACTIONS[action]
+    body = spec.body(data=data)
+    fields = {} if body.is_valid() else _messages(body.errors)
+    raw = data.get("revision") if hasattr(data, "get") else None
+    if revision is None and raw in (None, "") and "revision" not in fields:
+        fields["revision"] = [str(REVISION_REQUIRED)]
+    if fields:
+        first = next(iter(fields.values()))
+        raise ValidationFailed(first[0] if len(fields) == 1 else INVALID, field_errors=fields)
+    seen = revision if revision is not None else body.validated_data["revision"]
+    service, kwargs = spec.call(body.validated_data)
+    return service, kwargs, seen
+
+
+def action_run(
+    action: Action,
+    *,
+    dossier: int | str,
+    actor: AbstractBaseUser,
+    data: Any,
+    revision: int | None = None,
+) -> Any:
+    """Do ``action`` on ``dossier`` (id or code) with the fields in ``data`` (a form's or a body).
+
+    ``revision`` (the If-Match header) stands for the body's ``revision``; one
+    of them is required: the service refuses a client that saw an older one.
+    """
+    service, kwargs, seen = action_arguments(action, data, revision=revision)
+    return service(dossier=dossier, actor=actor, expected_revision=seen, **kwargs)
