@@ -68,14 +68,15 @@ BENCH_USER = "bench."
 
 # Share of all dossiers each department decides; the communes share the rest.
 DEPARTMENT_SHARES = {
-    "000.00.11.H17": 0.09,  # Justice: judicial records, notaries
-    "000.00.06.H17": 0.08,  # Finance: business registration
-    "000.00.16.H17": 0.07,  # Agriculture and Environment: land
-    "000.00.09.H17": 0.04,  # Construction: permits
-    "000.00.13.H17": 0.03,  # Health
-    "000.00.05.H17": 0.02,  # Home Affairs: work permits
-    "000.00.14.H17": 0.015,  # Education
-    "000.00.12.H17": 0.005,  # Industry and Trade
+    demo.CONG_AN: 0.07,  # the city police: judicial records (since 1 March 2025)
+    f"000.00.11.{demo.CITY}": 0.02,  # Justice: notaries
+    f"000.00.06.{demo.CITY}": 0.08,  # Finance: business registration
+    f"000.00.16.{demo.CITY}": 0.07,  # Agriculture and Environment: land
+    f"000.00.09.{demo.CITY}": 0.04,  # Construction: permits
+    f"000.00.13.{demo.CITY}": 0.03,  # Health
+    f"000.00.05.{demo.CITY}": 0.02,  # Home Affairs: work permits
+    f"000.00.14.{demo.CITY}": 0.015,  # Education
+    f"000.00.12.{demo.CITY}": 0.005,  # Industry and Trade
 }
 COMMUNE_SHARE = 1 - sum(DEPARTMENT_SHARES.values())
 # How often each procedure is asked for, by national code (others: 1).
@@ -115,6 +116,7 @@ STATE_SHARES: list[tuple[str, float]] = [
 # Of the dossiers still open, the share past their due date (a backlog over two years).
 OVERDUE_SHARE = 0.15
 HISTORY = dt.timedelta(days=730)
+DIGITS36 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 DAY = dt.timedelta(days=1)
 HOUR = dt.timedelta(hours=1)
 
@@ -316,13 +318,14 @@ def _ensure_communes() -> None:
     communes = AdministrativeUnit.objects.filter(
         level=UnitLevel.COMMUNE, era=UnitEra.CURRENT, parent=province
     ).order_by("code")
-    number = 100
-    for commune in communes:
-        number += 1
+    for number, commune in enumerate(communes):
         if commune.pk in covered:
             continue
+        # Level-2 units of the city (communes have been since 1 July 2025), numbered with a
+        # letter first so as not to meet the demo's numeric codes: A0, A1, ..., AZ, B0, ...
+        unit = "ABCDEFGH"[number // 36] + DIGITS36[number % 36]
         committee, _ = Agency.objects.get_or_create(
-            code=f"000.{number}.00.H17",
+            code=f"000.00.{unit}.{demo.CITY}",
             defaults={
                 "name": f"Ủy ban nhân dân {commune.name}",
                 "short_name": f"UBND {commune.name}",
@@ -333,7 +336,7 @@ def _ensure_communes() -> None:
             },
         )
         Agency.objects.get_or_create(
-            code=f"000.{number}.01.H17",
+            code=f"000.01.{unit}.{demo.CITY}",
             defaults={
                 "name": f"Trung tâm Phục vụ hành chính công {commune.name}",
                 "short_name": f"TTPVHCC {commune.name}",

@@ -82,11 +82,16 @@ class CommuneFactory(DjangoModelFactory[AdministrativeUnit]):
     parent = factory.SubFactory(ProvinceFactory)
 
 
+def _base36(digit: int) -> str:
+    return "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"[digit % 36]
+
+
 class AgencyFactory(DjangoModelFactory[Agency]):
     class Meta:
         model = Agency
 
-    code = factory.Sequence(lambda n: f"000.{n % 100:02d}.{n // 100:02d}.H17")
+    # Level-2 units of the province (000.00.XY.H15), XY in base 36 from 01: 1,295 codes.
+    code = factory.Sequence(lambda n: f"000.00.{_base36(n // 36 % 36)}{_base36(n % 36 + 1)}.H15")
     name = factory.Sequence(lambda n: f"Sở Thử nghiệm {n}")
     kind = AgencyKind.DEPARTMENT
     level = GovernmentLevel.PROVINCE
@@ -115,7 +120,7 @@ class ProcedureFactory(DjangoModelFactory[Procedure]):
         model = Procedure
         skip_postgeneration_save = True
 
-    code = factory.Sequence(lambda n: f"1.{n:06d}.000.00.00.H17")
+    code = factory.Sequence(lambda n: f"1.{n:06d}.000.00.00.H15")
     national_code = factory.Sequence(lambda n: f"1.{n:06d}")
     name = factory.Sequence(lambda n: f"Thủ tục thử nghiệm số {n}")
     field = factory.SubFactory(FieldFactory)
@@ -205,7 +210,7 @@ class DossierFactory(DjangoModelFactory[Dossier]):
         model = Dossier
         skip_postgeneration_save = True
 
-    code = factory.Sequence(lambda n: f"000.00.00.H17-260105-{n:04d}")
+    code = factory.Sequence(lambda n: f"000.00.00.H15-260105-{n:04d}")
     procedure = factory.SubFactory(ProcedureFactory)
     procedure_version = factory.LazyAttribute(lambda o: o.procedure.current_version)
     receiving_unit = factory.SubFactory(OneStopUnitFactory)

@@ -1,19 +1,18 @@
 """The demo province: Thành phố Đà Nẵng after the 1 July 2025 merger with Quảng Nam.
 
-Current units come from ``vietnam-provinces``; here are the historic units
-kept for old dossiers and statistics, and the agencies. The procedures are in
-``data/procedures.json``, loaded through the catalogue's import, as a real
-catalogue file would be.
+Current units come from ``vietnam-provinces``; the units before 1 July 2025
+(former Đà Nẵng and Quảng Nam, their districts and communes) and the current
+units that took them over come from ``vietnamadminunits``
+(``territory.services.units_load_legacy``). Here are the agencies. The
+procedures are in ``data/procedures.json``, loaded through the catalogue's
+import, as a real catalogue file would be.
 
-CHECK before production: the agency codes follow the ``xxx.xx.xx.Hyy``
-pattern of the national agency code list but were not taken from the
-province's published list (H17 is assumed for Đà Nẵng), and the historic
-unit codes and successor mappings are from memory of the GSO lists and of
-Resolution 1659/NQ-UBTVQH15 (2025); check them against the published texts.
-The partner agencies of inter-agency procedures (police, social insurance)
-are agencies of ministries: their codes here are made up in the same
-pattern, and since 2025 social insurance is organised by region ("Bảo hiểm
-xã hội khu vực"): check the name of the office that serves the city.
+Agency codes follow the structure of Decision 20/2020/QĐ-TTg
+(``organisation.codes``); what was checked, against what, and what is
+still made up is in ``data/README.md``. CHECK before production: the city's
+published code list (level-2 and level-3 numbers), the level-1 codes of the
+Ministry of Public Security and of the social insurance after Decision
+09/2025/QĐ-TTg, and the name of the regional social insurance office.
 """
 
 from __future__ import annotations
@@ -21,171 +20,19 @@ from __future__ import annotations
 from typing import TypedDict
 
 PROVINCE_CODE = "48"
+# Former provinces whose units (and successors) the demo loads: Đà Nẵng and Quảng Nam.
+LEGACY_PROVINCE_CODES = ["48", "49"]
 HOLIDAY_YEARS = range(2024, 2028)
 
-
-class LegacyUnit(TypedDict):
-    code: str
-    name: str
-    level: str  # "province", "district" or "commune"
-    division_type: str
-    parent: str | None  # code of the legacy parent
-    successors: list[str]  # codes of current units (level of each: see SUCCESSOR_LEVEL)
-
-
-# Successors of a legacy province are current provinces; of districts and communes, communes.
-LEGACY_PROVINCES: list[LegacyUnit] = [
-    {
-        "code": "48",
-        "name": "Thành phố Đà Nẵng",
-        "level": "province",
-        "division_type": "thành phố trung ương",
-        "parent": None,
-        "successors": ["48"],
-    },
-    {
-        "code": "49",
-        "name": "Tỉnh Quảng Nam",
-        "level": "province",
-        "division_type": "tỉnh",
-        "parent": None,
-        "successors": ["48"],
-    },
-]
-
-LEGACY_DISTRICTS: list[LegacyUnit] = [
-    {
-        "code": "490",
-        "name": "Quận Liên Chiểu",
-        "level": "district",
-        "division_type": "quận",
-        "parent": "48",
-        "successors": ["20200", "20195", "20197"],
-    },
-    {
-        "code": "491",
-        "name": "Quận Thanh Khê",
-        "level": "district",
-        "division_type": "quận",
-        "parent": "48",
-        "successors": ["20209", "20224"],
-    },
-    {
-        "code": "492",
-        "name": "Quận Hải Châu",
-        "level": "district",
-        "division_type": "quận",
-        "parent": "48",
-        "successors": ["20242", "20257"],
-    },
-    {
-        "code": "493",
-        "name": "Quận Sơn Trà",
-        "level": "district",
-        "division_type": "quận",
-        "parent": "48",
-        "successors": ["20263", "20275"],
-    },
-    {
-        "code": "494",
-        "name": "Quận Ngũ Hành Sơn",
-        "level": "district",
-        "division_type": "quận",
-        "parent": "48",
-        "successors": ["20285"],
-    },
-    {
-        "code": "495",
-        "name": "Quận Cẩm Lệ",
-        "level": "district",
-        "division_type": "quận",
-        "parent": "48",
-        "successors": ["20260", "20314", "20224"],
-    },
-    {
-        "code": "497",
-        "name": "Huyện Hòa Vang",
-        "level": "district",
-        "division_type": "huyện",
-        "parent": "48",
-        "successors": ["20320", "20332", "20308"],
-    },
-    {
-        "code": "498",
-        "name": "Huyện Hoàng Sa",
-        "level": "district",
-        "division_type": "huyện",
-        "parent": "48",
-        "successors": ["20333"],
-    },
-    {
-        "code": "502",
-        "name": "Thành phố Tam Kỳ",
-        "level": "district",
-        "division_type": "thành phố thuộc tỉnh",
-        "parent": "49",
-        "successors": ["20341", "20356", "20350", "20335"],
-    },
-    {
-        "code": "503",
-        "name": "Thành phố Hội An",
-        "level": "district",
-        "division_type": "thành phố thuộc tỉnh",
-        "parent": "49",
-        "successors": ["20410", "20413", "20401", "20434"],
-    },
-    {
-        "code": "507",
-        "name": "Thị xã Điện Bàn",
-        "level": "district",
-        "division_type": "thị xã",
-        "parent": "49",
-        "successors": ["20551", "20579", "20575", "20557", "20569", "20587"],
-    },
-]
-
-LEGACY_COMMUNES: list[LegacyUnit] = [
-    {
-        "code": "20227",
-        "name": "Phường Thanh Bình",
-        "level": "commune",
-        "division_type": "phường",
-        "parent": "492",
-        "successors": ["20242"],
-    },
-    {
-        "code": "20233",
-        "name": "Phường Thạch Thang",
-        "level": "commune",
-        "division_type": "phường",
-        "parent": "492",
-        "successors": ["20242"],
-    },
-    {
-        "code": "20242",
-        "name": "Phường Phước Ninh",
-        "level": "commune",
-        "division_type": "phường",
-        "parent": "492",
-        "successors": ["20242"],
-    },
-    {
-        "code": "20257",
-        "name": "Phường Hòa Cường Bắc",
-        "level": "commune",
-        "division_type": "phường",
-        "parent": "492",
-        "successors": ["20257"],
-    },
-    {
-        "code": "20258",
-        "name": "Phường Hòa Cường Nam",
-        "level": "commune",
-        "division_type": "phường",
-        "parent": "492",
-        "successors": ["20257"],
-    },
-]
+# Level-1 code of the People's Committee of Đà Nẵng. Not read in a published list: it is
+# the place of "Đà Nẵng" in the alphabetical list of the 63 former provinces, which matches
+# every level-1 code found in published sources (see data/README.md). Decision 09/2025/QĐ-TTg
+# keeps, for a merged province, the level-1 code of the former province of the same name.
+CITY = "H15"
+# Level-1 codes of the ministries whose agencies in the city are partners of the demo
+# procedures (QCVN 102:2016 list; CHECK against Decision 09/2025/QĐ-TTg).
+MINISTRY_OF_PUBLIC_SECURITY = "G01"
+MINISTRY_OF_FINANCE = "G12"  # Vietnam Social Security is under it since March 2025
 
 
 class AgencyData(TypedDict, total=False):
@@ -201,8 +48,8 @@ class AgencyData(TypedDict, total=False):
     phone: str
 
 
-UBND = "000.00.00.H17"
-CENTRE = "000.00.01.H17"
+UBND = f"000.00.00.{CITY}"
+CENTRE = f"000.00.01.{CITY}"  # a level-2 unit of the People's Committee
 
 PROVINCE_AGENCIES: list[AgencyData] = [
     {
@@ -224,7 +71,7 @@ PROVINCE_AGENCIES: list[AgencyData] = [
         "phone": "0236 1022",
     },
     {
-        "code": "000.01.01.H17",
+        "code": f"000.01.01.{CITY}",  # level 3, under the centre
         "name": "Chi nhánh Trung tâm Phục vụ hành chính công số 1 (Tam Kỳ)",
         "short_name": "Chi nhánh số 1",
         "kind": "centre_branch",
@@ -233,7 +80,7 @@ PROVINCE_AGENCIES: list[AgencyData] = [
         "address": "Số 62 Hùng Vương, phường Tam Kỳ, thành phố Đà Nẵng",
     },
     {
-        "code": "000.01.02.H17",
+        "code": f"000.02.01.{CITY}",
         "name": "Chi nhánh Trung tâm Phục vụ hành chính công số 2 (Hội An)",
         "short_name": "Chi nhánh số 2",
         "kind": "centre_branch",
@@ -242,7 +89,7 @@ PROVINCE_AGENCIES: list[AgencyData] = [
         "address": "Phường Hội An, thành phố Đà Nẵng",
     },
     {
-        "code": "000.01.03.H17",
+        "code": f"000.03.01.{CITY}",
         "name": "Chi nhánh Trung tâm Phục vụ hành chính công số 3 (Điện Bàn)",
         "short_name": "Chi nhánh số 3",
         "kind": "centre_branch",
@@ -250,27 +97,28 @@ PROVINCE_AGENCIES: list[AgencyData] = [
         "is_one_stop_unit": True,
         "address": "Phường Điện Bàn, thành phố Đà Nẵng",
     },
-    {"code": "000.00.05.H17", "name": "Sở Nội vụ", "kind": "department", "parent": UBND},
-    {"code": "000.00.06.H17", "name": "Sở Tài chính", "kind": "department", "parent": UBND},
-    {"code": "000.00.09.H17", "name": "Sở Xây dựng", "kind": "department", "parent": UBND},
-    {"code": "000.00.11.H17", "name": "Sở Tư pháp", "kind": "department", "parent": UBND},
-    {"code": "000.00.12.H17", "name": "Sở Công Thương", "kind": "department", "parent": UBND},
-    {"code": "000.00.13.H17", "name": "Sở Y tế", "kind": "department", "parent": UBND},
+    {"code": f"000.00.05.{CITY}", "name": "Sở Nội vụ", "kind": "department", "parent": UBND},
+    {"code": f"000.00.06.{CITY}", "name": "Sở Tài chính", "kind": "department", "parent": UBND},
+    {"code": f"000.00.09.{CITY}", "name": "Sở Xây dựng", "kind": "department", "parent": UBND},
+    {"code": f"000.00.11.{CITY}", "name": "Sở Tư pháp", "kind": "department", "parent": UBND},
+    {"code": f"000.00.12.{CITY}", "name": "Sở Công Thương", "kind": "department", "parent": UBND},
+    {"code": f"000.00.13.{CITY}", "name": "Sở Y tế", "kind": "department", "parent": UBND},
     {
-        "code": "000.00.14.H17",
+        "code": f"000.00.14.{CITY}",
         "name": "Sở Giáo dục và Đào tạo",
         "kind": "department",
         "parent": UBND,
     },
     {
-        "code": "000.00.16.H17",
+        "code": f"000.00.16.{CITY}",
         "name": "Sở Nông nghiệp và Môi trường",
         "kind": "department",
         "parent": UBND,
     },
 ]
 
-# Commune People's Committees (code 000.NN.00.H17) and their centres (000.NN.01.H17).
+# Commune People's Committees: level-2 units of the city since 1 July 2025 (000.00.NN.H15),
+# their one-stop centres level-3 units under them (000.01.NN.H15).
 COMMUNES: list[tuple[str, str]] = [
     ("21", "20242"),  # Phường Hải Châu
     ("22", "20209"),  # Phường Thanh Khê
@@ -281,11 +129,15 @@ COMMUNES: list[tuple[str, str]] = [
     ("27", "20320"),  # Xã Hòa Vang
 ]
 
-# Agencies of ministries in the city: the partners of the inter-agency ("liên thông")
-# procedures. Not under the People's Committee, hence no parent.
-CONG_AN = "000.00.31.H17"
-BHXH = "000.00.32.H17"
-CONG_AN_HAI_CHAU = "000.21.02.H17"
+# Agencies of ministries in the city: coded under their ministry, not under the city, and
+# not part of its People's Committee. The city police is a level-2 unit of the Ministry of
+# Public Security numbered with the province's statistics code (as QCVN 102:2016 numbers
+# central agencies' units in the provinces); the ward police a level-3 unit under it; the
+# regional social insurance office a level-3 unit of Vietnam Social Security (32), itself a
+# unit of the Ministry of Finance since March 2025. The numbers 21, 32 and 01 are made up.
+CONG_AN = f"000.00.{PROVINCE_CODE}.{MINISTRY_OF_PUBLIC_SECURITY}"
+CONG_AN_HAI_CHAU = f"000.21.{PROVINCE_CODE}.{MINISTRY_OF_PUBLIC_SECURITY}"
+BHXH = f"000.01.32.{MINISTRY_OF_FINANCE}"
 PARTNER_AGENCIES: list[AgencyData] = [
     {
         "code": CONG_AN,
@@ -297,8 +149,9 @@ PARTNER_AGENCIES: list[AgencyData] = [
     },
     {
         "code": BHXH,
-        "name": "Bảo hiểm xã hội thành phố Đà Nẵng",
-        "short_name": "BHXH thành phố",
+        # Organised by region since 2025; CHECK the number of the region serving the city.
+        "name": "Bảo hiểm xã hội khu vực",
+        "short_name": "BHXH khu vực",
         "kind": "ministry_branch",
         "level": "province",
         "unit": PROVINCE_CODE,
@@ -308,18 +161,20 @@ PARTNER_AGENCIES: list[AgencyData] = [
         "name": "Công an phường Hải Châu",
         "short_name": "Công an phường Hải Châu",
         "kind": "ministry_branch",
+        "parent": CONG_AN,
         "level": "commune",
         "unit": "20242",
     },
 ]
 
-# Inter-agency procedures: their processing steps between intake and return, in order
-# (agency code, "" for the procedure's own agency; step name; role; share of the legal
-# time in %). Every other demo procedure gets the default single-agency template.
+# Procedures with their own processing steps between intake and return, in order (agency
+# code, "" for the procedure's own agency; step name; role; share of the legal time in %):
+# the inter-agency ones, and the judicial record's four steps at the police. Every other
+# demo procedure gets the default single-agency template.
 PROCESSING_STEPS: dict[str, list[tuple[str, str, str, int]]] = {
     # Birth registration, permanent residence and health insurance card for children
     # under six (liên thông, Decree 63/2024/NĐ-CP).
-    "1.001193.000.21.00.H17": [
+    f"1.001193.000.00.21.{CITY}": [
         ("", "Kiểm tra hồ sơ, dự thảo Giấy khai sinh", "specialist", 30),
         (CONG_AN_HAI_CHAU, "Đăng ký thường trú cho trẻ", "specialist", 20),
         (CONG_AN_HAI_CHAU, "Phê duyệt đăng ký thường trú", "leader", 5),
@@ -329,18 +184,18 @@ PROCESSING_STEPS: dict[str, list[tuple[str, str, str, int]]] = {
     ],
     # Death registration and deletion of the permanent residence (the same decree's
     # second group; its funeral allowance step at social insurance is left out).
-    "1.000656.000.21.00.H17": [
+    f"1.000656.000.00.21.{CITY}": [
         ("", "Kiểm tra hồ sơ, dự thảo Trích lục khai tử", "specialist", 35),
         (CONG_AN_HAI_CHAU, "Xóa đăng ký thường trú", "specialist", 30),
         (CONG_AN_HAI_CHAU, "Phê duyệt xóa đăng ký thường trú", "leader", 10),
         ("", "Ký Trích lục khai tử", "leader", 25),
     ],
-    # Judicial record: the Department of Justice asks the city police to check
-    # criminal records (Law on Judicial Records, 2009).
-    "2.001418.000.00.11.H17": [
+    # Judicial record: issued by the city police since 1 March 2025 (no longer by the
+    # Department of Justice), which looks up the records and checks criminal records itself.
+    f"2.001418.000.00.{PROVINCE_CODE}.{MINISTRY_OF_PUBLIC_SECURITY}": [
         ("", "Tra cứu cơ sở dữ liệu lý lịch tư pháp", "specialist", 35),
-        (CONG_AN, "Xác minh thông tin về án tích", "specialist", 30),
-        (CONG_AN, "Phê duyệt kết quả xác minh", "leader", 10),
+        ("", "Xác minh thông tin về án tích", "specialist", 30),
+        ("", "Phê duyệt kết quả xác minh", "leader", 10),
         ("", "Ký Phiếu lý lịch tư pháp", "leader", 25),
     ],
 }
@@ -349,10 +204,10 @@ PROCESSING_STEPS: dict[str, list[tuple[str, str, str, int]]] = {
 # share DEMO_STAFF_PASSWORD, which is set when an account is first created.
 DEMO_STAFF_PASSWORD = "motcua-demo-2026"  # noqa: S105
 DEMO_STAFF_MAIL_DOMAIN = "motcua.example"  # a reserved name (RFC 2606): nothing is delivered
-TU_PHAP = "000.00.11.H17"
-XAY_DUNG = "000.00.09.H17"
-HAI_CHAU_UBND = "000.21.00.H17"
-HAI_CHAU_CENTRE = "000.21.01.H17"
+TU_PHAP = f"000.00.11.{CITY}"
+XAY_DUNG = f"000.00.09.{CITY}"
+HAI_CHAU_UBND = f"000.00.21.{CITY}"
+HAI_CHAU_CENTRE = f"000.01.21.{CITY}"
 DEMO_STAFF: list[tuple[str, str, str, str]] = [
     ("tiepnhan.tt", "Nguyễn Thị Thu", "receiving_officer", CENTRE),
     ("tiepnhan.haichau", "Trần Văn Hải", "receiving_officer", HAI_CHAU_CENTRE),

@@ -15,23 +15,30 @@ from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any, NamedTuple
 
-from motcua.demo.data import CENTRE, HAI_CHAU_CENTRE
+from motcua.demo.data import (
+    CENTRE,
+    CITY,
+    HAI_CHAU_CENTRE,
+    MINISTRY_OF_PUBLIC_SECURITY,
+    PROVINCE_CODE,
+)
 
 # Procedures the stories use (codes of data/procedures.json).
-KHAI_SINH = "1.001193.000.21.00.H17"  # birth, same day, inter-agency (police, insurance)
-KHAI_TU = "1.000656.000.21.00.H17"  # death, same day, inter-agency (police)
-KET_HON = "1.000894.000.21.00.H17"  # marriage, same day
-HON_NHAN = "1.004873.000.21.00.H17"  # marital status certificate, 3 days
-CHUNG_THUC = "2.000815.000.21.00.H17"  # certified copy, same day
-HO_KINH_DOANH = "1.001612.000.21.00.H17"  # household business, 3 days
-GIAI_TRINH = "2.002191.000.21.00.H17"  # request for an explanation, 5 days
-NHA_O = "1.009975.000.21.00.H17"  # building permit for a house, 15 days
-LY_LICH = "2.001418.000.00.11.H17"  # judicial record, 10 days, inter-agency (city police)
-CONG_CHUNG = "2.000789.000.00.11.H17"  # notary card, 10 days
-GIA_HAN = "1.009974.000.00.09.H17"  # extension of a building permit, 5 days
-CONG_TRINH = "1.009972.000.00.09.H17"  # building permit for large works, 20 days
-CAP_LAI = "1.009976.000.00.09.H17"  # re-issue of a building permit, 5 days
-CHUNG_CHI = "1.009994.000.00.09.H17"  # construction practice certificate, 20 days
+KHAI_SINH = f"1.001193.000.00.21.{CITY}"  # birth, same day, inter-agency (police, insurance)
+KHAI_TU = f"1.000656.000.00.21.{CITY}"  # death, same day, inter-agency (police)
+KET_HON = f"1.000894.000.00.21.{CITY}"  # marriage, same day
+HON_NHAN = f"1.004873.000.00.21.{CITY}"  # marital status certificate, 3 days
+CHUNG_THUC = f"2.000815.000.00.21.{CITY}"  # certified copy, same day
+HO_KINH_DOANH = f"1.001612.000.00.21.{CITY}"  # household business, 3 days
+GIAI_TRINH = f"2.002191.000.00.21.{CITY}"  # request for an explanation, 5 days
+NHA_O = f"1.009975.000.00.21.{CITY}"  # building permit for a house, 15 days
+# Judicial record, 10 days: at the city police since 1 March 2025.
+LY_LICH = f"2.001418.000.00.{PROVINCE_CODE}.{MINISTRY_OF_PUBLIC_SECURITY}"
+CONG_CHUNG = f"2.000789.000.00.11.{CITY}"  # notary card, 10 days
+GIA_HAN = f"1.009974.000.00.09.{CITY}"  # extension of a building permit, 5 days
+CONG_TRINH = f"1.009972.000.00.09.{CITY}"  # building permit for large works, 20 days
+CAP_LAI = f"1.009976.000.00.09.{CITY}"  # re-issue of a building permit, 5 days
+CHUNG_CHI = f"1.009994.000.00.09.{CITY}"  # construction practice certificate, 20 days
 
 
 class Person(NamedTuple):

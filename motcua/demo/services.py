@@ -18,7 +18,7 @@ from motcua.organisation.services import agency_upsert
 from motcua.staff.models import Role
 from motcua.staff.services import staff_account_ensure, staff_role_grant
 from motcua.territory.models import AdministrativeUnit, UnitEra, UnitLevel
-from motcua.territory.services import unit_upsert_legacy, units_load_current
+from motcua.territory.services import units_load_current, units_load_legacy
 from motcua.workflow.models import AgencySource, StepKind
 from motcua.workflow.processes import StepSpec, default_steps, process_version_create
 
@@ -46,28 +46,8 @@ def _current(level: str, code: str) -> AdministrativeUnit:
 
 
 def _load_legacy_units() -> int:
-    made: dict[str, AdministrativeUnit] = {}
-    groups = [data.LEGACY_PROVINCES, data.LEGACY_DISTRICTS, data.LEGACY_COMMUNES]
-    for group in groups:
-        for item in group:
-            successor_level = (
-                UnitLevel.PROVINCE if item["level"] == UnitLevel.PROVINCE else UnitLevel.COMMUNE
-            )
-            made[item["code"] + item["level"]] = unit_upsert_legacy(
-                code=item["code"],
-                name=item["name"],
-                level=item["level"],
-                division_type=item["division_type"],
-                parent=made[item["parent"] + _parent_level(item["level"])]
-                if item["parent"]
-                else None,
-                successors=[_current(successor_level, code) for code in item["successors"]],
-            )
-    return len(made)
-
-
-def _parent_level(level: str) -> str:
-    return UnitLevel.PROVINCE if level == UnitLevel.DISTRICT else UnitLevel.DISTRICT
+    """Load former Đà Nẵng and Quảng Nam (all their districts and communes), mapped to today's."""
+    return units_load_legacy(provinces=data.LEGACY_PROVINCE_CODES).units
 
 
 def _load_agencies() -> int:
@@ -90,7 +70,7 @@ def _load_agencies() -> int:
     for number, commune_code in data.COMMUNES:
         commune = _current(UnitLevel.COMMUNE, commune_code)
         committee = agency_upsert(
-            code=f"000.{number}.00.H17",
+            code=f"000.00.{number}.{data.CITY}",
             name=f"Ủy ban nhân dân {commune.name}",
             short_name=f"UBND {commune.name}",
             kind=AgencyKind.COMMUNE_COMMITTEE,
@@ -99,7 +79,7 @@ def _load_agencies() -> int:
             administrative_unit=commune,
         )
         centre = agency_upsert(
-            code=f"000.{number}.01.H17",
+            code=f"000.01.{number}.{data.CITY}",
             name=f"Trung tâm Phục vụ hành chính công {commune.name}",
             short_name=f"TTPVHCC {commune.name}",
             kind=AgencyKind.COMMUNE_CENTRE,
@@ -112,12 +92,14 @@ def _load_agencies() -> int:
         by_code[centre.code] = centre
     for item in data.PARTNER_AGENCIES:
         unit_code = item["unit"]
+        parent = item.get("parent")
         by_code[item["code"]] = agency_upsert(
             code=item["code"],
             name=item["name"],
             short_name=item.get("short_name", ""),
             kind=item["kind"],
             level=item["level"],
+            parent=by_code[parent] if parent else None,
             administrative_unit=province
             if unit_code == data.PROVINCE_CODE
             else _current(UnitLevel.COMMUNE, unit_code),
@@ -197,10 +179,16 @@ def _load_processes(report: ImportReport) -> int:
         process_version_create(
             procedure=procedure,
             steps=_inter_agency_steps(plan) if plan else default_steps(),
-            note="Quy trình liên thông" if plan else "Quy trình mẫu một cơ quan",
+            note=_process_note(plan),
         )
         made += 1
     return made
+
+
+def _process_note(plan: list[tuple[str, str, str, int]] | None) -> str:
+    if not plan:
+        return "Quy trình mẫu một cơ quan"
+    return "Quy trình liên thông" if any(code for code, *_rest in plan) else "Quy trình nhiều bước"
 
 
 def _inter_agency_steps(plan: list[tuple[str, str, str, int]]) -> list[StepSpec]:

@@ -25,8 +25,9 @@ class AgencyKind(models.TextChoices):
 class Agency(models.Model):
     """An agency that decides procedures, or a one-stop unit that receives dossiers, or both.
 
-    ``code`` is the official agency code (e.g. ``000.00.00.H47``); a one-stop
-    unit's code starts the codes of the dossiers it receives.
+    ``code`` is the official electronic identifier (e.g. ``000.00.05.H15``, see
+    ``codes``); a one-stop unit's code starts the codes of the dossiers it
+    receives.
     """
 
     code = models.CharField(_("agency code"), max_length=40, unique=True)
@@ -35,10 +36,22 @@ class Agency(models.Model):
     kind = models.CharField(_("kind"), max_length=20, choices=AgencyKind.choices)
     level = models.CharField(_("level"), max_length=10, choices=GovernmentLevel.choices)
     parent = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children"
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=_("parent agency"),
+        help_text=_(
+            "The agency one level up in the code tree (none for a ministry's agency "
+            "whose parent is not kept here)."
+        ),
     )
     administrative_unit = models.ForeignKey(
-        "territory.AdministrativeUnit", on_delete=models.PROTECT, related_name="agencies"
+        "territory.AdministrativeUnit",
+        on_delete=models.PROTECT,
+        related_name="agencies",
+        verbose_name=_("administrative unit"),
     )
     is_one_stop_unit = models.BooleanField(
         _("receives dossiers"), default=False, help_text=_("A one-stop unit with counters.")

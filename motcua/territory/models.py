@@ -32,14 +32,32 @@ class AdministrativeUnit(models.Model):
         _("era"), max_length=10, choices=UnitEra.choices, default=UnitEra.CURRENT
     )
     parent = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children"
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=_("part of"),
     )
     successors = models.ManyToManyField(
         "self",
         symmetrical=False,
         blank=True,
         related_name="predecessors",
+        verbose_name=_("successors"),
         help_text=_("Current units that took over this historic unit's territory."),
+    )
+    default_successor = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("main successor"),
+        help_text=_(
+            "The successor a lookup that needs one answer uses: the one that took most "
+            "of the territory."
+        ),
     )
     search_text = models.CharField(max_length=200, editable=False, default="")
 

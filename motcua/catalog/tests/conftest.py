@@ -24,18 +24,18 @@ Publish = Callable[..., Procedure]
 
 @pytest.fixture
 def tu_phap() -> Agency:
-    return AgencyFactory(code="000.00.15.H17", name="Sở Tư pháp")
+    return AgencyFactory(code="000.00.15.H15", name="Sở Tư pháp")
 
 
 @pytest.fixture
 def xay_dung() -> Agency:
-    return AgencyFactory(code="000.00.20.H17", name="Sở Xây dựng")
+    return AgencyFactory(code="000.00.20.H15", name="Sở Xây dựng")
 
 
 @pytest.fixture
 def phuong() -> Agency:
     return AgencyFactory(
-        code="000.01.30.H17",
+        code="000.01.30.H15",
         name="UBND Phường Hải Châu",
         kind=AgencyKind.COMMUNE_COMMITTEE,
         level=GovernmentLevel.COMMUNE,

@@ -24,7 +24,7 @@ def admin_client_(client: Client) -> Client:
 
 
 def test_admin_pages_for_the_catalogue_open(admin_client_: Client, publish: Publish) -> None:
-    procedure = publish("1.001193.000.00.00.H17", "Đăng ký khai sinh")
+    procedure = publish("1.001193.000.00.00.H15", "Đăng ký khai sinh")
     for url in [
         "/admin/catalog/procedure/",
         f"/admin/catalog/procedure/{procedure.pk}/change/",
@@ -40,10 +40,10 @@ def test_admin_pages_for_the_catalogue_open(admin_client_: Client, publish: Publ
 def test_upload_shows_the_report_and_dry_run_saves_nothing(
     admin_client_: Client, publish: Publish, tu_phap: Agency
 ) -> None:
-    publish("1.001193.000.00.00.H17", "Đăng ký khai sinh")
+    publish("1.001193.000.00.00.H15", "Đăng ký khai sinh")
     records = json.loads(export_json())
     records[0]["processing_time_value"] = 3
-    records.append({**records[0], "code": "1.000001.000.00.00.H17", "agency": "nope"})
+    records.append({**records[0], "code": "1.000001.000.00.00.H15", "agency": "nope"})
     upload = SimpleUploadedFile("catalogue.json", json.dumps(records).encode())
 
     response = admin_client_.post(
@@ -59,7 +59,7 @@ def test_upload_shows_the_report_and_dry_run_saves_nothing(
 def test_publish_new_version_action_copies_the_current_version(
     admin_client_: Client, publish: Publish
 ) -> None:
-    procedure = publish("1.001193.000.00.00.H17", "Đăng ký khai sinh")
+    procedure = publish("1.001193.000.00.00.H15", "Đăng ký khai sinh")
     admin_client_.post(
         "/admin/catalog/procedure/",
         {"action": "publish_new_version", "_selected_action": [procedure.pk]},
@@ -73,7 +73,7 @@ def test_publish_new_version_action_copies_the_current_version(
 def test_a_version_in_use_cannot_be_changed_in_the_admin(
     admin_client_: Client, publish: Publish
 ) -> None:
-    procedure = publish("1.001193.000.00.00.H17", "Đăng ký khai sinh")
+    procedure = publish("1.001193.000.00.00.H15", "Đăng ký khai sinh")
     version = procedure.current_version
     assert version is not None
     use_in_a_dossier(version)
@@ -88,7 +88,7 @@ def test_a_version_in_use_cannot_be_changed_in_the_admin(
 
 
 def test_export_view_downloads_the_catalogue(admin_client_: Client, publish: Publish) -> None:
-    publish("1.001193.000.00.00.H17", "Đăng ký khai sinh")
+    publish("1.001193.000.00.00.H15", "Đăng ký khai sinh")
     response = admin_client_.get("/admin/catalog/procedure/export/xlsx/")
     assert response.status_code == 200
     assert response["Content-Disposition"] == 'attachment; filename="procedures.xlsx"'

@@ -24,14 +24,14 @@ def test_search_returns_paginated_results_with_agency_field_and_time(
     api: APIClient, publish: Publish, phuong: Agency
 ) -> None:
     publish(
-        "1.001193.000.00.00.H17",
+        "1.001193.000.00.00.H15",
         "Đăng ký khai sinh",
         agency=phuong,
         level="commune",
         processing_time_value=Decimal(0),
         same_day_cutoff_applies=True,
     )
-    publish("2.001418.000.00.00.H17", "Cấp Phiếu lý lịch tư pháp", processing_time_value=10)
+    publish("2.001418.000.00.00.H15", "Cấp Phiếu lý lịch tư pháp", processing_time_value=10)
 
     body = api.get("/api/v1/procedures", {"q": "KHAI SINH"}).json()
 
@@ -39,7 +39,7 @@ def test_search_returns_paginated_results_with_agency_field_and_time(
     assert body["next"] is None and body["previous"] is None
     item = body["results"][0]
     assert item == {
-        "code": "1.001193.000.00.00.H17",
+        "code": "1.001193.000.00.00.H15",
         "national_code": "1.001193",
         "name": "Đăng ký khai sinh",
         "agency": {"code": phuong.code, "name": "UBND Phường Hải Châu"},
@@ -49,7 +49,7 @@ def test_search_returns_paginated_results_with_agency_field_and_time(
         "processing_days": 0,
         "processing_time": {"value": 0, "unit": "days"},
         "accepts_online": True,
-        "url": "http://testserver/api/v1/procedures/1.001193.000.00.00.H17",
+        "url": "http://testserver/api/v1/procedures/1.001193.000.00.00.H15",
     }
 
 
@@ -57,7 +57,7 @@ def test_hours_based_procedure_gives_days_and_its_time_in_hours(
     api: APIClient, publish: Publish
 ) -> None:
     publish(
-        "2.000001.000.00.00.H17",
+        "2.000001.000.00.00.H15",
         "Chứng thực bản sao",
         processing_time_value=4,
         processing_time_unit=TimeUnit.WORKING_HOURS,
@@ -71,7 +71,7 @@ def test_search_pages_by_twenty_with_a_constant_number_of_queries(
     api: APIClient, publish: Publish, django_assert_num_queries: Any
 ) -> None:
     for n in range(25):
-        publish(f"1.{n:06d}.000.00.00.H17", f"Thủ tục số {n:02d}")
+        publish(f"1.{n:06d}.000.00.00.H15", f"Thủ tục số {n:02d}")
 
     with django_assert_num_queries(2):  # count + page, whatever the page size
         first = api.get("/api/v1/procedures").json()
@@ -87,8 +87,8 @@ def test_search_pages_by_twenty_with_a_constant_number_of_queries(
 def test_search_filters_by_agency_level_and_online(
     api: APIClient, publish: Publish, xay_dung: Agency
 ) -> None:
-    publish("1.009974.000.00.00.H17", "Gia hạn giấy phép xây dựng", agency=xay_dung)
-    publish("1.001193.000.00.00.H17", "Đăng ký khai sinh", online_level="partial")
+    publish("1.009974.000.00.00.H15", "Gia hạn giấy phép xây dựng", agency=xay_dung)
+    publish("1.001193.000.00.00.H15", "Đăng ký khai sinh", online_level="partial")
     assert api.get("/api/v1/procedures", {"agency": xay_dung.code}).json()["count"] == 1
     assert api.get("/api/v1/procedures", {"online": "partial"}).json()["count"] == 1
     assert api.get("/api/v1/procedures", {"level": "commune"}).json()["count"] == 0
@@ -111,7 +111,7 @@ def test_detail_gives_version_components_fees_eform_channels_and_agency(
     api: APIClient, publish: Publish
 ) -> None:
     publish(
-        "2.001418.000.00.00.H17",
+        "2.001418.000.00.00.H15",
         "Cấp Phiếu lý lịch tư pháp",
         processing_time_value=10,
         processing_time_note="Tối đa 15 ngày nếu cần xác minh",
@@ -125,7 +125,7 @@ def test_detail_gives_version_components_fees_eform_channels_and_agency(
         fees=[FeeSpec(kind="fee", amount=200000, description="Phí", exemptions="Trẻ em")],
     )
 
-    response = api.get("/api/v1/procedures/2.001418.000.00.00.H17")
+    response = api.get("/api/v1/procedures/2.001418.000.00.00.H15")
 
     assert response.status_code == 200
     body = response.json()
@@ -154,7 +154,7 @@ def test_detail_gives_version_components_fees_eform_channels_and_agency(
 
 
 def test_unknown_procedure_is_a_404_json_error(api: APIClient) -> None:
-    response = api.get("/api/v1/procedures/9.999999.000.00.00.H17", HTTP_ACCEPT_LANGUAGE="en")
+    response = api.get("/api/v1/procedures/9.999999.000.00.00.H15", HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 404
     assert response.json() == {"error": {"code": "not_found", "message": "Procedure not found."}}
 

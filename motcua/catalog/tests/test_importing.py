@@ -28,7 +28,7 @@ pytestmark = pytest.mark.django_db
 
 def record(tu_phap: Agency, **overrides: Any) -> dict[str, Any]:
     base: dict[str, Any] = {
-        "code": "2.001418.000.00.00.H17",
+        "code": "2.001418.000.00.00.H15",
         "national_code": "2.001418",
         "name": "Cấp Phiếu lý lịch tư pháp",
         "agency": tu_phap.code,
@@ -60,7 +60,7 @@ def test_import_creates_then_reports_unchanged_then_publishes_a_new_version(
     assert [r.status for r in first.rows] == [RowStatus.CREATED]
     assert [r.status for r in again.rows] == [RowStatus.UNCHANGED]
     assert [r.status for r in changed.rows] == [RowStatus.NEW_VERSION]
-    procedure = Procedure.objects.get(code="2.001418.000.00.00.H17")
+    procedure = Procedure.objects.get(code="2.001418.000.00.00.H15")
     assert procedure.processing_time_value == 12
     assert list(procedure.versions.values_list("number", "processing_time_value")) == [
         (2, Decimal(12)),
@@ -79,18 +79,18 @@ def test_identity_change_alone_updates_without_a_new_version(tu_phap: Agency) ->
 def test_rejected_rows_say_why_and_do_not_stop_the_others(tu_phap: Agency) -> None:
     rows = [
         ("1", record(tu_phap, agency="999.99.99.H99")),
-        ("2", record(tu_phap, code="1.000002.000.00.00.H17", name="")),
-        ("3", record(tu_phap, code="1.000003.000.00.00.H17", processing_time_value="năm")),
-        ("4", record(tu_phap, code="1.000004.000.00.00.H17", eform=[{"name": "x"}])),
-        ("5", record(tu_phap, code="1.000005.000.00.00.H17")),
-        ("6", record(tu_phap, code="1.000005.000.00.00.H17")),
-        ("7", record(tu_phap, code="1.000007.000.00.00.H17", level="district")),
-        ("8", record(tu_phap, code="1.000008.000.00.00.H17", processing_time_value=0)),
+        ("2", record(tu_phap, code="1.000002.000.00.00.H15", name="")),
+        ("3", record(tu_phap, code="1.000003.000.00.00.H15", processing_time_value="năm")),
+        ("4", record(tu_phap, code="1.000004.000.00.00.H15", eform=[{"name": "x"}])),
+        ("5", record(tu_phap, code="1.000005.000.00.00.H15")),
+        ("6", record(tu_phap, code="1.000005.000.00.00.H15")),
+        ("7", record(tu_phap, code="1.000007.000.00.00.H15", level="district")),
+        ("8", record(tu_phap, code="1.000008.000.00.00.H15", processing_time_value=0)),
         (
             "9",
             record(
                 tu_phap,
-                code="1.000009.000.00.00.H17",
+                code="1.000009.000.00.00.H15",
                 eform=[{"name": "a", "label": "A", "type": "text", "pattern": "(["}],
             ),
         ),
@@ -108,14 +108,14 @@ def test_rejected_rows_say_why_and_do_not_stop_the_others(tu_phap: Agency) -> No
         "email, number, select, tel, text, textarea).",
     ]
     assert by_row["5"].status == RowStatus.CREATED
-    assert by_row["6"].reasons == ["code '1.000005.000.00.00.H17' appears twice in the file"]
+    assert by_row["6"].reasons == ["code '1.000005.000.00.00.H15' appears twice in the file"]
     assert by_row["7"].reasons == ["unknown level 'district'"]
     assert "same_day_cutoff_applies" in by_row["8"].reasons[0]
     assert by_row["9"].reasons == [
         "invalid e-form spec: Field 1 (a): 'pattern' is not a valid regular expression."
     ]
     assert report.counts() == {"rejected": 8, "created": 1}
-    assert list(Procedure.objects.values_list("code", flat=True)) == ["1.000005.000.00.00.H17"]
+    assert list(Procedure.objects.values_list("code", flat=True)) == ["1.000005.000.00.00.H15"]
 
 
 def test_dry_run_reports_but_saves_nothing(tu_phap: Agency) -> None:
@@ -129,7 +129,7 @@ def test_json_export_then_import_changes_nothing(tu_phap: Agency) -> None:
     catalog_import(
         rows=[
             ("1", record(tu_phap)),
-            ("2", record(tu_phap, code="1.001193.000.00.00.H17", processing_time_value=0.5)),
+            ("2", record(tu_phap, code="1.001193.000.00.00.H15", processing_time_value=0.5)),
         ]
     )
     data = export_json()
@@ -144,7 +144,7 @@ def test_xlsx_export_then_import_changes_nothing(tu_phap: Agency) -> None:
     catalog_import(
         rows=[
             ("1", record(tu_phap)),
-            ("2", record(tu_phap, code="1.001193.000.00.00.H17", fees=[], components=[])),
+            ("2", record(tu_phap, code="1.001193.000.00.00.H15", fees=[], components=[])),
         ]
     )
     data = export_xlsx()

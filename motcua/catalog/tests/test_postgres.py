@@ -13,8 +13,8 @@ pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 
 
 def test_results_are_ranked_by_word_similarity_before_name(publish: Publish) -> None:
-    publish("1.000001.000.00.00.H17", "An tamtam thử nghiệm")
-    publish("1.000002.000.00.00.H17", "Tạm ngừng hoạt động hộ kinh doanh")
+    publish("1.000001.000.00.00.H15", "An tamtam thử nghiệm")
+    publish("1.000002.000.00.00.H15", "Tạm ngừng hoạt động hộ kinh doanh")
 
     assert [p.name for p in procedure_search(q="tạm")] == [
         "Tạm ngừng hoạt động hộ kinh doanh",

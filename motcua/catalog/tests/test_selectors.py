@@ -20,17 +20,17 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def catalogue(publish: Publish, xay_dung: Agency, phuong: Agency) -> None:
-    publish("1.001193.000.00.00.H17", "Đăng ký khai sinh", agency=phuong, level="commune")
-    publish("2.001418.000.00.00.H17", "Cấp Phiếu lý lịch tư pháp cho công dân Việt Nam")
+    publish("1.001193.000.00.00.H15", "Đăng ký khai sinh", agency=phuong, level="commune")
+    publish("2.001418.000.00.00.H15", "Cấp Phiếu lý lịch tư pháp cho công dân Việt Nam")
     publish(
-        "1.009974.000.00.00.H17",
+        "1.009974.000.00.00.H15",
         "Gia hạn giấy phép xây dựng",
         agency=xay_dung,
         field=("xay-dung", "Xây dựng"),
         online_level=OnlineLevel.PARTIAL,
     )
     publish(
-        "1.009972.000.00.00.H17",
+        "1.009972.000.00.00.H15",
         "Cấp giấy phép xây dựng mới đối với công trình cấp đặc biệt",
         agency=xay_dung,
         field=("xay-dung", "Xây dựng"),
@@ -60,7 +60,7 @@ class TestProcedureSearch:
 
     def test_finds_by_code_and_national_code(self) -> None:
         assert names(q="2.001418") == ["Cấp Phiếu lý lịch tư pháp cho công dân Việt Nam"]
-        assert names(q="1.009974.000.00.00.H17") == ["Gia hạn giấy phép xây dựng"]
+        assert names(q="1.009974.000.00.00.H15") == ["Gia hạn giấy phép xây dựng"]
 
     def test_finds_by_agency_name(self) -> None:
         assert len(names(q="so xay dung")) == 2
@@ -70,7 +70,7 @@ class TestProcedureSearch:
         assert len(names()) == 4
 
     def test_filters_by_agency_field_level_and_online_level(self) -> None:
-        assert len(names(agency="000.00.20.H17")) == 2
+        assert len(names(agency="000.00.20.H15")) == 2
         assert len(names(field="xay-dung")) == 2
         assert names(level=GovernmentLevel.COMMUNE) == ["Đăng ký khai sinh"]
         assert names(online=OnlineLevel.PARTIAL) == ["Gia hạn giấy phép xây dựng"]
@@ -94,7 +94,7 @@ class TestProcedureSearch:
 def test_published_procedure_comes_with_version_components_and_fees(
     django_assert_num_queries: object,
 ) -> None:
-    procedure = procedure_get_published(code="1.001193.000.00.00.H17")
+    procedure = procedure_get_published(code="1.001193.000.00.00.H15")
     with django_assert_num_queries(0):  # type: ignore[operator]
         assert procedure.current_version is not None
         assert [c.name for c in procedure.current_version.components.all()] == ["Tờ khai"]

@@ -29,7 +29,7 @@ def use_in_a_dossier(version: ProcedureVersion) -> None:
     """Point a dossier at ``version``, without the catalogue importing the dossiers app."""
     now = timezone.now()
     apps.get_model("dossiers", "Dossier").objects.create(
-        code="000.00.00.H17-250101-0001",
+        code="000.00.00.H15-250101-0001",
         procedure=version.procedure,
         procedure_version=version,
         receiving_unit=OneStopUnitFactory(),
@@ -47,7 +47,7 @@ def use_in_a_dossier(version: ProcedureVersion) -> None:
 
 
 def test_publishing_a_new_version_keeps_the_old_one_intact(publish: Publish) -> None:
-    procedure = publish("2.001418.000.00.00.H17", "Cấp Phiếu lý lịch tư pháp")
+    procedure = publish("2.001418.000.00.00.H15", "Cấp Phiếu lý lịch tư pháp")
     first = procedure.current_version
     assert first is not None
 
@@ -75,14 +75,14 @@ def test_publishing_a_new_version_keeps_the_old_one_intact(publish: Publish) -> 
 
 
 def test_search_text_holds_name_codes_field_and_agency_folded(publish: Publish) -> None:
-    procedure = publish("1.001193.000.00.00.H17", "Đăng ký khai sinh")
+    procedure = publish("1.001193.000.00.00.H15", "Đăng ký khai sinh")
     assert procedure.search_text == (
-        "dang ky khai sinh 1.001193.000.00.00.h17 1.001193 ho tich so tu phap"
+        "dang ky khai sinh 1.001193.000.00.00.h15 1.001193 ho tich so tu phap"
     )
 
 
 def test_a_version_used_by_a_dossier_cannot_be_revised(publish: Publish) -> None:
-    procedure = publish("1.001193.000.00.00.H17", "Đăng ký khai sinh")
+    procedure = publish("1.001193.000.00.00.H15", "Đăng ký khai sinh")
     version = procedure.current_version
     assert version is not None and not version_is_in_use(version)
     use_in_a_dossier(version)
@@ -98,7 +98,7 @@ def test_a_version_used_by_a_dossier_cannot_be_revised(publish: Publish) -> None
 
 
 def test_an_unused_version_can_be_corrected_and_the_procedure_follows(publish: Publish) -> None:
-    procedure = publish("1.001193.000.00.00.H17", "Đăng ký khai sinh")
+    procedure = publish("1.001193.000.00.00.H15", "Đăng ký khai sinh")
     version = procedure.current_version
     assert version is not None
     version.name = "Đăng ký khai sinh (sửa)"
@@ -112,7 +112,7 @@ def test_an_unused_version_can_be_corrected_and_the_procedure_follows(publish: P
 def test_invalid_processing_time_is_refused(
     publish: Publish, value: Decimal, same_day: bool
 ) -> None:
-    procedure = publish("1.001193.000.00.00.H17", "Đăng ký khai sinh")
+    procedure = publish("1.001193.000.00.00.H15", "Đăng ký khai sinh")
     with pytest.raises(ValidationFailed) as caught:
         procedure_publish_version(
             procedure=procedure,
@@ -126,7 +126,7 @@ def test_invalid_processing_time_is_refused(
 
 def test_same_day_is_zero_days_with_the_cutoff_rule(publish: Publish) -> None:
     procedure = publish(
-        "1.001193.000.00.00.H17",
+        "1.001193.000.00.00.H15",
         "Đăng ký khai sinh",
         processing_time_value=0,
         same_day_cutoff_applies=True,
@@ -135,7 +135,7 @@ def test_same_day_is_zero_days_with_the_cutoff_rule(publish: Publish) -> None:
 
 
 def test_identity_update_recomputes_search_text(publish: Publish, xay_dung: Agency) -> None:
-    procedure = publish("1.009974.000.00.00.H17", "Gia hạn giấy phép xây dựng")
+    procedure = publish("1.009974.000.00.00.H15", "Gia hạn giấy phép xây dựng")
     assert procedure_update(procedure=procedure, agency=xay_dung, accepts_post=False) == ["agency"]
     assert "so xay dung" in procedure.search_text
 
@@ -146,7 +146,7 @@ def test_renaming_a_field_or_agency_refreshes_search_text(
     from motcua.catalog.selectors import procedure_search
     from motcua.catalog.services import field_upsert, procedures_refresh_search_text
 
-    publish("1.001193.000.00.00.H17", "Đăng ký khai sinh")
+    publish("1.001193.000.00.00.H15", "Đăng ký khai sinh")
     field_upsert(code="ho-tich", name="Hộ tịch và quốc tịch")
     tu_phap.name = "Sở Tư pháp thành phố"
     tu_phap.save()

@@ -32,7 +32,8 @@ from motcua.demo.dossiers import WorkingClock, identity_number
 from motcua.demo.services import DemoSummary, demo_load
 from motcua.dossiers.models import Dossier, DossierEvent, DossierResult, DossierState, Outcome
 from motcua.dossiers.services import valid_id_number
-from motcua.organisation.models import Agency, GovernmentLevel
+from motcua.organisation.models import Agency, AgencyKind, GovernmentLevel
+from motcua.organisation.services import agency_validate
 from motcua.staff.models import Role
 from motcua.territory.models import AdministrativeUnit, UnitEra, UnitLevel
 from motcua.territory.selectors import unit_current_equivalents
@@ -96,13 +97,37 @@ def test_demo_province_has_its_real_communes_and_historic_units_mapped(demo: Dem
         level=UnitLevel.PROVINCE, era=UnitEra.LEGACY, code="49"
     )
     assert [u.code for u in unit_current_equivalents(unit=quang_nam)] == ["48"]
+    legacy = AdministrativeUnit.objects.filter(era=UnitEra.LEGACY)
+    assert legacy.filter(level=UnitLevel.DISTRICT).count() == 8 + 17
+    assert legacy.filter(level=UnitLevel.COMMUNE).count() == 47 + 233
+    assert not legacy.filter(successors=None).exists()
+    assert demo.legacy_units == 2 + 25 + 280
 
 
 def test_demo_has_one_stop_units_at_both_levels(demo: DemoSummary) -> None:
     one_stop = Agency.objects.filter(is_one_stop_unit=True)
     assert one_stop.filter(level=GovernmentLevel.PROVINCE).count() >= 4
     assert one_stop.filter(level=GovernmentLevel.COMMUNE).count() >= 5
-    assert all(a.code.endswith(".H17") for a in Agency.objects.all())
+    partners = {a["code"] for a in data.PARTNER_AGENCIES}
+    assert all(a.code.endswith(f".{data.CITY}") for a in Agency.objects.exclude(code__in=partners))
+
+
+def test_every_demo_agency_code_fits_the_national_structure(demo: DemoSummary) -> None:
+    for agency in Agency.objects.select_related("parent"):
+        code = agency_validate(agency=agency)  # raises if the code, kind or parent do not fit
+        assert code.is_local == (agency.kind != AgencyKind.MINISTRY_BRANCH), agency.code
+    communes = Agency.objects.filter(kind=AgencyKind.COMMUNE_COMMITTEE)
+    assert {a.parent.code if a.parent else None for a in communes} == {data.UBND}
+
+
+def test_judicial_records_are_issued_by_the_city_police(demo: DemoSummary) -> None:
+    procedures = Procedure.objects.filter(national_code="2.001418").select_related("agency")
+
+    assert [(p.code, p.agency.code) for p in procedures] == [
+        (f"2.001418.000.00.48.{data.MINISTRY_OF_PUBLIC_SECURITY}", data.CONG_AN)
+    ]
+    assert procedures[0].agency.name == "Công an thành phố Đà Nẵng"
+    assert not Procedure.objects.filter(agency__name="Sở Tư pháp", name__icontains="lý lịch")
 
 
 def test_partner_agencies_are_in_their_units_and_receive_no_dossiers(demo: DemoSummary) -> None:
@@ -142,7 +167,7 @@ def test_inter_agency_procedures_pass_through_their_partner_agencies(demo: DemoS
 
 def test_a_procedure_whose_process_an_admin_changed_keeps_it(demo: DemoSummary) -> None:
     process = Process.objects.select_related("current_version").get(
-        procedure__code="1.009974.000.00.09.H17"
+        procedure__code=f"1.009974.000.00.09.{data.CITY}"
     )
     assert process.current_version is not None
     mine = processes.process_version_revise(version=process.current_version)
@@ -203,7 +228,7 @@ def test_dossiers_wait_at_every_kind_of_step(demo: DemoSummary) -> None:
         (Role.LEADER, False),
     }
     assert {s.agency.code for s in process if s.step.agency_source == AgencySource.FIXED} == {
-        a["code"] for a in data.PARTNER_AGENCIES
+        code for plan in data.PROCESSING_STEPS.values() for code, *_rest in plan if code
     }
     waiting = [s for s in steps if s.step.kind == StepKind.RETURN]
     assert waiting and all(s.dossier.state == DossierState.PROCESSED for s in waiting)

@@ -21,7 +21,7 @@ def pdf(name: str = "to-khai.pdf") -> SimpleUploadedFile:
 
 @pytest.fixture
 def procedure(db: None) -> Procedure:
-    OneStopUnitFactory(code="000.00.00.H17")
+    OneStopUnitFactory(code="000.00.00.H15")
     procedure: Procedure = ProcedureFactory(name="Đăng ký khai sinh")
     return procedure
 

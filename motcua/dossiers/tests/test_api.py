@@ -29,7 +29,7 @@ def test_submission_returns_201_with_code_due_date_and_links(
     response = post(client, {**form, required_key(procedure): pdf()})
     assert response.status_code == 201
     body = response.json()
-    assert body["code"].startswith("000.00.00.H17-")
+    assert body["code"].startswith("000.00.00.H15-")
     assert body["status"] == 1
     assert {"due_at", "received_at", "receipt_url", "tracking_url", "status_label"} <= set(body)
     assert body["tracking_url"].endswith(f"/tra-cuu/{body['code']}/")
@@ -119,7 +119,7 @@ def test_tracking_shows_status_and_history_without_personal_data(
 
 
 def test_tracking_an_unknown_code_is_404(client: Client, db: None) -> None:
-    response = client.get("/api/v1/dossiers/000.00.00.H17-261123-9999")
+    response = client.get("/api/v1/dossiers/000.00.00.H15-261123-9999")
     assert response.status_code == 404
     assert response.json()["error"]["code"] == "not_found"
 

@@ -18,7 +18,7 @@ from .conftest import pdf, required_key
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_submissions_get_distinct_consecutive_codes() -> None:
-    OneStopUnitFactory(code="000.00.00.H17")
+    OneStopUnitFactory(code="000.00.00.H15")
     procedure: Procedure = ProcedureFactory()
     form: dict[str, Any] = {
         "applicant_name": "Lê Văn Tám",
@@ -62,7 +62,7 @@ def test_concurrent_retries_with_one_idempotency_key_make_one_dossier(settings: 
 
     from motcua.dossiers.models import Dossier
 
-    OneStopUnitFactory(code="000.00.00.H17")
+    OneStopUnitFactory(code="000.00.00.H15")
     procedure: Procedure = ProcedureFactory()
     form: dict[str, Any] = {
         "applicant_name": "Lê Văn Tám",

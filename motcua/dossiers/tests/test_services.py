@@ -52,7 +52,7 @@ def test_submission_creates_dossier_with_code_files_and_timeline(
 
     dossier = result.dossier
     assert result.created
-    assert dossier.code == "000.00.00.H17-261123-0001"
+    assert dossier.code == "000.00.00.H15-261123-0001"
     assert dossier.register_number == 1
     assert dossier.status == Status.NEW
     assert dossier.channel == Channel.ONLINE
@@ -234,7 +234,7 @@ def test_the_timeline_names_a_role_never_the_applicant(
 def test_an_online_dossier_is_received_by_the_province_service_centre_and_routed_to_the_agency(
     procedure: Procedure, form: dict[str, Any]
 ) -> None:
-    centre = Agency.objects.get(code="000.00.00.H17")
+    centre = Agency.objects.get(code="000.00.00.H15")
     OneStopUnitFactory(kind=AgencyKind.CENTRE_BRANCH)  # a branch is not the default receiver
     dossier = submit(procedure, form).dossier
     assert dossier.receiving_unit == centre
@@ -245,7 +245,7 @@ def test_an_online_dossier_is_received_by_the_province_service_centre_and_routed
 def test_a_dossier_received_at_a_branch_takes_the_branch_code_and_keeps_the_routing(
     procedure: Procedure, form: dict[str, Any]
 ) -> None:
-    branch = OneStopUnitFactory(code="000.01.02.H17", kind=AgencyKind.CENTRE_BRANCH)
+    branch = OneStopUnitFactory(code="000.02.01.H15", kind=AgencyKind.CENTRE_BRANCH)
     dossier = dossier_submit(
         procedure_code=procedure.code,
         data=form,
@@ -253,12 +253,12 @@ def test_a_dossier_received_at_a_branch_takes_the_branch_code_and_keeps_the_rout
         receiving_unit=branch,
         now=dt.datetime(2026, 11, 23, 9, 0, tzinfo=VN),
     ).dossier
-    assert dossier.code == "000.01.02.H17-261123-0001"
+    assert dossier.code == "000.02.01.H15-261123-0001"
     assert dossier.competent_agency == procedure.agency
 
 
 def test_code_sequences_are_per_unit_and_per_day(db: None) -> None:
-    unit, other = OneStopUnitFactory(code="000.00.00.H17"), OneStopUnitFactory(code="000.01.01.H17")
+    unit, other = OneStopUnitFactory(code="000.00.00.H15"), OneStopUnitFactory(code="000.01.01.H15")
     day, next_day = dt.date(2026, 11, 23), dt.date(2026, 11, 24)
     with transaction.atomic():
         codes = [
@@ -268,10 +268,10 @@ def test_code_sequences_are_per_unit_and_per_day(db: None) -> None:
             dossier_code_allocate(unit=unit, day=next_day),
         ]
     assert codes == [
-        "000.00.00.H17-261123-0001",
-        "000.00.00.H17-261123-0002",
-        "000.01.01.H17-261123-0001",
-        "000.00.00.H17-261124-0001",
+        "000.00.00.H15-261123-0001",
+        "000.00.00.H15-261123-0002",
+        "000.01.01.H15-261123-0001",
+        "000.00.00.H15-261124-0001",
     ]
     assert dossier_register_number(codes[1]) == 2
 

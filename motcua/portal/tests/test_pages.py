@@ -167,7 +167,7 @@ def test_procedure_not_offered_online_has_no_submit_button(client: Client) -> No
 
 
 def test_unknown_procedure_is_a_404_page_in_vietnamese(client: Client, db: None) -> None:
-    response = client.get(reverse("portal:procedure", args=["9.999999.000.00.00.H17"]))
+    response = client.get(reverse("portal:procedure", args=["9.999999.000.00.00.H15"]))
 
     assert response.status_code == 404
     html = response.content.decode()

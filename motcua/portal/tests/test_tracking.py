@@ -59,10 +59,10 @@ def test_tracking_shows_no_personal_data(client: Client, dossier: Dossier) -> No
 
 
 def test_unknown_dossier_code_is_a_404_page_in_vietnamese(client: Client, db: None) -> None:
-    response = client.get(reverse("portal:track-detail", args=["000.00.00.H17-250101-9999"]))
+    response = client.get(reverse("portal:track-detail", args=["000.00.00.H15-250101-9999"]))
 
     assert response.status_code == 404
     html = response.content.decode()
     assert 'lang="vi"' in html
     assert 'role="alert"' in html
-    assert "000.00.00.H17-250101-9999" in html
+    assert "000.00.00.H15-250101-9999" in html

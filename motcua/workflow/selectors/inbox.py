@@ -55,7 +55,7 @@ RUNNING_STATES = (
 # (competent_agency, status, due_at) index serves the lists.
 RUNNING_STATUSES = sorted({STATE_STATUS[s] for s in RUNNING_STATES})
 
-# What may be (the start of) a dossier code, ``000.00.01.H17-261116-0001``: an agency code
+# What may be (the start of) a dossier code, ``000.00.01.H15-261116-0001``: an agency code
 # of digits, dots and letters, the day and the number, with dashes. A text with a space or a
 # letter with diacritics cannot be one, so it searches the applicants' names only.
 _CODE_LIKE = re.compile(r"[0-9A-Za-z._-]+")

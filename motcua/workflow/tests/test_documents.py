@@ -290,7 +290,7 @@ def test_forms_are_for_staff_who_may_see_the_dossier(cast: Cast, procedure: Proc
     anonymous = Client().get(url)
     assert anonymous.status_code == 302
     assert anonymous["Location"].startswith(reverse("staff:login"))
-    unknown = reverse("documents:form", kwargs={"code": "000.00.00.H17-000000-0000", "form": "03"})
+    unknown = reverse("documents:form", kwargs={"code": "000.00.00.H15-000000-0000", "form": "03"})
     assert signed_in(cast.leader).get(unknown).status_code == 404
 
 
