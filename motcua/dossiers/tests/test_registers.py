@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import threading
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -177,7 +178,9 @@ def test_the_migration_enters_the_dossiers_accepted_before_it_and_goes_back() ->
 
     def accepted(unit: Any, at: dt.datetime, code: str) -> Dossier:
         dossier = DossierFactory(code=code, procedure=ProcedureFactory(), receiving_unit=unit)
-        DossierEvent.objects.create(dossier=dossier, at=at, kind=EventKind.ACCEPTED, to_status=2)
+        DossierEvent.objects.create(
+            dossier=dossier, at=at, kind=EventKind.ACCEPTED, to_status=Status.ACCEPTED
+        )
         return dossier
 
     late_2025 = accepted(cast.unit, dt.datetime(2025, 12, 31, 23, 0, tzinfo=VN), "U-251231-0007")
@@ -186,9 +189,11 @@ def test_the_migration_enters_the_dossiers_accepted_before_it_and_goes_back() ->
     elsewhere = accepted(other_unit, dt.datetime(2026, 1, 3, 8, 0, tzinfo=VN), "V-260103-0001")
     refused = DossierFactory(code="U-260104-0002", receiving_unit=cast.unit)
     DossierEvent.objects.create(
-        dossier=refused, at=dt.datetime(2026, 1, 4, tzinfo=VN), kind=EventKind.REFUSED, to_status=3
+        dossier=refused,
+        at=dt.datetime(2026, 1, 4, tzinfo=VN),
+        kind=EventKind.REFUSED,
+        to_status=Status.NOT_ACCEPTED,
     )
-    assert Status.ACCEPTED == 2
     executor = MigrationExecutor(connection)
     try:
         executor.migrate([("dossiers", "0010_code_prefix_index")])
@@ -290,7 +295,7 @@ def test_concurrent_acceptances_get_distinct_consecutive_entries() -> None:
 
     accepted, errors = race(
         [
-            lambda d=d, o=o: services.dossier_accept(dossier=d, actor=o)
+            partial(services.dossier_accept, dossier=d, actor=o)
             for d, o in zip(dossiers, officers, strict=True)
         ]
     )
