@@ -37,14 +37,15 @@ LINE_CHARACTERS = 90  # of a component's name, on one line of the table when pri
 
 
 class ApplicantTerms(NamedTuple):
-    """How a form names the applicant: before the name, and as "you" in the text."""
+    """How a form names the applicant: as a field, before the name, and as "you"."""
 
-    title: str  # "Ông/Bà" before a person's name; "Tổ chức" for an organisation
-    you: str  # "Ông/Bà"; "Quý tổ chức"
+    title: str  # the field ("Ông/Bà: Trần Thị Mai"; "Tổ chức: Công ty ...")
+    prefix: str  # before the name in a sentence ("của Ông/Bà Trần Thị Mai"; "của Công ty ...")
+    you: str  # "you" in the text ("Ông/Bà"; "Quý tổ chức")
 
 
-PERSON_TERMS = ApplicantTerms("Ông/Bà", "Ông/Bà")
-ORGANISATION_TERMS = ApplicantTerms("Tổ chức", "Quý tổ chức")
+PERSON_TERMS = ApplicantTerms("Ông/Bà", "Ông/Bà ", "Ông/Bà")
+ORGANISATION_TERMS = ApplicantTerms("Tổ chức", "", "Quý tổ chức")
 
 
 def applicant_terms(dossier: Dossier) -> ApplicantTerms:
