@@ -6,11 +6,13 @@ UV := .tools/bin/uv
 PY := .venv/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# The address printed receipts' QR codes point to: where `make run` serves, unless set.
+SITE_URL ?= http://$(HOST):$(PORT)
 
 .PHONY: run worker setup test lint format messages migrate demo bench bench-workflow clean
 
 run: setup migrate demo
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	SITE_URL='$(SITE_URL)' $(PY) manage.py runserver $(HOST):$(PORT)
 
 # The background worker: runs queued tasks, and queues the reminders every 5 minutes.
 # Safe to run on several machines at once (each notice is written and e-mailed once).

@@ -129,7 +129,6 @@ STREETS = ["Bạch Đằng", "Trần Phú", "Hùng Vương", "Lê Duẩn", "Nguy
 DOSSIER_COLUMNS = [
     "id",
     "code",
-    "register_number",
     "procedure_id",
     "procedure_version_id",
     "receiving_unit_id",
@@ -661,7 +660,7 @@ class Loader:
         last = returned or finished or paused or (received if steps_done else submitted)
         self.dossiers.append(
             (
-                pk, code, 1 + pk % 400, proc.id, proc.version_id, unit, agency, channel,
+                pk, code, proc.id, proc.version_id, unit, agency, channel,
                 "counter" if r < 0.7 else ("post" if r < 0.8 else "online"), "", status, state,
                 supplements, paused, None, "Người nộp hồ sơ" if returned else "", intake_due,
                 finished, outcome, 1 + steps_done, "person", name,

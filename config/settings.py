@@ -38,6 +38,9 @@ ALLOWED_HOSTS = [h for h in env("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver
 CSRF_TRUSTED_ORIGINS = [o for o in env("CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 SITE_URL = env("SITE_URL", "http://127.0.0.1:8000")
 SITE_NAME = env("SITE_NAME", "Cổng dịch vụ công - Một cửa điện tử")
+# The place name of printed documents ("Đà Nẵng, ngày 05 tháng 12 năm 2026"); empty: the
+# name of the province where the issuing agency sits, without "Tỉnh" / "Thành phố".
+MOTCUA_PLACE_NAME = env("MOTCUA_PLACE_NAME", "")
 
 INSTALLED_APPS = [
     "motcua.staff.apps.StaffAdminConfig",  # django.contrib.admin, on our site

@@ -8,7 +8,6 @@ urlpatterns = [
     path("api/v1/", include("motcua.staff.api_urls")),
     path("api/v1/", include("motcua.api.urls")),
     path("can-bo/", include("motcua.staff.urls")),
-    path("can-bo/", include("motcua.workflow.document_urls")),
     path("can-bo/", include("motcua.backoffice.urls")),
     path("can-bo/", include("motcua.notifications.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -91,7 +91,9 @@ class AgencyFactory(DjangoModelFactory[Agency]):
         model = Agency
 
     # Level-2 units of the province (000.00.XY.H15), XY in base 36 from 01: 1,295 codes.
-    code = factory.Sequence(lambda n: f"000.00.{_base36(n // 36 % 36)}{_base36(n % 36 + 1)}.H15")
+    code = factory.Sequence(
+        lambda n: f"000.00.{_base36((n % 1295 + 1) // 36)}{_base36((n % 1295 + 1) % 36)}.H15"
+    )
     name = factory.Sequence(lambda n: f"Sở Thử nghiệm {n}")
     kind = AgencyKind.DEPARTMENT
     level = GovernmentLevel.PROVINCE

@@ -1,6 +1,6 @@
 """Back-office pages for staff, under /can-bo/."""
 
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
@@ -13,4 +13,5 @@ urlpatterns = [
     path("ho-so/<str:code>/thao-tac/<slug:action>/", views.act, name="act"),
     path("ho-so/<str:code>/tep/<int:file_id>/", views.dossier_file, name="dossier-file"),
     path("ho-so/<str:code>/ket-qua/<int:result_id>/", views.result_file, name="result-file"),
+    path("", include("motcua.backoffice.document_urls")),
 ]

@@ -155,7 +155,10 @@ def page_forms(dossier: StaffDossier) -> list[PageForm]:
 def _documents(dossier: StaffDossier) -> list[tuple[str, str]]:
     """Return the printable forms that apply to the dossier now, as (label, url)."""
     return [
-        (str(form.label), reverse("documents:form", kwargs={"code": dossier.code, "form": number}))
+        (
+            str(form.label),
+            reverse("backoffice:dossier-form", kwargs={"code": dossier.code, "form": number}),
+        )
         for number, form in FORMS.items()
         if (dossier.events_of(form.event) if form.event is not None else dossier.steps)
     ]

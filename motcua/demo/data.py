@@ -46,6 +46,7 @@ class AgencyData(TypedDict, total=False):
     is_one_stop_unit: bool
     address: str
     phone: str
+    notation: str  # in the numbers of its documents, e.g. STP in 12/CV-STP
 
 
 UBND = f"000.00.00.{CITY}"
@@ -55,6 +56,7 @@ PROVINCE_AGENCIES: list[AgencyData] = [
     {
         "code": UBND,
         "name": "Ủy ban nhân dân thành phố Đà Nẵng",
+        "notation": "UBND",
         "short_name": "UBND thành phố",
         "kind": "ubnd_province",
         "parent": None,
@@ -97,21 +99,59 @@ PROVINCE_AGENCIES: list[AgencyData] = [
         "is_one_stop_unit": True,
         "address": "Phường Điện Bàn, thành phố Đà Nẵng",
     },
-    {"code": f"000.00.05.{CITY}", "name": "Sở Nội vụ", "kind": "department", "parent": UBND},
-    {"code": f"000.00.06.{CITY}", "name": "Sở Tài chính", "kind": "department", "parent": UBND},
-    {"code": f"000.00.09.{CITY}", "name": "Sở Xây dựng", "kind": "department", "parent": UBND},
-    {"code": f"000.00.11.{CITY}", "name": "Sở Tư pháp", "kind": "department", "parent": UBND},
-    {"code": f"000.00.12.{CITY}", "name": "Sở Công Thương", "kind": "department", "parent": UBND},
-    {"code": f"000.00.13.{CITY}", "name": "Sở Y tế", "kind": "department", "parent": UBND},
+    {
+        "code": f"000.00.05.{CITY}",
+        "name": "Sở Nội vụ",
+        "notation": "SNV",
+        "kind": "department",
+        "parent": UBND,
+    },
+    {
+        "code": f"000.00.06.{CITY}",
+        "name": "Sở Tài chính",
+        "notation": "STC",
+        "kind": "department",
+        "parent": UBND,
+    },
+    {
+        "code": f"000.00.09.{CITY}",
+        "name": "Sở Xây dựng",
+        "notation": "SXD",
+        "kind": "department",
+        "parent": UBND,
+    },
+    {
+        "code": f"000.00.11.{CITY}",
+        "name": "Sở Tư pháp",
+        "notation": "STP",
+        "kind": "department",
+        "parent": UBND,
+    },
+    {
+        "code": f"000.00.12.{CITY}",
+        "name": "Sở Công Thương",
+        "notation": "SCT",
+        "kind": "department",
+        "parent": UBND,
+    },
+    {
+        "code": f"000.00.13.{CITY}",
+        "name": "Sở Y tế",
+        "notation": "SYT",
+        "kind": "department",
+        "parent": UBND,
+    },
     {
         "code": f"000.00.14.{CITY}",
         "name": "Sở Giáo dục và Đào tạo",
+        "notation": "SGDĐT",
         "kind": "department",
         "parent": UBND,
     },
     {
         "code": f"000.00.16.{CITY}",
         "name": "Sở Nông nghiệp và Môi trường",
+        "notation": "SNNMT",
         "kind": "department",
         "parent": UBND,
     },

@@ -66,6 +66,7 @@ def _load_agencies() -> int:
             is_one_stop_unit=item.get("is_one_stop_unit", False),
             address=item.get("address", ""),
             phone=item.get("phone", ""),
+            notation=item.get("notation", ""),
         )
     for number, commune_code in data.COMMUNES:
         commune = _current(UnitLevel.COMMUNE, commune_code)
@@ -73,6 +74,7 @@ def _load_agencies() -> int:
             code=f"000.00.{number}.{data.CITY}",
             name=f"Ủy ban nhân dân {commune.name}",
             short_name=f"UBND {commune.name}",
+            notation="UBND",
             kind=AgencyKind.COMMUNE_COMMITTEE,
             level=GovernmentLevel.COMMUNE,
             parent=by_code[data.UBND],

@@ -102,10 +102,22 @@ class Dossier(models.Model):
     """A dossier submitted for a procedure, under the procedure version in force then."""
 
     code = models.CharField(_("dossier code"), max_length=60, unique=True)
-    register_number = models.PositiveIntegerField(
+    # The receiving unit's register book of the year of acceptance and the entry in it
+    # (form 07); both empty until the dossier is accepted, never for a refused one.
+    register_book = models.ForeignKey(
+        "RegisterBook",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="entries",
+        db_index=False,  # the (register_book, register_entry) constraint's index serves it
+        verbose_name=_("register book"),
+    )
+    register_entry = models.PositiveIntegerField(
         _("register entry number"),
-        default=0,
-        help_text=_("Number of the entry in the unit's daily register."),
+        null=True,
+        blank=True,
+        help_text=_("Number of the entry in the register book, from 1 in each book."),
     )
     procedure = models.ForeignKey(
         "catalog.Procedure", on_delete=models.PROTECT, related_name="dossiers"
@@ -237,6 +249,14 @@ class Dossier(models.Model):
             models.CheckConstraint(
                 condition=models.Q(channel__in=[1, 2, 3]), name="dossier_channel_valid"
             ),
+            models.UniqueConstraint(
+                fields=["register_book", "register_entry"], name="dossier_register_entry_unique"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(register_book__isnull=True, register_entry__isnull=True)
+                | models.Q(register_book__isnull=False, register_entry__gte=1),
+                name="dossier_register_entry_with_book",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -366,6 +386,16 @@ class DossierEvent(models.Model):
     from_state = models.CharField(max_length=30, choices=DossierState.choices, blank=True)
     to_state = models.CharField(max_length=30, choices=DossierState.choices, blank=True)
     note = models.TextField(_("note"), blank=True)
+    document_number = models.CharField(
+        _("document number"),
+        max_length=60,
+        blank=True,
+        default="",
+        db_default="",  # rows inserted in bulk (COPY) need no value
+        help_text=_(
+            "Number and notation of the letter or notice this entry issued, e.g. 12/CV-STP."
+        ),
+    )
     is_public = models.BooleanField(default=True)
 
     class Meta:
@@ -411,3 +441,63 @@ class DossierResult(models.Model):
 
     def __str__(self) -> str:
         return self.code
+
+
+class RegisterBook(models.Model):
+    """A one-stop unit's register of dossiers for a year (sổ theo dõi hồ sơ, form 07).
+
+    Every accepted dossier gets the book's next entry number; the row is locked
+    to allocate it (``dossier_register_entry``), so numbers run from 1 without
+    duplicates and are never reused.
+    """
+
+    unit = models.ForeignKey(
+        "organisation.Agency",
+        on_delete=models.PROTECT,
+        related_name="register_books",
+        verbose_name=_("one-stop unit"),
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    last_entry = models.PositiveIntegerField(_("last entry number"), default=0)
+
+    class Meta:
+        verbose_name = _("register book")
+        verbose_name_plural = _("register books")
+        ordering = ["unit", "-year"]
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "year"], name="register_book_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id}/{self.year}: {self.last_entry}"
+
+    @property
+    def label(self) -> str:
+        """Return the book number printed on receipts ("Quyển số"): one book a year."""
+        return str(self.year)
+
+
+class OfficialKind(models.TextChoices):
+    """Kinds of documents the system numbers, with their abbreviation (Decree 30/2020/NĐ-CP)."""
+
+    LETTER = "CV", _("Official letter")
+    NOTICE = "TB", _("Notice")
+
+
+class OfficialNumberSequence(models.Model):
+    """The last number an agency gave to documents of a kind in a year; locked to issue the next."""
+
+    agency = models.ForeignKey("organisation.Agency", on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    kind = models.CharField(max_length=10, choices=OfficialKind.choices)
+    last_number = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agency", "year", "kind"], name="official_number_sequence_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agency_id}/{self.year}/{self.kind}: {self.last_number}"

@@ -1,4 +1,4 @@
-"""Writes on dossiers: submission and the allocation of dossier codes."""
+"""Writes on dossiers: submission, dossier codes, register entries, numbers of documents."""
 
 from __future__ import annotations
 
@@ -49,6 +49,9 @@ from .models import (
     DossierEvent,
     DossierFile,
     EventKind,
+    OfficialKind,
+    OfficialNumberSequence,
+    RegisterBook,
     Status,
 )
 
@@ -78,6 +81,7 @@ KEY_REUSED = _("This Idempotency-Key was already used for a different submission
 NO_RECEIVING_UNIT = _("No one-stop unit is configured to receive this dossier.")
 NOT_AT_COUNTER = _("This procedure is not received at the counter.")
 BAD_COUNT = _("Enter counts of originals and copies between 0 and 99.")
+UNKNOWN_DOCUMENT_KIND = _("Unknown kind of document.")
 NOTHING_RECEIVED = _("Enter how many originals or copies were received, or attach the scan.")
 MAX_PAPERS = 99
 
@@ -131,8 +135,7 @@ def dossier_code_allocate(*, unit: Agency, day: dt.date) -> str:
     inserted first with ``ON CONFLICT DO NOTHING`` so two first-of-the-day
     submissions cannot both create it. A rolled-back submission rolls the
     counter back with it, so no issued code is ever reused. Must run inside a
-    transaction. The number is also the entry number of the day's register
-    (``dossier_register_number``).
+    transaction.
     """
     DossierCodeSequence.objects.bulk_create(
         [DossierCodeSequence(unit_code=unit.code, day=day)], ignore_conflicts=True
@@ -143,9 +146,62 @@ def dossier_code_allocate(*, unit: Agency, day: dt.date) -> str:
     return f"{unit.code}-{day:%y%m%d}-{sequence.last_number:04d}"
 
 
-def dossier_register_number(code: str) -> int:
-    """Return the daily sequence number of a dossier code (its register entry number)."""
-    return int(code.rsplit("-", 1)[1])
+def dossier_register_entry(*, dossier: Dossier, at: dt.datetime) -> Dossier:
+    """Enter an accepted ``dossier`` in its receiving unit's register book of ``at``'s year.
+
+    The dossier gets the book's next entry number (form 07; printed on the
+    receipt). The book row is created if missing (``ON CONFLICT DO NOTHING``)
+    and locked (``SELECT ... FOR UPDATE``) until the caller's transaction
+    ends, so concurrent acceptances queue on it: numbers run from 1 in each
+    book, are never given twice, and a rolled-back acceptance rolls its
+    number back with it. A dossier already entered keeps its entry. Must run
+    inside the acceptance's transaction (it opens one otherwise), with the dossier
+    row locked.
+    """
+    if dossier.register_book_id is not None:
+        return dossier
+    year = timezone.localdate(at).year
+    unit_id = dossier.receiving_unit_id
+    with transaction.atomic(savepoint=False):
+        RegisterBook.objects.bulk_create(
+            [RegisterBook(unit_id=unit_id, year=year)], ignore_conflicts=True
+        )
+        book = RegisterBook.objects.select_for_update().get(unit_id=unit_id, year=year)
+        book.last_entry += 1
+        book.save(update_fields=["last_entry"])
+        dossier.register_book = book
+        dossier.register_entry = book.last_entry
+        dossier.save(update_fields=["register_book", "register_entry"])
+    return dossier
+
+
+def official_number_issue(*, agency: Agency, kind: OfficialKind | str, at: dt.datetime) -> str:
+    """Issue the next number of ``agency``'s documents of ``kind`` in ``at``'s year.
+
+    Returns the number and notation as printed after "Số:" (Decree
+    30/2020/NĐ-CP): the number from 01 each year, then the kind's and the
+    agency's abbreviations, ``12/CV-STP``; without a notation configured for
+    the agency, ``12/CV``. Locks the sequence row (``SELECT ... FOR UPDATE``)
+    until the caller's transaction ends: numbers are never given twice and a
+    rolled-back caller gives its number back. Call it inside the transaction
+    that records the document; ValidationFailed for an unknown kind.
+    """
+    if kind not in OfficialKind.values:
+        raise ValidationFailed(
+            UNKNOWN_DOCUMENT_KIND, field_errors={"kind": [UNKNOWN_DOCUMENT_KIND]}
+        )
+    year = timezone.localdate(at).year
+    with transaction.atomic(savepoint=False):
+        OfficialNumberSequence.objects.bulk_create(
+            [OfficialNumberSequence(agency=agency, year=year, kind=kind)], ignore_conflicts=True
+        )
+        sequence = OfficialNumberSequence.objects.select_for_update().get(
+            agency=agency, year=year, kind=kind
+        )
+        sequence.last_number += 1
+        sequence.save(update_fields=["last_number"])
+    notation = "-".join(part for part in (str(kind), agency.notation.strip()) if part)
+    return f"{sequence.last_number:02d}/{notation}"
 
 
 def dossier_submit(
@@ -247,7 +303,6 @@ def _dossier_insert(
     code = dossier_code_allocate(unit=unit, day=timezone.localdate(now))
     dossier = Dossier.objects.create(
         code=code,
-        register_number=dossier_register_number(code),
         procedure=procedure,
         procedure_version=version,
         receiving_unit=unit,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -33,6 +34,21 @@ class Agency(models.Model):
     code = models.CharField(_("agency code"), max_length=40, unique=True)
     name = models.CharField(_("name"), max_length=255)
     short_name = models.CharField(_("short name"), max_length=100, blank=True)
+    notation = models.CharField(
+        _("notation"),
+        max_length=20,
+        blank=True,
+        validators=[
+            RegexValidator(
+                r"^[^\W_]+(-[^\W_]+)*$",
+                _("Use letters and digits, groups joined by hyphens, without spaces."),
+            )
+        ],
+        help_text=_(
+            "The abbreviation of the agency in the numbers of its documents, "
+            "e.g. STP in 12/CV-STP (Decree 30/2020/ND-CP)."
+        ),
+    )
     kind = models.CharField(_("kind"), max_length=20, choices=AgencyKind.choices)
     level = models.CharField(_("level"), max_length=10, choices=GovernmentLevel.choices)
     parent = models.ForeignKey(

@@ -46,6 +46,7 @@ AUDITED_FIELDS = [
     "code",
     "name",
     "short_name",
+    "notation",
     "kind",
     "level",
     "parent",
@@ -113,6 +114,7 @@ def agency_upsert(
     address: str = "",
     phone: str = "",
     email: str = "",
+    notation: str = "",
     actor: Any = None,
 ) -> Agency:
     """Create the agency with official code ``code``, or bring it up to date.
@@ -127,6 +129,7 @@ def agency_upsert(
         agency = Agency(code=code.strip())
     agency.name = name
     agency.short_name = short_name
+    agency.notation = notation
     agency.kind = kind
     agency.level = level
     agency.parent = parent

@@ -6,10 +6,19 @@ slip already hold, so a print always says what the system recorded:
 - 02, supplement request: the ``SUPPLEMENT_REQUESTED`` event, whose note is
   the reason followed by one ``- item`` line per missing item;
 - 03, refusal: the ``REFUSED`` event, its note the reasons;
-- 04, apology and new date: the ``EXTENDED`` event (its note the reason for
-  the delay), with the dossier's ``original_due_at`` and ``due_at``;
-- 05, stop notice: the ``STOPPED`` event, its note the reason;
+- 04, apology and request to extend the time, a numbered letter of the
+  deciding agency: the ``EXTENDED`` event (its note the reason for the delay,
+  its ``document_number`` the letter's number), with the dossier's
+  ``original_due_at`` and ``due_at``;
+- 05, stop notice, a numbered notice of the deciding agency: the ``STOPPED``
+  event, its note the reason, its ``document_number`` the notice's number;
 - 06, control slip: the dossier's ``DossierStep`` rows.
+
+Every form has the place-and-date line (``core.pdf.place_date``), names
+people family name first (``core.names.person_name``) and addresses an
+organisation as an organisation (``dossiers.receipts.applicant_terms``). A
+letter or notice without a number (issued before numbering, or numbered on
+paper) prints "Số: ..." to be filled in by hand.
 
 A form that does not apply to the dossier (a refusal notice for a dossier
 never refused) is ``NotFound``. The dossier should come from
@@ -25,13 +34,15 @@ from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from motcua.core.errors import NotFound
-from motcua.core.pdf import pdf_from_template, qr_svg
+from motcua.core.names import person_name
+from motcua.core.pdf import pdf_from_template, place_date, qr_svg
 from motcua.dossiers.models import Dossier, DossierEvent, EventKind
+from motcua.dossiers.receipts import applicant_terms, request_answers, tracking_link
 from motcua.workflow.models import DossierStep
 
 FORM_NOT_APPLICABLE = _("This form does not apply to this dossier.")
@@ -43,6 +54,7 @@ class Form:
     label: Promise
     template: str
     event: EventKind | None  # the timeline entry the form prints; None: the control slip
+    by_agency: bool = False  # issued by the deciding agency, not the one-stop unit
 
 
 SUPPLEMENT = Form(
@@ -59,15 +71,17 @@ REFUSAL = Form(
 )
 APOLOGY = Form(
     "04",
-    _("Apology and new appointment (form 04)"),
+    _("Apology and request to extend the time (form 04)"),
     "workflow/forms/04_apology.html",
     EventKind.EXTENDED,
+    by_agency=True,
 )
 STOP = Form(
     "05",
     _("Notice of stopped processing (form 05)"),
     "workflow/forms/05_stop.html",
     EventKind.STOPPED,
+    by_agency=True,
 )
 CONTROL_SLIP = Form(
     "06",
@@ -113,8 +127,8 @@ def _applies(dossier: Dossier, form: Form) -> bool:
 
 
 def form_url(dossier: Dossier, number: str) -> str:
-    """Return the URL of form ``number`` of ``dossier``."""
-    return reverse("documents:form", kwargs={"code": dossier.code, "form": number})
+    """Return the URL of form ``number`` of ``dossier`` (a back-office page)."""
+    return reverse("backoffice:dossier-form", kwargs={"code": dossier.code, "form": number})
 
 
 def documents_available(dossier: Dossier) -> list[AvailableForm]:
@@ -140,25 +154,32 @@ def _event(dossier: Dossier, form: Form, index: int | None) -> DossierEvent:
     return events[(index or len(events)) - 1]
 
 
-def _person(user: Any) -> str:
-    return (user.get_full_name() or user.get_username()) if user is not None else ""
+class SlipLine(NamedTuple):
+    """A line of the control slip: the step, who handed the dossier on and who took it."""
+
+    step: DossierStep
+    handed_by: str
+    taken_by: str
 
 
 def _render(dossier: Dossier, form: Form, event: DossierEvent | None = None, **extra: Any) -> bytes:
+    issuer = dossier.competent_agency if form.by_agency else dossier.receiving_unit
+    at = timezone.localtime(event.at) if event is not None else timezone.localtime()
     context: dict[str, Any] = {
         "dossier": dossier,
         "unit": dossier.receiving_unit,
         "agency": dossier.competent_agency,
         "site_name": settings.SITE_NAME,
         "printed_at": timezone.localtime(),
-        "qr_svg": qr_svg(f"{dossier.code}|{dossier.procedure.code}|{form.number}"),
+        "place_date": place_date(issuer, at),
+        "terms": applicant_terms(dossier),
+        "qr_svg": qr_svg(tracking_link(dossier)),
         **extra,
     }
     if event is not None:
-        context.update(
-            {"event": event, "at": timezone.localtime(event.at), "signer": _person(event.actor)}
-        )
-    return pdf_from_template(form.template, context)
+        context.update({"event": event, "at": at, "signer": person_name(event.actor)})
+    with translation.override("vi"):
+        return pdf_from_template(form.template, context)
 
 
 def supplement_items(note: str) -> tuple[str, list[str]]:
@@ -198,7 +219,17 @@ def control_slip_pdf(dossier: Dossier) -> bytes:
         raise NotFound(FORM_NOT_APPLICABLE)
     own = {dossier.competent_agency_id, dossier.receiving_unit_id}
     partners = dict.fromkeys(s.agency.name for s in steps if s.agency_id not in own)
-    return _render(dossier, CONTROL_SLIP, steps=steps, partners=list(partners))
+    lines = [
+        SlipLine(s, person_name(s.handed_by), person_name(s.assignee or s.finished_by))
+        for s in steps
+    ]
+    return _render(
+        dossier,
+        CONTROL_SLIP,
+        lines=lines,
+        partners=list(partners),
+        answers=request_answers(dossier),
+    )
 
 
 FORMS: dict[str, Form] = {f.number: f for f in (SUPPLEMENT, REFUSAL, APOLOGY, STOP, CONTROL_SLIP)}

@@ -19,7 +19,6 @@ from motcua.dossiers import services
 from motcua.dossiers.models import Channel, Dossier, DossierEvent, DossierFile, Status
 from motcua.dossiers.services import (
     dossier_code_allocate,
-    dossier_register_number,
     dossier_submit,
     valid_id_number,
 )
@@ -53,7 +52,7 @@ def test_submission_creates_dossier_with_code_files_and_timeline(
     dossier = result.dossier
     assert result.created
     assert dossier.code == "000.00.00.H15-261123-0001"
-    assert dossier.register_number == 1
+    assert (dossier.register_book, dossier.register_entry) == (None, None)  # until accepted
     assert dossier.status == Status.NEW
     assert dossier.channel == Channel.ONLINE
     assert dossier.competent_agency == procedure.agency
@@ -273,7 +272,6 @@ def test_code_sequences_are_per_unit_and_per_day(db: None) -> None:
         "000.01.01.H15-261123-0001",
         "000.00.00.H15-261124-0001",
     ]
-    assert dossier_register_number(codes[1]) == 2
 
 
 def test_a_code_of_a_failed_submission_is_not_given_twice(

@@ -177,6 +177,7 @@ def transition(
     note: str = "",
     actor_label: str = "",
     is_public: bool = True,
+    document_number: str = "",
 ) -> None:
     """Move the held dossier to ``to_state``, derive its national status, and log the change.
 
@@ -208,6 +209,7 @@ def transition(
         to_state=to_state,
         note=note,
         is_public=is_public,
+        document_number=document_number,
     )
 
 

@@ -87,6 +87,7 @@ def _accept(held: Held, actor: Actor, note: str, *, due_at: dt.datetime | None =
     intake = process.intake
     dossier.received_at = held.now
     dossier.due_at = due_at or dossier_services.dossier_due_at(dossier.procedure_version, held.now)
+    dossier_services.dossier_register_entry(dossier=dossier, at=held.now)
     # The intake step ran from submission to now: the first line of the control slip.
     intake_due = dossier.intake_due_at or held.now
     DossierStep.objects.create(

@@ -16,7 +16,14 @@ from django.utils.translation import gettext_lazy as _
 from motcua.calendar import selectors as calendar
 from motcua.core.errors import Conflict, DomainError, ValidationFailed
 from motcua.dossiers.files import Upload, check_upload, files_stored
-from motcua.dossiers.models import Dossier, DossierResult, DossierState, EventKind
+from motcua.dossiers.models import (
+    Dossier,
+    DossierResult,
+    DossierState,
+    EventKind,
+    OfficialKind,
+)
+from motcua.dossiers.services import official_number_issue
 from motcua.staff.models import Role
 
 from .. import rules
@@ -407,6 +414,10 @@ def dossier_extend(
             kind=EventKind.EXTENDED,
             note=reason,
             actor_label=label(Role.LEADER),
+            # The apology is a numbered letter of the deciding agency (form 04).
+            document_number=official_number_issue(
+                agency=locked.competent_agency, kind=OfficialKind.LETTER, at=held.now
+            ),
         )
     return held.dossier
 
@@ -441,6 +452,10 @@ def dossier_stop(
             kind=EventKind.STOPPED,
             note=reason,
             actor_label=label(Role.LEADER),
+            # The notice is a numbered document of the deciding agency (form 05).
+            document_number=official_number_issue(
+                agency=held.dossier.competent_agency, kind=OfficialKind.NOTICE, at=held.now
+            ),
         )
     return held.dossier
 

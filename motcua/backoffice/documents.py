@@ -1,4 +1,8 @@
-"""Printable forms of a dossier (02-06) and the register (07), for staff who may see them."""
+"""Back-office pages of the printed forms: a dossier's forms 02-06 and the register (07).
+
+Thin views over ``motcua.workflow.documents`` and ``motcua.workflow.register``,
+which build the PDFs and the spreadsheet (the staff API prints the same forms).
+"""
 
 from __future__ import annotations
 
@@ -12,8 +16,7 @@ from django.views.decorators.http import require_GET
 
 from motcua.core.errors import DomainError
 from motcua.staff.decorators import staff_required
-
-from . import documents, register, selectors
+from motcua.workflow import documents, register, selectors
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SPOOL_BYTES = 8 * 1024 * 1024  # a larger spreadsheet goes to a temporary file, not memory
@@ -32,7 +35,7 @@ def _error(request: HttpRequest, error: DomainError) -> HttpResponse:
 
 @require_GET
 @staff_required
-def form(request: HttpRequest, code: str, form: str) -> HttpResponse:
+def dossier_form(request: HttpRequest, code: str, form: str) -> HttpResponse:
     """Print form 02-06 of a dossier (``?n=1`` picks the first supplement request)."""
     index = request.GET.get("n", "")
     try:
@@ -46,23 +49,29 @@ def form(request: HttpRequest, code: str, form: str) -> HttpResponse:
 @require_GET
 @staff_required
 def register_page(request: HttpRequest) -> HttpResponseBase:
-    """Choose a unit and a date range; download the register as PDF or spreadsheet."""
+    """Choose a unit, a year and maybe dates; download its register book as PDF or spreadsheet."""
     units = register.register_units(user=request.user)
-    today = timezone.localdate()
-    start = request.GET.get("start") or today.replace(day=1).isoformat()
-    end = request.GET.get("end") or today.isoformat()
-    unit = request.GET.get("unit") or (str(units[0].pk) if units else "")
-    context: dict[str, Any] = {"units": units, "start": start, "end": end, "unit": unit}
+    params = {name: request.GET.get(name, "").strip() for name in ("unit", "year", "start", "end")}
+    params["unit"] = params["unit"] or (str(units[0].pk) if units else "")
+    params["year"] = params["year"] or str(timezone.localdate().year)
+    context: dict[str, Any] = {"units": units, **params}
     if "format" not in request.GET:
-        return render(request, "workflow/register.html", context)
+        return render(request, "backoffice/register.html", context)
     try:
-        scope = register.register_range(user=request.user, unit_id=unit, start=start, end=end)
-        name = f"so-theo-doi-{scope.unit.code}-{scope.start:%Y%m%d}-{scope.end:%Y%m%d}"
+        scope = register.register_scope(
+            user=request.user,
+            unit_id=params["unit"],
+            year=params["year"],
+            start=params["start"],
+            end=params["end"],
+        )
+        dates = "".join(f"-{d:%Y%m%d}" for d in (scope.start, scope.end) if d is not None)
+        name = f"so-theo-doi-{scope.unit.code}-{scope.year}{dates}"
         if request.GET["format"] != "xlsx":
             return _pdf(register.register_pdf(scope), f"{name}.pdf")
     except DomainError as error:
         context["error"] = error.message
-        return render(request, "workflow/register.html", context, status=error.status)
+        return render(request, "backoffice/register.html", context, status=error.status)
     out = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115 (FileResponse closes it)
     register.register_xlsx(scope, out)
     out.seek(0)
