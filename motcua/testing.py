@@ -168,9 +168,10 @@ class FeeFactory(DjangoModelFactory[Fee]):
         model = Fee
 
     version = factory.SubFactory(ProcedureVersionFactory)
+    code = factory.Sequence(lambda n: f"LP{n + 1}")
     kind = FeeKind.CHARGE
     amount = 8000
-    description = "Lệ phí"
+    name = "Lệ phí"
 
 
 class UserFactory(DjangoModelFactory[User]):

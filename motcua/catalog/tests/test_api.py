@@ -122,10 +122,10 @@ def test_detail_gives_version_components_fees_eform_channels_and_agency(
             ComponentSpec(name="Tờ khai", originals=1),
             ComponentSpec(name="Bản chụp CCCD", copies=1, reusable=True),
         ],
-        fees=[FeeSpec(kind="fee", amount=200000, description="Phí", exemptions="Trẻ em")],
+        fees=[FeeSpec(kind="fee", amount=200000, code="P1", name="Phí", note="Trẻ em")],
     )
 
-    response = api.get("/api/v1/procedures/2.001418.000.00.00.H17")
+    response = api.get("/api/v1/procedures/2.001418.000.00.00.H17", HTTP_ACCEPT_LANGUAGE="en")
 
     assert response.status_code == 200
     body = response.json()
@@ -133,8 +133,26 @@ def test_detail_gives_version_components_fees_eform_channels_and_agency(
     assert body["version"]["processing_time"] == {"value": 10, "unit": "days"}
     assert body["version"]["processing_time_note"] == "Tối đa 15 ngày nếu cần xác minh"
     assert body["version"]["fees"] == [
-        {"kind": "fee", "amount": 200000, "description": "Phí", "exemptions": "Trẻ em"}
+        {
+            "code": "P1",
+            "kind": "fee",
+            "name": "Phí",
+            "basis": "dossier",
+            "amount": 200000,
+            "tiers": [],
+            "cap": None,
+            "due": "before",
+            "quantity_source": "eform",
+            "copies_field": "",
+            "pages_field": "",
+            "legal_basis": "",
+            "note": "Trẻ em",
+            "summary": "200.000 VND/dossier",
+            "description": "Phí",
+            "exemptions": "Trẻ em",
+        }
     ]
+    assert body["version"]["fee_exemptions"] == []
     assert body["version"]["legal_basis"].startswith("Luật Lý lịch tư pháp")
     assert [(c["order"], c["name"], c["originals"], c["copies"]) for c in body["components"]] == [
         (1, "Tờ khai", 1, 0),

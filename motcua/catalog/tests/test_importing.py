@@ -39,7 +39,7 @@ def record(tu_phap: Agency, **overrides: Any) -> dict[str, Any]:
         "accepts_online": True,
         "processing_time_value": 10,
         "components": [{"name": "Tờ khai", "originals": 1}],
-        "fees": [{"kind": "fee", "amount": 200000, "description": "Phí"}],
+        "fees": [{"code": "P1", "kind": "fee", "amount": 200000, "name": "Phí"}],
         "eform": [dict(f) for f in SIMPLE_EFORM],
     }
     base.update(overrides)
@@ -149,7 +149,7 @@ def test_xlsx_export_then_import_changes_nothing(tu_phap: Agency) -> None:
     )
     data = export_xlsx()
     book = load_workbook(io.BytesIO(data))
-    assert book.sheetnames == ["procedures", "components", "fees"]
+    assert book.sheetnames == ["procedures", "components", "fees", "fee_exemptions"]
 
     report = catalog_import_file(name="catalogue.xlsx", data=data)
 

@@ -56,7 +56,7 @@ def test_publishing_a_new_version_keeps_the_old_one_intact(publish: Publish) -> 
         name="Cấp Phiếu lý lịch tư pháp cho công dân Việt Nam",
         processing_time_value=Decimal(10),
         components=[ComponentSpec(name="Tờ khai mới", originals=1, copies=1)],
-        fees=[FeeSpec(kind="fee", amount=200000)],
+        fees=[FeeSpec(kind="fee", amount=200000, code="P1", name="Phí")],
         eform=[],
     )
 
