@@ -350,7 +350,7 @@ def _check_claims(
     claims: Sequence[Claim],
     exemptions: Mapping[str, FeeExemptionSpec],
     on: dt.date,
-    partial: bool,
+    require_proofs: bool,
     names: FeeInputNames,
     errors: dict[str, list[Any]],
 ) -> dict[str, Claim]:
@@ -369,7 +369,7 @@ def _check_claims(
             errors.setdefault(names.claims, []).append(EXEMPTION_NOT_IN_FORCE)
         elif len(proof) > MAX_PROOF_LENGTH:
             errors[names.proof.format(code)] = [PROOF_TOO_LONG]
-        elif not proof and not partial and code not in accepted:
+        elif not proof and require_proofs and code not in accepted:
             errors[names.proof.format(code)] = [PROOF_REQUIRED]
         elif code not in accepted or (proof and not accepted[code].proof):
             accepted[code] = Claim(code, proof)
@@ -386,6 +386,7 @@ def fee_quote(
     on: dt.date,
     counted: bool = False,
     partial: bool = False,
+    require_proofs: bool | None = None,
     names: FeeInputNames | None = None,
 ) -> FeeQuote:
     """Compute the fee lines of one dossier; raise ValidationFailed with every problem at once.
@@ -394,14 +395,16 @@ def fee_quote(
     officer's counts at the counter. Counts the officer gives (source
     ``counter``) are read only when ``counted``; until then their lines wait
     (amount None). With ``partial`` (a live quote while a form is being
-    filled) a missing count makes its line wait and a claim may lack its proof;
-    values that are not counts are errors in every case. Errors are keyed by
-    ``names`` (the inputs of the caller's form).
+    filled) a missing count makes its line wait and, unless
+    ``require_proofs``, a claim may lack its proof; values that are not
+    counts are errors in every case. Errors are keyed by ``names`` (the
+    inputs of the caller's form).
     """
     names = names or FeeInputNames()
     errors: dict[str, list[Any]] = {}
     by_code = {e.code: e for e in exemptions}
-    accepted = _check_claims(claims, by_code, on, partial, names, errors)
+    proofs = not partial if require_proofs is None else require_proofs
+    accepted = _check_claims(claims, by_code, on, proofs, names, errors)
 
     counts: dict[str, int | None] = {}
     for spec in fees:
@@ -627,6 +630,22 @@ def eform_number_fields(eform: Any) -> frozenset[str]:
         for spec in eform
         if isinstance(spec, dict) and spec.get("type") == "number" and "name" in spec
     )
+
+
+def eform_quantities(eform: Any, answers: Mapping[str, Any]) -> dict[str, Any]:
+    """Return the counts an applicant gave in the e-form: its number fields' answers, by name.
+
+    An optional field left blank counts 0 (no copies asked); a required one
+    left blank stays missing.
+    """
+    out: dict[str, Any] = {}
+    for spec in eform if isinstance(eform, list) else []:
+        if not isinstance(spec, dict) or spec.get("type") != "number" or "name" not in spec:
+            continue
+        value = answers.get(spec["name"])
+        blank = value is None or (isinstance(value, str) and not value.strip())
+        out[spec["name"]] = 0 if blank and not spec.get("required") else value
+    return out
 
 
 def fee_spec(fee: Fee) -> FeeSpec:
