@@ -24,9 +24,9 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
 from django.utils.functional import Promise
+from django.utils.translation import get_language, npgettext, pgettext
 from django.utils.translation import gettext as _g
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import npgettext, pgettext
 
 from motcua.core.errors import ValidationFailed
 
@@ -718,6 +718,80 @@ class VersionFees:
     def quote(self, **kwargs: Any) -> FeeQuote:
         """Return ``fee_quote`` of these rules with ``kwargs`` (channel, quantities, ...)."""
         return fee_quote(fees=self.fees, exemptions=self.exemptions, **kwargs)
+
+
+@dataclass(frozen=True)
+class FeeRow:
+    """A fee rule as the procedure page shows it: the rule in words and the exemptions on it."""
+
+    fee: FeeSpec
+    summary: str
+    kind_label: str
+    due_label: str
+
+
+@dataclass(frozen=True)
+class ExemptionRow:
+    """An exemption as pages show it: "Miễn: ..." and the names of the fees it covers."""
+
+    exemption: FeeExemptionSpec
+    summary: str
+    fee_names: tuple[str, ...]
+    channel_label: str
+
+
+def fee_rows(rules: VersionFees) -> tuple[tuple[FeeRow, ...], tuple[ExemptionRow, ...]]:
+    """Return the rules and exemptions of a version as pages show them (active language)."""
+    rows = tuple(
+        FeeRow(
+            fee=f,
+            summary=fee_rule_text(f),
+            kind_label=str(FeeKind(f.kind).label) if f.kind in FeeKind.values else f.kind,
+            due_label=str(FeeDue(f.due).label) if f.due in FeeDue.values else f.due,
+        )
+        for f in rules.fees
+    )
+    names = {f.code: f.name for f in rules.fees}
+    exemptions = tuple(
+        ExemptionRow(
+            exemption=e,
+            summary=exemption_text(e),
+            fee_names=tuple(names.get(c, c) for c in e.fee_codes)
+            if len(e.fee_codes) < len(rules.fees)
+            else (),
+            channel_label=str(SubmissionChannel(e.channel).label)
+            if e.channel in SubmissionChannel.values
+            else "",
+        )
+        for e in rules.exemptions
+    )
+    return rows, exemptions
+
+
+def count_labels(rules: VersionFees, eform: Any) -> tuple[tuple[str, str], ...]:
+    """Return each count the fees need with a label: its e-form field's, or one naming the fee."""
+    labels: dict[str, str] = {}
+    for spec in eform if isinstance(eform, list) else []:
+        if isinstance(spec, dict) and "name" in spec:
+            labels[str(spec["name"])] = str(
+                spec.get("label_en") if _english() and spec.get("label_en") else spec.get("label")
+            )
+    out: dict[str, str] = {}
+    for fee in rules.fees:
+        for name in fee.quantity_names:
+            if name in out:
+                continue
+            if name in labels:
+                out[name] = labels[name]
+            elif name == fee.pages_field:
+                out[name] = _g("Pages of a copy (%(fee)s)") % {"fee": fee.name}
+            else:
+                out[name] = _g("Copies (%(fee)s)") % {"fee": fee.name}
+    return tuple(out.items())
+
+
+def _english() -> bool:
+    return (get_language() or "vi").startswith("en")
 
 
 def version_fees(version: ProcedureVersion) -> VersionFees:

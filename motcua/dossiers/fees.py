@@ -11,6 +11,10 @@ Inputs, the same in HTML forms and the API's multipart bodies:
 - ``fee_proof-<code>``: the number or reference of that exemption's proof;
 - ``fee_qty-<name>``: a count given by the officer at the counter (online,
   the counts are the e-form's answers, ``eform-<name>``).
+
+Stored lines keep their texts (how each was counted, the exemption applied)
+in the site's language, Vietnamese, whatever language the request was in:
+they are part of the record and printed on the receipt.
 """
 
 from __future__ import annotations
@@ -19,9 +23,10 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from motcua.audit.services import audit_record
 from motcua.catalog.fees import (
@@ -124,19 +129,23 @@ def fee_quote_checked(
 
     ``form_data`` None means the e-form itself was refused: its counts are
     then not asked again, but the claims are still checked, so the applicant
-    sees every problem at once.
+    sees every problem at once. At the counter a count left blank leaves its
+    line waiting (the officer may count later, ``dossier_fees_replace``; a
+    caller that sends no fee inputs keeps working); a count that is not a
+    whole number, or a claim without its proof, is refused.
     """
     try:
-        return fee_quote_for(
-            version=version,
-            channel=channel,
-            data=data,
-            form_data=form_data if form_data is not None else {},
-            on=on,
-            at_counter=at_counter,
-            partial=form_data is None and not at_counter,
-            require_proofs=True,
-        )
+        with translation.override(settings.LANGUAGE_CODE):
+            return fee_quote_for(
+                version=version,
+                channel=channel,
+                data=data,
+                form_data=form_data if form_data is not None else {},
+                on=on,
+                at_counter=at_counter,
+                partial=form_data is None or at_counter,
+                require_proofs=True,
+            )
     except DomainError as exc:
         for name, messages in exc.field_errors.items():
             errors.setdefault(name, []).extend(messages)
@@ -259,14 +268,15 @@ def dossier_fees_replace(
     version = locked.procedure_version
     rules = version_fees(version)
     counts = {**eform_quantities(version.eform, locked.form_data), **quantities}
-    quote = rules.quote(
-        channel=Channel(locked.channel),
-        quantities=counts,
-        claims=claims,
-        on=timezone.localdate(locked.received_at),
-        counted=True,
-        names=COUNTER_NAMES,
-    )
+    with translation.override(settings.LANGUAGE_CODE):
+        quote = rules.quote(
+            channel=Channel(locked.channel),
+            quantities=counts,
+            claims=claims,
+            on=timezone.localdate(locked.received_at),
+            counted=True,
+            names=COUNTER_NAMES,
+        )
     before = dossier_fee_lines(dossier=locked)
     DossierFee.objects.filter(dossier=locked).delete()
     fee_lines_insert(dossier=locked, quote=quote, now=now, actor=actor)

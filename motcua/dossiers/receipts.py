@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from motcua.core.pdf import pdf_from_template, qr_svg
 
+from .fees import dossier_fee_lines
 from .models import Dossier
 from .selectors import dossier_tracking_url
 
@@ -37,6 +38,7 @@ def receipt_pdf(dossier: Dossier, *, size: PaperSize = "A4") -> bytes:
             (fee.get_kind_display(), f"{fee.amount:,}".replace(",", "."))
             for fee in version.fees.all()
         ],
+        "fee_lines": dossier_fee_lines(dossier=dossier),
         "qr_svg": qr_svg(receipt_qr_payload(dossier)),
         "received_at": timezone.localtime(dossier.received_at),
         "due_at": timezone.localtime(dossier.due_at),
