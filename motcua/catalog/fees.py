@@ -24,8 +24,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
 from django.utils.functional import Promise
-from django.utils.translation import get_language, npgettext, pgettext
-from django.utils.translation import gettext as _g
+from django.utils.translation import get_language, gettext, npgettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
 from motcua.core.errors import ValidationFailed
@@ -236,7 +235,7 @@ class FeeQuote:
 
 def format_vnd(amount: int) -> str:
     """Return ``amount`` the Vietnamese way: 200000 -> "200.000 đồng" (in the active language)."""
-    return _g("%(amount)s VND") % {"amount": f"{int(amount):,}".replace(",", ".")}
+    return gettext("%(amount)s VND") % {"amount": f"{int(amount):,}".replace(",", ".")}
 
 
 def _per(price: int, basis: str) -> str:
@@ -285,8 +284,8 @@ def fee_rule_text(spec: FeeSpec) -> str:
 def exemption_text(spec: FeeExemptionSpec) -> str:
     """Return "Miễn: <name>" or "Giảm 50%: <name>" (in the active language)."""
     if spec.percent >= 100:
-        return _g("Exempt: %(name)s") % {"name": spec.name}
-    return _g("%(percent)s%% off: %(name)s") % {"percent": spec.percent, "name": spec.name}
+        return gettext("Exempt: %(name)s") % {"name": spec.name}
+    return gettext("%(percent)s%% off: %(name)s") % {"percent": spec.percent, "name": spec.name}
 
 
 # --- computing ---------------------------------------------------------------------------
@@ -784,9 +783,9 @@ def count_labels(rules: VersionFees, eform: Any) -> tuple[tuple[str, str], ...]:
             if name in labels:
                 out[name] = labels[name]
             elif name == fee.pages_field:
-                out[name] = _g("Pages of a copy (%(fee)s)") % {"fee": fee.name}
+                out[name] = gettext("Pages of a copy (%(fee)s)") % {"fee": fee.name}
             else:
-                out[name] = _g("Copies (%(fee)s)") % {"fee": fee.name}
+                out[name] = gettext("Copies (%(fee)s)") % {"fee": fee.name}
     return tuple(out.items())
 
 

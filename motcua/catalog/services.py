@@ -15,7 +15,7 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Max
-from django.utils.translation import gettext as _g
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from motcua.audit.services import audit_record, snapshot
@@ -197,7 +197,7 @@ def fee_problems(content: VersionContent) -> dict[str, list[str]]:
             problems.append(str(CODE_DUPLICATE))
         seen.add(fee.code)
         out.setdefault("fees", []).extend(
-            _g("Fee %(n)s: %(problem)s") % {"n": n, "problem": p} for p in problems
+            gettext("Fee %(n)s: %(problem)s") % {"n": n, "problem": p} for p in problems
         )
     codes = frozenset(seen)
     seen = set()
@@ -207,7 +207,7 @@ def fee_problems(content: VersionContent) -> dict[str, list[str]]:
             problems.append(str(CODE_DUPLICATE))
         seen.add(exemption.code)
         out.setdefault("fee_exemptions", []).extend(
-            _g("Exemption %(n)s: %(problem)s") % {"n": n, "problem": p} for p in problems
+            gettext("Exemption %(n)s: %(problem)s") % {"n": n, "problem": p} for p in problems
         )
     return {k: v for k, v in out.items() if v}
 
