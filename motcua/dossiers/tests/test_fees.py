@@ -19,10 +19,10 @@ from motcua.catalog.fees import (
     UNKNOWN_EXEMPTION,
     Claim,
 )
-from motcua.catalog.models import Fee, FeeExemption, Procedure
+from motcua.catalog.models import Procedure
 from motcua.core.errors import ValidationFailed
 from motcua.dossiers.fees import dossier_fee_lines, dossier_fees_replace
-from motcua.dossiers.models import Channel, Dossier, DossierFee
+from motcua.dossiers.models import Dossier, DossierFee
 from motcua.dossiers.services import (
     ReceivedComponent,
     counter_dossier_check,
@@ -33,6 +33,7 @@ from motcua.testing import (
     OneStopUnitFactory,
     ProcedureFactory,
     UserFactory,
+    fee_rules_add,
     pdf_upload,
 )
 
@@ -53,36 +54,9 @@ APPLICANT = {
 
 @pytest.fixture
 def certified(db: None) -> Procedure:
-    """A procedure with a per-page fee counted from the e-form and a fixed charge with exemptions.
-
-    The charge is waived online and may be claimed by poor households.
-    """
+    """A per-page fee counted on the e-form; a fixed charge waived online or for the poor."""
     OneStopUnitFactory(code="000.00.00.H17")
-    procedure: Procedure = ProcedureFactory(name="Chứng thực bản sao")
-    version = procedure.current_version
-    assert version is not None
-    version.eform = [
-        *version.eform,
-        {"name": "pages", "label": "Số trang", "type": "number", "required": True},
-        {"name": "copies", "label": "Số bản", "type": "number", "required": False},
-    ]
-    version.save()
-    version.fees.all().delete()
-    Fee.objects.create(
-        version=version, code="P-CT", kind="fee", name="Phí chứng thực", basis="page",
-        amount=2000, tiers=[{"from": 3, "amount": 1000}], cap=200_000,
-        pages_field="pages", copies_field="copies",
-    )  # fmt: skip
-    Fee.objects.create(version=version, code="LP", kind="charge", name="Lệ phí", amount=8000)
-    FeeExemption.objects.create(
-        version=version, code="HO-NGHEO", name="Hộ nghèo", fee_codes="LP",
-        proof="Giấy chứng nhận hộ nghèo",
-    )  # fmt: skip
-    FeeExemption.objects.create(
-        version=version, code="ONLINE", name="Nộp trực tuyến", fee_codes="LP",
-        trigger="channel", channel=Channel.ONLINE,
-    )  # fmt: skip
-    return procedure
+    return fee_rules_add(ProcedureFactory(name="Chứng thực bản sao"))
 
 
 def files(procedure: Procedure) -> dict[str, Any]:
