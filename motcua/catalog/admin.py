@@ -440,6 +440,7 @@ class FeeInline(_EditableInline, FeeInlineBase):
     def tiers_text(self, obj: Fee) -> str:
         """Show the tiers as text where the version is read-only (a dossier uses it)."""
         return tiers_to_text(tiers_from_json(obj.tiers)) or "-"
+
     fieldsets = [
         (None, {"fields": [("code", "kind"), "name", ("basis", "due")]}),
         (
