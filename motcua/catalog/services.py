@@ -22,8 +22,6 @@ from motcua.audit.services import audit_record, snapshot
 from motcua.catalog.eforms import eform_validate_definition
 from motcua.catalog.fees import (
     CODE_DUPLICATE,
-    FeeExemptionSpec,
-    FeeSpec,
     eform_number_fields,
     exemption_spec_problems,
     exemption_specs,
@@ -31,6 +29,10 @@ from motcua.catalog.fees import (
     fee_specs,
     tiers_to_json,
 )
+
+# The fee rules live in ``fees``; their specs are also this module's, with the other specs.
+from motcua.catalog.fees import FeeExemptionSpec as FeeExemptionSpec
+from motcua.catalog.fees import FeeSpec as FeeSpec
 from motcua.catalog.models import (
     Component,
     Fee,
@@ -51,7 +53,6 @@ INVALID_PROCESSING_TIME = _(
 )
 NAME_REQUIRED = _("Enter a name.")
 EFORM_INVALID = _("The e-form definition is not valid.")
-__all__ = ["FeeExemptionSpec", "FeeSpec"]  # the fee rules live in ``fees``; published here too
 
 
 @dataclass(frozen=True)
