@@ -20,6 +20,7 @@ from factory.django import DjangoModelFactory
 from motcua.catalog.models import (
     Component,
     Fee,
+    FeeExemption,
     FeeKind,
     Field,
     OnlineLevel,
@@ -182,9 +183,10 @@ class FeeFactory(DjangoModelFactory[Fee]):
         model = Fee
 
     version = factory.SubFactory(ProcedureVersionFactory)
+    code = factory.Sequence(lambda n: f"LP{n + 1}")
     kind = FeeKind.CHARGE
     amount = 8000
-    description = "Lệ phí"
+    name = "Lệ phí"
 
 
 class UserFactory(DjangoModelFactory[User]):
@@ -323,3 +325,51 @@ def pdf_upload(name: str = "ket-qua.pdf") -> Any:
         b"2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
     )
     return SimpleUploadedFile(name, body, content_type="application/pdf")
+
+
+def fee_rules_add(procedure: Procedure) -> Procedure:
+    """Give ``procedure``'s version real fee rules instead of the factory's one fixed charge.
+
+    A fee of 2.000 đồng a page (1.000 đồng from the 3rd page, at most 200.000
+    đồng a copy) counted on the e-form's ``pages`` and ``copies``, and a
+    charge of 8.000 đồng that poor households may claim (``HO-NGHEO``) and
+    that is waived online (``ONLINE``).
+    """
+    version = procedure.current_version
+    assert version is not None  # noqa: S101 - the factory gives a version
+    version.eform = [
+        *version.eform,
+        {"name": "pages", "label": "Số trang", "type": "number", "required": True},
+        {"name": "copies", "label": "Số bản", "type": "number", "required": False},
+    ]
+    version.save()
+    version.fees.all().delete()
+    Fee.objects.create(
+        version=version,
+        code="P-CT",
+        kind=FeeKind.FEE,
+        name="Phí chứng thực",
+        basis="page",
+        amount=2000,
+        tiers=[{"from": 3, "amount": 1000}],
+        cap=200_000,
+        pages_field="pages",
+        copies_field="copies",
+    )
+    Fee.objects.create(version=version, code="LP", kind=FeeKind.CHARGE, name="Lệ phí", amount=8000)
+    FeeExemption.objects.create(
+        version=version,
+        code="HO-NGHEO",
+        name="Hộ nghèo",
+        fee_codes="LP",
+        proof="Giấy chứng nhận hộ nghèo",
+    )
+    FeeExemption.objects.create(
+        version=version,
+        code="ONLINE",
+        name="Nộp trực tuyến",
+        fee_codes="LP",
+        trigger="channel",
+        channel=Channel.ONLINE,
+    )
+    return procedure

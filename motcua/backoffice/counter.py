@@ -14,13 +14,22 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils import timezone
 from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext_lazy as _
 
+from motcua.catalog.fees import (
+    FeeExemptionSpec,
+    FeeQuote,
+    count_labels,
+    exemption_text,
+    version_fees,
+)
 from motcua.catalog.models import Component, OnlineLevel, Procedure, ProcedureVersion
 from motcua.catalog.selectors import procedure_get_published
 from motcua.core.errors import DomainError, ValidationFailed
-from motcua.dossiers.models import ApplicantKind, Delivery, Dossier
+from motcua.dossiers.fees import CLAIM_INPUT, COUNT_INPUT, PROOF_INPUT, fee_quote_for
+from motcua.dossiers.models import ApplicantKind, Channel, Delivery, Dossier
 from motcua.dossiers.services import ReceivedComponent
 from motcua.organisation.models import Agency
 from motcua.staff.models import Role
@@ -60,6 +69,97 @@ class ComponentRow:
 
 
 @dataclass
+class FeeCountRow:
+    """A count a fee is computed on (pages of a copy, copies), which the officer enters."""
+
+    name: str
+    label: str
+    value: str = ""
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def input_name(self) -> str:
+        return COUNT_INPUT.format(self.name)
+
+
+@dataclass
+class FeeClaimRow:
+    """An exemption the applicant claims at the counter, with the reference of the proof shown."""
+
+    exemption: FeeExemptionSpec
+    summary: str
+    checked: bool = False
+    proof: str = ""
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def code(self) -> str:
+        return self.exemption.code
+
+    @property
+    def proof_name(self) -> str:
+        return PROOF_INPUT.format(self.exemption.code)
+
+
+@dataclass
+class CounterFees:
+    """The fees part of the counter form: counts, claims, and the amount computed so far."""
+
+    counts: list[FeeCountRow]
+    claims: list[FeeClaimRow]
+    quote: FeeQuote | None = None
+    errors: list[str] = field(default_factory=list)
+    claim_errors: list[str] = field(default_factory=list)
+
+    @property
+    def include(self) -> str:
+        """Return the CSS selector of the inputs the live quote sends."""
+        names = [row.input_name for row in self.counts] + [CLAIM_INPUT]
+        return ", ".join(f"[name='{name}']" for name in names)
+
+    def data(self, post: Mapping[str, Any]) -> dict[str, Any]:
+        """Return the posted fee inputs as the dossier service reads them."""
+        claims = post.getlist(CLAIM_INPUT) if hasattr(post, "getlist") else post.get(CLAIM_INPUT)
+        out: dict[str, Any] = {CLAIM_INPUT: list(claims or [])}
+        for row in self.counts:
+            out[row.input_name] = str(post.get(row.input_name, "") or "")
+        for claim in self.claims:
+            out[claim.proof_name] = str(post.get(claim.proof_name, "") or "")
+        return out
+
+    def refresh(self, version: ProcedureVersion, data: Mapping[str, Any]) -> None:
+        """Compute the amount for ``data`` (a count not given yet leaves its line waiting)."""
+        try:
+            self.quote = fee_quote_for(
+                version=version,
+                channel=Channel.COUNTER,
+                data=data,
+                on=timezone.localdate(),
+                at_counter=True,
+                partial=True,
+            )
+            self.errors = []
+        except DomainError as exc:
+            self.quote = None
+            self.errors = [str(m) for ms in exc.field_errors.values() for m in ms]
+
+
+def counter_fees(version: ProcedureVersion) -> CounterFees | None:
+    """Return the empty fees part of the counter form (None when the version has no fees)."""
+    rules = version_fees(version)
+    if not rules.fees:
+        return None
+    fees = CounterFees(
+        counts=[FeeCountRow(name, label) for name, label in count_labels(rules, version.eform)],
+        claims=[
+            FeeClaimRow(e, exemption_text(e)) for e in rules.claimable_on(timezone.localdate())
+        ],
+    )
+    fees.refresh(version, {})
+    return fees
+
+
+@dataclass
 class CounterForm:
     procedure: Procedure
     version: ProcedureVersion
@@ -67,6 +167,7 @@ class CounterForm:
     rows: list[ComponentRow]
     values: dict[str, str] = field(default_factory=dict)
     field_errors: dict[str, list[str]] = field(default_factory=dict)
+    fees: CounterFees | None = None
 
     applicant_fields = APPLICANT_FIELDS
     applicant_kinds = ApplicantKind.choices
@@ -84,7 +185,7 @@ class CounterForm:
         values = {"delivery": Delivery.COUNTER.value, "decision": "accept"}
         if len(units) == 1:
             values["unit"] = str(units[0].pk)
-        return cls(procedure, version, units, rows, values)
+        return cls(procedure, version, units, rows, values, fees=counter_fees(version))
 
     @property
     def delivery_choices(self) -> list[tuple[str, str]]:
@@ -135,7 +236,9 @@ class CounterForm:
             missing=[m for m in missing if m],
             note=str(post.get("note", "")),
         )
-        data = {name: post.get(name, "") for name in _posted_names()}
+        data: dict[str, Any] = {name: post.get(name, "") for name in _posted_names()}
+        if self.fees is not None:
+            data.update(self.fees.data(post))
         return dossier_counter_intake(
             actor=actor,
             unit=self._unit(post),
@@ -156,6 +259,17 @@ class CounterForm:
             row.originals = str(post.get(f"{row.name}-originals", row.originals))
             row.copies = str(post.get(f"{row.name}-copies", row.copies))
             row.errors = self.field_errors.get(row.name, [])
+        if self.fees is not None:
+            data = self.fees.data(post)
+            for count in self.fees.counts:
+                count.value = data[count.input_name]
+                count.errors = self.field_errors.get(count.input_name, [])
+            for claim in self.fees.claims:
+                claim.checked = claim.code in data[CLAIM_INPUT]
+                claim.proof = data[claim.proof_name]
+                claim.errors = self.field_errors.get(claim.proof_name, [])
+            self.fees.claim_errors = self.field_errors.get(CLAIM_INPUT, [])
+            self.fees.refresh(self.version, data)
 
 
 def _posted_names() -> tuple[str, ...]:

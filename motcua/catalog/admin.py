@@ -12,12 +12,27 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
+from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from motcua.catalog.fees import (
+    FEE_CODES_UNKNOWN,
+    TIERS_INVALID,
+    FeeExemptionSpec,
+    FeeSpec,
+    eform_number_fields,
+    exemption_spec_problems,
+    fee_codes_from_text,
+    fee_spec_problems,
+    tiers_from_json,
+    tiers_from_text,
+    tiers_to_json,
+    tiers_to_text,
+)
 from motcua.catalog.importing import (
     ImportFileError,
     catalog_import_file,
@@ -25,7 +40,14 @@ from motcua.catalog.importing import (
     export_xlsx,
     procedures_for_export,
 )
-from motcua.catalog.models import Component, Fee, Field, Procedure, ProcedureVersion
+from motcua.catalog.models import (
+    Component,
+    Fee,
+    FeeExemption,
+    Field,
+    Procedure,
+    ProcedureVersion,
+)
 from motcua.catalog.services import (
     IDENTITY_FIELDS,
     field_upsert,
@@ -35,6 +57,7 @@ from motcua.catalog.services import (
     procedure_version_revise,
     version_content,
     version_is_in_use,
+    version_snapshot,
 )
 from motcua.core.errors import DomainError
 
@@ -45,10 +68,17 @@ if TYPE_CHECKING:
     VersionAdminBase = admin.ModelAdmin[ProcedureVersion]
     VersionInlineBase = admin.TabularInline[ProcedureVersion, Procedure]
     ComponentInlineBase = admin.TabularInline[Component, ProcedureVersion]
-    FeeInlineBase = admin.TabularInline[Fee, ProcedureVersion]
+    FeeInlineBase = admin.StackedInline[Fee, ProcedureVersion]
+    ExemptionInlineBase = admin.StackedInline[FeeExemption, ProcedureVersion]
+    FeeFormBase = forms.ModelForm[Fee]
+    ExemptionFormBase = forms.ModelForm[FeeExemption]
+    InlineFormSetBase = BaseInlineFormSet[Any, ProcedureVersion, Any]
 else:
     FieldAdminBase = ProcedureAdminBase = VersionAdminBase = admin.ModelAdmin
-    VersionInlineBase = ComponentInlineBase = FeeInlineBase = admin.TabularInline
+    VersionInlineBase = ComponentInlineBase = admin.TabularInline
+    FeeInlineBase = ExemptionInlineBase = admin.StackedInline
+    FeeFormBase = ExemptionFormBase = forms.ModelForm
+    InlineFormSetBase = BaseInlineFormSet
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -136,9 +166,9 @@ class ProcedureAdmin(ProcedureAdminBase):
         data = {k: form.cleaned_data[k] for k in IDENTITY_FIELDS if k in form.cleaned_data}
         try:
             if change:
-                procedure_update(procedure=obj, **data)
+                procedure_update(procedure=obj, actor=request.user, **data)
             else:
-                saved = procedure_create(code=obj.code, name=obj.name, **data)
+                saved = procedure_create(code=obj.code, name=obj.name, actor=request.user, **data)
                 obj.pk = saved.pk
         except DomainError as exc:
             raise PermissionDenied(str(exc.message)) from exc
@@ -155,7 +185,7 @@ class ProcedureAdmin(ProcedureAdminBase):
                 )
                 continue
             version = procedure_publish_content(
-                procedure=procedure, content=version_content(current)
+                procedure=procedure, content=version_content(current), actor=request.user
             )
             url = reverse("admin:catalog_procedureversion_change", args=[version.pk])
             self.message_user(
@@ -215,7 +245,10 @@ class ProcedureAdmin(ProcedureAdminBase):
             upload = form.cleaned_data["file"]
             try:
                 report = catalog_import_file(
-                    name=upload.name, data=upload.read(), dry_run=form.cleaned_data["dry_run"]
+                    name=upload.name,
+                    data=upload.read(),
+                    dry_run=form.cleaned_data["dry_run"],
+                    actor=request.user,
                 )
             except ImportFileError as exc:
                 form.add_error("file", str(exc))
@@ -248,20 +281,190 @@ class ComponentInline(ComponentInlineBase):
         return _editable(obj) and super().has_delete_permission(request, obj)
 
 
-class FeeInline(FeeInlineBase):
-    model = Fee
+class FeeRowsFormSet(InlineFormSetBase):
+    """Gives each row its version (with the e-form as edited on the same page)."""
 
+    def get_form_kwargs(self, index: int | None) -> dict[str, Any]:
+        return {**super().get_form_kwargs(index), "parent": self.instance}
+
+
+class ExemptionRowsFormSet(FeeRowsFormSet):
+    """Checks that each exemption names fees of the fee rows as posted on the same page."""
+
+    fee_formset: FeeRowsFormSet | None = None
+
+    def clean(self) -> None:
+        super().clean()
+        if self.fee_formset is None:
+            return
+        codes = set()
+        for form in self.fee_formset.forms:
+            data = form.cleaned_data if form.is_valid() else {}
+            if data.get("code") and not data.get("DELETE"):
+                codes.add(data["code"])
+        for form in self.forms:
+            data = getattr(form, "cleaned_data", {})
+            if data.get("DELETE"):
+                continue
+            named = fee_codes_from_text(data.get("fee_codes", ""))
+            if any(code not in codes for code in named):
+                form.add_error("fee_codes", FEE_CODES_UNKNOWN)
+
+
+def _add_problems(form: forms.ModelForm[Any], problems: list[tuple[str, Any]]) -> None:
+    for key, message in problems:
+        name = "tiers_text" if key == "tiers" else key
+        form.add_error(name if name in form.fields else None, message)
+
+
+class FeeForm(FeeFormBase):
+    """A fee rule; tiers are written as text ("3: 1000") and checked as the import checks them."""
+
+    tiers_text = forms.CharField(
+        label=_("tiers"),
+        required=False,
+        help_text=_("From a unit on, another amount: e.g. '3: 1000' (from the 3rd page)."),
+    )
+
+    class Meta:
+        model = Fee
+        fields = [
+            "code",
+            "kind",
+            "name",
+            "basis",
+            "amount",
+            "tiers_text",
+            "cap",
+            "due",
+            "quantity_source",
+            "copies_field",
+            "pages_field",
+            "legal_basis",
+            "note",
+        ]
+
+    def __init__(self, *args: Any, parent: ProcedureVersion | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.parent = parent
+        if self.instance.pk:
+            self.initial["tiers_text"] = tiers_to_text(tiers_from_json(self.instance.tiers))
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        try:
+            tiers = tiers_from_text(data.get("tiers_text") or "")
+        except ValueError:
+            self.add_error("tiers_text", TIERS_INVALID)
+            return data
+        self.instance.tiers = tiers_to_json(tiers)
+        if self.errors or data.get("DELETE"):
+            return data
+        spec = FeeSpec(
+            kind=data["kind"],
+            amount=data["amount"],
+            code=data["code"],
+            name=data["name"],
+            basis=data["basis"],
+            tiers=tiers,
+            cap=data.get("cap"),
+            due=data["due"],
+            quantity_source=data["quantity_source"],
+            copies_field=data.get("copies_field", ""),
+            pages_field=data.get("pages_field", ""),
+        )
+        eform = self.parent.eform if self.parent is not None else None
+        _add_problems(self, fee_spec_problems(spec, eform_number_fields(eform)))
+        return data
+
+
+class ExemptionForm(ExemptionFormBase):
+    class Meta:
+        model = FeeExemption
+        fields = [
+            "code",
+            "name",
+            "fee_codes",
+            "trigger",
+            "channel",
+            "percent",
+            "proof",
+            "legal_basis",
+            "valid_from",
+            "valid_until",
+        ]
+
+    def __init__(self, *args: Any, parent: ProcedureVersion | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.parent = parent
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if self.errors or data.get("DELETE"):
+            return data
+        spec = FeeExemptionSpec(
+            code=data["code"],
+            name=data["name"],
+            percent=data["percent"],
+            fee_codes=fee_codes_from_text(data.get("fee_codes", "")),
+            trigger=data["trigger"],
+            channel=data.get("channel"),
+            proof=data.get("proof", ""),
+            valid_from=data.get("valid_from"),
+            valid_until=data.get("valid_until"),
+        )
+        # The fee codes are checked by the formset, against the fee rows posted with it.
+        _add_problems(self, [p for p in exemption_spec_problems(spec) if p[0] != "fee_codes"])
+        self.instance.fee_codes = ", ".join(spec.fee_codes)
+        return data
+
+
+class _EditableInline:
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return _editable(obj) and super().has_add_permission(request, obj)
+        return _editable(obj) and super().has_add_permission(request, obj)  # type: ignore[misc]
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return _editable(obj) and super().has_change_permission(request, obj)
+        return _editable(obj) and super().has_change_permission(request, obj)  # type: ignore[misc]
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return _editable(obj) and super().has_delete_permission(request, obj)
+        return _editable(obj) and super().has_delete_permission(request, obj)  # type: ignore[misc]
 
+
+class FeeInline(_EditableInline, FeeInlineBase):
+    model = Fee
+    form = FeeForm
+    formset = FeeRowsFormSet
     extra = 0
-    fields = ["kind", "amount", "description", "exemptions"]
+
+    @admin.display(description=_("tiers"))
+    def tiers_text(self, obj: Fee) -> str:
+        """Show the tiers as text where the version is read-only (a dossier uses it)."""
+        return tiers_to_text(tiers_from_json(obj.tiers)) or "-"
+
+    fieldsets = [
+        (None, {"fields": [("code", "kind"), "name", ("basis", "due")]}),
+        (
+            _("Amount"),
+            {
+                "fields": [
+                    ("amount", "tiers_text", "cap"),
+                    ("quantity_source", "copies_field", "pages_field"),
+                ]
+            },
+        ),
+        (None, {"fields": ["legal_basis", "note"]}),
+    ]
+
+
+class FeeExemptionInline(_EditableInline, ExemptionInlineBase):
+    model = FeeExemption
+    form = ExemptionForm
+    formset = ExemptionRowsFormSet
+    extra = 0
+    fieldsets = [
+        (None, {"fields": [("code", "name"), ("trigger", "channel", "percent"), "fee_codes"]}),
+        (None, {"fields": ["proof", "legal_basis", ("valid_from", "valid_until")]}),
+    ]
 
 
 @admin.register(ProcedureVersion)
@@ -272,7 +475,7 @@ class ProcedureVersionAdmin(VersionAdminBase):
     list_select_related = ["procedure"]
     search_fields = ["procedure__code", "name"]
     readonly_fields = ["procedure", "number", "created_at"]
-    inlines = [ComponentInline, FeeInline]
+    inlines = [ComponentInline, FeeInline, FeeExemptionInline]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
@@ -283,10 +486,31 @@ class ProcedureVersionAdmin(VersionAdminBase):
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return _editable(obj) and super().has_change_permission(request, obj)
 
+    def _create_formsets(self, request: HttpRequest, obj: Any, change: bool) -> Any:
+        # Django's hook builds the inline formsets one by one; the exemptions' check
+        # needs the fee rows posted on the same page, so hand it their formset.
+        formsets, inlines = super()._create_formsets(request, obj, change)  # type: ignore[misc]
+        fees = next((f for f in formsets if isinstance(f, FeeRowsFormSet) and f.model is Fee), None)
+        for formset in formsets:
+            if isinstance(formset, ExemptionRowsFormSet):
+                formset.fee_formset = fees
+        return formsets, inlines
+
     def save_model(
         self, request: HttpRequest, obj: ProcedureVersion, form: Any, change: bool
     ) -> None:
+        # Saved with its rows in save_related (the admin's view is one transaction),
+        # so that the service checks and audits the whole edited content at once.
+        stored = ProcedureVersion.objects.get(pk=obj.pk)
+        request._version_before = version_snapshot(stored)  # type: ignore[attr-defined]
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
         try:
-            procedure_version_revise(version=obj)
+            procedure_version_revise(
+                version=form.instance,
+                actor=request.user,
+                before=getattr(request, "_version_before", None),
+            )
         except DomainError as exc:
             raise PermissionDenied(str(exc.message)) from exc

@@ -1,4 +1,4 @@
-"""JSON API of the procedure catalogue: search and the published procedure."""
+"""JSON API of the procedure catalogue: search, the published procedure, and fee quotes."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.urls import reverse
+from django.utils import timezone
 from drf_spectacular.utils import (
     OpenApiParameter,
     extend_schema,
@@ -19,13 +20,34 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from motcua.catalog.fees import (
+    MAX_PROOF_LENGTH,
+    MAX_QUANTITY,
+    Claim,
+    FeeInputNames,
+    FeeLine,
+    FeeQuote,
+    exemption_spec,
+    exemption_text,
+    fee_rule_text,
+    fee_spec,
+    tiers_from_json,
+    tiers_to_json,
+    version_fees,
+)
 from motcua.catalog.models import (
     Component,
+    ExemptionTrigger,
     Fee,
+    FeeBasis,
+    FeeDue,
+    FeeExemption,
     FeeKind,
     OnlineLevel,
     Procedure,
     ProcedureVersion,
+    QuantitySource,
+    SubmissionChannel,
     TimeUnit,
 )
 from motcua.catalog.selectors import procedure_get_published, procedure_search
@@ -86,11 +108,114 @@ class ProcedureListItemSerializer(serializers.Serializer[Procedure]):
         return request.build_absolute_uri(path) if request is not None else path
 
 
+TIERS_SCHEMA: dict[str, Any] = {
+    "type": "array",
+    "description": "Other amounts from a given unit on (e.g. from the 3rd page), in order.",
+    "items": {
+        "type": "object",
+        "required": ["from", "amount"],
+        "properties": {
+            "from": {"type": "integer", "description": "The first unit (page or copy)."},
+            "amount": {"type": "integer", "description": "VND per unit from there on."},
+        },
+    },
+}
+
+
 class FeeSerializer(serializers.Serializer[Fee]):
+    """A fee rule as published; ``summary`` is the rule in words, in the request's language."""
+
+    code = serializers.CharField(help_text="The fee line's code, e.g. in payments.")
     kind = serializers.ChoiceField(choices=FeeKind.choices)
-    amount = serializers.IntegerField(help_text="VND")
-    description = serializers.CharField()
-    exemptions = serializers.CharField()
+    name = serializers.CharField()
+    basis = serializers.ChoiceField(choices=FeeBasis.choices)
+    amount = serializers.IntegerField(help_text="VND per unit (dossier, copy or page)")
+    tiers = serializers.SerializerMethodField()
+    cap = serializers.IntegerField(
+        allow_null=True, help_text="VND: most a copy costs (per page) or the line (per copy)."
+    )
+    due = serializers.ChoiceField(choices=FeeDue.choices)
+    quantity_source = serializers.ChoiceField(
+        choices=QuantitySource.choices,
+        help_text="Who gives the counts: the applicant (e-form fields) or the officer.",
+    )
+    copies_field = serializers.CharField(help_text="Name of the count of copies (quote key).")
+    pages_field = serializers.CharField(help_text="Name of the count of pages (quote key).")
+    legal_basis = serializers.CharField()
+    note = serializers.CharField()
+    summary = serializers.SerializerMethodField()
+    description = serializers.CharField(source="name", help_text="Deprecated: use `name`.")
+    exemptions = serializers.CharField(source="note", help_text="Deprecated: use `note`.")
+
+    @extend_schema_field(TIERS_SCHEMA)
+    def get_tiers(self, obj: Fee) -> list[dict[str, int]]:
+        return tiers_to_json(tiers_from_json(obj.tiers))
+
+    def get_summary(self, obj: Fee) -> str:
+        return fee_rule_text(fee_spec(obj))
+
+
+class FeeExemptionSerializer(serializers.Serializer[FeeExemption]):
+    code = serializers.CharField(help_text="What a claim names (`claims[].code`).")
+    name = serializers.CharField()
+    fee_codes = serializers.SerializerMethodField(help_text="Fees it applies to; empty: all.")
+    trigger = serializers.ChoiceField(choices=ExemptionTrigger.choices)
+    channel = serializers.ChoiceField(choices=SubmissionChannel.choices, allow_null=True)
+    percent = serializers.IntegerField(help_text="100: exempt; 50: half the amount.")
+    proof = serializers.CharField(help_text="The proof the officer checks for a claim.")
+    legal_basis = serializers.CharField()
+    valid_from = serializers.DateField(allow_null=True)
+    valid_until = serializers.DateField(allow_null=True)
+    summary = serializers.SerializerMethodField()
+
+    def get_fee_codes(self, obj: FeeExemption) -> list[str]:
+        return list(exemption_spec(obj).fee_codes)
+
+    def get_summary(self, obj: FeeExemption) -> str:
+        return exemption_text(exemption_spec(obj))
+
+
+class ClaimSerializer(serializers.Serializer[Claim]):
+    code = serializers.CharField(max_length=40, help_text="An exemption's code.")
+    proof = serializers.CharField(
+        max_length=MAX_PROOF_LENGTH,
+        required=False,
+        allow_blank=True,
+        help_text="Number or reference of the proof the officer will check.",
+    )
+
+
+class FeeLineSerializer(serializers.Serializer[FeeLine]):
+    """One fee a dossier owes; ``amount`` is null while a count is still unknown."""
+
+    code = serializers.CharField()
+    kind = serializers.ChoiceField(choices=FeeKind.choices)
+    kind_label = serializers.CharField()
+    name = serializers.CharField()
+    basis = serializers.ChoiceField(choices=FeeBasis.choices)
+    due = serializers.ChoiceField(choices=FeeDue.choices)
+    due_label = serializers.CharField()
+    rule_text = serializers.CharField(help_text="How the amount was counted, in words.")
+    copies = serializers.IntegerField(allow_null=True)
+    pages = serializers.IntegerField(allow_null=True)
+    base_amount = serializers.IntegerField(allow_null=True, help_text="VND before reductions")
+    amount = serializers.IntegerField(allow_null=True, help_text="VND")
+    exemption_code = serializers.CharField()
+    exemption_text = serializers.CharField()
+    reduction_percent = serializers.IntegerField()
+    claims = ClaimSerializer(many=True)
+    legal_basis = serializers.CharField()
+    waiting_for = serializers.ListField(
+        child=serializers.CharField(), help_text="Counts still unknown (the officer counts them)."
+    )
+
+
+class FeeQuoteSerializer(serializers.Serializer[FeeQuote]):
+    lines = FeeLineSerializer(many=True)
+    due_now = serializers.IntegerField(help_text="VND paid at submission (thu trước)")
+    due_later = serializers.IntegerField(help_text="VND paid with the result (thu sau)")
+    total = serializers.IntegerField(help_text="VND")
+    pending = serializers.BooleanField(help_text="Some count is unknown: the total may grow.")
 
 
 class ComponentSerializer(serializers.Serializer[Component]):
@@ -121,6 +246,7 @@ class VersionSerializer(serializers.Serializer[ProcedureVersion]):
         help_text="Same-day procedure: received after the daily cut-off, due the next working day."
     )
     fees = FeeSerializer(many=True)
+    fee_exemptions = FeeExemptionSerializer(many=True)
     fee_note = serializers.CharField()
     legal_basis = serializers.CharField()
     requirements = serializers.CharField()
@@ -248,3 +374,50 @@ class ProcedureListView(generics.ListAPIView):  # type: ignore[type-arg]
 def procedure_detail(request: Request, code: str) -> Response:
     procedure = procedure_get_published(code=code)
     return Response(ProcedureDetailSerializer(procedure, context={"request": request}).data)
+
+
+class QuoteRequestSerializer(serializers.Serializer[Any]):
+    channel = serializers.ChoiceField(
+        choices=SubmissionChannel.choices,
+        default=SubmissionChannel.ONLINE,
+        help_text="1 counter, 2 online, 3 post: some reductions depend on it.",
+    )
+    quantities = serializers.DictField(
+        child=serializers.IntegerField(min_value=0, max_value=MAX_QUANTITY),
+        required=False,
+        help_text="Counts by name (a fee's `copies_field` / `pages_field`), e.g. "
+        '`{"pages": 5, "copies": 2}`. A missing count leaves its line pending.',
+    )
+    claims = ClaimSerializer(
+        many=True, required=False, help_text="Exemptions claimed (trigger `claim`)."
+    )
+
+
+@extend_schema(
+    operation_id="procedure_fees_quote",
+    summary="Compute the fees of a dossier before submitting it",
+    description=(
+        "The fee lines a dossier of this procedure would owe, from its published rules, the "
+        "channel, the counts and the exemptions claimed. A claim's proof is checked only at "
+        "submission; an unknown claim or a count that is not a whole number is a 400."
+    ),
+    request=QuoteRequestSerializer,
+    responses={200: FeeQuoteSerializer},
+)
+@api_view(["POST"])
+def procedure_fees_quote(request: Request, code: str) -> Response:
+    procedure = procedure_get_published(code=code)
+    body = QuoteRequestSerializer(data=request.data)
+    body.is_valid(raise_exception=True)
+    data = body.validated_data
+    assert procedure.current_version is not None  # noqa: S101 - published procedures have one
+    quote = version_fees(procedure.current_version).quote(
+        channel=int(data["channel"]),
+        quantities=data.get("quantities", {}),
+        claims=[Claim(c["code"], c.get("proof", "")) for c in data.get("claims", [])],
+        on=timezone.localdate(),
+        counted=True,
+        partial=True,
+        names=FeeInputNames(quantity="quantities.{}", claims="claims", proof="claims.{}.proof"),
+    )
+    return Response(FeeQuoteSerializer(quote).data)

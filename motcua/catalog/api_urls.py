@@ -7,4 +7,9 @@ from motcua.catalog import api
 urlpatterns = [
     path("procedures", api.ProcedureListView.as_view(), name="api-procedure-list"),
     path("procedures/<str:code>", api.procedure_detail, name="api-procedure-detail"),
+    path(
+        "procedures/<str:code>/fees/quote",
+        api.procedure_fees_quote,
+        name="api-procedure-fees-quote",
+    ),
 ]

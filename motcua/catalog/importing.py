@@ -4,11 +4,15 @@ One record per procedure, with the same keys in both formats:
 
 - JSON: a list of objects; each has the keys of ``PROCEDURE_COLUMNS`` plus
   ``components`` (list of objects with the keys of ``COMPONENT_COLUMNS``
-  minus ``procedure_code``), ``fees`` (likewise ``FEE_COLUMNS``) and
+  minus ``procedure_code``), ``fees`` (likewise ``FEE_COLUMNS``; ``tiers`` a
+  list of ``{"from": 3, "amount": 1000}``), ``fee_exemptions`` (likewise
+  ``EXEMPTION_COLUMNS``; ``fee_codes`` a list, dates as YYYY-MM-DD) and
   ``eform`` (the list of field specs).
 - XLSX: sheet ``procedures`` with one row per procedure (``PROCEDURE_COLUMNS``,
-  ``eform`` as JSON text in its cell); sheets ``components`` and ``fees``
-  with one row per component or fee, keyed by ``procedure_code``, in order.
+  ``eform`` as JSON text in its cell); sheets ``components``, ``fees`` and
+  ``fee_exemptions`` with one row per component, fee or exemption, keyed by
+  ``procedure_code``, in order (tiers as text "3: 1000; 10: 500", fee codes
+  separated by commas).
 
 Every record is imported in its own savepoint through the catalogue
 services: a new code creates the procedure; a known code updates its
@@ -18,6 +22,7 @@ says, per row, what happened and why a row was rejected.
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 from collections import defaultdict
@@ -30,10 +35,26 @@ from django.db import transaction
 from django.db.models import Prefetch, QuerySet
 from openpyxl import Workbook, load_workbook
 
+from motcua.catalog.fees import (
+    FeeExemptionSpec,
+    FeeSpec,
+    Tier,
+    eform_number_fields,
+    exemption_spec_problems,
+    fee_codes_from_text,
+    fee_spec_problems,
+    tiers_from_json,
+    tiers_from_text,
+    tiers_to_json,
+    tiers_to_text,
+)
 from motcua.catalog.models import (
     Component,
+    ExemptionTrigger,
     Fee,
-    FeeKind,
+    FeeBasis,
+    FeeDue,
+    FeeExemption,
     Field,
     OnlineLevel,
     Procedure,
@@ -42,7 +63,6 @@ from motcua.catalog.models import (
 )
 from motcua.catalog.services import (
     ComponentSpec,
-    FeeSpec,
     VersionContent,
     eform_spec_errors,
     field_upsert,
@@ -89,7 +109,36 @@ COMPONENT_COLUMNS = (
     "reusable",
     "template_name",
 )
-FEE_COLUMNS = ("procedure_code", "kind", "amount", "description", "exemptions")
+FEE_COLUMNS = (
+    "procedure_code",
+    "code",
+    "kind",
+    "name",
+    "basis",
+    "amount",
+    "tiers",
+    "cap",
+    "due",
+    "quantity_source",
+    "copies_field",
+    "pages_field",
+    "legal_basis",
+    "note",
+)
+EXEMPTION_COLUMNS = (
+    "procedure_code",
+    "code",
+    "name",
+    "fee_codes",
+    "trigger",
+    "channel",
+    "percent",
+    "proof",
+    "legal_basis",
+    "valid_from",
+    "valid_until",
+)
+CHILD_SHEETS = ("components", "fees", "fee_exemptions")
 
 BOOLEAN_DEFAULTS = {
     "accepts_counter": True,
@@ -173,11 +222,47 @@ def procedures_for_export() -> QuerySet[Procedure]:
                 queryset=ProcedureVersion.objects.prefetch_related(
                     Prefetch("components", queryset=Component.objects.order_by("order", "id")),
                     Prefetch("fees", queryset=Fee.objects.order_by("id")),
+                    Prefetch("fee_exemptions", queryset=FeeExemption.objects.order_by("id")),
                 ),
             )
         )
         .order_by("code")
     )
+
+
+def fee_record(fee: Fee) -> dict[str, Any]:
+    """Return the import record of a fee rule (JSON form)."""
+    return {
+        "code": fee.code,
+        "kind": fee.kind,
+        "name": fee.name,
+        "basis": fee.basis,
+        "amount": fee.amount,
+        "tiers": tiers_to_json(tiers_from_json(fee.tiers)),
+        "cap": fee.cap,
+        "due": fee.due,
+        "quantity_source": fee.quantity_source,
+        "copies_field": fee.copies_field,
+        "pages_field": fee.pages_field,
+        "legal_basis": fee.legal_basis,
+        "note": fee.note,
+    }
+
+
+def exemption_record(exemption: FeeExemption) -> dict[str, Any]:
+    """Return the import record of a fee exemption or reduction (JSON form)."""
+    return {
+        "code": exemption.code,
+        "name": exemption.name,
+        "fee_codes": list(fee_codes_from_text(exemption.fee_codes)),
+        "trigger": exemption.trigger,
+        "channel": exemption.channel,
+        "percent": exemption.percent,
+        "proof": exemption.proof,
+        "legal_basis": exemption.legal_basis,
+        "valid_from": exemption.valid_from.isoformat() if exemption.valid_from else None,
+        "valid_until": exemption.valid_until.isoformat() if exemption.valid_until else None,
+    }
 
 
 def procedure_record(procedure: Procedure) -> dict[str, Any]:
@@ -220,15 +305,8 @@ def procedure_record(procedure: Procedure) -> dict[str, Any]:
             }
             for c in version.components.all()
         ],
-        "fees": [
-            {
-                "kind": f.kind,
-                "amount": f.amount,
-                "description": f.description,
-                "exemptions": f.exemptions,
-            }
-            for f in version.fees.all()
-        ],
+        "fees": [fee_record(f) for f in version.fees.all()],
+        "fee_exemptions": [exemption_record(e) for e in version.fee_exemptions.all()],
     }
 
 
@@ -251,6 +329,8 @@ def export_xlsx(procedures: Iterable[Procedure] | None = None) -> bytes:
     components.append(list(COMPONENT_COLUMNS))
     fees = book.create_sheet("fees")
     fees.append(list(FEE_COLUMNS))
+    exemptions = book.create_sheet("fee_exemptions")
+    exemptions.append(list(EXEMPTION_COLUMNS))
     for procedure in procedures_for_export() if procedures is None else procedures:
         record = procedure_record(procedure)
         row = [record[key] for key in PROCEDURE_COLUMNS]
@@ -259,7 +339,11 @@ def export_xlsx(procedures: Iterable[Procedure] | None = None) -> bytes:
         for c in record["components"]:
             components.append([record["code"], *(c[k] for k in COMPONENT_COLUMNS[1:])])
         for f in record["fees"]:
-            fees.append([record["code"], *(f[k] for k in FEE_COLUMNS[1:])])
+            cells = {**f, "tiers": tiers_to_text(tiers_from_json(f["tiers"]))}
+            fees.append([record["code"], *(cells[k] for k in FEE_COLUMNS[1:])])
+        for e in record["fee_exemptions"]:
+            cells = {**e, "fee_codes": ", ".join(e["fee_codes"])}
+            exemptions.append([record["code"], *(cells[k] for k in EXEMPTION_COLUMNS[1:])])
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
@@ -299,7 +383,7 @@ def _sheet_rows(book: Any, name: str, required: bool) -> list[tuple[int, dict[st
 def read_xlsx(data: bytes) -> list[Row]:
     """Return the records of a workbook, numbered by their row in sheet ``procedures``.
 
-    Components and fees rows whose procedure is not in the ``procedures``
+    Rows of the other sheets whose procedure is not in the ``procedures``
     sheet come back as records with only an ``_orphan`` message.
     """
     try:
@@ -308,11 +392,11 @@ def read_xlsx(data: bytes) -> list[Row]:
         raise ImportFileError(f"not an XLSX workbook: {exc}") from exc
     procedures = _sheet_rows(book, "procedures", required=True)
     children: dict[str, dict[str, list[dict[str, Any]]]] = defaultdict(
-        lambda: {"components": [], "fees": []}
+        lambda: {sheet: [] for sheet in CHILD_SHEETS}
     )
     known = {str(values.get("code") or "").strip() for _, values in procedures}
     records: list[Row] = []
-    for sheet in ("components", "fees"):
+    for sheet in CHILD_SHEETS:
         for number, values in _sheet_rows(book, sheet, required=False):
             code = str(values.pop("procedure_code", "") or "").strip()
             if code not in known:
@@ -388,6 +472,118 @@ def _int(value: Any, key: str, reasons: list[str], default: int = 0) -> int:
         reasons.append(f"{key}: '{value}' is not a whole number of 0 or more")
         return default
     return int(number)
+
+
+def _optional_int(value: Any, key: str, reasons: list[str]) -> int | None:
+    if value is None or value == "":
+        return None
+    return _int(value, key, reasons)
+
+
+def _date(value: Any, key: str, reasons: list[str]) -> dt.date | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, dt.datetime):  # a spreadsheet's date cell
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value).strip())
+    except ValueError:
+        reasons.append(f"{key}: '{value}' is not a date (YYYY-MM-DD)")
+        return None
+
+
+def _tiers(value: Any, key: str, reasons: list[str]) -> tuple[Tier, ...]:
+    try:
+        if isinstance(value, str):
+            return tiers_from_text(value)
+        return tiers_from_json(value)
+    except ValueError:
+        reasons.append(f"{key}: '{value}' is not a list of tiers (e.g. '3: 1000')")
+        return ()
+
+
+def _fee_codes(value: Any) -> tuple[str, ...]:
+    if isinstance(value, list):
+        return tuple(str(v).strip() for v in value if str(v).strip())
+    return fee_codes_from_text("" if value is None else str(value))
+
+
+def parse_fee(f: Mapping[str, Any], n: int, reasons: list[str]) -> FeeSpec:
+    """Read one fee record (JSON object or spreadsheet row); reasons name it ``fee <n>``."""
+    where = f"fee {n}"
+    # ``description`` and ``exemptions`` are the names of catalogue files written before rules.
+    return FeeSpec(
+        code=_text(f, "code"),
+        kind=_text(f, "kind"),
+        name=_text(f, "name") or _text(f, "description"),
+        basis=_text(f, "basis") or FeeBasis.DOSSIER,
+        amount=_int(f.get("amount"), f"{where} amount", reasons),
+        tiers=_tiers(f.get("tiers"), f"{where} tiers", reasons),
+        cap=_optional_int(f.get("cap"), f"{where} cap", reasons),
+        due=_text(f, "due") or FeeDue.BEFORE,
+        quantity_source=_text(f, "quantity_source") or "eform",
+        copies_field=_text(f, "copies_field"),
+        pages_field=_text(f, "pages_field"),
+        legal_basis=_text(f, "legal_basis"),
+        note=_text(f, "note") or _text(f, "exemptions"),
+    )
+
+
+def parse_exemption(e: Mapping[str, Any], n: int, reasons: list[str]) -> FeeExemptionSpec:
+    """Read one exemption record; reasons name it ``exemption <n>``."""
+    where = f"exemption {n}"
+    return FeeExemptionSpec(
+        code=_text(e, "code"),
+        name=_text(e, "name"),
+        fee_codes=_fee_codes(e.get("fee_codes")),
+        trigger=_text(e, "trigger") or ExemptionTrigger.CLAIM,
+        channel=_optional_int(e.get("channel"), f"{where} channel", reasons),
+        percent=_int(e.get("percent"), f"{where} percent", reasons, default=100),
+        proof=_text(e, "proof"),
+        legal_basis=_text(e, "legal_basis"),
+        valid_from=_date(e.get("valid_from"), f"{where} valid_from", reasons),
+        valid_until=_date(e.get("valid_until"), f"{where} valid_until", reasons),
+    )
+
+
+def _fee_rules(
+    record: Mapping[str, Any], eform: Any, reasons: list[str]
+) -> tuple[tuple[FeeSpec, ...], tuple[FeeExemptionSpec, ...]]:
+    fees: list[FeeSpec] = []
+    raw_fees = record.get("fees") or []
+    if not isinstance(raw_fees, list):
+        reasons.append("fees must be a list")
+        raw_fees = []
+    numbers = eform_number_fields(eform)
+    for n, f in enumerate(raw_fees, start=1):
+        if not isinstance(f, dict):
+            reasons.append(f"fee {n}: not an object")
+            continue
+        spec = parse_fee(f, n, reasons)
+        problems = [str(m) for _k, m in fee_spec_problems(spec, numbers)]
+        if spec.code and spec.code in {x.code for x in fees}:
+            problems.append(f"code '{spec.code}' appears twice")
+        reasons.extend(f"fee {n} ({spec.code or '-'}): {p}" for p in problems)
+        fees.append(spec)
+    codes = frozenset(f.code for f in fees)
+    exemptions: list[FeeExemptionSpec] = []
+    raw = record.get("fee_exemptions") or []
+    if not isinstance(raw, list):
+        reasons.append("fee_exemptions must be a list")
+        raw = []
+    for n, e in enumerate(raw, start=1):
+        if not isinstance(e, dict):
+            reasons.append(f"exemption {n}: not an object")
+            continue
+        spec_e = parse_exemption(e, n, reasons)
+        problems = [str(m) for _k, m in exemption_spec_problems(spec_e, codes)]
+        if spec_e.code and spec_e.code in {x.code for x in exemptions}:
+            problems.append(f"code '{spec_e.code}' appears twice")
+        reasons.extend(f"exemption {n} ({spec_e.code or '-'}): {p}" for p in problems)
+        exemptions.append(spec_e)
+    return tuple(fees), tuple(exemptions)
 
 
 @dataclass
@@ -477,28 +673,10 @@ def parse_record(record: Mapping[str, Any]) -> tuple[ParsedRecord | None, list[s
             )
         )
 
-    fees = []
-    raw_fees = record.get("fees") or []
-    if not isinstance(raw_fees, list):
-        reasons.append("fees must be a list")
-        raw_fees = []
-    for n, f in enumerate(raw_fees, start=1):
-        kind = _text(f, "kind") if isinstance(f, dict) else ""
-        if kind not in FeeKind.values:
-            reasons.append(f"fee {n}: unknown kind '{kind}' (fee or charge)")
-            continue
-        fees.append(
-            FeeSpec(
-                kind=kind,
-                amount=_int(f.get("amount"), f"fee {n} amount", reasons),
-                description=_text(f, "description"),
-                exemptions=_text(f, "exemptions"),
-            )
-        )
-
     eform = record.get("eform")
     if eform is None:
         eform = []
+    fees, exemptions = _fee_rules(record, eform, reasons)
     if isinstance(eform, dict) and "_invalid" in eform:
         reasons.append(f"invalid e-form spec: {eform['_invalid']}")
     else:
@@ -530,7 +708,8 @@ def parse_record(record: Mapping[str, Any]) -> tuple[ParsedRecord | None, list[s
                 requirements=_text(record, "requirements"),
                 result_name=_text(record, "result_name"),
                 components=tuple(components),
-                fees=tuple(fees),
+                fees=fees,
+                fee_exemptions=exemptions,
                 eform=list(eform),
             ),
         ),
@@ -547,7 +726,7 @@ def _domain_reasons(exc: DomainError) -> list[str]:
     return [f"{name}: {m}" for name, msgs in exc.field_errors.items() for m in msgs]
 
 
-def _import_one(parsed: ParsedRecord) -> str:
+def _import_one(parsed: ParsedRecord, actor: Any) -> str:
     field_obj = (
         field_upsert(code=parsed.field_code, name=parsed.field_name)
         if parsed.field_name
@@ -556,30 +735,36 @@ def _import_one(parsed: ParsedRecord) -> str:
     identity = {**parsed.identity, "field": field_obj}
     procedure = Procedure.objects.select_related("agency", "field").filter(code=parsed.code).first()
     if procedure is None:
-        procedure = procedure_create(code=parsed.code, name=parsed.content.name, **identity)
-        procedure_publish_content(procedure=procedure, content=parsed.content)
+        procedure = procedure_create(
+            code=parsed.code, name=parsed.content.name, actor=actor, **identity
+        )
+        procedure_publish_content(procedure=procedure, content=parsed.content, actor=actor)
         return RowStatus.CREATED
-    changed = procedure_update(procedure=procedure, **identity)
+    changed = procedure_update(procedure=procedure, actor=actor, **identity)
     current = (
         ProcedureVersion.objects.prefetch_related(
             Prefetch("components", queryset=Component.objects.order_by("order", "id")),
             Prefetch("fees", queryset=Fee.objects.order_by("id")),
+            Prefetch("fee_exemptions", queryset=FeeExemption.objects.order_by("id")),
         )
         .filter(procedure=procedure, pk=procedure.current_version_id or 0)
         .first()
     )
     if current is None or version_content(current) != parsed.content:
-        procedure_publish_content(procedure=procedure, content=parsed.content)
+        procedure_publish_content(procedure=procedure, content=parsed.content, actor=actor)
         return RowStatus.NEW_VERSION if current is not None else RowStatus.CREATED
     return RowStatus.UPDATED if changed else RowStatus.UNCHANGED
 
 
-def catalog_import(*, rows: Iterable[Row], dry_run: bool = False) -> ImportReport:
+def catalog_import(
+    *, rows: Iterable[Row], dry_run: bool = False, actor: Any = None
+) -> ImportReport:
     """Import ``rows``, each in its own savepoint; return the per-row report.
 
     A rejected row changes nothing and does not stop the others. With
     ``dry_run`` everything is rolled back at the end, so the report tells
-    what an import would do.
+    what an import would do. Changes are audited as made by ``actor``
+    (None: the system, e.g. the demo loader).
     """
     report = ImportReport(dry_run=dry_run)
     seen: set[str] = set()
@@ -595,7 +780,7 @@ def catalog_import(*, rows: Iterable[Row], dry_run: bool = False) -> ImportRepor
             seen.add(parsed.code)
             try:
                 with transaction.atomic():
-                    status = _import_one(parsed)
+                    status = _import_one(parsed, actor)
             except DomainError as exc:
                 report.rows.append(
                     RowResult(number, code, RowStatus.REJECTED, _domain_reasons(exc))
@@ -607,9 +792,11 @@ def catalog_import(*, rows: Iterable[Row], dry_run: bool = False) -> ImportRepor
     return report
 
 
-def catalog_import_file(*, name: str, data: bytes, dry_run: bool = False) -> ImportReport:
+def catalog_import_file(
+    *, name: str, data: bytes, dry_run: bool = False, actor: Any = None
+) -> ImportReport:
     """Read ``data`` as JSON or XLSX (by ``name``) and import it; see ``catalog_import``.
 
     Raises ``ImportFileError`` when the file cannot be read at all.
     """
-    return catalog_import(rows=read_file(name, data), dry_run=dry_run)
+    return catalog_import(rows=read_file(name, data), dry_run=dry_run, actor=actor)

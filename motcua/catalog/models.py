@@ -175,19 +175,157 @@ class FeeKind(models.TextChoices):
     CHARGE = "charge", _("charge (lệ phí)")
 
 
+class FeeBasis(models.TextChoices):
+    """What a fee's amount is counted on."""
+
+    DOSSIER = "dossier", _("a fixed amount per dossier")
+    COPY = "copy", _("per copy")
+    PAGE = "page", _("per page of each copy")
+
+
+class FeeDue(models.TextChoices):
+    """When a fee is paid: before (thu trước), after (thu sau), exempt (miễn), none (không thu)."""
+
+    BEFORE = "before", _("at submission (thu trước)")
+    AFTER = "after", _("when the result is returned (thu sau)")
+    EXEMPT = "exempt", _("exempt (miễn)")
+    NONE = "none", _("not charged (không thu)")
+
+
+class QuantitySource(models.TextChoices):
+    """Who gives the counts a fee is computed on."""
+
+    EFORM = "eform", _("the applicant, in the e-form")
+    COUNTER = "counter", _("the officer, at intake")
+
+
+class ExemptionTrigger(models.TextChoices):
+    CLAIM = "claim", _("claimed by the applicant, with a proof the officer checks")
+    CHANNEL = "channel", _("by itself, for dossiers submitted through a channel")
+
+
+class SubmissionChannel(models.IntegerChoices):
+    """The channels of submission, as the dossiers app numbers them (KenhThucHien)."""
+
+    COUNTER = 1, _("At the counter")
+    ONLINE = 2, _("Online")
+    POST = 3, _("Public postal service")
+
+
 class Fee(models.Model):
-    """A fee or charge of a procedure version, in VND."""
+    """A fee or charge rule of a procedure version; amounts in whole VND.
+
+    ``amount`` is the price of one unit (the dossier, a copy, or a page of a
+    copy); ``tiers`` lower (or raise) it from a given unit on, e.g.
+    ``[{"from": 3, "amount": 1000}]`` for "from the 3rd page"; ``cap`` is the
+    most one copy costs (per page) or the whole line costs (per copy). The
+    counts come from the e-form fields or the counter inputs named by
+    ``copies_field`` and ``pages_field``.
+    """
 
     version = models.ForeignKey(ProcedureVersion, on_delete=models.CASCADE, related_name="fees")
+    code = models.CharField(
+        _("code"), max_length=40, help_text=_("Identifies the fee line in payments, e.g. LP-HT.")
+    )
     kind = models.CharField(_("kind"), max_length=10, choices=FeeKind.choices)
-    amount = models.PositiveBigIntegerField(_("amount (VND)"))
-    description = models.CharField(_("description"), max_length=255, blank=True)
-    exemptions = models.TextField(_("exemptions"), blank=True)
+    name = models.CharField(_("name"), max_length=255)
+    basis = models.CharField(
+        _("counted on"), max_length=10, choices=FeeBasis.choices, default=FeeBasis.DOSSIER
+    )
+    amount = models.PositiveBigIntegerField(_("amount per unit (VND)"))
+    tiers = models.JSONField(
+        _("tiers"),
+        default=list,
+        blank=True,
+        help_text=_("Other amounts from a given unit on, e.g. from the 3rd page."),
+    )
+    cap = models.PositiveBigIntegerField(
+        _("maximum (VND)"),
+        null=True,
+        blank=True,
+        help_text=_("Per copy for a per-page fee; for the whole line for a per-copy fee."),
+    )
+    due = models.CharField(_("paid"), max_length=10, choices=FeeDue.choices, default=FeeDue.BEFORE)
+    quantity_source = models.CharField(
+        _("counts given by"),
+        max_length=10,
+        choices=QuantitySource.choices,
+        default=QuantitySource.EFORM,
+    )
+    copies_field = models.CharField(
+        _("number of copies from"),
+        max_length=40,
+        blank=True,
+        help_text=_("The e-form field (or counter input) with the number of copies."),
+    )
+    pages_field = models.CharField(
+        _("number of pages from"),
+        max_length=40,
+        blank=True,
+        help_text=_("The e-form field (or counter input) with the number of pages of a copy."),
+    )
+    legal_basis = models.TextField(_("legal basis"), blank=True)
+    note = models.TextField(_("note"), blank=True)
 
     class Meta:
         verbose_name = _("fee")
         verbose_name_plural = _("fees")
         ordering = ["version", "id"]
+        constraints = [models.UniqueConstraint(fields=["version", "code"], name="fee_code_unique")]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.amount:,} VND"
+        return f"{self.code} {self.name}"
+
+
+class FeeExemption(models.Model):
+    """An exemption (100 %) or reduction of some fees of a version, claimed or by channel."""
+
+    version = models.ForeignKey(
+        ProcedureVersion, on_delete=models.CASCADE, related_name="fee_exemptions"
+    )
+    code = models.CharField(_("code"), max_length=40)
+    name = models.CharField(
+        _("who or what"), max_length=255, help_text=_("e.g. Người thuộc hộ nghèo")
+    )
+    fee_codes = models.CharField(
+        _("fees it applies to"),
+        max_length=255,
+        blank=True,
+        help_text=_("Fee codes separated by commas; empty: every fee of the version."),
+    )
+    trigger = models.CharField(
+        _("applies"),
+        max_length=10,
+        choices=ExemptionTrigger.choices,
+        default=ExemptionTrigger.CLAIM,
+    )
+    channel = models.PositiveSmallIntegerField(
+        _("channel"), choices=SubmissionChannel.choices, null=True, blank=True
+    )
+    percent = models.PositiveSmallIntegerField(
+        _("reduction (%)"), default=100, help_text=_("100: exempt; 50: half the amount.")
+    )
+    proof = models.CharField(
+        _("proof the officer checks"),
+        max_length=255,
+        blank=True,
+        help_text=_("e.g. Giấy chứng nhận hộ nghèo còn hiệu lực"),
+    )
+    legal_basis = models.TextField(_("legal basis"), blank=True)
+    valid_from = models.DateField(_("in force from"), null=True, blank=True)
+    valid_until = models.DateField(_("in force until"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("fee exemption or reduction")
+        verbose_name_plural = _("fee exemptions and reductions")
+        ordering = ["version", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["version", "code"], name="fee_exemption_code_unique"),
+            models.CheckConstraint(
+                condition=models.Q(percent__gte=1, percent__lte=100),
+                name="fee_exemption_percent_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"

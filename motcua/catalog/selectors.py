@@ -19,7 +19,15 @@ from django.db import connection
 from django.db.models import Case, Exists, OuterRef, Prefetch, QuerySet, Value, When
 from django.utils.translation import gettext_lazy as _
 
-from motcua.catalog.models import Component, Fee, Field, OnlineLevel, Procedure, ProcedureVersion
+from motcua.catalog.models import (
+    Component,
+    Fee,
+    FeeExemption,
+    Field,
+    OnlineLevel,
+    Procedure,
+    ProcedureVersion,
+)
 from motcua.core.errors import NotFound, ValidationFailed
 from motcua.core.text import fold
 from motcua.organisation.models import Agency, GovernmentLevel
@@ -81,13 +89,14 @@ def procedure_search(
 
 
 def procedure_get_published(*, code: str) -> Procedure:
-    """Return the published procedure ``code`` with its current version, components and fees.
+    """Return the published procedure ``code`` with its version, components, fees and exemptions.
 
     Raises ``NotFound`` when no published procedure has this code.
     """
     version_qs = ProcedureVersion.objects.prefetch_related(
         Prefetch("components", queryset=Component.objects.order_by("order", "id")),
         Prefetch("fees", queryset=Fee.objects.order_by("id")),
+        Prefetch("fee_exemptions", queryset=FeeExemption.objects.order_by("id")),
     )
     procedure = (
         _published()

@@ -9,19 +9,34 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import transaction
 from django.db.models import Max
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from motcua.audit.services import audit_record, snapshot
 from motcua.catalog.eforms import eform_validate_definition
+from motcua.catalog.fees import (
+    CODE_DUPLICATE,
+    eform_number_fields,
+    exemption_spec_problems,
+    exemption_specs,
+    fee_spec_problems,
+    fee_specs,
+    tiers_to_json,
+)
+
+# The fee rules live in ``fees``; their specs are also this module's, with the other specs.
+from motcua.catalog.fees import FeeExemptionSpec as FeeExemptionSpec
+from motcua.catalog.fees import FeeSpec as FeeSpec
 from motcua.catalog.models import (
     Component,
     Fee,
-    FeeKind,
+    FeeExemption,
     Field,
     OnlineLevel,
     Procedure,
@@ -53,16 +68,6 @@ class ComponentSpec:
 
 
 @dataclass(frozen=True)
-class FeeSpec:
-    """A fee or charge of a version to publish, in VND."""
-
-    kind: str
-    amount: int
-    description: str = ""
-    exemptions: str = ""
-
-
-@dataclass(frozen=True)
 class VersionContent:
     """Everything a ``ProcedureVersion`` holds; equal contents mean nothing changed."""
 
@@ -77,6 +82,7 @@ class VersionContent:
     result_name: str = ""
     components: tuple[ComponentSpec, ...] = ()
     fees: tuple[FeeSpec, ...] = ()
+    fee_exemptions: tuple[FeeExemptionSpec, ...] = ()
     eform: list[dict[str, Any]] = field(default_factory=list)
 
 
@@ -103,14 +109,20 @@ def version_content(version: ProcedureVersion) -> VersionContent:
             )
             for c in version.components.all()
         ),
-        fees=tuple(
-            FeeSpec(
-                kind=f.kind, amount=f.amount, description=f.description, exemptions=f.exemptions
-            )
-            for f in version.fees.all()
-        ),
+        fees=fee_specs(version),
+        fee_exemptions=exemption_specs(version),
         eform=list(version.eform or []),
     )
+
+
+def content_snapshot(content: VersionContent) -> dict[str, Any]:
+    """Return ``content`` as JSON-ready values, for the audit log's before and after."""
+    return asdict(content)
+
+
+def version_snapshot(version: ProcedureVersion) -> dict[str, Any]:
+    """Return the stored content of ``version`` (fees included) for the audit log."""
+    return {"number": version.number, **content_snapshot(version_content(version))}
 
 
 def eform_spec_errors(eform: Any) -> list[str]:
@@ -157,11 +169,11 @@ def _check_content(content: VersionContent) -> None:
         or content.processing_time_unit not in TimeUnit.values
     ):
         errors["processing_time_value"] = [INVALID_PROCESSING_TIME]
-    for fee in content.fees:
-        if fee.kind not in FeeKind.values or fee.amount < 0:
-            errors["fees"] = [
-                _("Each fee needs a kind (fee or charge) and an amount of 0 or more.")
-            ]
+    fee_errors = fee_problems(content)
+    if fee_errors.get("fees"):
+        errors["fees"] = fee_errors["fees"]
+    if fee_errors.get("fee_exemptions"):
+        errors["fee_exemptions"] = fee_errors["fee_exemptions"]
     for component in content.components:
         if not component.name.strip() or component.originals < 0 or component.copies < 0:
             errors["components"] = [_("Each component needs a name and counts of 0 or more.")]
@@ -169,6 +181,36 @@ def _check_content(content: VersionContent) -> None:
         errors["eform"] = [EFORM_INVALID]
     if errors:
         raise ValidationFailed(_("The procedure version is not valid."), field_errors=errors)
+
+
+def fee_problems(content: VersionContent) -> dict[str, list[str]]:
+    """Return the problems of ``content``'s fees and exemptions, one sentence each, by key.
+
+    Each fee's counts given in the e-form must be number fields of its e-form;
+    codes are unique within the version; an exemption names fees of the version.
+    """
+    out: dict[str, list[str]] = {}
+    numbers = eform_number_fields(content.eform)
+    seen: set[str] = set()
+    for n, fee in enumerate(content.fees, start=1):
+        problems = [str(m) for _key, m in fee_spec_problems(fee, numbers)]
+        if fee.code in seen:
+            problems.append(str(CODE_DUPLICATE))
+        seen.add(fee.code)
+        out.setdefault("fees", []).extend(
+            gettext("Fee %(n)s: %(problem)s") % {"n": n, "problem": p} for p in problems
+        )
+    codes = frozenset(seen)
+    seen = set()
+    for n, exemption in enumerate(content.fee_exemptions, start=1):
+        problems = [str(m) for _key, m in exemption_spec_problems(exemption, codes)]
+        if exemption.code in seen:
+            problems.append(str(CODE_DUPLICATE))
+        seen.add(exemption.code)
+        out.setdefault("fee_exemptions", []).extend(
+            gettext("Exemption %(n)s: %(problem)s") % {"n": n, "problem": p} for p in problems
+        )
+    return {k: v for k, v in out.items() if v}
 
 
 def procedure_search_text(procedure: Procedure) -> str:
@@ -216,13 +258,17 @@ def procedure_publish_version(
     result_name: str = "",
     components: Sequence[ComponentSpec] = (),
     fees: Sequence[FeeSpec] = (),
+    fee_exemptions: Sequence[FeeExemptionSpec] = (),
     eform: list[dict[str, Any]] | None = None,
+    actor: Any = None,
 ) -> ProcedureVersion:
     """Publish a new immutable version of ``procedure`` and make it current.
 
     Locks the procedure row (``select_for_update``) so two publications get
     numbers n+1 and n+2. The procedure's name, processing time and search
-    text follow the new version; older versions stay as they were.
+    text follow the new version; older versions stay as they were. Writes an
+    audit entry (by ``actor``; None: the system) with the content of the
+    version it replaces and of the new one.
     """
     content = VersionContent(
         name=name.strip(),
@@ -236,12 +282,15 @@ def procedure_publish_version(
         result_name=result_name,
         components=tuple(components),
         fees=tuple(fees),
+        fee_exemptions=tuple(fee_exemptions),
         eform=list(eform or []),
     )
     _check_content(content)
     locked = (
         Procedure.objects.select_for_update().select_related("agency", "field").get(pk=procedure.pk)
     )
+    previous = locked.current_version
+    before = version_snapshot(previous) if previous is not None else None
     last = locked.versions.aggregate(last=Max("number"))["last"] or 0
     version = ProcedureVersion.objects.create(
         procedure=locked,
@@ -273,20 +322,54 @@ def procedure_publish_version(
     Fee.objects.bulk_create(
         Fee(
             version=version,
+            code=f.code,
             kind=f.kind,
+            name=f.name,
+            basis=f.basis,
             amount=f.amount,
-            description=f.description,
-            exemptions=f.exemptions,
+            tiers=tiers_to_json(f.tiers),
+            cap=f.cap,
+            due=f.due,
+            quantity_source=f.quantity_source,
+            copies_field=f.copies_field,
+            pages_field=f.pages_field,
+            legal_basis=f.legal_basis,
+            note=f.note,
         )
         for f in content.fees
     )
+    FeeExemption.objects.bulk_create(
+        FeeExemption(
+            version=version,
+            code=e.code,
+            name=e.name,
+            fee_codes=", ".join(e.fee_codes),
+            trigger=e.trigger,
+            channel=e.channel,
+            percent=e.percent,
+            proof=e.proof,
+            legal_basis=e.legal_basis,
+            valid_from=e.valid_from,
+            valid_until=e.valid_until,
+        )
+        for e in content.fee_exemptions
+    )
     _sync_from_version(locked, version)
+    audit_record(
+        action="procedure.publish_version",
+        target=version,
+        actor=actor,
+        before=before,
+        after={"number": version.number, **content_snapshot(content)},
+    )
     procedure.refresh_from_db()
     return version
 
 
-def procedure_publish_content(*, procedure: Procedure, content: VersionContent) -> ProcedureVersion:
-    """Publish ``content`` as the next version of ``procedure``."""
+def procedure_publish_content(
+    *, procedure: Procedure, content: VersionContent, actor: Any = None
+) -> ProcedureVersion:
+    """Publish ``content`` as the next version of ``procedure`` (by ``actor``; None: the system)."""
     return procedure_publish_version(
         procedure=procedure,
         name=content.name,
@@ -300,7 +383,9 @@ def procedure_publish_content(*, procedure: Procedure, content: VersionContent) 
         result_name=content.result_name,
         components=content.components,
         fees=content.fees,
+        fee_exemptions=content.fee_exemptions,
         eform=content.eform,
+        actor=actor,
     )
 
 
@@ -311,7 +396,7 @@ def version_is_in_use(version: ProcedureVersion) -> bool:
     relation that is not one of its own (components, fees).
     """
     for relation in ProcedureVersion._meta.related_objects:
-        if relation.related_model in (Component, Fee, Procedure):
+        if relation.related_model in (Component, Fee, FeeExemption, Procedure):
             continue
         accessor = relation.get_accessor_name()
         if accessor and getattr(version, accessor).exists():
@@ -320,18 +405,34 @@ def version_is_in_use(version: ProcedureVersion) -> bool:
 
 
 @transaction.atomic
-def procedure_version_revise(*, version: ProcedureVersion) -> ProcedureVersion:
+def procedure_version_revise(
+    *, version: ProcedureVersion, actor: Any = None, before: dict[str, Any] | None = None
+) -> ProcedureVersion:
     """Save edits made to a version no dossier uses yet (admin corrections of a typo).
 
     Locks the version row; raises ``Conflict`` when a dossier already uses
-    it: the change must then be published as a new version.
+    it: the change must then be published as a new version. ``version``
+    carries the edited fields; its components, fees and exemptions are read
+    as stored, so save edited rows first, in the same transaction, and pass
+    ``before`` (``version_snapshot`` taken before them) for the audit entry.
     """
-    ProcedureVersion.objects.select_for_update().get(pk=version.pk)
+    stored = ProcedureVersion.objects.select_for_update().get(pk=version.pk)
     if version_is_in_use(version):
         raise Conflict(VERSION_IN_USE)
+    if before is None:
+        before = version_snapshot(stored)
     content = version_content(version)
     _check_content(content)
     version.save()
+    after = {"number": version.number, **content_snapshot(content)}
+    if after != before:
+        audit_record(
+            action="procedure_version.revise",
+            target=version,
+            actor=actor,
+            before=before,
+            after=after,
+        )
     procedure = Procedure.objects.select_related("agency", "field").get(pk=version.procedure_id)
     if procedure.current_version_id == version.pk:
         _sync_from_version(procedure, version)
@@ -373,8 +474,12 @@ def procedure_create(
     returns_by_post: bool = True,
     boundary_free: bool = True,
     is_published: bool = True,
+    actor: Any = None,
 ) -> Procedure:
-    """Create a procedure's identity; it has no content until a version is published."""
+    """Create a procedure's identity; it has no content until a version is published.
+
+    Writes an audit entry (by ``actor``; None: the system).
+    """
     _check_identity(
         code=code, national_code=national_code, name=name, level=level, online_level=online_level
     )
@@ -398,6 +503,12 @@ def procedure_create(
     )
     procedure.search_text = procedure_search_text(procedure)
     procedure.save()
+    audit_record(
+        action="procedure.create",
+        target=procedure,
+        actor=actor,
+        after=snapshot(procedure, ("code", "name", *IDENTITY_FIELDS)),
+    )
     return procedure
 
 
@@ -418,11 +529,12 @@ IDENTITY_FIELDS = (
 
 
 @transaction.atomic
-def procedure_update(*, procedure: Procedure, **changes: Any) -> list[str]:
+def procedure_update(*, procedure: Procedure, actor: Any = None, **changes: Any) -> list[str]:
     """Change identity fields of ``procedure`` (not its content); return the changed names.
 
     Locks the procedure row. Accepts the keys of ``IDENTITY_FIELDS``; the name
     and processing time follow the current version and change by publishing.
+    A change writes an audit entry with the changed fields before and after.
     """
     unknown = set(changes) - set(IDENTITY_FIELDS)
     if unknown:
@@ -433,6 +545,7 @@ def procedure_update(*, procedure: Procedure, **changes: Any) -> list[str]:
     changed = [k for k, v in changes.items() if getattr(locked, k) != v]
     if not changed:
         return []
+    before = snapshot(locked, changed)
     for key in changed:
         setattr(locked, key, changes[key])
     _check_identity(
@@ -444,6 +557,13 @@ def procedure_update(*, procedure: Procedure, **changes: Any) -> list[str]:
     )
     locked.search_text = procedure_search_text(locked)
     locked.save()
+    audit_record(
+        action="procedure.update",
+        target=locked,
+        actor=actor,
+        before=before,
+        after=snapshot(locked, changed),
+    )
     procedure.refresh_from_db()
     return changed
 

@@ -14,9 +14,13 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from motcua.catalog.api import CodeNameSerializer  # one "CodeName" in the OpenAPI schema
+from motcua.catalog.api import (
+    CodeNameSerializer,  # one "CodeName" in the OpenAPI schema
+    FeeQuoteSerializer,
+)
 from motcua.core.errors import ValidationFailed
 
+from .fees import dossier_fee_lines
 from .models import Channel, Dossier, Status
 from .selectors import dossier_public_get, dossier_receipt_url, dossier_tracking_url
 from .services import dossier_submit
@@ -45,6 +49,18 @@ class SubmissionSerializer(serializers.Serializer[Any]):
         required=False,
         help_text="Files as `component-<component id>` (repeat for several files): PDF, JPEG, PNG.",
     )
+    fee_claim = serializers.ListField(
+        child=serializers.CharField(),
+        required=False,
+        help_text="Codes of the fee exemptions claimed (the procedure's `fee_exemptions` with "
+        "trigger `claim`); repeat the field for several. Reductions by channel apply by "
+        "themselves.",
+    )
+    fee_proof = serializers.CharField(
+        required=False,
+        help_text="One field `fee_proof-<code>` per claimed exemption: the number or reference "
+        "of the proof the officer will check (required with the claim, at most 200 characters).",
+    )
 
 
 class SubmittedSerializer(serializers.Serializer[Any]):
@@ -55,6 +71,10 @@ class SubmittedSerializer(serializers.Serializer[Any]):
     due_at = serializers.DateTimeField()
     receipt_url = serializers.URLField()
     tracking_url = serializers.URLField()
+    fees = FeeQuoteSerializer(
+        help_text="The fee lines recorded for the dossier: counted on the e-form's answers, "
+        "with the exemptions applied; lines the officer counts at intake have no amount yet."
+    )
 
 
 class HistorySerializer(serializers.Serializer[Any]):
@@ -86,6 +106,7 @@ def _submitted(request: Request, dossier: Dossier) -> dict[str, Any]:
         "due_at": localtime(dossier.due_at),
         "receipt_url": request.build_absolute_uri(dossier_receipt_url(dossier)),
         "tracking_url": request.build_absolute_uri(dossier_tracking_url(dossier)),
+        "fees": FeeQuoteSerializer(dossier_fee_lines(dossier=dossier)).data,
     }
 
 

@@ -6,6 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from motcua.catalog.models import FeeBasis, FeeDue, FeeKind
+
 
 class Channel(models.IntegerChoices):
     """KenhThucHien of the national portal."""
@@ -501,3 +503,68 @@ class OfficialNumberSequence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.agency_id}/{self.year}/{self.kind}: {self.last_number}"
+
+
+class DossierFee(models.Model):
+    """A fee line of a dossier, computed from its version's fee rules (``catalog.fees``).
+
+    Written at submission (online, by post, at the counter) and replaced when
+    an officer recounts (``dossiers.fees.dossier_fees_replace``). ``amount``
+    is None while a count the officer gives is unknown. ``claims`` are the
+    exemptions the applicant claimed for this fee, with the references of
+    their proofs; ``exemption_code`` is the one applied (the most favourable).
+    The code and kind identify the line in payments.
+    """
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="fees")
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    code = models.CharField(_("code"), max_length=40)
+    kind = models.CharField(_("kind"), max_length=10, choices=FeeKind.choices)
+    name = models.CharField(_("name"), max_length=255)
+    basis = models.CharField(_("counted on"), max_length=10, choices=FeeBasis.choices)
+    due = models.CharField(_("paid"), max_length=10, choices=FeeDue.choices)
+    copies = models.PositiveIntegerField(_("copies"), null=True, blank=True)
+    pages = models.PositiveIntegerField(_("pages per copy"), null=True, blank=True)
+    base_amount = models.PositiveBigIntegerField(
+        _("amount before reductions (VND)"), null=True, blank=True
+    )
+    amount = models.PositiveBigIntegerField(
+        _("amount (VND)"), null=True, blank=True, help_text=_("Empty: still to be counted.")
+    )
+    rule_text = models.CharField(_("how it was counted"), max_length=500)
+    exemption_code = models.CharField(_("exemption applied"), max_length=40, blank=True)
+    exemption_text = models.CharField(_("exemption or reduction"), max_length=500, blank=True)
+    reduction_percent = models.PositiveSmallIntegerField(_("reduction (%)"), default=0)
+    claims = models.JSONField(_("exemptions claimed"), default=list, blank=True)
+    waiting_for = models.JSONField(_("counts still unknown"), default=list, blank=True)
+    legal_basis = models.TextField(_("legal basis"), blank=True)
+    computed_at = models.DateTimeField(_("computed at"))
+    computed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("computed by"),
+    )
+
+    class Meta:
+        verbose_name = _("dossier fee")
+        verbose_name_plural = _("dossier fees")
+        ordering = ["dossier", "order", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["dossier", "code"], name="dossier_fee_code_unique"),
+            models.CheckConstraint(
+                condition=models.Q(amount__isnull=True)
+                | models.Q(base_amount__isnull=True)
+                | models.Q(amount__lte=models.F("base_amount")),
+                name="dossier_fee_amount_not_above_base",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(reduction_percent__lte=100),
+                name="dossier_fee_reduction_percent",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dossier_id} {self.code}"

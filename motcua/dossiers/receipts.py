@@ -17,6 +17,7 @@ from motcua.catalog.eforms import eform_answers
 from motcua.core.names import person_name
 from motcua.core.pdf import pdf_from_template, place_date, qr_svg
 
+from .fees import dossier_fee_lines
 from .models import (
     ApplicantKind,
     Channel,
@@ -115,6 +116,7 @@ def receipt_pdf(dossier: Dossier, *, size: PaperSize = "A4") -> bytes:
             (fee.get_kind_display(), f"{fee.amount:,}".replace(",", "."))
             for fee in version.fees.all()
         ],
+        "fee_lines": dossier_fee_lines(dossier=dossier),
         "qr_svg": qr_svg(receipt_qr_payload(dossier)),
         "received_at": received_at,
         "submitted_at": timezone.localtime(dossier.submitted_at),

@@ -64,7 +64,13 @@ def dossier_get(*, code: str) -> Dossier:
     """
     dossier = (
         Dossier.objects.select_related(
-            "procedure", "procedure_version", "competent_agency", "receiving_unit__parent"
+            "procedure",
+            "procedure_version",
+            "competent_agency",
+            "receiving_unit__parent",
+            # The place-and-date line names the unit's province; the receipt prints its book.
+            "receiving_unit__administrative_unit__parent",
+            "register_book",
         )
         .prefetch_related("components__files", "procedure_version__fees")
         .filter(code=code.strip())

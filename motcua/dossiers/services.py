@@ -8,7 +8,7 @@ import json
 import logging
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
@@ -21,11 +21,13 @@ from django.utils.translation import gettext_lazy as _
 
 from motcua.calendar import selectors as calendar
 from motcua.catalog.eforms import eform_cleaned_json, eform_form_class
+from motcua.catalog.fees import FeeQuote
 from motcua.catalog.models import Component, OnlineLevel, Procedure, ProcedureVersion, TimeUnit
 from motcua.core.errors import Conflict, NotFound, ValidationFailed
 from motcua.core.text import fold
 from motcua.organisation.models import Agency, AgencyKind, GovernmentLevel
 
+from .fees import fee_claims_fingerprint, fee_lines_insert, fee_quote_checked
 from .files import (
     BAD_FILE_TYPE,
     COMPONENT_MISSING,
@@ -234,11 +236,19 @@ def dossier_submit(
     delivery, delivery_address = _check_delivery(procedure, data, errors)
     form_data = _check_eform(version, data, errors)
     checked_files = check_component_files(version, files, errors)
+    fees = fee_quote_checked(  # fees: the e-form's counts and the exemptions claimed
+        version=version,
+        channel=channel,
+        data=data,
+        form_data=form_data if not any(k.startswith("eform-") for k in errors) else None,
+        on=timezone.localdate(now),
+        errors=errors,
+    )
     if errors:
         raise ValidationFailed(INVALID_SUBMISSION, field_errors=errors)
 
     fingerprint = _fingerprint(
-        procedure, channel, applicant, delivery, delivery_address, form_data, checked_files
+        procedure, channel, applicant, delivery, delivery_address, form_data, checked_files, data
     )
     if idempotency_key:
         replay = _replay(idempotency_key, fingerprint)
@@ -268,6 +278,7 @@ def dossier_submit(
                 fingerprint=fingerprint,
             )
             _record_components(dossier, stored)
+            fee_lines_insert(dossier=dossier, quote=fees, now=now)
     except IntegrityError:
         # Two retries of one submission raced past _replay: the loser returns the winner's dossier.
         if idempotency_key:
@@ -369,6 +380,7 @@ class CounterDraft:
     received: list[tuple[Component, ReceivedComponent]]
     files: list[CheckedFile[Component]]
     missing: list[Component]
+    fees: FeeQuote = field(default_factory=FeeQuote)
 
 
 def counter_dossier_check(
@@ -407,12 +419,21 @@ def counter_dossier_check(
             if item.files:
                 files[key] = list(item.files)
     checked = check_component_files(version, files, errors, require_all=False)
+    fees = fee_quote_checked(  # fees: the officer's counts (fee_qty-<name>) and the claims
+        version=version,
+        channel=Channel.COUNTER,
+        data=data,
+        form_data={},
+        on=timezone.localdate(),
+        errors=errors,
+        at_counter=True,
+    )
     if errors:
         raise ValidationFailed(INVALID_SUBMISSION, field_errors=errors)
     got = {c.pk for c, _item in ticked}
     missing = [c for c in components.values() if c.is_required and c.pk not in got]
     return CounterDraft(
-        procedure, version, applicant, delivery, delivery_address, ticked, checked, missing
+        procedure, version, applicant, delivery, delivery_address, ticked, checked, missing, fees
     )
 
 
@@ -458,6 +479,7 @@ def counter_dossier_insert(
         for component, item in draft.received
     )
     _record_files(rows, scans)
+    fee_lines_insert(dossier=dossier, quote=draft.fees, now=now, actor=actor)
     return dossier
 
 
@@ -563,8 +585,9 @@ def _fingerprint(
     delivery_address: str,
     form_data: dict[str, Any],
     checked_files: list[CheckedFile[Component]],
+    data: Mapping[str, Any],
 ) -> str:
-    payload = {
+    payload: dict[str, Any] = {
         "procedure": procedure.code,
         "channel": int(channel),
         "applicant": applicant.__dict__,
@@ -572,6 +595,9 @@ def _fingerprint(
         "form": form_data,
         "files": sorted((f.owner.pk, f.sha256) for f in checked_files),
     }
+    claims = fee_claims_fingerprint(data)
+    if claims:  # absent without claims, so earlier fingerprints stay the same
+        payload["fee_claims"] = claims
     encoded = json.dumps(payload, sort_keys=True, ensure_ascii=False, default=str)
     return hashlib.sha256(encoded.encode()).hexdigest()
 

@@ -15,13 +15,17 @@ from typing import Any
 
 from django import forms
 from django.forms.boundfield import BoundField
+from django.utils import timezone
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from motcua.catalog.eforms import eform_form_class
-from motcua.catalog.models import Component, OnlineLevel, Procedure
-from motcua.dossiers.models import ApplicantKind, Delivery
+from motcua.catalog.fees import FeeExemptionSpec, FeeQuote, exemption_text, version_fees
+from motcua.catalog.models import Component, OnlineLevel, Procedure, QuantitySource
+from motcua.core.errors import DomainError
+from motcua.dossiers.fees import CLAIM_INPUT, PROOF_INPUT, fee_claims_from_data, fee_quote_for
+from motcua.dossiers.models import ApplicantKind, Channel, Delivery
 
 ACCEPTED_FILES = ".pdf,.jpg,.jpeg,.png"
 EFORM_PREFIX = "eform"
@@ -193,9 +197,98 @@ class SummaryItem:
 
 
 @dataclass
+class FeeClaimRow:
+    """An exemption the applicant may claim: a checkbox, and the reference of its proof."""
+
+    exemption: FeeExemptionSpec
+    summary: str
+    checked: bool = False
+    proof: str = ""
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def code(self) -> str:
+        return self.exemption.code
+
+    @property
+    def id(self) -> str:
+        return f"fee-claim-{self.exemption.code}"
+
+    @property
+    def proof_name(self) -> str:
+        return PROOF_INPUT.format(self.exemption.code)
+
+
+@dataclass
+class FeeSection:
+    """The fees of a submission: the exemptions one may claim, and the amount so far."""
+
+    claims: list[FeeClaimRow]
+    quote: FeeQuote | None
+    errors: list[str] = field(default_factory=list)
+    claim_errors: list[str] = field(default_factory=list)
+    inputs: tuple[str, ...] = ()
+
+    @property
+    def include(self) -> str:
+        """Return the CSS selector of the inputs a live quote sends (never files or names)."""
+        return ", ".join(f"[name='{name}']" for name in self.inputs)
+
+
+def fee_section(
+    procedure: Procedure,
+    data: Mapping[str, Any] | None,
+    field_errors: Mapping[str, list[str]],
+    *,
+    channel: int = Channel.ONLINE,
+) -> FeeSection | None:
+    """Return the fees part of the submission page (None when the procedure has no fee rules).
+
+    The amount shown is a live quote of what was typed (``fee_quote_for`` with
+    ``partial``): a count not given yet leaves its line waiting, a proof is
+    asked for only when the dossier is submitted.
+    """
+    version = procedure.current_version
+    assert version is not None  # noqa: S101 - published procedures have a current version
+    rules = version_fees(version)
+    if not rules.fees:
+        return None
+    today = timezone.localdate()
+    claimed = {c.code: c.proof for c in fee_claims_from_data(data or {})}
+    claims = [
+        FeeClaimRow(
+            exemption=e,
+            summary=exemption_text(e),
+            checked=e.code in claimed,
+            proof=claimed.get(e.code, "")
+            or str((data or {}).get(PROOF_INPUT.format(e.code)) or ""),
+            errors=list(field_errors.get(PROOF_INPUT.format(e.code), [])),
+        )
+        for e in rules.claimable_on(today)
+    ]
+    quote: FeeQuote | None = None
+    errors: list[str] = []
+    try:
+        quote = fee_quote_for(
+            version=version, channel=channel, data=data or {}, on=today, partial=True
+        )
+    except DomainError as exc:
+        errors = [str(m) for messages in exc.field_errors.values() for m in messages]
+    counts = rules.quantity_names(QuantitySource.EFORM)
+    return FeeSection(
+        claims=claims,
+        quote=quote,
+        errors=errors,
+        claim_errors=list(field_errors.get(CLAIM_INPUT, [])),
+        inputs=(*(f"{EFORM_PREFIX}-{n}" for n in counts), CLAIM_INPUT),
+    )
+
+
+@dataclass
 class SubmissionForm:
     sections: list[Section]
     summary: list[SummaryItem] = field(default_factory=list)
+    fees: FeeSection | None = None
 
 
 def _initial(form_class: type[forms.Form], prefix: str, data: Mapping[str, Any] | None) -> Any:
@@ -254,16 +347,22 @@ def submission_form(
         )
     sections.append(Section(str(_("Receiving the result")), _rows(delivery, field_errors)))
 
+    fees = fee_section(procedure, data, field_errors)
     summary: list[SummaryItem] = []
     known: set[str] = set()
     for section in sections:
         for row in section.rows:
             known.add(row.bound.html_name)
             summary.extend(SummaryItem(msg, f"#{row.id}", row.label) for msg in row.errors)
+    for claim in fees.claims if fees is not None else []:
+        known.add(claim.proof_name)
+        summary.extend(
+            SummaryItem(msg, f"#{claim.proof_name}", claim.summary) for msg in claim.errors
+        )
     for name, messages in field_errors.items():
         if name not in known:
             summary.extend(SummaryItem(str(msg)) for msg in messages)
-    return SubmissionForm(sections, summary)
+    return SubmissionForm(sections, summary, fees)
 
 
 def idempotency_key(data: Mapping[str, Any] | None) -> str | None:

@@ -13,6 +13,7 @@ urlpatterns = [
         name="component-template",
     ),
     path("thu-tuc/<str:code>/nop-ho-so/", views.submit, name="submit"),
+    path("thu-tuc/<str:code>/phi/", views.fee_quote, name="fee-quote"),
     path("ho-so/<str:code>/da-nop/", views.submitted, name="submitted"),
     path("tra-cuu/", views.track, name="track"),
     path("tra-cuu/<str:code>/", views.track_detail, name="track-detail"),

@@ -15,16 +15,19 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.crypto import constant_time_compare
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from motcua.catalog.fees import FeeQuote, fee_rows, version_fees
 from motcua.catalog.models import OnlineLevel, Procedure
 from motcua.catalog.selectors import filter_options, procedure_get_published, procedure_search
 from motcua.core.errors import Conflict, DomainError, NotFound, ValidationFailed
-from motcua.dossiers.models import Dossier
+from motcua.dossiers.fees import dossier_fee_lines, fee_quote_for
+from motcua.dossiers.models import Channel, Dossier
 from motcua.dossiers.selectors import (
     dossier_public_get,
     dossier_receipt_token,
@@ -97,11 +100,49 @@ def procedure(request: HttpRequest, code: str) -> HttpResponse:
         proc = procedure_get_published(code=code)
     except NotFound as exc:
         return _not_found(request, str(exc.message))
+    assert proc.current_version is not None  # noqa: S101 - published procedures have one
+    rules, exemptions = fee_rows(version_fees(proc.current_version))
     return render(
         request,
         "portal/procedure.html",
-        {"procedure": proc, "version": proc.current_version, "FULL": OnlineLevel.FULL},
+        {
+            "procedure": proc,
+            "version": proc.current_version,
+            "FULL": OnlineLevel.FULL,
+            "fee_rules": rules,
+            "fee_exemptions": exemptions,
+        },
     )
+
+
+@require_GET
+def fee_quote(request: HttpRequest, code: str) -> HttpResponse:
+    """Return the fee lines of a dossier being filled in: the submission page's live amount.
+
+    Reads the counts (``eform-<name>``, or ``fee_qty-<name>`` with
+    ``channel=1`` at the counter) and the claimed exemptions (``fee_claim``)
+    from the query string; proofs are checked at submission, not here.
+    """
+    try:
+        proc = procedure_get_published(code=code)
+    except NotFound as exc:
+        return _not_found(request, str(exc.message))
+    assert proc.current_version is not None  # noqa: S101 - published procedures have one
+    channel = request.GET.get("channel", "")
+    at_counter = channel == str(Channel.COUNTER)
+    context: dict[str, Any] = {"quote": FeeQuote(), "fee_errors": []}
+    try:
+        context["quote"] = fee_quote_for(
+            version=proc.current_version,
+            channel=Channel.COUNTER if at_counter else Channel.ONLINE,
+            data=request.GET,
+            on=timezone.localdate(),
+            at_counter=at_counter,
+            partial=True,
+        )
+    except DomainError as exc:
+        context["fee_errors"] = [str(m) for ms in exc.field_errors.values() for m in ms]
+    return render(request, "dossiers/_fee_lines.html", context)
 
 
 @require_GET
@@ -190,7 +231,11 @@ def submitted(request: HttpRequest, code: str) -> HttpResponse:
     return render(
         request,
         "portal/submitted.html",
-        {"dossier": dossier, "receipt_url": dossier_receipt_url(dossier)},
+        {
+            "dossier": dossier,
+            "receipt_url": dossier_receipt_url(dossier),
+            "fees": dossier_fee_lines(dossier=dossier),
+        },
     )
 
 

@@ -70,7 +70,7 @@ def publish(tu_phap: Agency) -> Publish:
             "name": name,
             "processing_time_value": Decimal(5),
             "components": [ComponentSpec(name="Tờ khai", originals=1)],
-            "fees": [FeeSpec(kind="charge", amount=8000, description="Lệ phí")],
+            "fees": [FeeSpec(kind="charge", amount=8000, code="LP1", name="Lệ phí")],
             "eform": [dict(f) for f in SIMPLE_EFORM],
         }
         defaults.update(version)

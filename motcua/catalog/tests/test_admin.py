@@ -1,18 +1,22 @@
 from __future__ import annotations
 
 import json
+from html.parser import HTMLParser
 
 import pytest
 from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from django.utils import translation
 
+from motcua.audit.models import AuditEntry
+from motcua.catalog.fees import FEE_CODES_UNKNOWN, PAGES_FIELD_REQUIRED, TIERS_INVALID
 from motcua.catalog.importing import export_json
-from motcua.catalog.models import Procedure, ProcedureVersion
+from motcua.catalog.models import Fee, FeeExemption, Procedure, ProcedureVersion
 from motcua.organisation.models import Agency
 
 from .conftest import Publish
-from .test_services import use_in_a_dossier
+from .test_services import PAGES_EFORM, use_in_a_dossier
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("motcua.catalog.tests.urls")]
 
@@ -92,3 +96,122 @@ def test_export_view_downloads_the_catalogue(admin_client_: Client, publish: Pub
     response = admin_client_.get("/admin/catalog/procedure/export/xlsx/")
     assert response.status_code == 200
     assert response["Content-Disposition"] == 'attachment; filename="procedures.xlsx"'
+
+
+class _FormValues(HTMLParser):
+    """Collect the values a browser would post from the admin's change form."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.values: dict[str, str] = {}
+        self._textarea: str | None = None
+        self._select: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = {k: v or "" for k, v in attrs}
+        name = a.get("name", "")
+        if tag == "input" and name and a.get("type") not in ("submit", "file"):
+            if a.get("type") == "checkbox":
+                if "checked" in a:
+                    self.values[name] = "on"
+            else:
+                self.values[name] = a.get("value", "")
+        elif tag == "textarea" and name:
+            self._textarea = name
+            self.values[name] = ""
+        elif tag == "select" and name:
+            self._select = name
+            self.values.setdefault(name, "")
+        elif tag == "option" and self._select and "selected" in a:
+            self.values[self._select] = a.get("value", "")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "textarea":
+            self._textarea = None
+        elif tag == "select":
+            self._select = None
+
+    def handle_data(self, data: str) -> None:
+        if self._textarea:
+            self.values[self._textarea] += (
+                data.lstrip("\n") if not self.values[self._textarea] else data
+            )
+
+
+def change_form(client: Client, url: str) -> dict[str, str]:
+    parser = _FormValues()
+    parser.feed(client.get(url).content.decode())
+    return {k: v for k, v in parser.values.items() if "__prefix__" not in k}
+
+
+def test_a_fee_rule_is_edited_in_the_admin_with_tiers_as_text_and_the_change_is_audited(
+    admin_client_: Client, publish: Publish
+) -> None:
+    procedure = publish("2.000815.000.00.00.H17", "Chứng thực bản sao", eform=PAGES_EFORM)
+    url = f"/admin/catalog/procedureversion/{procedure.current_version_id}/change/"
+    data = change_form(admin_client_, url)
+    data.update(
+        {
+            "fees-0-basis": "page",
+            "fees-0-amount": "2000",
+            "fees-0-tiers_text": "3: 1000",
+            "fees-0-cap": "200000",
+            "fees-0-pages_field": "pages",
+            "fees-0-copies_field": "copies",
+            "fee_exemptions-TOTAL_FORMS": "1",
+            "fee_exemptions-0-code": "HO-NGHEO",
+            "fee_exemptions-0-name": "Hộ nghèo",
+            "fee_exemptions-0-fee_codes": "LP1",
+            "fee_exemptions-0-trigger": "claim",
+            "fee_exemptions-0-percent": "100",
+            "fee_exemptions-0-proof": "Giấy chứng nhận hộ nghèo",
+        }
+    )
+
+    response = admin_client_.post(url, data)
+
+    assert response.status_code == 302, response.content.decode()[:3000]
+    fee = Fee.objects.get()
+    assert (fee.basis, fee.tiers, fee.cap) == ("page", [{"from": 3, "amount": 1000}], 200_000)
+    assert FeeExemption.objects.get().fee_codes == "LP1"
+    entry = AuditEntry.objects.get(action="procedure_version.revise")
+    assert entry.before is not None and entry.after is not None
+    assert entry.before["fees"][0]["basis"] == "dossier"
+    assert entry.after["fees"][0]["tiers"] == [{"start": 3, "amount": 1000}]
+    assert entry.after["fee_exemptions"][0]["code"] == "HO-NGHEO"
+
+
+def test_a_bad_fee_rule_is_a_form_error_in_the_admin_and_nothing_is_saved(
+    admin_client_: Client, publish: Publish
+) -> None:
+    procedure = publish("2.000815.000.00.00.H17", "Chứng thực bản sao", eform=PAGES_EFORM)
+    url = f"/admin/catalog/procedureversion/{procedure.current_version_id}/change/"
+    data = change_form(admin_client_, url)
+    data.update(
+        {
+            "fees-0-basis": "page",
+            "fees-0-tiers_text": "từ trang 3",
+            "fee_exemptions-TOTAL_FORMS": "1",
+            "fee_exemptions-0-code": "X",
+            "fee_exemptions-0-name": "X",
+            "fee_exemptions-0-fee_codes": "NOPE",
+            "fee_exemptions-0-trigger": "claim",
+            "fee_exemptions-0-percent": "100",
+            "fee_exemptions-0-proof": "p",
+        }
+    )
+
+    with translation.override("en"):
+        response = admin_client_.post(url, data, headers={"Accept-Language": "en"})
+        text = response.content.decode()
+        assert response.status_code == 200
+        assert str(TIERS_INVALID).replace("'", "&#x27;") in text
+        assert str(FEE_CODES_UNKNOWN) in text
+
+        data["fees-0-tiers_text"] = ""
+        data["fee_exemptions-0-fee_codes"] = "LP1"
+        text = admin_client_.post(url, data, headers={"Accept-Language": "en"}).content.decode()
+        assert str(PAGES_FIELD_REQUIRED) in text  # a per-page fee names its count of pages
+    assert Fee.objects.get().basis == "dossier"
+    assert not FeeExemption.objects.exists()
+    assert not AuditEntry.objects.filter(action="procedure_version.revise").exists()

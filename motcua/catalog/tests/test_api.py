@@ -6,8 +6,9 @@ from typing import Any
 import pytest
 from rest_framework.test import APIClient
 
+from motcua.catalog.fees import Tier
 from motcua.catalog.models import TimeUnit
-from motcua.catalog.services import ComponentSpec, FeeSpec
+from motcua.catalog.services import ComponentSpec, FeeExemptionSpec, FeeSpec
 from motcua.organisation.models import Agency
 
 from .conftest import Publish
@@ -122,10 +123,10 @@ def test_detail_gives_version_components_fees_eform_channels_and_agency(
             ComponentSpec(name="Tờ khai", originals=1),
             ComponentSpec(name="Bản chụp CCCD", copies=1, reusable=True),
         ],
-        fees=[FeeSpec(kind="fee", amount=200000, description="Phí", exemptions="Trẻ em")],
+        fees=[FeeSpec(kind="fee", amount=200000, code="P1", name="Phí", note="Trẻ em")],
     )
 
-    response = api.get("/api/v1/procedures/2.001418.000.00.00.H15")
+    response = api.get("/api/v1/procedures/2.001418.000.00.00.H15", HTTP_ACCEPT_LANGUAGE="en")
 
     assert response.status_code == 200
     body = response.json()
@@ -133,8 +134,26 @@ def test_detail_gives_version_components_fees_eform_channels_and_agency(
     assert body["version"]["processing_time"] == {"value": 10, "unit": "days"}
     assert body["version"]["processing_time_note"] == "Tối đa 15 ngày nếu cần xác minh"
     assert body["version"]["fees"] == [
-        {"kind": "fee", "amount": 200000, "description": "Phí", "exemptions": "Trẻ em"}
+        {
+            "code": "P1",
+            "kind": "fee",
+            "name": "Phí",
+            "basis": "dossier",
+            "amount": 200000,
+            "tiers": [],
+            "cap": None,
+            "due": "before",
+            "quantity_source": "eform",
+            "copies_field": "",
+            "pages_field": "",
+            "legal_basis": "",
+            "note": "Trẻ em",
+            "summary": "200.000 VND/dossier",
+            "description": "Phí",
+            "exemptions": "Trẻ em",
+        }
     ]
+    assert body["version"]["fee_exemptions"] == []
     assert body["version"]["legal_basis"].startswith("Luật Lý lịch tư pháp")
     assert [(c["order"], c["name"], c["originals"], c["copies"]) for c in body["components"]] == [
         (1, "Tờ khai", 1, 0),
@@ -163,3 +182,128 @@ def test_schema_documents_the_catalogue_endpoints(api: APIClient) -> None:
     schema = api.get("/api/v1/schema/", {"format": "json"}).json()
     assert "/api/v1/procedures" in schema["paths"]
     assert "/api/v1/procedures/{code}" in schema["paths"]
+    quote = schema["paths"]["/api/v1/procedures/{code}/fees/quote"]["post"]
+    assert quote["operationId"] == "procedure_fees_quote"
+    body = schema["components"]["schemas"]["QuoteRequest"]["properties"]
+    assert set(body) == {"channel", "quantities", "claims"}
+    rule = schema["components"]["schemas"]["Fee"]["properties"]
+    assert {"code", "basis", "tiers", "cap", "due", "quantity_source", "summary"} <= set(rule)
+    assert "FeeExemption" in schema["components"]["schemas"]
+
+
+# --- Fee quotes ---------------------------------------------------------------------------------
+
+COUNTS_EFORM = [
+    {"name": "pages", "label": "Số trang", "type": "number", "required": True},
+    {"name": "copies", "label": "Số bản", "type": "number", "required": True},
+]
+COPY_FEE = FeeSpec(
+    kind="fee", amount=2000, code="P-CT", name="Phí chứng thực", basis="page",
+    tiers=(Tier(3, 1000),), cap=200_000, pages_field="pages", copies_field="copies",
+)  # fmt: skip
+CHARGE = FeeSpec(kind="charge", amount=8000, code="LP", name="Lệ phí")
+EXEMPTIONS = [
+    FeeExemptionSpec(code="HO-NGHEO", name="Hộ nghèo", fee_codes=("LP",), proof="Giấy chứng nhận"),
+    FeeExemptionSpec(
+        code="TRUC-TUYEN", name="Nộp trực tuyến", fee_codes=("LP",), trigger="channel", channel=2
+    ),
+]
+QUOTE = "/api/v1/procedures/2.000815.000.00.00.H17/fees/quote"
+
+
+@pytest.fixture
+def certified(publish: Publish) -> None:
+    publish(
+        "2.000815.000.00.00.H17",
+        "Chứng thực bản sao",
+        eform=COUNTS_EFORM,
+        fees=[COPY_FEE, CHARGE],
+        fee_exemptions=EXEMPTIONS,
+    )
+
+
+def test_the_detail_shows_the_rules_and_exemptions(api: APIClient, certified: None) -> None:
+    version = api.get(
+        "/api/v1/procedures/2.000815.000.00.00.H17", HTTP_ACCEPT_LANGUAGE="en"
+    ).json()["version"]
+    rule = version["fees"][0]
+    assert (rule["basis"], rule["tiers"], rule["cap"]) == (
+        "page", [{"from": 3, "amount": 1000}], 200_000
+    )  # fmt: skip
+    assert (
+        rule["summary"] == "2.000 VND/page; from page 3: 1.000 VND/page; at most 200.000 VND/copy"
+    )
+    online = version["fee_exemptions"][1]
+    assert (online["trigger"], online["channel"], online["fee_codes"]) == ("channel", 2, ["LP"])
+    assert online["summary"] == "Exempt: Nộp trực tuyến"
+
+
+def test_a_quote_counts_pages_and_copies_and_applies_the_channel_and_the_claims(
+    api: APIClient, certified: None
+) -> None:
+    response = api.post(
+        QUOTE,
+        {"channel": 1, "quantities": {"pages": 5, "copies": 2}, "claims": [{"code": "HO-NGHEO"}]},
+        format="json",
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+
+    assert response.status_code == 200
+    body = response.json()
+    copy, charge = body["lines"]
+    assert (copy["amount"], copy["due"], copy["pages"], copy["copies"]) == (14_000, "before", 5, 2)
+    assert copy["rule_text"] == (
+        "2.000 VND/page × 2 pages + 1.000 VND/page × 3 pages (at most 200.000 VND/copy) × 2 copies"
+    )
+    assert (charge["amount"], charge["base_amount"], charge["exemption_code"]) == (
+        0,
+        8000,
+        "HO-NGHEO",
+    )
+    assert charge["due"] == "exempt" and charge["due_label"] == "exempt (miễn)"
+    assert (body["due_now"], body["due_later"], body["total"], body["pending"]) == (
+        14_000, 0, 14_000, False
+    )  # fmt: skip
+
+
+def test_a_quote_without_counts_leaves_lines_pending_and_online_waives_the_charge(
+    api: APIClient, certified: None
+) -> None:
+    body = api.post(QUOTE, {}, format="json").json()
+    copy, charge = body["lines"]
+    assert (copy["amount"], copy["waiting_for"]) == (None, ["pages", "copies"])
+    assert (charge["amount"], charge["exemption_code"]) == (0, "TRUC-TUYEN")
+    assert (body["total"], body["pending"]) == (0, True)
+
+
+def test_a_bad_quote_is_a_400_with_a_message_per_field(api: APIClient, certified: None) -> None:
+    response = api.post(
+        QUOTE,
+        {"channel": 7, "quantities": {"pages": -1}, "claims": [{"code": "NOPE"}]},
+        format="json",
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert response.status_code == 400
+    assert set(response.json()["error"]["fields"]) == {"channel", "quantities.pages"}
+
+    response = api.post(
+        QUOTE, {"claims": [{"code": "NOPE"}, {"code": "TRUC-TUYEN"}]}, format="json",
+        HTTP_ACCEPT_LANGUAGE="en",
+    )  # fmt: skip
+    assert response.status_code == 400
+    assert response.json()["error"] == {
+        "code": "invalid",
+        "message": "The fees cannot be computed: please correct the fields shown.",
+        "fields": {
+            "claims": [
+                "This procedure has no such exemption or reduction.",
+                "This reduction applies by itself to the channel; do not claim it.",
+            ]
+        },
+    }
+
+
+def test_a_quote_for_an_unknown_procedure_is_a_404(api: APIClient) -> None:
+    response = api.post("/api/v1/procedures/9.9.H17/fees/quote", {}, format="json")
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "not_found"

@@ -10,7 +10,10 @@ import pytest
 from django.core.management import call_command
 from openpyxl import load_workbook
 
+from motcua.audit.models import AuditEntry
 from motcua.catalog.importing import (
+    EXEMPTION_COLUMNS,
+    FEE_COLUMNS,
     ImportFileError,
     RowStatus,
     catalog_import,
@@ -21,7 +24,7 @@ from motcua.catalog.importing import (
 )
 from motcua.catalog.models import Procedure, ProcedureVersion
 from motcua.organisation.models import Agency
-from motcua.testing import SIMPLE_EFORM
+from motcua.testing import SIMPLE_EFORM, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -39,7 +42,7 @@ def record(tu_phap: Agency, **overrides: Any) -> dict[str, Any]:
         "accepts_online": True,
         "processing_time_value": 10,
         "components": [{"name": "Tờ khai", "originals": 1}],
-        "fees": [{"kind": "fee", "amount": 200000, "description": "Phí"}],
+        "fees": [{"code": "P1", "kind": "fee", "amount": 200000, "name": "Phí"}],
         "eform": [dict(f) for f in SIMPLE_EFORM],
     }
     base.update(overrides)
@@ -149,7 +152,7 @@ def test_xlsx_export_then_import_changes_nothing(tu_phap: Agency) -> None:
     )
     data = export_xlsx()
     book = load_workbook(io.BytesIO(data))
-    assert book.sheetnames == ["procedures", "components", "fees"]
+    assert book.sheetnames == ["procedures", "components", "fees", "fee_exemptions"]
 
     report = catalog_import_file(name="catalogue.xlsx", data=data)
 
@@ -201,3 +204,180 @@ def test_commands_export_and_import_with_a_printed_report(tu_phap: Agency, tmp_p
     assert "new version" in out.getvalue()
     assert "dry run, nothing saved" in out.getvalue()
     assert Procedure.objects.get().processing_time_value == 10
+
+
+# --- Fee rules ---------------------------------------------------------------------------------
+
+COUNTS_EFORM = [
+    *(dict(f) for f in SIMPLE_EFORM),
+    {"name": "pages", "label": "Số trang", "type": "number", "required": True},
+    {"name": "copies", "label": "Số bản", "type": "number", "required": True},
+]
+RULES = [
+    {
+        "code": "P-CT",
+        "kind": "fee",
+        "name": "Phí chứng thực",
+        "basis": "page",
+        "amount": 2000,
+        "tiers": [{"from": 3, "amount": 1000}],
+        "cap": 200000,
+        "due": "before",
+        "quantity_source": "eform",
+        "copies_field": "copies",
+        "pages_field": "pages",
+        "legal_basis": "Thông tư số 226/2016/TT-BTC",
+        "note": "Tính theo trang của bản chính.",
+    },
+    {"code": "LP", "kind": "charge", "name": "Lệ phí", "amount": 10000, "due": "after"},
+]
+EXEMPTIONS = [
+    {
+        "code": "HO-NGHEO",
+        "name": "Hộ nghèo",
+        "fee_codes": ["P-CT"],
+        "proof": "Giấy chứng nhận hộ nghèo",
+        "percent": 50,
+    },
+    {
+        "code": "TRUC-TUYEN",
+        "name": "Nộp trực tuyến",
+        "fee_codes": ["LP"],
+        "trigger": "channel",
+        "channel": 2,
+        "valid_from": "2026-01-01",
+        "valid_until": "2026-12-31",
+    },
+]
+
+
+def with_rules(tu_phap: Agency, **overrides: Any) -> dict[str, Any]:
+    rules = {
+        "eform": COUNTS_EFORM,
+        "fees": [dict(f) for f in RULES],
+        "fee_exemptions": [dict(e) for e in EXEMPTIONS],
+    }
+    return record(tu_phap, **{**rules, **overrides})
+
+
+def test_fee_rules_and_exemptions_are_imported_and_exported_as_json(tu_phap: Agency) -> None:
+    report = catalog_import(rows=[("1", with_rules(tu_phap))])
+    assert [r.status for r in report.rows] == [RowStatus.CREATED], report.as_text()
+
+    (exported,) = json.loads(export_json())
+    assert exported["fees"][0] == RULES[0]
+    assert exported["fees"][1]["due"] == "after"
+    assert exported["fee_exemptions"][0]["percent"] == 50
+    assert exported["fee_exemptions"][1]["valid_until"] == "2026-12-31"
+    assert exported["fee_exemptions"][1]["channel"] == 2
+    again = catalog_import_file(name="c.json", data=export_json())
+    assert [r.status for r in again.rows] == [RowStatus.UNCHANGED]
+
+
+def test_fee_rules_go_through_the_spreadsheet_and_back_unchanged(tu_phap: Agency) -> None:
+    catalog_import(rows=[("1", with_rules(tu_phap))])
+    book = load_workbook(io.BytesIO(export_xlsx()))
+    fee_rows = list(book["fees"].iter_rows(values_only=True))
+    assert fee_rows[0][:3] == ("procedure_code", "code", "kind")
+    assert fee_rows[1][FEE_COLUMNS.index("tiers")] == "3: 1000"
+    exemption_rows = list(book["fee_exemptions"].iter_rows(values_only=True))
+    assert exemption_rows[1][EXEMPTION_COLUMNS.index("fee_codes")] == "P-CT"
+
+    report = catalog_import_file(name="c.xlsx", data=export_xlsx())
+
+    assert [r.status for r in report.rows] == [RowStatus.UNCHANGED], report.as_text()
+
+
+def test_a_spreadsheets_tiers_and_codes_are_read_from_text(tu_phap: Agency) -> None:
+    catalog_import(rows=[("1", with_rules(tu_phap))])
+    book = load_workbook(io.BytesIO(export_xlsx()))
+    book["fees"].cell(row=2, column=FEE_COLUMNS.index("tiers") + 1, value="3: 1.500; 11: 500")
+    book["fee_exemptions"].append(
+        ["9.999999", "X", "X", "", "claim", "", 100, "p", "", "", ""]  # no such procedure
+    )
+    out = io.BytesIO()
+    book.save(out)
+
+    report = catalog_import(rows=read_xlsx(out.getvalue()))
+
+    assert statuses(report) == [
+        ("2", "2.001418.000.00.00.H15", RowStatus.NEW_VERSION),
+        ("fee_exemptions:4", "9.999999", RowStatus.REJECTED),
+    ]
+    version = Procedure.objects.get().current_version
+    assert version is not None
+    assert version.fees.get(code="P-CT").tiers == [
+        {"from": 3, "amount": 1500},
+        {"from": 11, "amount": 500},
+    ]
+
+
+def test_bad_fee_rows_are_rejected_with_their_reasons(tu_phap: Agency) -> None:
+    bad_fee = {**RULES[0], "tiers": "ba: mot", "pages_field": "sheets", "amount": -5}
+    bad_exemption = {**EXEMPTIONS[0], "fee_codes": ["NOPE"], "proof": "", "percent": 150}
+    report = catalog_import(
+        rows=[
+            ("1", with_rules(tu_phap, fees=[bad_fee, RULES[1]])),
+            (
+                "2",
+                with_rules(
+                    tu_phap,
+                    code="1.000002.000.00.00.H15",
+                    fee_exemptions=[bad_exemption, {**EXEMPTIONS[1], "valid_from": "31/12/2026"}],
+                ),
+            ),
+            (
+                "3",
+                with_rules(
+                    tu_phap, code="1.0003.H15", fees=[RULES[0], RULES[0]], fee_exemptions=[]
+                ),
+            ),
+            (
+                "4",
+                with_rules(tu_phap, code="1.0004.H15", fees=[{"kind": "fee"}], fee_exemptions=[]),
+            ),
+        ]
+    )
+
+    by_row = {r.row: r.reasons for r in report.rows}
+    assert by_row["1"] == [
+        "fee 1 amount: '-5' is not a whole number of 0 or more",
+        "fee 1 tiers: 'ba: mot' is not a list of tiers (e.g. '3: 1000')",
+        "fee 1 (P-CT): The e-form has no number field with this name.",
+    ]
+    assert by_row["2"] == [
+        "exemption 1 (HO-NGHEO): Say which proof the officer checks for a claimed exemption.",
+        "exemption 1 (HO-NGHEO): A reduction is 1 to 100 per cent.",
+        "exemption 1 (HO-NGHEO): No fee of this version has one of these codes.",
+        "exemption 2 valid_from: '31/12/2026' is not a date (YYYY-MM-DD)",
+    ]
+    assert by_row["3"] == ["fee 2 (P-CT): code 'P-CT' appears twice"]
+    assert by_row["4"] == [
+        "fee 1 (-): A code is 1 to 40 letters, digits, dots, dashes or underscores.",
+        "fee 1 (-): Enter the fee's name.",
+    ]
+    assert not Procedure.objects.exists()
+
+
+def test_a_file_written_before_rules_is_read_with_its_old_names(tu_phap: Agency) -> None:
+    old = {
+        "code": "P1",
+        "kind": "fee",
+        "amount": 200000,
+        "description": "Phí",
+        "exemptions": "Trẻ em",
+    }
+    catalog_import(rows=[("1", record(tu_phap, fees=[old]))])
+    version = Procedure.objects.get().current_version
+    assert version is not None
+    fee = version.fees.get()
+    assert (fee.name, fee.note, fee.basis, fee.due) == ("Phí", "Trẻ em", "dossier", "before")
+
+
+def test_an_import_is_audited_as_its_actor(tu_phap: Agency) -> None:
+    admin = UserFactory(username="quantri")
+    catalog_import(rows=[("1", with_rules(tu_phap))], actor=admin)
+    assert set(AuditEntry.objects.values_list("action", "actor__username")) == {
+        ("procedure.create", "quantri"),
+        ("procedure.publish_version", "quantri"),
+    }

@@ -1,24 +1,34 @@
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.apps import apps
-from django.utils import timezone
+from django.db import transaction
+from django.utils import timezone, translation
 
+from motcua.audit.models import AuditEntry
+from motcua.catalog.fees import Tier
 from motcua.catalog.models import Procedure, ProcedureVersion
 from motcua.catalog.services import (
     VERSION_IN_USE,
     ComponentSpec,
+    FeeExemptionSpec,
     FeeSpec,
+    field_upsert,
+    procedure_create,
     procedure_publish_version,
     procedure_update,
     procedure_version_revise,
+    version_content,
     version_is_in_use,
+    version_snapshot,
 )
 from motcua.core.errors import Conflict, ValidationFailed
 from motcua.organisation.models import Agency
-from motcua.testing import OneStopUnitFactory
+from motcua.testing import OneStopUnitFactory, UserFactory
 
 from .conftest import Publish
 
@@ -56,7 +66,7 @@ def test_publishing_a_new_version_keeps_the_old_one_intact(publish: Publish) -> 
         name="Cấp Phiếu lý lịch tư pháp cho công dân Việt Nam",
         processing_time_value=Decimal(10),
         components=[ComponentSpec(name="Tờ khai mới", originals=1, copies=1)],
-        fees=[FeeSpec(kind="fee", amount=200000)],
+        fees=[FeeSpec(kind="fee", amount=200000, code="P1", name="Phí")],
         eform=[],
     )
 
@@ -152,3 +162,157 @@ def test_renaming_a_field_or_agency_refreshes_search_text(
     tu_phap.save()
     assert procedures_refresh_search_text(agency=tu_phap) == 1
     assert procedure_search(q="quoc tich thanh pho").count() == 1
+
+
+# --- Fee rules and the audit log ---------------------------------------------------------------
+
+PAGES_EFORM = [
+    {"name": "pages", "label": "Số trang", "type": "number", "required": True},
+    {"name": "copies", "label": "Số bản", "type": "number", "required": True},
+]
+PER_PAGE = FeeSpec(
+    kind="fee",
+    amount=2000,
+    code="P-CT",
+    name="Phí chứng thực",
+    basis="page",
+    tiers=(Tier(3, 1000),),
+    cap=200_000,
+    pages_field="pages",
+    copies_field="copies",
+    legal_basis="Thông tư số 226/2016/TT-BTC",
+)
+POOR = FeeExemptionSpec(
+    code="HO-NGHEO", name="Hộ nghèo", fee_codes=("P-CT",), proof="Giấy chứng nhận hộ nghèo"
+)
+
+
+def test_fee_rules_and_exemptions_are_published_with_the_version(publish: Publish) -> None:
+    procedure = publish(
+        "2.000815.000.00.00.H17",
+        "Chứng thực bản sao",
+        eform=PAGES_EFORM,
+        fees=[PER_PAGE],
+        fee_exemptions=[POOR],
+    )
+    version = procedure.current_version
+    assert version is not None
+    fee = version.fees.get()
+    assert (fee.code, fee.basis, fee.tiers, fee.cap, fee.due) == (
+        "P-CT", "page", [{"from": 3, "amount": 1000}], 200_000, "before"
+    )  # fmt: skip
+    exemption = version.fee_exemptions.get()
+    assert (exemption.code, exemption.fee_codes, exemption.percent) == ("HO-NGHEO", "P-CT", 100)
+    content = version_content(version)
+    assert (content.fees, content.fee_exemptions) == ((PER_PAGE,), (POOR,))
+
+
+@pytest.mark.parametrize(
+    ("changes", "key"),
+    [
+        ({"fees": [replace(PER_PAGE, pages_field="")]}, "fees"),
+        ({"fees": [replace(PER_PAGE, pages_field="sheets")]}, "fees"),
+        ({"fees": [PER_PAGE, replace(PER_PAGE, name="Lần hai")]}, "fees"),
+        ({"fees": [replace(PER_PAGE, code="")], "fee_exemptions": []}, "fees"),
+        ({"fee_exemptions": [replace(POOR, fee_codes=("LP",))]}, "fee_exemptions"),
+        ({"fee_exemptions": [replace(POOR, proof="")]}, "fee_exemptions"),
+        ({"fee_exemptions": [POOR, POOR]}, "fee_exemptions"),
+    ],
+)
+def test_a_bad_fee_rule_is_refused_and_nothing_is_published(
+    publish: Publish, changes: dict[str, Any], key: str
+) -> None:
+    procedure = publish("2.000815.000.00.00.H17", "Chứng thực bản sao")
+    content = {
+        "name": "Chứng thực bản sao",
+        "processing_time_value": 1,
+        "eform": PAGES_EFORM,
+        "fees": [PER_PAGE],
+        "fee_exemptions": [POOR],
+        **changes,
+    }
+    with translation.override("en"), pytest.raises(ValidationFailed) as caught:
+        procedure_publish_version(procedure=procedure, **content)
+    assert list(caught.value.field_errors) == [key]
+    assert all(str(m).startswith(("Fee ", "Exemption ")) for m in caught.value.field_errors[key])
+    assert procedure.versions.count() == 1
+    # Only the first publication (the fixture's) was audited: the refused one left nothing.
+    assert AuditEntry.objects.filter(action="procedure.publish_version").count() == 1
+
+
+def test_creating_updating_and_publishing_leave_audit_entries(
+    publish: Publish, xay_dung: Agency
+) -> None:
+    admin = UserFactory(username="quantri")
+    procedure = procedure_create(
+        code="1.009974.000.00.00.H17",
+        national_code="1.009974",
+        name="Gia hạn giấy phép xây dựng",
+        field=field_upsert(code="xay-dung", name="Xây dựng"),
+        agency=xay_dung,
+        level="province",
+        actor=admin,
+    )
+    procedure_update(procedure=procedure, actor=admin, accepts_post=True)
+    procedure_update(procedure=procedure, actor=admin, accepts_post=True)  # no change, no entry
+    first = procedure_publish_version(
+        procedure=procedure,
+        name="Gia hạn giấy phép xây dựng",
+        processing_time_value=5,
+        fees=[FeeSpec(kind="charge", amount=15_000, code="LP", name="Lệ phí", due="after")],
+        actor=admin,
+    )
+    second = procedure_publish_version(
+        procedure=procedure,
+        name="Gia hạn giấy phép xây dựng",
+        processing_time_value=5,
+        fees=[FeeSpec(kind="charge", amount=10_000, code="LP", name="Lệ phí", due="after")],
+        actor=admin,
+    )
+
+    entries = list(AuditEntry.objects.order_by("id"))
+    assert [e.action for e in entries] == [
+        "procedure.create",
+        "procedure.update",
+        "procedure.publish_version",
+        "procedure.publish_version",
+    ]
+    assert all(e.actor == admin for e in entries)
+    created, updated, published, republished = entries
+    assert created.after is not None and created.after["code"] == "1.009974.000.00.00.H17"
+    assert (updated.before, updated.after) == ({"accepts_post": False}, {"accepts_post": True})
+    assert published.before is None
+    assert (published.object_type, published.object_id) == (
+        "catalog.procedureversion", str(first.pk)
+    )  # fmt: skip
+    assert republished.object_id == str(second.pk)
+    assert republished.before is not None and republished.after is not None
+    assert republished.before["fees"][0]["amount"] == 15_000
+    assert republished.after["fees"][0]["amount"] == 10_000
+    assert republished.after["fees"][0]["due"] == "after"
+
+
+def test_revising_a_version_is_audited_with_its_fees_before_and_after(publish: Publish) -> None:
+    procedure = publish("2.000815.000.00.00.H17", "Chứng thực bản sao")
+    version = procedure.current_version
+    assert version is not None
+    before = version_snapshot(version)
+    version.fees.update(amount=9000)
+    procedure_version_revise(version=version, actor=UserFactory(), before=before)
+
+    entry = AuditEntry.objects.get(action="procedure_version.revise")
+    assert entry.before is not None and entry.after is not None
+    assert (entry.before["fees"][0]["amount"], entry.after["fees"][0]["amount"]) == (8000, 9000)
+
+
+def test_a_revision_that_breaks_a_fee_rule_is_refused_with_its_audit_entry(
+    publish: Publish,
+) -> None:
+    procedure = publish("2.000815.000.00.00.H17", "Chứng thực bản sao")
+    version = procedure.current_version
+    assert version is not None
+    with pytest.raises(ValidationFailed), transaction.atomic():
+        version.fees.update(basis="page")  # a per-page fee needs its count of pages
+        procedure_version_revise(version=version)
+    assert version.fees.get().basis == "dossier"
+    assert not AuditEntry.objects.filter(action="procedure_version.revise").exists()

@@ -189,12 +189,13 @@ def test_the_receipt_costs_the_same_queries_for_one_component_or_many(
     DossierComponent.objects.create(dossier=online, name="Tờ khai", originals=1)
     client = Client()
     url = dossier_receipt_url(online)
-    # The dossier with its units, components, files, fees, the province, the book, the acceptance.
-    with django_assert_num_queries(7):
+    # The dossier with its units and book, components, files, its version's fees, its fee
+    # lines, the acceptance.
+    with django_assert_num_queries(6):
         assert client.get(url).status_code == 200
     for n in range(12):
         DossierComponent.objects.create(dossier=online, name=f"Giấy tờ {n}", originals=1)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         assert client.get(url).status_code == 200
 
 
