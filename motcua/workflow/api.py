@@ -13,7 +13,7 @@ returns a dossier carries its revision as ``ETag``.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -272,9 +272,25 @@ class CounterIntakeSerializer(serializers.Serializer[Any]):
         "as files `component-<id>`."
     )
     decision = serializers.ChoiceField(choices=["accept", "supplement", "refuse"])
+    fee_claim = serializers.ListField(
+        child=serializers.CharField(max_length=40),
+        required=False,
+        help_text="Codes of the fee exemptions claimed, each with its proof's reference in "
+        "`fee_proof-<code>`; counts the fees depend on go in `fee_qty-<name>`.",
+    )
     reason = serializers.CharField(required=False, allow_blank=True)
     missing = serializers.ListField(child=serializers.CharField(), required=False)
     note = serializers.CharField(required=False, allow_blank=True)
+
+
+def _counter_data(validated: Mapping[str, Any], posted: Any) -> dict[str, Any]:
+    """Return the applicant's fields and the fee inputs (claims, proofs, counts) of a body."""
+    data = {k: v for k, v in validated.items() if k.startswith(("applicant_", "delivery"))}
+    data["fee_claim"] = validated.get("fee_claim", [])
+    for name in posted:
+        if name.startswith(("fee_proof-", "fee_qty-")):
+            data[name] = posted.get(name)
+    return data
 
 
 def _received(raw: str, files: Any) -> list[ReceivedComponent]:
@@ -318,7 +334,7 @@ def counter_intake(request: Request) -> Response:
         actor=_staff(request),
         unit=unit,
         procedure_code=data["procedure"],
-        data={k: v for k, v in data.items() if k.startswith(("applicant_", "delivery"))},
+        data=_counter_data(data, request.data),
         received=_received(data["received"], request.FILES),
         decision=services.CounterDecision(
             action=data["decision"],

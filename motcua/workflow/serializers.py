@@ -10,6 +10,8 @@ from typing import Any
 
 from rest_framework import serializers
 
+from motcua.catalog.api import FeeQuoteSerializer
+
 from .rules import Action
 
 
@@ -158,3 +160,4 @@ class StaffDossierSerializer(InboxRowSerializer):
     supplements = SupplementRequestSerializer(
         many=True, help_text="Requests to supplement (form 02)"
     )
+    fees = FeeQuoteSerializer(help_text="The fee lines of this dossier, each with its rule")

@@ -16,8 +16,10 @@ from typing import Any
 from django.db.models import Prefetch, QuerySet
 
 from motcua.catalog.eforms import Answer, eform_answers
+from motcua.catalog.fees import FeeQuote
 from motcua.core.errors import Forbidden, NotFound
 from motcua.core.names import person_name
+from motcua.dossiers.fees import dossier_fee_lines
 from motcua.dossiers.models import (
     ApplicantKind,
     Channel,
@@ -343,6 +345,7 @@ class StaffDossier:
     timeline: tuple[EventRow, ...]
     supplements: tuple[SupplementRow, ...]
     moves: tuple[Move, ...]
+    fees: FeeQuote
     left: TimeLeft
     actions: tuple[Action, ...]
     extra: dict[str, Any] = field(default_factory=dict, compare=False)
@@ -443,10 +446,10 @@ def dossier_for_staff(*, user: AnyUser, code: str) -> StaffDossier:
 
     Raises NotFound for an unknown code and Forbidden for a dossier of other
     agencies. A constant number of queries whatever the dossier's size: the
-    dossier, its steps, components with their files, results, timeline,
-    supplement requests with their items, the open step's moves (if it has
-    one), and two of the calendar for the working time left; the viewer's
-    roles are read once per request.
+    dossier, its steps, components with their files, timeline, fee lines,
+    results (once it has some), supplement requests (once it has some), and
+    the calendar for the working time left; the open step's moves come from
+    its published process (kept), the viewer's roles are read once per request.
     """
     roles = user_agency_roles(user=user)
     found = list(Dossier.objects.filter(code=code.strip()).order_by().values(*_DOSSIER_FIELDS)[:1])
@@ -570,6 +573,7 @@ def dossier_for_staff(*, user: AnyUser, code: str) -> StaffDossier:
         timeline=timeline,
         supplements=supplements,
         moves=moves,
+        fees=dossier_fee_lines(dossier=pk),
         left=lefts[0],
         actions=tuple(allowed_actions(rules_view, roles=roles, actor_id=user.pk)),
     )

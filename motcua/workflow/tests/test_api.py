@@ -23,7 +23,14 @@ from motcua.dossiers.models import (
     DossierState,
     Status,
 )
-from motcua.testing import Cast, DossierFactory, ProcedureFactory, cast_create, pdf_upload
+from motcua.testing import (
+    Cast,
+    DossierFactory,
+    ProcedureFactory,
+    cast_create,
+    fee_rules_add,
+    pdf_upload,
+)
 from motcua.workflow import services
 from motcua.workflow.processes import process_version_for
 from motcua.workflow.structure import version_structure
@@ -237,6 +244,41 @@ def test_counter_intake_through_the_api_and_bad_lists_write_nothing(
     assert created.status_code == 201, created.json()
     assert created.json()["status"] == Status.ACCEPTED
     assert created.json()["components"][0]["is_digitised"] is True
+
+
+def test_counter_intake_through_the_api_takes_fee_counts_and_claims_with_their_proof(
+    cast: Cast, procedure: Procedure
+) -> None:
+    fee_rules_add(procedure)
+    assert procedure.current_version is not None
+    declaration = procedure.current_version.components.order_by("order").first()
+    assert declaration is not None
+    officer = client_for(cast.receiving_officer)
+    body = {
+        "unit": cast.unit.code,
+        "procedure": procedure.code,
+        "applicant_name": "Trần Thị Mai",
+        "applicant_id_number": "048190001234",
+        "applicant_phone": "0905123456",
+        "applicant_address": "12 Lê Lợi, Đà Nẵng",
+        "received": f'[{{"component": {declaration.pk}, "originals": 1}}]',
+        "decision": "accept",
+        "fee_qty-pages": "4",
+        "fee_qty-copies": "1",
+        "fee_claim": ["HO-NGHEO"],
+    }
+    url = reverse("api-staff-counter-intake")
+    no_proof = officer.post(url, body, format="multipart")
+    assert no_proof.status_code == 400
+    assert "fee_proof-HO-NGHEO" in no_proof.json()["error"]["fields"]
+    assert not Dossier.objects.exists()
+
+    created = officer.post(url, {**body, "fee_proof-HO-NGHEO": "GCN 12/2026"}, format="multipart")
+
+    assert created.status_code == 201, created.json()
+    lines = {line["code"]: line for line in created.json()["fees"]["lines"]}
+    assert lines["P-CT"]["amount"] == 2000 * 2 + 1000 * 2
+    assert lines["LP"]["amount"] == 0  # exempt: a poor household, proof noted
 
 
 def test_bulk_assignment_says_which_codes_were_refused(cast: Cast, procedure: Procedure) -> None:
