@@ -7,8 +7,9 @@ from typing import TYPE_CHECKING, Any
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
+from django.core.exceptions import ValidationError
 from django.db.models import Field, QuerySet
-from django.forms import ModelForm
+from django.forms import BaseInlineFormSet, ModelForm
 from django.http import HttpRequest
 
 from motcua.organisation.models import Agency
@@ -33,7 +34,7 @@ class StaffRoleAdmin(AgencyScopedAdmin[StaffRole], ModelAdmin):
     """Roles of staff; an agency administrator grants and revokes those of their agencies."""
 
     agency_lookup = "agency"
-    list_display = ("user", "role", "agency", "is_active")
+    list_display = ("user", "role", "agency", "is_active", "granted_by", "granted_at")
     list_filter = ("role", "is_active")
     search_fields = ("user__username", "user__first_name", "user__last_name", "agency__name")
     autocomplete_fields = ("user", "agency")
@@ -46,19 +47,44 @@ class StaffRoleAdmin(AgencyScopedAdmin[StaffRole], ModelAdmin):
             # The grant itself (user, role, agency) is fixed; only activity changes, and
             # through the services, as everywhere else.
             if obj.is_active:
-                services.staff_role_grant(user=obj.user, role=obj.role, agency=obj.agency)
+                services.staff_role_grant(
+                    user=obj.user, role=obj.role, agency=obj.agency, actor=request.user
+                )
             else:
-                services.staff_role_revoke(user=obj.user, role=obj.role, agency=obj.agency)
+                services.staff_role_revoke(
+                    user=obj.user, role=obj.role, agency=obj.agency, actor=request.user
+                )
             return
-        granted = services.staff_role_grant(user=obj.user, role=obj.role, agency=obj.agency)
+        granted = services.staff_role_grant(
+            user=obj.user, role=obj.role, agency=obj.agency, actor=request.user
+        )
         if not obj.is_active:
-            services.staff_role_revoke(user=obj.user, role=obj.role, agency=obj.agency)
+            services.staff_role_revoke(
+                user=obj.user, role=obj.role, agency=obj.agency, actor=request.user
+            )
             granted.refresh_from_db()
         obj.pk = granted.pk
         obj.is_active = granted.is_active
 
+    def get_form(
+        self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any
+    ) -> Any:
+        form = super().get_form(request, obj, change, **kwargs)
+        actor = request.user
+
+        class GrantForm(form):  # type: ignore[misc, valid-type]
+            def clean(self) -> dict[str, Any]:
+                data: dict[str, Any] = super().clean() or {}
+                if data.get("user") == actor and not services.is_province_admin(actor):
+                    self.add_error("user", services.NOT_TO_ONESELF)
+                return data
+
+        return GrantForm
+
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
-        return ("user", "role", "agency") if obj is not None else ()
+        if obj is not None:
+            return ("user", "role", "agency", "granted_by", "granted_at")
+        return ("granted_by", "granted_at")
 
     def formfield_for_foreignkey(
         self, db_field: Field[Any, Any], request: HttpRequest, **kwargs: Any
@@ -69,9 +95,29 @@ class StaffRoleAdmin(AgencyScopedAdmin[StaffRole], ModelAdmin):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)  # type: ignore[arg-type]
 
 
+class OwnRolesFormSet(BaseInlineFormSet):  # type: ignore[type-arg]
+    """Refuse an administrator's changes to their own roles (only the province's may)."""
+
+    actor: Any = None
+
+    def clean(self) -> None:
+        super().clean()
+        own = self.instance is not None and self.instance == self.actor
+        if own and not services.is_province_admin(self.actor) and self.has_changed():
+            raise ValidationError(services.NOT_TO_ONESELF)
+
+
 class StaffRoleInline(TabularInline):
     model = StaffRole
+    fk_name = "user"
+    formset = OwnRolesFormSet
     extra = 0
+
+    def get_formset(self, request: HttpRequest, obj: Any = None, **kwargs: Any) -> Any:
+        formset: Any = super().get_formset(request, obj, **kwargs)
+        formset.actor = request.user
+        return formset
+
     fields = ("role", "agency", "is_active")
     autocomplete_fields = ("agency",)
 
@@ -103,11 +149,13 @@ class StaffUserAdmin(UserAdmin):  # type: ignore[type-arg]
             if old.pk and (old.role, old.agency_id) != (role, agency.pk):
                 # Editing a row's role or agency revokes the old grant and makes a new one.
                 original = StaffRole.objects.get(pk=old.pk)
-                services.staff_role_revoke(user=user, role=original.role, agency=original.agency)
+                services.staff_role_revoke(
+                    user=user, role=original.role, agency=original.agency, actor=request.user
+                )
             if data.get("DELETE") or not data.get("is_active", True):
-                services.staff_role_revoke(user=user, role=role, agency=agency)
+                services.staff_role_revoke(user=user, role=role, agency=agency, actor=request.user)
             else:
-                services.staff_role_grant(user=user, role=role, agency=agency)
+                services.staff_role_grant(user=user, role=role, agency=agency, actor=request.user)
 
 
 if admin.site.is_registered(User):

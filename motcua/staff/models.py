@@ -30,6 +30,15 @@ class StaffRole(models.Model):
         "organisation.Agency", on_delete=models.PROTECT, related_name="staff_roles"
     )
     is_active = models.BooleanField(_("active"), default=True)
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("granted by"),
+    )
+    granted_at = models.DateTimeField(_("granted at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("staff role")

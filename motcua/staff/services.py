@@ -2,46 +2,109 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django_otp import match_token
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework.authtoken.models import Token
 
+from motcua.audit.services import audit_record
+from motcua.core.errors import Forbidden
 from motcua.organisation.models import Agency
 
 from .models import Role, StaffRole
 from .selectors import user_agency_roles_forget
 
+NOT_TO_ONESELF = _(
+    "You cannot grant a role to yourself: ask another administrator of the province."
+)
+
+
+def is_province_admin(actor: Any) -> bool:
+    """Tell whether ``actor`` administers the whole province (Django staff or superuser)."""
+    return bool(getattr(actor, "is_superuser", False) or getattr(actor, "is_staff", False))
+
 
 @transaction.atomic
-def staff_role_grant(*, user: AbstractBaseUser, role: Role | str, agency: Agency) -> StaffRole:
+def staff_role_grant(
+    *, user: AbstractBaseUser, role: Role | str, agency: Agency, actor: Any = None
+) -> StaffRole:
     """Give ``user`` the ``role`` in ``agency``, reactivating a revoked grant.
 
-    Lock the existing row (``select_for_update``) so two grants at once make one row.
+    Records who granted it (``actor``; None: the system, as the demo loader)
+    and writes an audit entry. An agency administrator cannot grant a role to
+    themselves. Lock the existing row (``select_for_update``) so two grants
+    at once make one row.
     """
+    if actor is not None and actor.pk == user.pk and not is_province_admin(actor):
+        raise Forbidden(NOT_TO_ONESELF)
     staff_role, created = StaffRole.objects.select_for_update().get_or_create(
-        user_id=user.pk, role=str(role), agency=agency, defaults={"is_active": True}
+        user_id=user.pk,
+        role=str(role),
+        agency=agency,
+        defaults={
+            "is_active": True,
+            "granted_by_id": getattr(actor, "pk", None),
+            "granted_at": timezone.now(),
+        },
     )
-    if not created and not staff_role.is_active:
-        staff_role.is_active = True
-        staff_role.save(update_fields=["is_active"])
+    if created or not staff_role.is_active:
+        if not created:
+            staff_role.is_active = True
+            staff_role.granted_by_id = getattr(actor, "pk", None)
+            staff_role.granted_at = timezone.now()
+            staff_role.save(update_fields=["is_active", "granted_by", "granted_at"])
+        audit_record(
+            action="staff_role.grant",
+            target=staff_role,
+            actor=actor,
+            before=None if created else {"is_active": False},
+            after=_grant(staff_role),
+        )
     user_agency_roles_forget(user=user)
     return staff_role
 
 
+def _grant(staff_role: StaffRole) -> dict[str, Any]:
+    return {
+        "user": staff_role.user_id,
+        "role": staff_role.role,
+        "agency": staff_role.agency_id,
+        "is_active": staff_role.is_active,
+    }
+
+
 @transaction.atomic
-def staff_role_revoke(*, user: AbstractBaseUser, role: Role | str, agency: Agency) -> bool:
+def staff_role_revoke(
+    *, user: AbstractBaseUser, role: Role | str, agency: Agency, actor: Any = None
+) -> bool:
     """Deactivate ``user``'s ``role`` in ``agency``; return whether a grant was active.
 
-    The row is kept (not deleted) so past timeline entries still name the role.
+    The row is kept (not deleted) so past timeline entries still name the
+    role; an audit entry says who revoked it.
     """
-    revoked = StaffRole.objects.filter(
-        user_id=user.pk, role=str(role), agency=agency, is_active=True
-    ).update(is_active=False)
+    staff_role = (
+        StaffRole.objects.select_for_update()
+        .filter(user_id=user.pk, role=str(role), agency=agency, is_active=True)
+        .first()
+    )
+    if staff_role is not None:
+        staff_role.is_active = False
+        staff_role.save(update_fields=["is_active"])
+        audit_record(
+            action="staff_role.revoke",
+            target=staff_role,
+            actor=actor,
+            before={"is_active": True},
+            after=_grant(staff_role),
+        )
     user_agency_roles_forget(user=user)
-    return revoked == 1
+    return staff_role is not None
 
 
 @transaction.atomic

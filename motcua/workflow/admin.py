@@ -35,7 +35,7 @@ from motcua.staff.permissions import AgencyScopedAdmin, admin_agencies
 from .models import DossierStep, Process, ProcessStep, ProcessTransition, ProcessVersion
 from .processes import (
     default_steps,
-    process_version_check_editable,
+    process_draft_edit,
     process_version_create,
     process_version_in_use,
     process_version_publish,
@@ -72,7 +72,7 @@ NOT_A_DRAFT = _(
 
 
 def _editable(version: ProcessVersion | None) -> bool:
-    """Tell whether ``version`` is a draft: not current, and no dossier went through it.
+    """Tell whether ``version`` is a draft: never published, not current, no dossier used it.
 
     Uses the flags ``ProcessVersionAdmin.get_queryset`` annotates; otherwise
     asks once and keeps the answer on the instance (the form and each inline
@@ -80,6 +80,8 @@ def _editable(version: ProcessVersion | None) -> bool:
     """
     if version is None or version.pk is None:
         return True
+    if version.published_at is not None:
+        return False  # published once: frozen, revised into a new draft
     current, in_use = _flags(version)
     return not (current or in_use)
 
@@ -241,6 +243,7 @@ class ProcessAdmin(AgencyScopedAdmin[Process], ProcessAdminBase):
                 procedure=data["procedure"],
                 steps=default_steps(partner=data.get("partner")),
                 publish=bool(data.get("publish")),
+                actor=request.user,
             )
         except DomainError as exc:
             raise PermissionDenied(str(exc.message)) from exc
@@ -391,23 +394,41 @@ class ProcessVersionAdmin(AgencyScopedAdmin[ProcessVersion], VersionAdminBase):
         opts = self.model._meta
         return request.user.has_perm(f"{opts.app_label}.{get_permission_codename('change', opts)}")
 
+    def get_form(
+        self,
+        request: HttpRequest,
+        obj: ProcessVersion | None = None,
+        change: bool = False,
+        **kwargs: Any,
+    ) -> Any:
+        form = super().get_form(request, obj, change, **kwargs)
+
+        class DraftForm(form):  # type: ignore[misc, valid-type]
+            def clean(self) -> dict[str, Any]:
+                data: dict[str, Any] = super().clean() or {}
+                if self.instance.pk is not None and not _editable(self.instance):
+                    raise forms.ValidationError(NOT_A_DRAFT)
+                return data
+
+        return DraftForm
+
     def save_model(
         self, request: HttpRequest, obj: ProcessVersion, form: Any, change: bool
     ) -> None:
-        self._check_draft(obj)
-        obj.save(update_fields=["note"])
+        # The note only: the steps and moves come with the formsets (save_formset).
+        self._edit(request, obj, note=obj.note)
 
     def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
-        self._check_draft(form.instance)
-        formset.save()
+        saved = formset.save(commit=False)
+        self._edit(request, form.instance, save=saved, delete=list(formset.deleted_objects))
+        formset.save_m2m()
 
-    def _check_draft(self, version: ProcessVersion) -> None:
+    def _edit(self, request: HttpRequest, version: ProcessVersion, **changes: Any) -> None:
         try:
-            process_version_check_editable(version)
+            process_draft_edit(version=version, actor=request.user, **changes)
         except DomainError as exc:
+            # Published meanwhile (the form checked it was a draft): nothing was written.
             raise PermissionDenied(str(exc.message)) from exc
-        if Process.objects.filter(current_version=version).exists():
-            raise PermissionDenied(str(NOT_A_DRAFT))
 
     def response_change(self, request: HttpRequest, obj: ProcessVersion) -> HttpResponse:
         if "_publish" not in request.POST:
@@ -417,7 +438,7 @@ class ProcessVersionAdmin(AgencyScopedAdmin[ProcessVersion], VersionAdminBase):
 
     def _publish(self, request: HttpRequest, version: ProcessVersion) -> bool:
         try:
-            process_version_publish(version=version)
+            process_version_publish(version=version, actor=request.user)
         except DomainError as exc:
             self.message_user(
                 request,
@@ -449,7 +470,7 @@ class ProcessVersionAdmin(AgencyScopedAdmin[ProcessVersion], VersionAdminBase):
         if not self._may_write(request):
             raise PermissionDenied
         for version in queryset.select_related("process__procedure"):
-            copy = process_version_revise(version=version)
+            copy = process_version_revise(version=version, actor=request.user)
             self._revised(request, version, copy)
 
     def _revised(self, request: HttpRequest, version: ProcessVersion, copy: ProcessVersion) -> None:
@@ -480,7 +501,7 @@ class ProcessVersionAdmin(AgencyScopedAdmin[ProcessVersion], VersionAdminBase):
         version = get_object_or_404(
             self.get_queryset(request).select_related("process__procedure"), pk=pk
         )
-        copy = process_version_revise(version=version)
+        copy = process_version_revise(version=version, actor=request.user)
         self._revised(request, version, copy)
         return _redirect_to_version(copy)
 

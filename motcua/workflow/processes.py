@@ -11,12 +11,14 @@ import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from motcua.audit.services import audit_record, snapshot
 from motcua.catalog.models import Procedure
 from motcua.core.errors import Conflict, ValidationFailed
 from motcua.organisation.models import Agency
@@ -112,7 +114,12 @@ def check_steps(steps: Sequence[StepSpec]) -> None:
 
 @transaction.atomic
 def process_version_create(
-    *, procedure: Procedure, steps: Sequence[StepSpec], note: str = "", publish: bool = True
+    *,
+    procedure: Procedure,
+    steps: Sequence[StepSpec],
+    note: str = "",
+    publish: bool = True,
+    actor: Any = None,
 ) -> ProcessVersion:
     """Create a new version of ``procedure``'s process from ``steps``, linear both ways.
 
@@ -154,6 +161,12 @@ def process_version_create(
         version.save(update_fields=["published_at"])
         process.current_version = version
         process.save(update_fields=["current_version"])
+    audit_record(
+        action="process_version.create",
+        target=version,
+        actor=actor,
+        after={"published": publish, **version_snapshot(version)},
+    )
     return version
 
 
@@ -193,7 +206,7 @@ def process_version_in_use(version: ProcessVersion) -> bool:
 
 
 @transaction.atomic
-def process_version_publish(*, version: ProcessVersion) -> ProcessVersion:
+def process_version_publish(*, version: ProcessVersion, actor: Any = None) -> ProcessVersion:
     """Make ``version`` its process's current version, after checking it can run.
 
     Locks the process row (``select_for_update``).
@@ -214,11 +227,19 @@ def process_version_publish(*, version: ProcessVersion) -> ProcessVersion:
     )
     _check_reaches_return(version, steps)
     process = Process.objects.select_for_update().get(pk=version.process_id)
+    before = process.current_version_id
     if version.published_at is None:
         version.published_at = timezone.now()
         version.save(update_fields=["published_at"])
     process.current_version = version
     process.save(update_fields=["current_version"])
+    audit_record(
+        action="process_version.publish",
+        target=version,
+        actor=actor,
+        before={"current_version": before},
+        after={"current_version": version.pk},
+    )
     return version
 
 
@@ -242,7 +263,7 @@ def _check_reaches_return(version: ProcessVersion, steps: list[ProcessStep]) -> 
 
 
 @transaction.atomic
-def process_version_revise(*, version: ProcessVersion) -> ProcessVersion:
+def process_version_revise(*, version: ProcessVersion, actor: Any = None) -> ProcessVersion:
     """Copy ``version`` into a new, unpublished version that can be edited.
 
     Locks the process row (``select_for_update``).
@@ -273,6 +294,12 @@ def process_version_revise(*, version: ProcessVersion) -> ProcessVersion:
         )
         for t in version.transitions.all()
     )
+    audit_record(
+        action="process_version.revise",
+        target=copy,
+        actor=actor,
+        after={"copy_of": version.pk, **version_snapshot(copy)},
+    )
     return copy
 
 
@@ -281,3 +308,68 @@ def process_version_check_editable(version: ProcessVersion) -> None:
     published one, and edits would rewrite their history)."""
     if version.published_at is not None or process_version_in_use(version):
         raise Conflict(VERSION_IN_USE)
+
+
+def version_snapshot(version: ProcessVersion) -> dict[str, Any]:
+    """Return a version's note, steps and moves as the audit log keeps them."""
+    return {
+        "note": version.note,
+        "steps": [
+            snapshot(step, STEP_FIELDS)
+            for step in ProcessStep.objects.filter(version=version).order_by("order", "id")
+        ],
+        "transitions": [
+            snapshot(move, TRANSITION_FIELDS)
+            for move in ProcessTransition.objects.filter(version=version).order_by("id")
+        ],
+    }
+
+
+STEP_FIELDS = ("id", "order", "name", "kind", "role", "agency_source", "agency", "share")
+TRANSITION_FIELDS = ("id", "source", "target", "kind")
+NOT_OF_VERSION = _("These rows belong to another process version.")
+
+
+def _draft_locked(version: ProcessVersion) -> ProcessVersion:
+    locked = ProcessVersion.objects.select_for_update().get(pk=version.pk)
+    process_version_check_editable(locked)
+    if Process.objects.filter(current_version=locked).exists():
+        raise Conflict(VERSION_IN_USE)
+    return locked
+
+
+@transaction.atomic
+def process_draft_edit(
+    *,
+    version: ProcessVersion,
+    actor: Any,
+    note: str | None = None,
+    save: Sequence[ProcessStep | ProcessTransition] = (),
+    delete: Sequence[ProcessStep | ProcessTransition] = (),
+) -> ProcessVersion:
+    """Change a draft process version: its note, steps and moves saved or deleted.
+
+    Locks the version row (``select_for_update``) and refuses (``Conflict``)
+    a version that was published; every row must be the version's own. One
+    audit entry holds the version's steps and moves before and after.
+    Publishing (``process_version_publish``) checks the result can run.
+    """
+    locked = _draft_locked(version)
+    if any(row.version_id != locked.pk for row in (*save, *delete)):
+        raise ValidationFailed(NOT_OF_VERSION)
+    before = version_snapshot(locked)
+    for row in delete:
+        if row.pk is not None:
+            row.delete()
+    for row in save:
+        row.save()
+    if note is not None and note != locked.note:
+        locked.note = note
+        locked.save(update_fields=["note"])
+        version.note = note
+    after = version_snapshot(locked)
+    if after != before:
+        audit_record(
+            action="process_version.edit", target=locked, actor=actor, before=before, after=after
+        )
+    return locked

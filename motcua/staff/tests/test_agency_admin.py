@@ -186,3 +186,50 @@ def test_an_agency_administrator_revokes_a_role_of_their_agency_only(
     assert ours.is_active is False  # an unticked box: the role is revoked
     assert other.status_code == 302  # "does not exist", back to the admin index
     assert theirs.is_active is True
+
+
+def test_a_grant_records_who_granted_it_in_the_grant_and_the_audit_log(
+    cast: Cast, administrator: User
+) -> None:
+    from motcua.audit.models import AuditEntry
+
+    newcomer = UserFactory(username="canbo.moi")
+    client = signed_in(administrator)
+    client.post(
+        reverse("admin:staff_staffrole_add"),
+        {"user": newcomer.pk, "role": Role.SPECIALIST, "agency": cast.agency.pk, "is_active": "on"},
+    )
+
+    grant = StaffRole.objects.get(user=newcomer)
+    assert grant.granted_by == administrator and grant.granted_at is not None
+    entry = AuditEntry.objects.get(action="staff_role.grant", object_id=str(grant.pk))
+    assert entry.actor == administrator
+    assert entry.after == {
+        "user": newcomer.pk,
+        "role": Role.SPECIALIST,
+        "agency": cast.agency.pk,
+        "is_active": True,
+    }
+    assert entry.address == "127.0.0.1"
+
+
+def test_an_agency_administrator_cannot_grant_themselves_a_role(
+    cast: Cast, administrator: User
+) -> None:
+    client = signed_in(administrator)
+
+    refused = client.post(
+        reverse("admin:staff_staffrole_add"),
+        {
+            "user": administrator.pk,
+            "role": Role.LEADER,
+            "agency": cast.agency.pk,
+            "is_active": "on",
+        },
+    )
+
+    assert refused.status_code == 200
+    assert "grant a role to yourself" in refused.content.decode() or "chính mình" in (
+        refused.content.decode()
+    )
+    assert not StaffRole.objects.filter(user=administrator, role=Role.LEADER).exists()

@@ -489,3 +489,41 @@ def test_dossier_steps_are_found_by_dossier_code(
     response = admin_client.get("/admin/workflow/dossierstep/", {"q": code})
 
     assert [s.dossier.code for s in response.context["cl"].result_list] == [code]
+
+
+def test_a_draft_edited_in_the_admin_leaves_one_audit_entry_with_before_and_after(
+    admin_client: Any,
+) -> None:
+    from motcua.audit.models import AuditEntry
+    from motcua.workflow.processes import process_draft_edit, process_version_revise
+
+    procedure = ProcedureFactory()
+    current = processes.process_version_create(procedure=procedure, steps=processes.default_steps())
+    draft = process_version_revise(version=current)
+    specialist = draft.steps.get(order=2)
+    specialist.name = "Thẩm định hồ sơ và dự thảo kết quả"
+
+    process_draft_edit(version=draft, actor=None, note="Đổi tên bước", save=[specialist])
+
+    entry = AuditEntry.objects.get(action="process_version.edit", object_id=str(draft.pk))
+    assert entry.before is not None and entry.after is not None
+    assert entry.before["steps"][1]["name"] == "Thẩm định hồ sơ"
+    assert entry.after["steps"][1]["name"] == "Thẩm định hồ sơ và dự thảo kết quả"
+    assert entry.after["note"] == "Đổi tên bước"
+
+
+def test_a_published_version_cannot_be_edited_even_once_superseded() -> None:
+    from motcua.core.errors import Conflict
+    from motcua.workflow.processes import process_draft_edit, process_version_revise
+
+    procedure = ProcedureFactory()
+    first = processes.process_version_create(procedure=procedure, steps=processes.default_steps())
+    second = process_version_revise(version=first)
+    processes.process_version_publish(version=second)
+    step = first.steps.get(order=2)
+    step.name = "Khác"
+
+    with pytest.raises(Conflict):
+        process_draft_edit(version=first, actor=None, save=[step])
+
+    assert first.steps.get(order=2).name == "Thẩm định hồ sơ"
