@@ -290,11 +290,22 @@ class Cell:
 
 
 @dataclass(frozen=True)
+class Listed:
+    """A special day in the list under its month's table."""
+
+    day: SpecialDay
+
+    @property
+    def short_kind(self) -> str:
+        return str(SHORT_KIND[DayKind(self.day.kind)])
+
+
+@dataclass(frozen=True)
 class Month:
     number: int
     name: str
     weeks: list[list[Cell]]
-    special: list[SpecialDay]
+    special: list[Listed]
 
 
 def _months(year: int, days: dict[dt.date, SpecialDay]) -> list[Month]:
@@ -315,7 +326,7 @@ def _months(year: int, days: dict[dt.date, SpecialDay]) -> list[Month]:
                 ]
                 for week in weeks_of(year, number)
             ],
-            special=[s for d, s in sorted(days.items()) if d.month == number],
+            special=[Listed(s) for d, s in sorted(days.items()) if d.month == number],
         )
         for number in range(1, 13)
     ]
