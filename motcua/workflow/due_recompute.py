@@ -83,6 +83,7 @@ INTO_THE_PAST = ngettext_lazy(
     "count",
 )
 ACTOR_LABEL = _("Calendar administration")
+NOTE_DUE = _("Due")
 NOTE_ANSWER = _("Answer due")
 NOTE_ORIGINAL = _("Due before the extension")
 NOTE_STEP = _("Step due")
@@ -151,6 +152,17 @@ class Move:
     @property
     def shown_new(self) -> dt.datetime | None:
         return self.new.intake_due_at if self.waits_for_intake else self.new.due_at
+
+    @property
+    def changes(self) -> list[tuple[str, dt.datetime | None, dt.datetime | None]]:
+        """Return what moves: (what, before, after) for each due date that changes."""
+        pairs = [
+            (NOTE_DUE, self.old.due_at, self.new.due_at),
+            (NOTE_ANSWER, self.old.intake_due_at, self.new.intake_due_at),
+            (NOTE_ORIGINAL, self.old.original_due_at, self.new.original_due_at),
+            (NOTE_STEP, self.old.step_due_at, self.new.step_due_at),
+        ]
+        return [(str(what), old, new) for what, old, new in pairs if old != new]
 
     def into_the_past(self, now: dt.datetime) -> bool:
         """Tell whether a due date the dossier still had would be past with the new calendar."""
