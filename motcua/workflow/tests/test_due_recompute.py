@@ -22,7 +22,7 @@ from django.test.utils import CaptureQueriesContext
 
 from motcua.audit.models import AuditEntry
 from motcua.calendar.models import DayKind
-from motcua.calendar.services import special_day_add
+from motcua.calendar.services import special_day_add, working_time_add, working_time_update
 from motcua.core.errors import Conflict, ValidationFailed
 from motcua.dossiers.models import Dossier, DossierEvent, DossierState, EventKind
 from motcua.dossiers.services import dossier_due_at, online_answer_due_at
@@ -279,6 +279,27 @@ def test_a_dossier_waiting_for_intake_gets_its_answer_time_recomputed(make: Stor
     assert (move.shown_old, move.shown_new) == (at(12, 14, 30), at(13, 14, 30))
     after = fresh(dossier)
     assert (after.intake_due_at, after.due_at) == (at(13, 14, 30), at(19, 14))
+
+
+def test_a_season_of_other_hours_moves_the_due_date_to_the_same_working_time_into_the_day(
+    make: Story,
+) -> None:
+    dossier = make.accepted()  # Monday 5 at 9:00: 1h30 into the day; due Monday 12 at 9:00
+    working_time_update()
+    working_time_add(
+        starts_month=1,
+        starts_day=7,
+        morning_start=dt.time(7),
+        morning_end=dt.time(11, 30),
+        afternoon_start=dt.time(13, 30),
+        afternoon_end=dt.time(17),
+        daily_cutoff=dt.time(16),
+    )
+
+    assert dossier_dues_recompute(actor=None, now=EARLY) == 1
+    # 1h30 into Monday 12, which opens at 7:00 from 7 January on.
+    assert fresh(dossier).due_at == at(12, 8, 30)
+    assert dossier_dues_preview(now=EARLY).moving == 0
 
 
 def test_finished_dossiers_are_left_as_they_were(make: Story) -> None:
