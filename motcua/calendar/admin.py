@@ -201,7 +201,7 @@ class WorkingTimeAdmin(_ServiceAdmin, WorkingTimeAdminBase):
     def season(self, obj: WorkingTime) -> str:
         return obj.name or str(_("(no name)"))
 
-    @admin.display(description=_("from"), ordering="starts_month")
+    @admin.display(description=_("in force from"), ordering="starts_month")
     def starts(self, obj: WorkingTime) -> str:
         return f"{obj.starts_day:02d}/{obj.starts_month:02d}"
 
