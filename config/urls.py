@@ -1,9 +1,12 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from motcua.workflow.due_recompute import due_recompute_view
+
 # Uploaded dossier files hold personal data: they are never served from MEDIA_URL,
 # only through views that check who is asking.
 urlpatterns = [
+    path("admin/calendar/recompute/", due_recompute_view, name="calendar-due-recompute"),
     path("admin/", admin.site.urls),
     path("api/v1/", include("motcua.staff.api_urls")),
     path("api/v1/", include("motcua.api.urls")),

@@ -1,6 +1,7 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class CalendarConfig(AppConfig):
     name = "motcua.calendar"
-    verbose_name = "Lịch làm việc"
+    verbose_name = _("Working-day calendar")

@@ -1,33 +1,52 @@
 """Reads of the working-day calendar: due dates and working time between two moments.
 
 Working time is measured on one axis that only moves during the morning and
-afternoon periods of working days. A moment outside them sits at the start
-of the next period (an evening, a weekend and the next morning's opening are
-the same point on the axis). Deadlines are offsets on that axis:
+afternoon periods of working days, each working day contributing its own
+length: the hours of the season in force that day (summer and winter hours
+give days of different lengths). A moment outside the periods sits at the
+start of the next period (an evening, a weekend and the next morning's
+opening are the same point on the axis). Deadlines:
 
-* ``working_hours=H`` adds H hours of the axis to the start;
-* ``working_days=N`` adds N times the length of a working day, so N whole
-  days land on the same time of day N working days later, and a half day is
-  half of a working day's hours;
+* ``working_hours=H`` adds H hours along the axis;
+* ``working_days=N`` lands N working days later at the same elapsed working
+  time into the day, capped at that day's length (Friday 10:00 + 1 day is
+  Monday 10:00; 16:30 on a summer day of 8h30 + 1 winter day of 8h is the
+  end of that winter day). A clock that starts outside working time starts
+  at the opening of the next working day. A half day adds, after the whole
+  days, half of the length of the day reached, as working hours;
 * ``working_days=0`` is the same-day rule: received on a working day up to
-  the daily cut-off, due at the end of that day; later, due at the end of the
-  next working day.
+  that day's cut-off, due at the end of that day; later, due at the end of
+  the next working day.
+
+With one season every working day has the same length L and ``N`` days are
+simply ``N x L`` on the axis; ``working_time_between`` is then the inverse of
+both kinds of limit. With several seasons it is the inverse of
+``working_hours`` (and of ``working_days`` whenever no cap applies).
 
 A due moment that falls on a period boundary is reported as the end of the
 earlier period (17:00 on Monday, not 07:30 on Tuesday): the same point on
 the axis, told as the citizen expects it.
 
 Nothing here walks the calendar day by day: the days that differ from their
-weekday are fetched for a bounded window with one query, and working days
-are counted with week arithmetic (five per week) corrected by bisecting the
-sorted exceptions.
+weekday are fetched for a bounded window with one query, the seasons with
+another, and working days are counted with week arithmetic (five per week)
+corrected by bisecting the sorted exceptions, one stretch of constant hours
+(a season's part of a year; a year has at most a few) at a time.
+
+Nothing is kept between calls: every computation reads the current seasons
+and days, so a change applies to the next due date. ``calendar_snapshot()``
+lets one batch (a recomputation of many dossiers, inside one request) read
+them once.
 """
 
 from __future__ import annotations
 
 import bisect
 import datetime as dt
-from collections.abc import Sequence
+import hashlib
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -37,12 +56,16 @@ from motcua.calendar.models import DayKind, SpecialDay, WorkingTime
 
 SATURDAY = 5
 ONE_DAY = dt.timedelta(days=1)
+ZERO = dt.timedelta(0)
 MICROSECONDS_PER_HOUR = 3_600_000_000
 # Beyond the five-in-seven weekday estimate, room for a year's worth of
 # holidays in proportion and one long Tết break, so one query nearly always
 # covers the whole computation.
 WINDOW_SLACK_DAYS = 21
 WINDOW_HOLIDAY_SHARE = 10
+# A snapshot loads at least this much around what is asked, so a batch spanning
+# years costs a query per year or so.
+SNAPSHOT_MARGIN_DAYS = 366
 
 
 @dataclass(frozen=True)
@@ -53,20 +76,49 @@ class DueDate:
     skipped: list[dt.date]
 
 
-def working_time_get() -> WorkingTime:
-    """Return the province's working time, or the defaults if none was saved yet."""
-    return WorkingTime.objects.filter(pk=1).first() or WorkingTime(pk=1)
+def working_time_seasons() -> list[WorkingTime]:
+    """Return the seasons of working hours in the order of their starts (the defaults if none)."""
+    return list(_seasons().rows)
 
 
-def working_day_length() -> dt.timedelta:
-    """Return the working time of one working day (one query)."""
-    return _Hours(working_time_get()).length
+def working_time_get(on: dt.date | None = None) -> WorkingTime:
+    """Return the working hours in force on ``on`` (default: today), or the defaults if none."""
+    return _seasons().row_on(on or timezone.localdate())
+
+
+def working_day_length(on: dt.date | None = None) -> dt.timedelta:
+    """Return the working time of a working day on ``on`` (default: today); one query."""
+    return _seasons().hours_on(on or timezone.localdate()).length
 
 
 def is_working_day(d: dt.date) -> bool:
     """Return whether ``d`` is a working day (one query)."""
     special = SpecialDay.objects.filter(date=d).values_list("kind", flat=True).first()
     return _is_working(d, special)
+
+
+def special_days_between(first: dt.date, last: dt.date) -> list[SpecialDay]:
+    """Return the special days from ``first`` to ``last`` included, in date order."""
+    return list(SpecialDay.objects.filter(date__range=(first, last)).order_by("date"))
+
+
+def calendar_fingerprint() -> str:
+    """Return a digest of the seasons and the special days: it changes with any of them."""
+    digest = hashlib.sha256()
+    for season in WorkingTime.objects.order_by("starts_month", "starts_day").values_list(
+        "starts_month",
+        "starts_day",
+        "morning_start",
+        "morning_end",
+        "afternoon_start",
+        "afternoon_end",
+        "daily_cutoff",
+    ):
+        digest.update(repr(season).encode())
+    digest.update(b"|")
+    for day in SpecialDay.objects.order_by("date").values_list("date", "kind"):
+        digest.update(repr(day).encode())
+    return digest.hexdigest()[:32]
 
 
 def due_date(
@@ -78,7 +130,7 @@ def due_date(
     """Return when a time limit of ``working_days`` or ``working_hours`` from ``start`` expires.
 
     Give exactly one of the two. ``start`` must be aware; the result is in the
-    current time zone. Runs two queries (working time, then the exceptions of
+    current time zone. Runs two queries (the seasons, then the exceptions of
     a window estimated from the limit), a third only if an administrator
     entered so many days off that the window falls short.
 
@@ -95,30 +147,18 @@ def due_date(
     if not amount.is_finite() or amount < 0:
         raise ValueError("A time limit must be a finite number of zero or more.")
 
-    hours = _Hours(working_time_get())
+    seasons = _seasons()
     origin = local_start.date()
-
-    if working_days is not None and amount == 0:
-        days = _Days(origin, needed=2)
-        same_day = days.is_working(origin) and local_start.time() <= hours.cutoff
-        due_day = origin if same_day else days.nth_working_day(origin + ONE_DAY, 0)
-        due_at = hours.at(due_day, hours.length)
+    if working_days is not None:
+        due_at, days = _due_in_days(seasons, origin, local_start.time(), amount)
     else:
-        if working_days is not None:
-            offset = _scale(hours.length, amount)
-        else:
-            offset = dt.timedelta(microseconds=_integral(amount * MICROSECONDS_PER_HOUR))
+        offset = dt.timedelta(microseconds=_integral(amount * MICROSECONDS_PER_HOUR))
         # The start adds at most one day to the offset, hence the two extra days.
-        days = _Days(origin, needed=offset // hours.length + 2)
-        # Offsets count from the opening of the origin day, on the working-time axis.
-        total = days.offset(origin, hours, local_start.time()) + offset
-        index, rest = divmod(total, hours.length)
-        if rest == dt.timedelta(0) and offset > dt.timedelta(0):
-            # A boundary: tell it as the end of the earlier working day.
-            index, rest = index - 1, hours.length
-        due_day = days.nth_working_day(origin, index)
-        due_at = hours.at(due_day, rest, prefer_end=offset > dt.timedelta(0))
-
+        days = _Days(origin, needed=offset // seasons.shortest + 2)
+        day, rest = _advance(
+            seasons, days, origin, days.offset(origin, seasons, local_start.time()), offset
+        )
+        due_at = seasons.hours_on(day).at(day, rest, prefer_end=offset > ZERO)
     return DueDate(due_at=due_at, skipped=days.non_working_between(origin, due_at.date()))
 
 
@@ -131,11 +171,13 @@ def working_time_between(*, start: dt.datetime, end: dt.datetime) -> dt.timedelt
     local_start, local_end = _local(start), _local(end)
     if local_end < local_start:
         return -working_time_between(start=end, end=start)
-    hours = _Hours(working_time_get())
+    seasons = _seasons()
     first, last = local_start.date(), local_end.date()
     days = _Days(first, last=last)
-    return hours.length * days.count(first, last) + (
-        days.offset(last, hours, local_end.time()) - days.offset(first, hours, local_start.time())
+    return (
+        _working_time_of_days(seasons, days, first, last)
+        + days.offset(last, seasons, local_end.time())
+        - days.offset(first, seasons, local_start.time())
     )
 
 
@@ -147,19 +189,50 @@ def working_times_from(*, start: dt.datetime, ends: Sequence[dt.datetime]) -> li
     """
     if not ends:
         return []
-    hours = _Hours(working_time_get())
+    seasons = _seasons()
     local_start = _local(start)
     local_ends = [_local(e) for e in ends]
     first = min(local_start.date(), *(e.date() for e in local_ends))
     last = max(local_start.date(), *(e.date() for e in local_ends))
     days = _Days(first, last=last)
+    # The stretches of constant hours over the span, with the working time before each.
+    starts: list[dt.date] = []
+    before: list[dt.timedelta] = []
+    total, pos = ZERO, first
+    while True:
+        starts.append(pos)
+        before.append(total)
+        change = seasons.next_change(pos)
+        if change is None or change > last:
+            break
+        total += seasons.hours_on(pos).length * days.count(pos, change)
+        pos = change
 
     def axis(moment: dt.datetime) -> dt.timedelta:
         d = moment.date()
-        return hours.length * days.count(first, d) + days.offset(d, hours, moment.time())
+        i = bisect.bisect_right(starts, d) - 1
+        length = seasons.hours_on(starts[i]).length
+        return (
+            before[i] + length * days.count(starts[i], d) + days.offset(d, seasons, moment.time())
+        )
 
     origin = axis(local_start)
     return [axis(e) - origin for e in local_ends]
+
+
+@contextmanager
+def calendar_snapshot() -> Iterator[None]:
+    """Read the seasons and special days once for the calls made inside the block.
+
+    For a batch (a recomputation of many due dates) in one request or one
+    transaction: the block sees the calendar as it was when it first needed
+    each part of it. Never keep it open across requests.
+    """
+    token = _snapshot.set(_Snapshot())
+    try:
+        yield
+    finally:
+        _snapshot.reset(token)
 
 
 # --- Implementation -----------------------------------------------------------------------
@@ -198,6 +271,79 @@ def _calendar_days_for(working_days: int) -> int:
     return -(-working_days * 7 // 5) + working_days // WINDOW_HOLIDAY_SHARE + WINDOW_SLACK_DAYS
 
 
+def _due_in_days(
+    seasons: _Seasons, origin: dt.date, t: dt.time, amount: Decimal
+) -> tuple[dt.datetime, _Days]:
+    """Return when ``amount`` working days from ``origin`` at ``t`` end, and the days it read."""
+    whole = int(amount)
+    fraction = amount - whole
+    days = _Days(origin, needed=whole + 2)
+    if amount == 0:
+        # The same-day rule, with the cut-off of the day received.
+        same_day = days.is_working(origin) and t <= seasons.hours_on(origin).cutoff
+        day = origin if same_day else days.nth_working_day(origin + ONE_DAY, 0)
+        hours = seasons.hours_on(day)
+        return hours.at(day, hours.length), days
+    if days.is_working(origin):
+        first, elapsed = origin, seasons.hours_on(origin).offset_in_day(t)
+    else:
+        first, elapsed = days.nth_working_day(origin, 0), ZERO
+    day = days.nth_working_day(first, whole)
+    hours = seasons.hours_on(day)
+    elapsed = min(elapsed, hours.length)
+    if fraction:
+        day, rest = _advance(seasons, days, day, elapsed, _scale(hours.length, fraction))
+        return seasons.hours_on(day).at(day, rest), days
+    if elapsed == ZERO:
+        # The opening of that day is the end of the working day before it: tell it so.
+        day = days.nth_working_day(first, whole - 1)
+        hours = seasons.hours_on(day)
+        return hours.at(day, hours.length), days
+    return hours.at(day, elapsed), days
+
+
+def _advance(
+    seasons: _Seasons, days: _Days, first: dt.date, elapsed: dt.timedelta, amount: dt.timedelta
+) -> tuple[dt.date, dt.timedelta]:
+    """Return the working day and time into it ``amount`` after ``elapsed`` into ``first``.
+
+    Goes a stretch of constant hours at a time, counting the stretch's
+    working days with week arithmetic. A result on a day boundary is the end
+    of the earlier day when ``amount`` is positive (a deadline), else the
+    opening of the next (a clock that starts).
+    """
+    remaining = elapsed + amount
+    prefer_end = amount > ZERO
+    pos = first
+    while True:
+        change = seasons.next_change(pos)
+        end = days.until if change is None else min(change, days.until)
+        if end <= pos:
+            days.extend()
+            continue
+        length = seasons.hours_on(pos).length
+        count = days.count(pos, end)
+        capacity = length * count
+        if remaining < capacity or (prefer_end and remaining == capacity and count > 0):
+            index, rest = divmod(remaining, length)
+            if prefer_end and rest == ZERO:
+                index, rest = index - 1, length
+            return days.nth_working_day(pos, index), rest
+        remaining -= capacity
+        pos = end
+
+
+def _working_time_of_days(seasons: _Seasons, days: _Days, a: dt.date, b: dt.date) -> dt.timedelta:
+    """Return the working time of the whole working days in ``[a, b)``."""
+    total, pos = ZERO, a
+    while pos < b:
+        change = seasons.next_change(pos)
+        end = b if change is None else min(change, b)
+        total += seasons.hours_on(pos).length * days.count(pos, end)
+        pos = end
+    return total
+
+
 class _Hours:
     """The working periods of a day, as offsets from the opening on the working-time axis."""
 
@@ -213,7 +359,7 @@ class _Hours:
     def offset_in_day(self, t: dt.time) -> dt.timedelta:
         """Return how much of a working day's time has passed at ``t``."""
         if t <= self.morning_start:
-            return dt.timedelta(0)
+            return ZERO
         if t < self.morning_end:
             return _span(self.morning_start, t)
         if t <= self.afternoon_start:
@@ -243,6 +389,96 @@ def _plus(t: dt.time, delta: dt.timedelta) -> dt.time:
     return (dt.datetime.combine(dt.date.min, t) + delta).time()
 
 
+class _Seasons:
+    """The seasons of working hours: which hours are in force on a date, and when they change."""
+
+    def __init__(self, rows: Sequence[WorkingTime]) -> None:
+        self.rows = sorted(rows, key=lambda r: (r.starts_month, r.starts_day)) or [WorkingTime()]
+        self._starts = [(r.starts_month, r.starts_day) for r in self.rows]
+        self._hours = [_Hours(r) for r in self.rows]
+        self.shortest = min(h.length for h in self._hours)
+
+    def _index(self, d: dt.date) -> int:
+        # Before the first start of the year, the last season (of the year before) runs on.
+        return bisect.bisect_right(self._starts, (d.month, d.day)) - 1
+
+    def row_on(self, d: dt.date) -> WorkingTime:
+        return self.rows[self._index(d)]
+
+    def hours_on(self, d: dt.date) -> _Hours:
+        return self._hours[self._index(d)]
+
+    def next_change(self, d: dt.date) -> dt.date | None:
+        """Return the first date after ``d`` when another season starts; None with one season."""
+        if len(self._hours) == 1:
+            return None
+        i = bisect.bisect_right(self._starts, (d.month, d.day))
+        if i < len(self._starts):
+            month, day = self._starts[i]
+            return dt.date(d.year, month, day)
+        month, day = self._starts[0]
+        return dt.date(d.year + 1, month, day)
+
+
+class _Snapshot:
+    """What ``calendar_snapshot`` read: the seasons, and the special days of a growing range."""
+
+    def __init__(self) -> None:
+        self.seasons: _Seasons | None = None
+        self._first: dt.date | None = None
+        self._until: dt.date | None = None
+        self._dates: list[dt.date] = []
+        self._kinds: list[str] = []
+
+    def special(self, first: dt.date, until: dt.date) -> list[tuple[dt.date, str]]:
+        margin = dt.timedelta(days=SNAPSHOT_MARGIN_DAYS)
+        if self._first is None or self._until is None:
+            self._first, self._until = first - margin, until + margin
+            self._store(_special_rows(self._first, self._until))
+        if first < self._first:
+            low = min(first, self._first - margin)
+            self._store(_special_rows(low, self._first))
+            self._first = low
+        if until > self._until:
+            high = max(until, self._until + margin)
+            self._store(_special_rows(self._until, high))
+            self._until = high
+        lo = bisect.bisect_left(self._dates, first)
+        hi = bisect.bisect_left(self._dates, until)
+        return list(zip(self._dates[lo:hi], self._kinds[lo:hi], strict=True))
+
+    def _store(self, rows: list[tuple[dt.date, str]]) -> None:
+        merged = sorted([*zip(self._dates, self._kinds, strict=True), *rows])
+        self._dates = [d for d, _kind in merged]
+        self._kinds = [kind for _d, kind in merged]
+
+
+_snapshot: ContextVar[_Snapshot | None] = ContextVar("calendar_snapshot", default=None)
+
+
+def _seasons() -> _Seasons:
+    snapshot = _snapshot.get()
+    if snapshot is not None and snapshot.seasons is not None:
+        return snapshot.seasons
+    seasons = _Seasons(list(WorkingTime.objects.all()))
+    if snapshot is not None:
+        snapshot.seasons = seasons
+    return seasons
+
+
+def _special_rows(first: dt.date, until: dt.date) -> list[tuple[dt.date, str]]:
+    return list(
+        SpecialDay.objects.filter(date__gte=first, date__lt=until).values_list("date", "kind")
+    )
+
+
+def _special(first: dt.date, until: dt.date) -> list[tuple[dt.date, str]]:
+    snapshot = _snapshot.get()
+    if snapshot is not None:
+        return snapshot.special(first, until)
+    return _special_rows(first, until)
+
+
 class _Days:
     """Working days from ``first`` on, from the exceptions fetched for a window.
 
@@ -253,7 +489,8 @@ class _Days:
     """
 
     def __init__(self, first: dt.date, *, last: dt.date | None = None, needed: int = 0) -> None:
-        self._until = first  # the first date whose exceptions are not loaded
+        self._first = first
+        self.until = first  # the first date whose exceptions are not loaded
         self._off: list[dt.date] = []  # weekdays that are not working days
         self._on: list[dt.date] = []  # weekend days that are working days
         if last is None:
@@ -261,17 +498,19 @@ class _Days:
         self._load(last + ONE_DAY)
 
     def _load(self, until: dt.date) -> None:
-        rows = SpecialDay.objects.filter(date__gte=self._until, date__lt=until).values_list(
-            "date", "kind"
-        )
-        for d, kind in sorted(rows):
+        for d, kind in sorted(_special(self.until, until)):
             if _is_working(d, kind) != _is_working(d, None):
                 (self._on if d.weekday() >= SATURDAY else self._off).append(d)
-        self._until = until
+        self.until = until
+
+    def extend(self) -> None:
+        """Load as much again as is loaded (at least three weeks)."""
+        span = max((self.until - self._first).days, WINDOW_SLACK_DAYS)
+        self._load(self.until + dt.timedelta(days=span))
 
     def _cover(self, until: dt.date) -> None:
-        if until > self._until:
-            self._load(max(until, self._until + dt.timedelta(days=WINDOW_SLACK_DAYS)))
+        if until > self.until:
+            self._load(max(until, self.until + dt.timedelta(days=WINDOW_SLACK_DAYS)))
 
     def is_working(self, d: dt.date) -> bool:
         self._cover(d + ONE_DAY)
@@ -293,13 +532,12 @@ class _Days:
         """Return the working day with ``n`` working days before it from ``a`` on (n=0: the first).
 
         The count of working days from ``a`` is a step function of the date,
-        so bisect for the last date where it is still ``n``; the range starts
-        as the loaded window and doubles (loading more) until it holds n+1.
+        so bisect for the last date where it is still ``n``, within the
+        loaded window (extended until it holds n+1 working days).
         """
-        span = max((self._until - a).days, 7)
-        while self.count(a, a + dt.timedelta(days=span)) <= n:
-            span *= 2
-        lo, hi = 0, span  # count(a, a + lo) <= n < count(a, a + hi)
+        while self.count(a, self.until) <= n:
+            self.extend()
+        lo, hi = 0, (self.until - a).days  # count(a, a + lo) <= n < count(a, a + hi)
         while hi - lo > 1:
             mid = (lo + hi) // 2
             if self.count(a, a + dt.timedelta(days=mid)) <= n:
@@ -308,9 +546,9 @@ class _Days:
                 hi = mid
         return a + dt.timedelta(days=lo)
 
-    def offset(self, d: dt.date, hours: _Hours, t: dt.time) -> dt.timedelta:
+    def offset(self, d: dt.date, seasons: _Seasons, t: dt.time) -> dt.timedelta:
         """Return the working time of ``d`` passed at ``t``; none on a day off, which waits."""
-        return hours.offset_in_day(t) if self.is_working(d) else dt.timedelta(0)
+        return seasons.hours_on(d).offset_in_day(t) if self.is_working(d) else ZERO
 
     def non_working_between(self, a: dt.date, b: dt.date) -> list[dt.date]:
         """Return the non-working dates in ``[a, b]``, in order."""

@@ -366,6 +366,7 @@ class EventKind(models.TextChoices):
     WITHDRAWAL_REFUSED = "withdrawal_refused", _("Withdrawal refused")
     PROCESSED = "processed", _("Processed")
     RESULT_RETURNED = "result_returned", _("Result returned")
+    DUE_RECOMPUTED = "due_recomputed", _("Due date recomputed after a calendar change")
 
 
 class DossierEvent(models.Model):

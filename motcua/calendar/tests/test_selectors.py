@@ -12,6 +12,7 @@ from motcua.calendar.models import DayKind, WorkingTime
 from motcua.calendar.selectors import (
     due_date,
     is_working_day,
+    working_day_length,
     working_time_between,
     working_time_get,
 )
@@ -24,15 +25,23 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("holidays_2026")]
 D = dt.date
 
 
-def test_working_time_get_returns_defaults_without_writing() -> None:
+def test_working_time_get_returns_the_default_hours() -> None:
     wt = working_time_get()
 
-    assert wt.pk == 1
+    assert (wt.starts_month, wt.starts_day) == (1, 1)
     assert (wt.morning_start, wt.afternoon_end, wt.daily_cutoff) == (
         dt.time(7, 30),
         dt.time(17, 0),
         dt.time(15, 0),
     )
+    assert working_day_length() == dt.timedelta(hours=7, minutes=30)
+
+
+def test_without_any_row_the_defaults_apply_and_nothing_is_written() -> None:
+    WorkingTime.objects.all().delete()
+
+    assert working_time_get().pk is None
+    assert due_date(start=at(2026, 3, 9, 10, 30), working_hours=2).due_at == at(2026, 3, 9, 14, 30)
     assert not WorkingTime.objects.exists()
 
 
@@ -117,12 +126,14 @@ def test_a_seeded_holiday_made_a_working_day_by_an_administrator_counts() -> Non
 
 
 def test_many_working_days_count_working_days_not_calendar_days() -> None:
-    # Six full weeks from Monday 5 Jan end on Friday 13 Feb; the 31st day waits for Tết.
+    # Six weeks from Monday 5 Jan, with Saturday 10 Jan worked (the New Year swap), end on
+    # Friday 13 Feb, just before Tết; the 31st day waits for Tết to end.
     result = due_date(start=at(2026, 1, 5, 9), working_days=30)
 
-    assert result.due_at == at(2026, 2, 23, 9)
-    assert len(result.skipped) == 6 * 2 + 7  # six weekends, then Tết with its weekend
-    assert (result.skipped[0], result.skipped[-1]) == (D(2026, 1, 10), D(2026, 2, 22))
+    assert result.due_at == at(2026, 2, 13, 9)
+    assert len(result.skipped) == 5 * 2 - 1  # five weekends, less the Saturday worked
+    assert (result.skipped[0], result.skipped[-1]) == (D(2026, 1, 11), D(2026, 2, 8))
+    assert due_date(start=at(2026, 1, 5, 9), working_days=31).due_at == at(2026, 2, 23, 9)
 
 
 def test_same_day_before_the_cut_off_is_due_at_the_end_of_the_day() -> None:

@@ -1,4 +1,4 @@
-"""``manage.py seed_holidays [--years 2024-2027]``: seed public holidays from ``holidays.VN``."""
+"""``manage.py seed_holidays [--years 2024-2027]``: seed announced days, else ``holidays.VN``."""
 
 from __future__ import annotations
 
@@ -13,8 +13,9 @@ from motcua.core.errors import ValidationFailed
 
 class Command(BaseCommand):
     help = (
-        "Seed public holidays and swapped working days from holidays.VN, leaving days an "
-        "administrator entered as they are. Safe to run again."
+        "Seed days off and swapped working days: the government's announcements for the "
+        "years motcua/calendar/announced.py keeps, holidays.VN for the others. Days an "
+        "administrator entered stay as they are. Safe to run again."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
