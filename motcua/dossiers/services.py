@@ -23,6 +23,7 @@ from motcua.calendar import selectors as calendar
 from motcua.catalog.eforms import eform_cleaned_json, eform_form_class
 from motcua.catalog.fees import FeeQuote
 from motcua.catalog.models import Component, OnlineLevel, Procedure, ProcedureVersion, TimeUnit
+from motcua.core.counters import counter_next
 from motcua.core.errors import Conflict, NotFound, ValidationFailed
 from motcua.core.text import fold
 from motcua.organisation.models import Agency, AgencyKind, GovernmentLevel
@@ -131,49 +132,44 @@ class _Applicant:
 def dossier_code_allocate(*, unit: Agency, day: dt.date) -> str:
     """Return the next dossier code of ``unit`` on ``day``: ``<unit code>-YYMMDD-NNNN``.
 
-    Locks the unit's counter row for the day (``SELECT ... FOR UPDATE`` on
-    ``DossierCodeSequence``) until the caller's transaction ends, so concurrent
-    submissions queue on it and a number is never given twice; the row is
-    inserted first with ``ON CONFLICT DO NOTHING`` so two first-of-the-day
-    submissions cannot both create it. A rolled-back submission rolls the
-    counter back with it, so no issued code is ever reused. Must run inside a
-    transaction.
+    One statement takes the next number of the unit's counter row for the
+    day (``counter_next``: created at 1, else incremented) and keeps the row
+    locked until the caller's transaction ends, so concurrent submissions
+    queue on it and a number is never given twice. A rolled-back submission
+    rolls the counter back with it, so no issued code is ever reused. Must run
+    inside a transaction.
     """
-    DossierCodeSequence.objects.bulk_create(
-        [DossierCodeSequence(unit_code=unit.code, day=day)], ignore_conflicts=True
+    _pk, number = counter_next(
+        DossierCodeSequence, keys={"unit_code": unit.code, "day": day}, field="last_number"
     )
-    sequence = DossierCodeSequence.objects.select_for_update().get(unit_code=unit.code, day=day)
-    sequence.last_number += 1
-    sequence.save(update_fields=["last_number"])
-    return f"{unit.code}-{day:%y%m%d}-{sequence.last_number:04d}"
+    return f"{unit.code}-{day:%y%m%d}-{number:04d}"
 
 
-def dossier_register_entry(*, dossier: Dossier, at: dt.datetime) -> Dossier:
+def dossier_register_entry(*, dossier: Dossier, at: dt.datetime, save: bool = True) -> Dossier:
     """Enter an accepted ``dossier`` in its receiving unit's register book of ``at``'s year.
 
     The dossier gets the book's next entry number (form 07; printed on the
-    receipt). The book row is created if missing (``ON CONFLICT DO NOTHING``)
-    and locked (``SELECT ... FOR UPDATE``) until the caller's transaction
+    receipt), taken in one statement from the book's row (``counter_next``:
+    created if missing) which stays locked until the caller's transaction
     ends, so concurrent acceptances queue on it: numbers run from 1 in each
     book, are never given twice, and a rolled-back acceptance rolls its
     number back with it. A dossier already entered keeps its entry. Must run
-    inside the acceptance's transaction (it opens one otherwise), with the dossier
-    row locked.
+    inside the acceptance's transaction (it opens one otherwise), with the
+    dossier row locked; without ``save`` the caller saves the dossier.
     """
     if dossier.register_book_id is not None:
         return dossier
     year = timezone.localdate(at).year
-    unit_id = dossier.receiving_unit_id
     with transaction.atomic(savepoint=False):
-        RegisterBook.objects.bulk_create(
-            [RegisterBook(unit_id=unit_id, year=year)], ignore_conflicts=True
+        book_id, entry = counter_next(
+            RegisterBook,
+            keys={"unit_id": dossier.receiving_unit_id, "year": year},
+            field="last_entry",
         )
-        book = RegisterBook.objects.select_for_update().get(unit_id=unit_id, year=year)
-        book.last_entry += 1
-        book.save(update_fields=["last_entry"])
-        dossier.register_book = book
-        dossier.register_entry = book.last_entry
-        dossier.save(update_fields=["register_book", "register_entry"])
+        dossier.register_book_id = book_id
+        dossier.register_entry = entry
+        if save:
+            dossier.save(update_fields=["register_book", "register_entry"])
     return dossier
 
 
@@ -183,10 +179,11 @@ def official_number_issue(*, agency: Agency, kind: OfficialKind | str, at: dt.da
     Returns the number and notation as printed after "Số:" (Decree
     30/2020/NĐ-CP): the number from 01 each year, then the kind's and the
     agency's abbreviations, ``12/CV-STP``; without a notation configured for
-    the agency, ``12/CV``. Locks the sequence row (``SELECT ... FOR UPDATE``)
-    until the caller's transaction ends: numbers are never given twice and a
-    rolled-back caller gives its number back. Call it inside the transaction
-    that records the document; ValidationFailed for an unknown kind.
+    the agency, ``12/CV``. Takes the number from the sequence row in one
+    statement (``counter_next``), which stays locked until the caller's
+    transaction ends: numbers are never given twice and a rolled-back caller
+    gives its number back. Call it inside the transaction that records the
+    document; ValidationFailed for an unknown kind.
     """
     if kind not in OfficialKind.values:
         raise ValidationFailed(
@@ -194,16 +191,13 @@ def official_number_issue(*, agency: Agency, kind: OfficialKind | str, at: dt.da
         )
     year = timezone.localdate(at).year
     with transaction.atomic(savepoint=False):
-        OfficialNumberSequence.objects.bulk_create(
-            [OfficialNumberSequence(agency=agency, year=year, kind=kind)], ignore_conflicts=True
+        _pk, number = counter_next(
+            OfficialNumberSequence,
+            keys={"agency_id": agency.pk, "year": year, "kind": str(kind)},
+            field="last_number",
         )
-        sequence = OfficialNumberSequence.objects.select_for_update().get(
-            agency=agency, year=year, kind=kind
-        )
-        sequence.last_number += 1
-        sequence.save(update_fields=["last_number"])
     notation = "-".join(part for part in (str(kind), agency.notation.strip()) if part)
-    return f"{sequence.last_number:02d}/{notation}"
+    return f"{number:02d}/{notation}"
 
 
 def dossier_submit(

@@ -20,7 +20,6 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
-from rest_framework.authentication import TokenAuthentication
 from rest_framework.decorators import (
     api_view,
     authentication_classes,
@@ -37,6 +36,7 @@ from motcua.core.errors import Forbidden, NotFound, ValidationFailed
 from motcua.dossiers.models import Status
 from motcua.dossiers.services import ReceivedComponent
 from motcua.organisation.models import Agency
+from motcua.staff.authentication import StaffTokenAuthentication
 from motcua.staff.selectors import user_agency_roles
 
 from . import selectors, services
@@ -51,7 +51,7 @@ NOT_STAFF = _("This account holds no active staff role.")
 PAGE_LIMIT = 100
 MAX_OFFSET = 100_000
 
-AUTH = [TokenAuthentication]
+AUTH = [StaffTokenAuthentication]
 
 
 def _error(description: str) -> OpenApiResponse:

@@ -58,7 +58,7 @@ from django.views.decorators.cache import never_cache
 
 from motcua.audit.services import audit_record
 from motcua.calendar import selectors as calendar
-from motcua.catalog.models import ProcedureVersion, TimeUnit
+from motcua.catalog.models import ProcedureVersion
 from motcua.core.errors import Conflict, DomainError, ValidationFailed
 from motcua.dossiers.models import Dossier, DossierEvent, DossierState, EventKind
 from motcua.dossiers.services import dossier_due_at, online_answer_due_at
@@ -425,12 +425,9 @@ def _legal_hours(
     """Return the legal time in working hours, as the services give it to a step.
 
     A limit in working days is the working time from receipt to the legal due
-    date, so with seasons each day counts its own hours (``timing.legal_hours``
-    multiplies by today's length, which is the same with one season).
+    date, so with seasons each day counts its own hours.
     """
-    if version.processing_time_unit == TimeUnit.WORKING_DAYS and version.processing_time_value > 0:
-        return timing.hours_of(calendar.working_time_between(start=received, end=legal_due))
-    return timing.legal_hours(version, received_at=received, due_at=cap)
+    return timing.legal_hours(version, received_at=received, legal_due=legal_due)
 
 
 def _when(moment: dt.datetime | None) -> str:

@@ -45,19 +45,18 @@ def outcome_of(
 
 
 def legal_hours(
-    version: ProcedureVersion, *, received_at: dt.datetime, due_at: dt.datetime
+    version: ProcedureVersion, *, received_at: dt.datetime, legal_due: dt.datetime
 ) -> Decimal:
     """Return the legal processing time of ``version`` in working hours.
 
-    A same-day procedure (zero days) has what is left of its day: the working
-    time from ``received_at`` to ``due_at``.
+    A limit in working hours is what it says. A limit in working days is the
+    working time from receipt to ``legal_due`` (the legal due date, before any
+    pause): with seasonal hours each day counts its own length, and a same-day
+    procedure has what was left of its day.
     """
-    value = Decimal(version.processing_time_value)
     if version.processing_time_unit == TimeUnit.WORKING_HOURS:
-        return value
-    if value > 0:
-        return value * hours_of(calendar.working_day_length())
-    return hours_of(calendar.working_time_between(start=received_at, end=due_at))
+        return Decimal(version.processing_time_value)
+    return hours_of(calendar.working_time_between(start=received_at, end=legal_due))
 
 
 def hours_of(delta: dt.timedelta) -> Decimal:

@@ -28,6 +28,7 @@ from motcua.dossiers.models import (
     DossierState,
     EventKind,
 )
+from motcua.dossiers.services import dossier_due_at
 from motcua.staff.models import Role
 from motcua.staff.selectors import user_agency_roles
 
@@ -266,7 +267,9 @@ def _step_due_at(held: Held, step: StepDef) -> dt.datetime | None:
     if step.kind == StepKind.INTAKE:
         return dossier.intake_due_at or held.now
     legal = timing.legal_hours(
-        dossier.procedure_version, received_at=dossier.received_at, due_at=dossier.due_at
+        dossier.procedure_version,
+        received_at=dossier.received_at,
+        legal_due=dossier_due_at(dossier.procedure_version, dossier.received_at),
     )
     return timing.step_due_at(
         start=held.now, share=step.share, legal=legal, dossier_due_at=dossier.due_at
@@ -274,15 +277,22 @@ def _step_due_at(held: Held, step: StepDef) -> dt.datetime | None:
 
 
 def open_step(
-    held: Held, step: StepDef, *, actor: Actor | None, assignee: Actor | None = None
+    held: Held,
+    step: StepDef,
+    *,
+    actor: Actor | None,
+    assignee: Actor | None = None,
+    finished_before: DossierStep | None = None,
 ) -> DossierStep:
     """Hand the held dossier to ``step`` (a new line of its control slip), due per its share.
 
-    The dossier row is saved by the ``transition`` that follows.
+    ``finished_before`` is a finished line to write with it (acceptance's
+    intake line): one insert for both. The dossier row is saved by the
+    ``transition`` that follows.
     """
     agency_id = step_agency_id(step, held.dossier)
     check_assignee(step.role, agency_id, assignee)
-    opened = DossierStep.objects.create(
+    opened = DossierStep(
         dossier=held.dossier,
         step_id=step.id,
         agency_id=agency_id,
@@ -293,6 +303,7 @@ def open_step(
         started_at=held.now,
         due_at=_step_due_at(held, step),
     )
+    DossierStep.objects.bulk_create([*([finished_before] if finished_before else []), opened])
     held.step = opened
     dossier = held.dossier
     _hand_to(dossier, agency_id)

@@ -87,10 +87,10 @@ def _accept(held: Held, actor: Actor, note: str, *, due_at: dt.datetime | None =
     intake = process.intake
     dossier.received_at = held.now
     dossier.due_at = due_at or dossier_services.dossier_due_at(dossier.procedure_version, held.now)
-    dossier_services.dossier_register_entry(dossier=dossier, at=held.now)
+    dossier_services.dossier_register_entry(dossier=dossier, at=held.now, save=False)
     # The intake step ran from submission to now: the first line of the control slip.
     intake_due = dossier.intake_due_at or held.now
-    DossierStep.objects.create(
+    intake_line = DossierStep(
         dossier=dossier,
         step_id=intake.id,
         agency_id=step_agency_id(intake, dossier),
@@ -102,7 +102,12 @@ def _accept(held: Held, actor: Actor, note: str, *, due_at: dt.datetime | None =
         finished_by_id=actor.pk,
         outcome=timing.outcome_of(finished_at=held.now, due_at=intake_due),
     )
-    open_step(held, process.targets(intake.id, TransitionKind.FORWARD)[0], actor=actor)
+    open_step(
+        held,
+        process.targets(intake.id, TransitionKind.FORWARD)[0],
+        actor=actor,
+        finished_before=intake_line,
+    )
     transition(
         held,
         to_state=DossierState.ACCEPTED,
