@@ -9,6 +9,7 @@ from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from .permissions import admin_agencies
 from .selectors import user_needs_otp
@@ -22,6 +23,10 @@ class StaffAdminSite(admin.AdminSite):
     see there is what ``permissions.AgencyAdminBackend`` grants them, scoped
     to their agencies.
     """
+
+    site_header = _("Administration of the one-stop system")
+    site_title = _("Administration")
+    index_title = _("What you administer")
 
     def has_permission(self, request: HttpRequest) -> bool:
         if super().has_permission(request):

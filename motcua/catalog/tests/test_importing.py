@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from django.core.management import call_command
+from django.utils import translation
 from openpyxl import load_workbook
 
 from motcua.audit.models import AuditEntry
@@ -312,10 +313,10 @@ def test_a_spreadsheets_tiers_and_codes_are_read_from_text(tu_phap: Agency) -> N
     ]
 
 
-def test_bad_fee_rows_are_rejected_with_their_reasons(tu_phap: Agency) -> None:
-    bad_fee = {**RULES[0], "tiers": "ba: mot", "pages_field": "sheets", "amount": -5}
-    bad_exemption = {**EXEMPTIONS[0], "fee_codes": ["NOPE"], "proof": "", "percent": 150}
-    report = catalog_import(
+def _import_bad_fee_rows(
+    tu_phap: Agency, bad_fee: dict[str, Any], bad_exemption: dict[str, Any]
+) -> Any:
+    return catalog_import(
         rows=[
             ("1", with_rules(tu_phap, fees=[bad_fee, RULES[1]])),
             (
@@ -338,6 +339,13 @@ def test_bad_fee_rows_are_rejected_with_their_reasons(tu_phap: Agency) -> None:
             ),
         ]
     )
+
+
+def test_bad_fee_rows_are_rejected_with_their_reasons(tu_phap: Agency) -> None:
+    bad_fee = {**RULES[0], "tiers": "ba: mot", "pages_field": "sheets", "amount": -5}
+    bad_exemption = {**EXEMPTIONS[0], "fee_codes": ["NOPE"], "proof": "", "percent": 150}
+    with translation.override("en"):  # the reasons are said in the active language
+        report = _import_bad_fee_rows(tu_phap, bad_fee, bad_exemption)
 
     by_row = {r.row: r.reasons for r in report.rows}
     assert by_row["1"] == [
