@@ -6,13 +6,14 @@ One record per procedure, with the same keys in both formats:
   ``components`` (list of objects with the keys of ``COMPONENT_COLUMNS``
   minus ``procedure_code``), ``fees`` (likewise ``FEE_COLUMNS``; ``tiers`` a
   list of ``{"from": 3, "amount": 1000}``), ``fee_exemptions`` (likewise
-  ``EXEMPTION_COLUMNS``; ``fee_codes`` a list, dates as YYYY-MM-DD) and
-  ``eform`` (the list of field specs).
+  ``EXEMPTION_COLUMNS``; ``fee_codes`` a list, dates as YYYY-MM-DD),
+  ``processing_cases`` (likewise ``CASE_COLUMNS``: the cases with a legal
+  time of their own, in order) and ``eform`` (the list of field specs).
 - XLSX: sheet ``procedures`` with one row per procedure (``PROCEDURE_COLUMNS``,
-  ``eform`` as JSON text in its cell); sheets ``components``, ``fees`` and
-  ``fee_exemptions`` with one row per component, fee or exemption, keyed by
-  ``procedure_code``, in order (tiers as text "3: 1000; 10: 500", fee codes
-  separated by commas).
+  ``eform`` as JSON text in its cell); sheets ``components``, ``fees``,
+  ``fee_exemptions`` and ``processing_cases`` with one row per component, fee,
+  exemption or case, keyed by ``procedure_code``, in order (tiers as text
+  "3: 1000; 10: 500", fee codes separated by commas).
 
 Every record is imported in its own savepoint through the catalogue
 services: a new code creates the procedure; a known code updates its
@@ -31,13 +32,16 @@ from motcua.catalog.importing.files import export_xlsx as export_xlsx
 from motcua.catalog.importing.files import read_file as read_file
 from motcua.catalog.importing.files import read_json as read_json
 from motcua.catalog.importing.files import read_xlsx as read_xlsx
+from motcua.catalog.importing.records import CASE_COLUMNS as CASE_COLUMNS
 from motcua.catalog.importing.records import COMPONENT_COLUMNS as COMPONENT_COLUMNS
 from motcua.catalog.importing.records import EXEMPTION_COLUMNS as EXEMPTION_COLUMNS
 from motcua.catalog.importing.records import FEE_COLUMNS as FEE_COLUMNS
 from motcua.catalog.importing.records import PROCEDURE_COLUMNS as PROCEDURE_COLUMNS
 from motcua.catalog.importing.records import ParsedRecord as ParsedRecord
+from motcua.catalog.importing.records import case_record as case_record
 from motcua.catalog.importing.records import exemption_record as exemption_record
 from motcua.catalog.importing.records import fee_record as fee_record
+from motcua.catalog.importing.records import parse_case as parse_case
 from motcua.catalog.importing.records import parse_exemption as parse_exemption
 from motcua.catalog.importing.records import parse_fee as parse_fee
 from motcua.catalog.importing.records import parse_record as parse_record

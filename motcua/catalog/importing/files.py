@@ -12,6 +12,7 @@ from openpyxl import Workbook, load_workbook
 
 from motcua.catalog.fees import tiers_from_json, tiers_to_text
 from motcua.catalog.importing.records import (
+    CASE_COLUMNS,
     CHILD_SHEETS,
     COMPONENT_COLUMNS,
     EXEMPTION_COLUMNS,
@@ -51,6 +52,8 @@ def export_xlsx(procedures: Iterable[Procedure] | None = None) -> bytes:
     fees.append(list(FEE_COLUMNS))
     exemptions = book.create_sheet("fee_exemptions")
     exemptions.append(list(EXEMPTION_COLUMNS))
+    cases = book.create_sheet("processing_cases")
+    cases.append(list(CASE_COLUMNS))
     for procedure in procedures_for_export() if procedures is None else procedures:
         record = procedure_record(procedure)
         row = [record[key] for key in PROCEDURE_COLUMNS]
@@ -64,6 +67,8 @@ def export_xlsx(procedures: Iterable[Procedure] | None = None) -> bytes:
         for e in record["fee_exemptions"]:
             cells = {**e, "fee_codes": ", ".join(e["fee_codes"])}
             exemptions.append([record["code"], *(cells[k] for k in EXEMPTION_COLUMNS[1:])])
+        for c in record["processing_cases"]:
+            cases.append([record["code"], *(c[k] for k in CASE_COLUMNS[1:])])
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

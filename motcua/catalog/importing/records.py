@@ -15,6 +15,7 @@ from typing import Any
 
 from django.db.models import Prefetch, QuerySet
 
+from motcua.catalog.cases import ProcessingCaseSpec, case_spec_problems
 from motcua.catalog.fees import (
     FeeExemptionSpec,
     FeeSpec,
@@ -38,6 +39,7 @@ from motcua.catalog.models import (
     OnlineLevel,
     Procedure,
     ProcedureVersion,
+    ProcessingCase,
     TimeUnit,
 )
 from motcua.catalog.services import ComponentSpec, VersionContent, eform_spec_errors
@@ -107,7 +109,16 @@ EXEMPTION_COLUMNS = (
     "valid_from",
     "valid_until",
 )
-CHILD_SHEETS = ("components", "fees", "fee_exemptions")
+CASE_COLUMNS = (
+    "procedure_code",
+    "code",
+    "name",
+    "processing_time_value",
+    "processing_time_unit",
+    "note",
+    "legal_basis",
+)
+CHILD_SHEETS = ("components", "fees", "fee_exemptions", "processing_cases")
 
 BOOLEAN_DEFAULTS = {
     "accepts_counter": True,
@@ -129,21 +140,22 @@ def _number(value: Decimal) -> int | float:
     return int(value) if value == value.to_integral_value() else float(value)
 
 
+def versions_with_content() -> QuerySet[ProcedureVersion]:
+    """Return versions with their components, fees, exemptions and cases, each in order."""
+    return ProcedureVersion.objects.prefetch_related(
+        Prefetch("components", queryset=Component.objects.order_by("order", "id")),
+        Prefetch("fees", queryset=Fee.objects.order_by("id")),
+        Prefetch("fee_exemptions", queryset=FeeExemption.objects.order_by("id")),
+        Prefetch("processing_cases", queryset=ProcessingCase.objects.order_by("order", "id")),
+    )
+
+
 def procedures_for_export() -> QuerySet[Procedure]:
     """Return every procedure with a current version, with what the export reads."""
     return (
         Procedure.objects.filter(current_version__isnull=False)
         .select_related("agency", "field")
-        .prefetch_related(
-            Prefetch(
-                "current_version",
-                queryset=ProcedureVersion.objects.prefetch_related(
-                    Prefetch("components", queryset=Component.objects.order_by("order", "id")),
-                    Prefetch("fees", queryset=Fee.objects.order_by("id")),
-                    Prefetch("fee_exemptions", queryset=FeeExemption.objects.order_by("id")),
-                ),
-            )
-        )
+        .prefetch_related(Prefetch("current_version", queryset=versions_with_content()))
         .order_by("code")
     )
 
@@ -180,6 +192,18 @@ def exemption_record(exemption: FeeExemption) -> dict[str, Any]:
         "legal_basis": exemption.legal_basis,
         "valid_from": exemption.valid_from.isoformat() if exemption.valid_from else None,
         "valid_until": exemption.valid_until.isoformat() if exemption.valid_until else None,
+    }
+
+
+def case_record(case: ProcessingCase) -> dict[str, Any]:
+    """Return the import record of a processing-time case (JSON form)."""
+    return {
+        "code": case.code,
+        "name": case.name,
+        "processing_time_value": _number(case.processing_time_value),
+        "processing_time_unit": case.processing_time_unit,
+        "note": case.note,
+        "legal_basis": case.legal_basis,
     }
 
 
@@ -225,6 +249,7 @@ def procedure_record(procedure: Procedure) -> dict[str, Any]:
         ],
         "fees": [fee_record(f) for f in version.fees.all()],
         "fee_exemptions": [exemption_record(e) for e in version.fee_exemptions.all()],
+        "processing_cases": [case_record(c) for c in version.processing_cases.all()],
     }
 
 
@@ -381,6 +406,43 @@ def _fee_rules(
     return tuple(fees), tuple(exemptions)
 
 
+def parse_case(c: Mapping[str, Any]) -> ProcessingCaseSpec:
+    """Read one processing-time case (JSON object or spreadsheet row)."""
+    try:
+        value = Decimal(text_value(c, "processing_time_value") or "-1")
+    except InvalidOperation:
+        value = Decimal(-1)
+    return ProcessingCaseSpec(
+        code=text_value(c, "code"),
+        name=text_value(c, "name"),
+        processing_time_value=value,
+        processing_time_unit=text_value(c, "processing_time_unit") or TimeUnit.WORKING_DAYS,
+        note=text_value(c, "note"),
+        legal_basis=text_value(c, "legal_basis"),
+    )
+
+
+def _cases(
+    record: Mapping[str, Any], ordinary: tuple[Decimal, str] | None, reasons: list[str]
+) -> tuple[ProcessingCaseSpec, ...]:
+    raw = record.get("processing_cases") or []
+    if not isinstance(raw, list):
+        reasons.append("processing_cases must be a list")
+        raw = []
+    cases: list[ProcessingCaseSpec] = []
+    for n, c in enumerate(raw, start=1):
+        if not isinstance(c, dict):
+            reasons.append(f"case {n}: not an object")
+            continue
+        spec = parse_case(c)
+        problems = [str(m) for _k, m in case_spec_problems(spec, ordinary)]
+        if spec.code and spec.code in {x.code for x in cases}:
+            problems.append(f"code '{spec.code}' appears twice")
+        reasons.extend(f"case {n} ({spec.code or '-'}): {p}" for p in problems)
+        cases.append(spec)
+    return tuple(cases)
+
+
 @dataclass
 class ParsedRecord:
     code: str
@@ -438,6 +500,7 @@ def parse_record(record: Mapping[str, Any]) -> tuple[ParsedRecord | None, list[s
         time_value = Decimal(time_text)
     except InvalidOperation:
         time_value = Decimal(-1)
+    ordinary: tuple[Decimal, str] | None = (time_value, unit)
     if (
         not time_value.is_finite()
         or time_value < 0
@@ -445,8 +508,10 @@ def parse_record(record: Mapping[str, Any]) -> tuple[ParsedRecord | None, list[s
         or unit not in TimeUnit.values
     ):
         reasons.append(f"invalid processing time '{time_text}' {unit}")
+        ordinary = None
     elif time_value == 0 and not flags["same_day_cutoff_applies"]:
         reasons.append("invalid processing time: 0 (same day) needs same_day_cutoff_applies")
+    cases = _cases(record, ordinary, reasons)
 
     components = []
     raw_components = record.get("components") or []
@@ -505,6 +570,7 @@ def parse_record(record: Mapping[str, Any]) -> tuple[ParsedRecord | None, list[s
                 components=tuple(components),
                 fees=fees,
                 fee_exemptions=exemptions,
+                processing_cases=cases,
                 eform=list(eform),
             ),
         ),

@@ -8,11 +8,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Prefetch
 
 from motcua.catalog.importing.files import Row, read_file
-from motcua.catalog.importing.records import ParsedRecord, parse_record, text_value
-from motcua.catalog.models import Component, Fee, FeeExemption, Field, Procedure, ProcedureVersion
+from motcua.catalog.importing.records import (
+    ParsedRecord,
+    parse_record,
+    text_value,
+    versions_with_content,
+)
+from motcua.catalog.models import Field, Procedure
 from motcua.catalog.services import (
     field_upsert,
     procedure_create,
@@ -92,11 +96,7 @@ def _import_one(parsed: ParsedRecord, actor: Any) -> str:
         return RowStatus.CREATED
     changed = procedure_update(procedure=procedure, actor=actor, **identity)
     current = (
-        ProcedureVersion.objects.prefetch_related(
-            Prefetch("components", queryset=Component.objects.order_by("order", "id")),
-            Prefetch("fees", queryset=Fee.objects.order_by("id")),
-            Prefetch("fee_exemptions", queryset=FeeExemption.objects.order_by("id")),
-        )
+        versions_with_content()
         .filter(procedure=procedure, pk=procedure.current_version_id or 0)
         .first()
     )
