@@ -14,4 +14,3 @@ register = template.Library()
 def processing_time_summary(version: ProcedureVersion) -> str:
     """Return "10 ngày làm việc; trường hợp cần xác minh: 15 ngày làm việc" (active language)."""
     return version_time_summary(version)
-

@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
@@ -27,6 +27,7 @@ from motcua.catalog.fees import CODE_DUPLICATE, CODE_INVALID
 from motcua.catalog.models import ProcedureVersion, ProcessingCase
 from motcua.catalog.selectors import case_time, version_case, version_cases
 from motcua.catalog.services import (
+    procedure_publish_content,
     procedure_publish_version,
     procedure_version_revise,
     version_content,
@@ -295,3 +296,29 @@ def test_times_read_as_people_say_them() -> None:
         assert time_text(Decimal(0), "days") == "Trong ngày"
         assert time_text(Decimal("4.0"), "hours") == "4 giờ làm việc"
         assert time_text(Decimal("1.5"), "days") == "1,5 ngày làm việc"
+
+
+def test_a_copy_of_a_version_keeps_its_cases(publish: Publish) -> None:
+    version = judicial_record(publish)
+
+    copy = procedure_publish_content(procedure=version.procedure, content=version_content(version))
+
+    assert copy.number == 2
+    assert version_content(copy).processing_cases == (VERIFICATION, UNDER_14)
+
+
+@pytest.mark.parametrize(
+    "row",
+    [
+        {"code": "XAC-MINH", "processing_time_value": Decimal(20)},  # the code is taken
+        {"code": "KHAC", "processing_time_value": Decimal(0)},
+        {"code": "KHAC", "processing_time_value": Decimal(10_000)},
+    ],
+)
+def test_the_database_refuses_what_the_services_refuse(
+    publish: Publish, row: dict[str, object]
+) -> None:
+    version = judicial_record(publish)
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ProcessingCase.objects.create(version=version, name="Trường hợp khác", **row)

@@ -19,8 +19,10 @@ EN = {"Cookie": "django_language=en"}
 @pytest.fixture
 def judicial_record(birth_registration: Procedure) -> Procedure:
     """The factory's procedure (5 working days), with a case that takes 15."""
+    version = birth_registration.current_version
+    assert version is not None
     ProcessingCase.objects.create(
-        version=birth_registration.current_version,
+        version=version,
         order=1,
         code="XAC-MINH",
         name="Trường hợp cần xác minh",
@@ -29,7 +31,7 @@ def judicial_record(birth_registration: Procedure) -> Procedure:
         legal_basis="Luật Lý lịch tư pháp 2009, Điều 48",
     )
     ProcessingCase.objects.create(
-        version=birth_registration.current_version,
+        version=version,
         order=2,
         code="DUOI-14",
         name="Người dưới 14 tuổi",
@@ -62,6 +64,7 @@ def test_the_cases_cost_no_query_per_case(client: Client, judicial_record: Proce
     client.get(url)  # what a first request reads once (session, ...)
     with CaptureQueriesContext(connection) as two:
         client.get(url)
+    assert judicial_record.current_version is not None
     ProcessingCase.objects.create(
         version=judicial_record.current_version,
         order=3,
