@@ -6,6 +6,7 @@ read-only, and changes go through "publish a new version".
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from django import forms
@@ -19,6 +20,7 @@ from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from motcua.catalog.cases import ProcessingCaseSpec, case_spec_problems
 from motcua.catalog.fees import (
     FEE_CODES_UNKNOWN,
     TIERS_INVALID,
@@ -47,6 +49,7 @@ from motcua.catalog.models import (
     Field,
     Procedure,
     ProcedureVersion,
+    ProcessingCase,
 )
 from motcua.catalog.services import (
     IDENTITY_FIELDS,
@@ -70,14 +73,16 @@ if TYPE_CHECKING:
     ComponentInlineBase = admin.TabularInline[Component, ProcedureVersion]
     FeeInlineBase = admin.StackedInline[Fee, ProcedureVersion]
     ExemptionInlineBase = admin.StackedInline[FeeExemption, ProcedureVersion]
+    CaseInlineBase = admin.StackedInline[ProcessingCase, ProcedureVersion]
     FeeFormBase = forms.ModelForm[Fee]
     ExemptionFormBase = forms.ModelForm[FeeExemption]
+    CaseFormBase = forms.ModelForm[ProcessingCase]
     InlineFormSetBase = BaseInlineFormSet[Any, ProcedureVersion, Any]
 else:
     FieldAdminBase = ProcedureAdminBase = VersionAdminBase = admin.ModelAdmin
     VersionInlineBase = ComponentInlineBase = admin.TabularInline
-    FeeInlineBase = ExemptionInlineBase = admin.StackedInline
-    FeeFormBase = ExemptionFormBase = forms.ModelForm
+    FeeInlineBase = ExemptionInlineBase = CaseInlineBase = admin.StackedInline
+    FeeFormBase = ExemptionFormBase = CaseFormBase = forms.ModelForm
     InlineFormSetBase = BaseInlineFormSet
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -419,6 +424,55 @@ class ExemptionForm(ExemptionFormBase):
         return data
 
 
+class ProcessingCaseForm(CaseFormBase):
+    """A processing-time case, checked as the services check it.
+
+    Its time is compared with the version's time as edited on the same page.
+    """
+
+    class Meta:
+        model = ProcessingCase
+        fields = [
+            "code",
+            "name",
+            "processing_time_value",
+            "processing_time_unit",
+            "order",
+            "note",
+            "legal_basis",
+        ]
+        widgets = {
+            "note": forms.Textarea(attrs={"rows": 2}),
+            "legal_basis": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args: Any, parent: ProcedureVersion | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.parent = parent
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("DELETE"):
+            return data
+        spec = ProcessingCaseSpec(
+            code=data.get("code", ""),
+            name=data.get("name", ""),
+            processing_time_value=data.get("processing_time_value", Decimal(-1)),
+            processing_time_unit=data.get("processing_time_unit", ""),
+        )
+        parent = self.parent
+        ordinary = (
+            (parent.processing_time_value, parent.processing_time_unit)
+            if parent is not None and parent.processing_time_value is not None
+            else None
+        )
+        # Fields Django already refused keep their own message.
+        _add_problems(
+            self, [p for p in case_spec_problems(spec, ordinary) if p[0] not in self.errors]
+        )
+        return data
+
+
 class _EditableInline:
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return _editable(obj) and super().has_add_permission(request, obj)  # type: ignore[misc]
@@ -467,6 +521,26 @@ class FeeExemptionInline(_EditableInline, ExemptionInlineBase):
     ]
 
 
+class ProcessingCaseInline(_EditableInline, CaseInlineBase):
+    model = ProcessingCase
+    form = ProcessingCaseForm
+    formset = FeeRowsFormSet  # gives each row the version; Django refuses a code given twice
+    extra = 0
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": [
+                    ("code", "name"),
+                    ("processing_time_value", "processing_time_unit", "order"),
+                    "note",
+                    "legal_basis",
+                ]
+            },
+        )
+    ]
+
+
 @admin.register(ProcedureVersion)
 class ProcedureVersionAdmin(VersionAdminBase):
     """Versions are made by publishing; one no dossier uses yet may still be corrected."""
@@ -475,7 +549,7 @@ class ProcedureVersionAdmin(VersionAdminBase):
     list_select_related = ["procedure"]
     search_fields = ["procedure__code", "name"]
     readonly_fields = ["procedure", "number", "created_at"]
-    inlines = [ComponentInline, FeeInline, FeeExemptionInline]
+    inlines = [ProcessingCaseInline, ComponentInline, FeeInline, FeeExemptionInline]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -20,6 +20,7 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from motcua.catalog.cases import time_text, version_time_summary
 from motcua.catalog.fees import (
     MAX_PROOF_LENGTH,
     MAX_QUANTITY,
@@ -46,6 +47,7 @@ from motcua.catalog.models import (
     OnlineLevel,
     Procedure,
     ProcedureVersion,
+    ProcessingCase,
     QuantitySource,
     SubmissionChannel,
     TimeUnit,
@@ -236,10 +238,37 @@ class ComponentSerializer(serializers.Serializer[Component]):
         return request.build_absolute_uri(url) if request is not None else url
 
 
+class ProcessingCaseSerializer(serializers.Serializer[ProcessingCase]):
+    """A case with a legal time of its own; ``summary`` is the time in words."""
+
+    code = serializers.CharField(help_text="Identifies the case (the officer chooses it).")
+    name = serializers.CharField()
+    processing_time = serializers.SerializerMethodField(
+        help_text="The case's legal processing time, in working days or working hours."
+    )
+    note = serializers.CharField(help_text="When the case applies.")
+    legal_basis = serializers.CharField()
+    summary = serializers.SerializerMethodField()
+
+    @extend_schema_field(ProcessingTimeSerializer)
+    def get_processing_time(self, obj: ProcessingCase) -> dict[str, Any]:
+        return {"value": _number(obj.processing_time_value), "unit": obj.processing_time_unit}
+
+    def get_summary(self, obj: ProcessingCase) -> str:
+        return time_text(obj.processing_time_value, obj.processing_time_unit)
+
+
 class VersionSerializer(serializers.Serializer[ProcedureVersion]):
     number = serializers.IntegerField()
     processing_time = serializers.SerializerMethodField(
-        help_text="The legal processing time, in working days or working hours."
+        help_text="The legal processing time of the ordinary case, in working days or hours."
+    )
+    processing_cases = ProcessingCaseSerializer(
+        many=True,
+        help_text="Cases with a legal time of their own, e.g. when verification is needed.",
+    )
+    processing_time_summary = serializers.SerializerMethodField(
+        help_text="The legal time with its cases, in words, in the request's language."
     )
     processing_time_note = serializers.CharField()
     same_day_cutoff_applies = serializers.BooleanField(
@@ -255,6 +284,9 @@ class VersionSerializer(serializers.Serializer[ProcedureVersion]):
     @extend_schema_field(ProcessingTimeSerializer)
     def get_processing_time(self, obj: ProcedureVersion) -> dict[str, Any]:
         return {"value": _number(obj.processing_time_value), "unit": obj.processing_time_unit}
+
+    def get_processing_time_summary(self, obj: ProcedureVersion) -> str:
+        return version_time_summary(obj)
 
 
 class ChannelsSerializer(serializers.Serializer[Procedure]):
@@ -368,6 +400,11 @@ class ProcedureListView(generics.ListAPIView):  # type: ignore[type-arg]
 @extend_schema(
     operation_id="procedures_retrieve",
     summary="A published procedure with its current version, components and e-form",
+    description=(
+        "The version's `processing_time` is the ordinary case; `processing_cases` are the "
+        "cases with a legal time of their own (e.g. when verification is needed), and "
+        "`processing_time_summary` says both in words."
+    ),
     responses={200: ProcedureDetailSerializer},
 )
 @api_view(["GET"])

@@ -329,3 +329,43 @@ class FeeExemption(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
+
+
+class ProcessingCase(models.Model):
+    """A case in which the law gives a version another processing time (e.g. verification).
+
+    The version's own time is the ordinary case; the officer chooses one of
+    these for a dossier, and the dossier's due date follows its time.
+    """
+
+    version = models.ForeignKey(
+        ProcedureVersion, on_delete=models.CASCADE, related_name="processing_cases"
+    )
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    code = models.CharField(
+        _("code"), max_length=40, help_text=_("Identifies the case in a dossier, e.g. XAC-MINH.")
+    )
+    name = models.CharField(_("name"), max_length=255, help_text=_("e.g. Trường hợp cần xác minh"))
+    processing_time_value = models.DecimalField(
+        _("legal processing time"), max_digits=6, decimal_places=1
+    )
+    processing_time_unit = models.CharField(
+        _("unit"), max_length=5, choices=TimeUnit.choices, default=TimeUnit.WORKING_DAYS
+    )
+    note = models.TextField(_("when it applies"), blank=True)
+    legal_basis = models.TextField(_("legal basis"), blank=True)
+
+    class Meta:
+        verbose_name = _("processing-time case")
+        verbose_name_plural = _("processing-time cases")
+        ordering = ["version", "order", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["version", "code"], name="processing_case_code_unique"),
+            models.CheckConstraint(
+                condition=models.Q(processing_time_value__gt=0, processing_time_value__lt=10_000),
+                name="processing_case_time_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"

@@ -1,4 +1,5 @@
-"""Reads of the procedure catalogue: search, the published procedure, filter options.
+"""Reads of the procedure catalogue: search, the published procedure, filter options, and
+the processing-time cases of a version (kept in the cache once a dossier uses it).
 
 Search matches the folded ``search_text`` column (lower case, no diacritics,
 "đ" -> "d", computed by ``motcua.core.text.fold`` when a version is
@@ -13,12 +14,15 @@ and ranks by trigram word similarity.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.contrib.postgres.search import TrigramWordSimilarity
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import Case, Exists, OuterRef, Prefetch, QuerySet, Value, When
 from django.utils.translation import gettext_lazy as _
 
+from motcua.catalog.cases import ORDINARY, UNKNOWN_CASE, CaseDef
 from motcua.catalog.models import (
     Component,
     Fee,
@@ -27,7 +31,9 @@ from motcua.catalog.models import (
     OnlineLevel,
     Procedure,
     ProcedureVersion,
+    ProcessingCase,
 )
+from motcua.catalog.services import version_is_in_use
 from motcua.core.errors import NotFound, ValidationFailed
 from motcua.core.text import fold
 from motcua.organisation.models import Agency, GovernmentLevel
@@ -89,7 +95,8 @@ def procedure_search(
 
 
 def procedure_get_published(*, code: str) -> Procedure:
-    """Return the published procedure ``code`` with its version, components, fees and exemptions.
+    """Return the published procedure ``code`` with its version, components, fees, exemptions
+    and processing-time cases.
 
     Raises ``NotFound`` when no published procedure has this code.
     """
@@ -97,6 +104,7 @@ def procedure_get_published(*, code: str) -> Procedure:
         Prefetch("components", queryset=Component.objects.order_by("order", "id")),
         Prefetch("fees", queryset=Fee.objects.order_by("id")),
         Prefetch("fee_exemptions", queryset=FeeExemption.objects.order_by("id")),
+        Prefetch("processing_cases", queryset=ProcessingCase.objects.order_by("order", "id")),
     )
     procedure = (
         _published()
@@ -159,3 +167,84 @@ def filter_options() -> FilterOptions:
         ],
         online_levels=[Choice(str(value), str(label)) for value, label in OnlineLevel.choices],
     )
+
+
+CASES_CACHE_KEY = "motcua.catalog.cases.{}"
+CASES_CACHE_SECONDS = 24 * 3600
+VERSION_NOT_FOUND = _("Procedure version not found.")
+
+
+def version_cases(version_id: int) -> tuple[CaseDef, ...]:
+    """Return the processing-time cases of a version: the ordinary one first, then the others.
+
+    Kept in the cache once a dossier uses the version: such a version is
+    never edited again (``services.VERSION_IN_USE``), so what it holds stays
+    true, and the workflow reads it with no query. A version no dossier uses
+    yet may still be corrected in the admin, so it is read every time (the
+    version, whether it is in use, its cases). Raises ``NotFound`` for an
+    unknown version.
+    """
+    key = CASES_CACHE_KEY.format(version_id)
+    kept = cache.get(key)
+    if isinstance(kept, tuple):
+        return kept
+    version = (
+        ProcedureVersion.objects.filter(pk=version_id)
+        .only("processing_time_value", "processing_time_unit", "same_day_cutoff_applies")
+        .first()
+    )
+    if version is None:
+        raise NotFound(VERSION_NOT_FOUND)
+    # Asked before the rows are read: content read after a dossier used it is final.
+    in_use = version_is_in_use(version)
+    ordinary = CaseDef(
+        code=ORDINARY,
+        name="",
+        value=Decimal(version.processing_time_value),
+        unit=version.processing_time_unit,
+        same_day_cutoff_applies=version.same_day_cutoff_applies,
+    )
+    others = tuple(
+        CaseDef(
+            code=row["code"],
+            name=row["name"],
+            value=Decimal(row["processing_time_value"]),
+            unit=row["processing_time_unit"],
+            order=row["order"],
+            note=row["note"],
+            legal_basis=row["legal_basis"],
+        )
+        for row in ProcessingCase.objects.filter(version_id=version_id)
+        .order_by("order", "id")
+        .values(
+            "code",
+            "name",
+            "processing_time_value",
+            "processing_time_unit",
+            "order",
+            "note",
+            "legal_basis",
+        )
+    )
+    found = (ordinary, *others)
+    if in_use:
+        cache.set(key, found, CASES_CACHE_SECONDS)
+    return found
+
+
+def version_case(version_id: int, code: str) -> CaseDef:
+    """Return the case ``code`` of a version (``ORDINARY``, "", for its own time).
+
+    Raises ``ValidationFailed`` (field ``case``) when the version has no such
+    case, and ``NotFound`` for an unknown version.
+    """
+    for case in version_cases(version_id):
+        if case.code == code:
+            return case
+    raise ValidationFailed(UNKNOWN_CASE, field_errors={"case": [UNKNOWN_CASE]})
+
+
+def case_time(version_id: int, code: str) -> tuple[Decimal, str]:
+    """Return the legal time (value, unit) of a version's case ``code``; see ``version_case``."""
+    case = version_case(version_id, code)
+    return case.value, case.unit

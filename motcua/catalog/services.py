@@ -19,6 +19,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from motcua.audit.services import audit_record, snapshot
+from motcua.catalog.cases import ProcessingCaseSpec, case_specs, cases_problems
 from motcua.catalog.eforms import eform_validate_definition
 from motcua.catalog.fees import (
     CODE_DUPLICATE,
@@ -41,6 +42,7 @@ from motcua.catalog.models import (
     OnlineLevel,
     Procedure,
     ProcedureVersion,
+    ProcessingCase,
     TimeUnit,
 )
 from motcua.core.errors import Conflict, ValidationFailed
@@ -83,6 +85,7 @@ class VersionContent:
     components: tuple[ComponentSpec, ...] = ()
     fees: tuple[FeeSpec, ...] = ()
     fee_exemptions: tuple[FeeExemptionSpec, ...] = ()
+    processing_cases: tuple[ProcessingCaseSpec, ...] = ()
     eform: list[dict[str, Any]] = field(default_factory=list)
 
 
@@ -111,6 +114,7 @@ def version_content(version: ProcedureVersion) -> VersionContent:
         ),
         fees=fee_specs(version),
         fee_exemptions=exemption_specs(version),
+        processing_cases=case_specs(version),
         eform=list(version.eform or []),
     )
 
@@ -121,7 +125,7 @@ def content_snapshot(content: VersionContent) -> dict[str, Any]:
 
 
 def version_snapshot(version: ProcedureVersion) -> dict[str, Any]:
-    """Return the stored content of ``version`` (fees included) for the audit log."""
+    """Return the stored content of ``version`` (fees and cases included) for the audit log."""
     return {"number": version.number, **content_snapshot(version_content(version))}
 
 
@@ -161,6 +165,7 @@ def _check_content(content: VersionContent) -> None:
         value = Decimal(content.processing_time_value)
     except (InvalidOperation, TypeError, ValueError):
         value = Decimal(-1)
+    ordinary: tuple[Decimal, str] | None = (value, content.processing_time_unit)
     if (
         not value.is_finite()
         or value < 0
@@ -169,6 +174,10 @@ def _check_content(content: VersionContent) -> None:
         or content.processing_time_unit not in TimeUnit.values
     ):
         errors["processing_time_value"] = [INVALID_PROCESSING_TIME]
+        ordinary = None
+    case_errors = cases_problems(content.processing_cases, ordinary)
+    if case_errors:
+        errors["processing_cases"] = case_errors
     fee_errors = fee_problems(content)
     if fee_errors.get("fees"):
         errors["fees"] = fee_errors["fees"]
@@ -259,6 +268,7 @@ def procedure_publish_version(
     components: Sequence[ComponentSpec] = (),
     fees: Sequence[FeeSpec] = (),
     fee_exemptions: Sequence[FeeExemptionSpec] = (),
+    processing_cases: Sequence[ProcessingCaseSpec] = (),
     eform: list[dict[str, Any]] | None = None,
     actor: Any = None,
 ) -> ProcedureVersion:
@@ -266,9 +276,11 @@ def procedure_publish_version(
 
     Locks the procedure row (``select_for_update``) so two publications get
     numbers n+1 and n+2. The procedure's name, processing time and search
-    text follow the new version; older versions stay as they were. Writes an
-    audit entry (by ``actor``; None: the system) with the content of the
-    version it replaces and of the new one.
+    text follow the new version; older versions stay as they were.
+    ``processing_cases`` are the cases with a legal time of their own, in
+    order (the version's time is the ordinary case). Writes an audit entry (by
+    ``actor``; None: the system) with the content of the version it replaces
+    and of the new one.
     """
     content = VersionContent(
         name=name.strip(),
@@ -283,6 +295,7 @@ def procedure_publish_version(
         components=tuple(components),
         fees=tuple(fees),
         fee_exemptions=tuple(fee_exemptions),
+        processing_cases=tuple(processing_cases),
         eform=list(eform or []),
     )
     _check_content(content)
@@ -354,6 +367,19 @@ def procedure_publish_version(
         )
         for e in content.fee_exemptions
     )
+    ProcessingCase.objects.bulk_create(
+        ProcessingCase(
+            version=version,
+            order=order,
+            code=c.code,
+            name=c.name,
+            processing_time_value=Decimal(str(c.processing_time_value)),
+            processing_time_unit=c.processing_time_unit,
+            note=c.note,
+            legal_basis=c.legal_basis,
+        )
+        for order, c in enumerate(content.processing_cases, start=1)
+    )
     _sync_from_version(locked, version)
     audit_record(
         action="procedure.publish_version",
@@ -384,6 +410,7 @@ def procedure_publish_content(
         components=content.components,
         fees=content.fees,
         fee_exemptions=content.fee_exemptions,
+        processing_cases=content.processing_cases,
         eform=content.eform,
         actor=actor,
     )
@@ -393,10 +420,10 @@ def version_is_in_use(version: ProcedureVersion) -> bool:
     """Return whether anything outside the catalogue (a dossier, ...) points at ``version``.
 
     The catalogue does not import the apps built on it: it asks every reverse
-    relation that is not one of its own (components, fees).
+    relation that is not one of its own (components, fees, cases, ...).
     """
     for relation in ProcedureVersion._meta.related_objects:
-        if relation.related_model in (Component, Fee, FeeExemption, Procedure):
+        if relation.related_model._meta.app_label == ProcedureVersion._meta.app_label:
             continue
         accessor = relation.get_accessor_name()
         if accessor and getattr(version, accessor).exists():
@@ -412,8 +439,8 @@ def procedure_version_revise(
 
     Locks the version row; raises ``Conflict`` when a dossier already uses
     it: the change must then be published as a new version. ``version``
-    carries the edited fields; its components, fees and exemptions are read
-    as stored, so save edited rows first, in the same transaction, and pass
+    carries the edited fields; its components, fees, exemptions and cases
+    are read as stored, so save edited rows first, in the same transaction, and pass
     ``before`` (``version_snapshot`` taken before them) for the audit entry.
     """
     stored = ProcedureVersion.objects.select_for_update().get(pk=version.pk)

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 from html.parser import HTMLParser
 
 import pytest
@@ -10,9 +11,15 @@ from django.test import Client
 from django.utils import translation
 
 from motcua.audit.models import AuditEntry
-from motcua.catalog.fees import FEE_CODES_UNKNOWN, PAGES_FIELD_REQUIRED, TIERS_INVALID
+from motcua.catalog.cases import CASE_SAME_AS_ORDINARY, CASE_TIME_INVALID, ProcessingCaseSpec
+from motcua.catalog.fees import (
+    CODE_INVALID,
+    FEE_CODES_UNKNOWN,
+    PAGES_FIELD_REQUIRED,
+    TIERS_INVALID,
+)
 from motcua.catalog.importing import export_json
-from motcua.catalog.models import Fee, FeeExemption, Procedure, ProcedureVersion
+from motcua.catalog.models import Fee, FeeExemption, Procedure, ProcedureVersion, ProcessingCase
 from motcua.organisation.models import Agency
 
 from .conftest import Publish
@@ -215,3 +222,132 @@ def test_a_bad_fee_rule_is_a_form_error_in_the_admin_and_nothing_is_saved(
     assert Fee.objects.get().basis == "dossier"
     assert not FeeExemption.objects.exists()
     assert not AuditEntry.objects.filter(action="procedure_version.revise").exists()
+
+
+def case_rows(*rows: dict[str, str]) -> dict[str, str]:
+    """Return the posted inline rows of processing-time cases."""
+    data = {"processing_cases-TOTAL_FORMS": str(len(rows))}
+    for n, row in enumerate(rows):
+        data.update({f"processing_cases-{n}-{k}": v for k, v in row.items()})
+    return data
+
+
+VERIFICATION_ROW = {
+    "code": "XAC-MINH",
+    "name": "Trường hợp cần xác minh",
+    "processing_time_value": "15",
+    "processing_time_unit": "days",
+    "order": "1",
+    "note": "Đã cư trú ở nhiều nơi",
+    "legal_basis": "Luật Lý lịch tư pháp 2009, Điều 48",
+}
+
+
+def test_a_processing_case_is_added_in_the_admin_and_the_change_is_audited(
+    admin_client_: Client, publish: Publish
+) -> None:
+    procedure = publish(
+        "2.001418.000.00.00.H15", "Cấp Phiếu lý lịch tư pháp", processing_time_value=10
+    )
+    url = f"/admin/catalog/procedureversion/{procedure.current_version_id}/change/"
+    data = {**change_form(admin_client_, url), **case_rows(VERIFICATION_ROW)}
+
+    response = admin_client_.post(url, data)
+
+    assert response.status_code == 302, response.content.decode()[:3000]
+    case = ProcessingCase.objects.get()
+    assert (case.code, case.processing_time_value, case.legal_basis) == (
+        "XAC-MINH",
+        Decimal(15),
+        "Luật Lý lịch tư pháp 2009, Điều 48",
+    )
+    entry = AuditEntry.objects.get(action="procedure_version.revise")
+    assert entry.before is not None and entry.after is not None
+    assert entry.before["processing_cases"] == []
+    assert entry.after["processing_cases"][0]["code"] == "XAC-MINH"
+
+
+def test_bad_processing_cases_are_form_errors_in_the_admin_and_nothing_is_saved(
+    admin_client_: Client, publish: Publish
+) -> None:
+    procedure = publish(
+        "2.001418.000.00.00.H15", "Cấp Phiếu lý lịch tư pháp", processing_time_value=10
+    )
+    url = f"/admin/catalog/procedureversion/{procedure.current_version_id}/change/"
+    data = {
+        **change_form(admin_client_, url),
+        **case_rows(
+            VERIFICATION_ROW,
+            {**VERIFICATION_ROW, "name": "Trùng mã", "processing_time_value": "20"},
+            {**VERIFICATION_ROW, "code": "xác minh", "processing_time_value": "0"},
+            {**VERIFICATION_ROW, "code": "BANG", "processing_time_value": "12"},
+        ),
+        "processing_time_value": "12",  # the version's own time, edited on the same page
+    }
+
+    response = admin_client_.post(url, data)
+
+    assert response.status_code == 200
+    (cases,) = [
+        f.formset
+        for f in response.context["inline_admin_formsets"]
+        if f.opts.model is ProcessingCase
+    ]
+    errors = [form.errors for form in cases.forms]
+    assert errors[0] == {}
+    assert errors[1]  # Django's own message: the code is given twice
+    assert errors[2] == {"code": [CODE_INVALID], "processing_time_value": [CASE_TIME_INVALID]}
+    assert errors[3] == {"processing_time_value": [CASE_SAME_AS_ORDINARY]}
+    text = response.content.decode()
+    for message in (CODE_INVALID, CASE_TIME_INVALID, CASE_SAME_AS_ORDINARY):
+        assert str(message) in text, message
+    assert not ProcessingCase.objects.exists()
+    assert ProcedureVersion.objects.get().processing_time_value == 10
+    assert not AuditEntry.objects.filter(action="procedure_version.revise").exists()
+
+
+def test_the_cases_of_a_version_in_use_are_shown_but_not_editable(
+    admin_client_: Client, publish: Publish
+) -> None:
+    procedure = publish(
+        "2.001418.000.00.00.H15",
+        "Cấp Phiếu lý lịch tư pháp",
+        processing_time_value=10,
+        processing_cases=[
+            ProcessingCaseSpec(
+                code="XAC-MINH", name="Cần xác minh", processing_time_value=Decimal(15)
+            )
+        ],
+    )
+    version = procedure.current_version
+    assert version is not None
+    use_in_a_dossier(version)
+
+    page = admin_client_.get(f"/admin/catalog/procedureversion/{version.pk}/change/")
+
+    text = page.content.decode()
+    assert "XAC-MINH" in text
+    assert 'name="processing_cases-0-code"' not in text
+
+
+def test_giving_the_version_the_time_of_one_of_its_cases_is_a_form_error(
+    admin_client_: Client, publish: Publish
+) -> None:
+    procedure = publish(
+        "2.001418.000.00.00.H15",
+        "Cấp Phiếu lý lịch tư pháp",
+        processing_time_value=10,
+        processing_cases=[
+            ProcessingCaseSpec(
+                code="XAC-MINH", name="Cần xác minh", processing_time_value=Decimal(15)
+            )
+        ],
+    )
+    url = f"/admin/catalog/procedureversion/{procedure.current_version_id}/change/"
+    data = {**change_form(admin_client_, url), "processing_time_value": "15"}
+
+    response = admin_client_.post(url, data)
+
+    assert response.status_code == 200
+    assert str(CASE_SAME_AS_ORDINARY) in response.content.decode()
+    assert ProcedureVersion.objects.get().processing_time_value == 10

@@ -4,8 +4,11 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
+from motcua.catalog.cases import ProcessingCaseSpec
 from motcua.catalog.fees import Tier
 from motcua.catalog.models import TimeUnit
 from motcua.catalog.services import ComponentSpec, FeeExemptionSpec, FeeSpec
@@ -307,3 +310,81 @@ def test_a_quote_for_an_unknown_procedure_is_a_404(api: APIClient) -> None:
     response = api.post("/api/v1/procedures/9.9.H17/fees/quote", {}, format="json")
     assert response.status_code == 404
     assert response.json()["error"]["code"] == "not_found"
+
+
+# --- Processing-time cases ---------------------------------------------------------------------
+
+CASES = [
+    ProcessingCaseSpec(
+        code="XAC-MINH",
+        name="Trường hợp cần xác minh",
+        processing_time_value=Decimal(15),
+        note="Đã cư trú ở nhiều nơi",
+        legal_basis="Luật Lý lịch tư pháp 2009, Điều 48",
+    ),
+    ProcessingCaseSpec(
+        code="KHAN", name="Khẩn cấp", processing_time_value=Decimal(4), processing_time_unit="hours"
+    ),
+]
+
+
+def test_the_detail_gives_the_processing_cases_and_the_time_in_words(
+    api: APIClient, publish: Publish
+) -> None:
+    publish(
+        "2.001418.000.00.00.H15",
+        "Cấp Phiếu lý lịch tư pháp",
+        processing_time_value=10,
+        processing_cases=CASES,
+    )
+
+    version = api.get(
+        "/api/v1/procedures/2.001418.000.00.00.H15", HTTP_ACCEPT_LANGUAGE="en"
+    ).json()["version"]
+
+    assert version["processing_time"] == {"value": 10, "unit": "days"}
+    assert version["processing_cases"] == [
+        {
+            "code": "XAC-MINH",
+            "name": "Trường hợp cần xác minh",
+            "processing_time": {"value": 15, "unit": "days"},
+            "note": "Đã cư trú ở nhiều nơi",
+            "legal_basis": "Luật Lý lịch tư pháp 2009, Điều 48",
+            "summary": "15 working days",
+        },
+        {
+            "code": "KHAN",
+            "name": "Khẩn cấp",
+            "processing_time": {"value": 4, "unit": "hours"},
+            "note": "",
+            "legal_basis": "",
+            "summary": "4 working hours",
+        },
+    ]
+    assert version["processing_time_summary"] == (
+        "10 working days; trường hợp cần xác minh: 15 working days; khẩn cấp: 4 working hours"
+    )
+
+
+def test_a_procedure_without_cases_has_none_and_the_cases_cost_no_query_per_case(
+    api: APIClient, publish: Publish
+) -> None:
+    publish("1.000001.000.00.00.H15", "Không có trường hợp", processing_time_value=3)
+    publish("2.001418.000.00.00.H15", "Có trường hợp", processing_cases=CASES)
+
+    with CaptureQueriesContext(connection) as without:
+        plain = api.get("/api/v1/procedures/1.000001.000.00.00.H15", HTTP_ACCEPT_LANGUAGE="vi")
+    with CaptureQueriesContext(connection) as with_cases:
+        api.get("/api/v1/procedures/2.001418.000.00.00.H15")
+
+    assert plain.json()["version"]["processing_cases"] == []
+    assert plain.json()["version"]["processing_time_summary"] == "3 ngày làm việc"
+    assert len(with_cases) == len(without)
+
+
+def test_the_schema_documents_the_processing_cases(api: APIClient) -> None:
+    schema = api.get("/api/v1/schema/", {"format": "json"}).json()
+    version = schema["components"]["schemas"]["Version"]["properties"]
+    assert {"processing_cases", "processing_time_summary"} <= set(version)
+    case = schema["components"]["schemas"]["ProcessingCase"]["properties"]
+    assert set(case) == {"code", "name", "processing_time", "note", "legal_basis", "summary"}

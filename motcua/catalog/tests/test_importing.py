@@ -13,6 +13,7 @@ from openpyxl import load_workbook
 
 from motcua.audit.models import AuditEntry
 from motcua.catalog.importing import (
+    CASE_COLUMNS,
     EXEMPTION_COLUMNS,
     FEE_COLUMNS,
     ImportFileError,
@@ -153,7 +154,13 @@ def test_xlsx_export_then_import_changes_nothing(tu_phap: Agency) -> None:
     )
     data = export_xlsx()
     book = load_workbook(io.BytesIO(data))
-    assert book.sheetnames == ["procedures", "components", "fees", "fee_exemptions"]
+    assert book.sheetnames == [
+        "procedures",
+        "components",
+        "fees",
+        "fee_exemptions",
+        "processing_cases",
+    ]
 
     report = catalog_import_file(name="catalogue.xlsx", data=data)
 
@@ -389,3 +396,134 @@ def test_an_import_is_audited_as_its_actor(tu_phap: Agency) -> None:
         ("procedure.create", "quantri"),
         ("procedure.publish_version", "quantri"),
     }
+
+
+# --- Processing-time cases ---------------------------------------------------------------------
+
+CASES = [
+    {
+        "code": "XAC-MINH",
+        "name": "Trường hợp cần xác minh",
+        "processing_time_value": 15,
+        "processing_time_unit": "days",
+        "note": "Đã cư trú ở nhiều nơi, có thời gian cư trú ở nước ngoài, người nước ngoài",
+        "legal_basis": "Luật Lý lịch tư pháp 2009, Điều 48",
+    },
+    {
+        "code": "DUOI-14",
+        "name": "Người dưới 14 tuổi",
+        "processing_time_value": 2.5,
+        "processing_time_unit": "days",
+        "note": "",
+        "legal_basis": "",
+    },
+]
+
+
+def test_processing_cases_go_through_json_and_back_unchanged(tu_phap: Agency) -> None:
+    report = catalog_import(rows=[("1", record(tu_phap, processing_cases=CASES))])
+    assert [r.status for r in report.rows] == [RowStatus.CREATED], report.as_text()
+
+    (exported,) = json.loads(export_json())
+    again = catalog_import_file(name="c.json", data=export_json())
+    changed = catalog_import(
+        rows=[("1", record(tu_phap, processing_cases=[{**CASES[0], "processing_time_value": 20}]))]
+    )
+
+    assert exported["processing_cases"] == CASES
+    assert [r.status for r in again.rows] == [RowStatus.UNCHANGED]
+    assert [r.status for r in changed.rows] == [RowStatus.NEW_VERSION]
+    version = Procedure.objects.get().current_version
+    assert version is not None
+    assert list(version.processing_cases.values_list("code", "processing_time_value")) == [
+        ("XAC-MINH", Decimal(20))
+    ]
+
+
+def test_processing_cases_go_through_the_spreadsheet_and_back_unchanged(tu_phap: Agency) -> None:
+    catalog_import(rows=[("1", record(tu_phap, processing_cases=CASES))])
+    book = load_workbook(io.BytesIO(export_xlsx()))
+    rows = list(book["processing_cases"].iter_rows(values_only=True))
+    assert rows[0] == CASE_COLUMNS
+    assert rows[1][:4] == ("2.001418.000.00.00.H15", "XAC-MINH", "Trường hợp cần xác minh", 15)
+    assert rows[2][CASE_COLUMNS.index("processing_time_value")] == 2.5
+
+    report = catalog_import_file(name="c.xlsx", data=export_xlsx())
+
+    assert [r.status for r in report.rows] == [RowStatus.UNCHANGED], report.as_text()
+
+
+def test_a_spreadsheet_without_a_cases_sheet_means_no_cases(tu_phap: Agency) -> None:
+    catalog_import(rows=[("1", record(tu_phap, processing_cases=CASES))])
+    book = load_workbook(io.BytesIO(export_xlsx()))
+    del book["processing_cases"]
+    out = io.BytesIO()
+    book.save(out)
+
+    report = catalog_import_file(name="c.xlsx", data=out.getvalue())
+
+    assert [r.status for r in report.rows] == [RowStatus.NEW_VERSION]
+    version = Procedure.objects.get().current_version
+    assert version is not None and not version.processing_cases.exists()
+
+
+def test_bad_processing_cases_are_rejected_with_their_reasons(tu_phap: Agency) -> None:
+    with translation.override("en"):
+        report = catalog_import(
+            rows=[
+                (
+                    "1",
+                    record(
+                        tu_phap,
+                        processing_cases=[
+                            {**CASES[0], "processing_time_value": "mười lăm"},
+                            {**CASES[1], "code": "XAC-MINH", "processing_time_unit": "weeks"},
+                            {"code": "BANG", "name": "Như thường", "processing_time_value": 10},
+                            "XAC-MINH",
+                        ],
+                    ),
+                ),
+                ("2", record(tu_phap, code="1.000002.000.00.00.H15", processing_cases={"a": 1})),
+                (
+                    "3",
+                    record(
+                        tu_phap,
+                        code="1.000003.000.00.00.H15",
+                        processing_cases=[{"name": "", "processing_time_value": 2.25}],
+                    ),
+                ),
+            ]
+        )
+
+    by_row = {r.row: r.reasons for r in report.rows}
+    assert by_row["1"] == [
+        "case 1 (XAC-MINH): Enter a time greater than 0 and less than 10000, with at most one "
+        "decimal.",
+        "case 2 (XAC-MINH): Choose working days or working hours.",
+        "case 2 (XAC-MINH): code 'XAC-MINH' appears twice",
+        "case 3 (BANG): This is the ordinary processing time of the version; a case has a time "
+        "of its own.",
+        "case 4: not an object",
+    ]
+    assert by_row["2"] == ["processing_cases must be a list"]
+    assert by_row["3"] == [
+        "case 1 (-): A code is 1 to 40 letters, digits, dots, dashes or underscores.",
+        "case 1 (-): Enter the case's name, e.g. Trường hợp cần xác minh.",
+        "case 1 (-): Enter a time greater than 0 and less than 10000, with at most one decimal.",
+    ]
+    assert not Procedure.objects.exists()
+
+
+def test_an_orphan_case_row_of_a_spreadsheet_is_rejected(tu_phap: Agency) -> None:
+    catalog_import(rows=[("1", record(tu_phap))])
+    book = load_workbook(io.BytesIO(export_xlsx()))
+    book["processing_cases"].append(["9.999999", "X", "X", 15, "days", "", ""])
+    out = io.BytesIO()
+    book.save(out)
+
+    report = catalog_import(rows=read_xlsx(out.getvalue()))
+
+    assert statuses(report) == [
+        ("2", "2.001418.000.00.00.H15", RowStatus.UNCHANGED),
+        ("processing_cases:2", "9.999999", RowStatus.REJECTED),
+    ]
