@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext_lazy as _
 
+from motcua.catalog.cases import CaseDef
 from motcua.catalog.fees import (
     FeeExemptionSpec,
     FeeQuote,
@@ -26,7 +27,7 @@ from motcua.catalog.fees import (
     version_fees,
 )
 from motcua.catalog.models import Component, OnlineLevel, Procedure, ProcedureVersion
-from motcua.catalog.selectors import procedure_get_published
+from motcua.catalog.selectors import procedure_get_published, version_cases
 from motcua.core.errors import DomainError, ValidationFailed
 from motcua.dossiers.fees import CLAIM_INPUT, COUNT_INPUT, PROOF_INPUT, fee_quote_for
 from motcua.dossiers.models import ApplicantKind, Channel, Delivery, Dossier
@@ -188,6 +189,11 @@ class CounterForm:
         return cls(procedure, version, units, rows, values, fees=counter_fees(version))
 
     @property
+    def cases(self) -> tuple[CaseDef, ...]:
+        """The processing-time cases of the procedure, the ordinary one first."""
+        return version_cases(self.version.pk)
+
+    @property
     def delivery_choices(self) -> list[tuple[str, str]]:
         choices = [(Delivery.COUNTER.value, str(Delivery.COUNTER.label))]
         if self.procedure.returns_by_post:
@@ -235,6 +241,7 @@ class CounterForm:
             reason=str(post.get("reason", "")),
             missing=[m for m in missing if m],
             note=str(post.get("note", "")),
+            case=str(post.get("case", "")),
         )
         data: dict[str, Any] = {name: post.get(name, "") for name in _posted_names()}
         if self.fees is not None:
@@ -251,7 +258,7 @@ class CounterForm:
     def show(self, post: Mapping[str, Any], error: DomainError) -> None:
         """Fill the form back with what was posted and the service's messages."""
         self.values = {name: str(post.get(name, "")) for name in (*_posted_names(), "unit")}
-        for name in ("decision", "reason", "missing", "note"):
+        for name in ("decision", "reason", "missing", "note", "case"):
             self.values[name] = str(post.get(name, ""))
         self.field_errors = {k: [str(m) for m in v] for k, v in error.field_errors.items()}
         for row in self.rows:

@@ -158,6 +158,12 @@ class Dossier(models.Model):
         help_text=_("Internal state; the national status is derived from it."),
     )
     supplement_requests = models.PositiveSmallIntegerField(_("supplement requests"), default=0)
+    processing_case = models.CharField(
+        _("processing-time case"),
+        max_length=40,
+        blank=True,
+        help_text=_("The case of the procedure whose legal time applies; empty: the ordinary one."),
+    )
     paused_at = models.DateTimeField(
         _("clock stopped at"),
         null=True,
@@ -362,6 +368,7 @@ class EventKind(models.TextChoices):
     EXTENDED = "extended", _("Due date extended with an apology")
     STOPPED = "stopped", _("Processing stopped")
     WITHDRAWAL_REQUESTED = "withdrawal_requested", _("Withdrawal requested")
+    CASE_CHOSEN = "case_chosen", _("Processing-time case chosen")
     WITHDRAWN = "withdrawn", _("Withdrawn")
     WITHDRAWAL_REFUSED = "withdrawal_refused", _("Withdrawal refused")
     PROCESSED = "processed", _("Processed")

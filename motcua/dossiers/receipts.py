@@ -14,6 +14,7 @@ from django.conf import settings
 from django.utils import timezone, translation
 
 from motcua.catalog.eforms import eform_answers
+from motcua.catalog.selectors import version_case
 from motcua.core.names import person_name
 from motcua.core.pdf import pdf_from_template, place_date, qr_svg
 
@@ -117,6 +118,10 @@ def receipt_pdf(dossier: Dossier, *, size: PaperSize = "A4") -> bytes:
             for fee in version.fees.all()
         ],
         "fee_lines": dossier_fee_lines(dossier=dossier),
+        # The processing-time case whose legal time applies, once one was chosen.
+        "case": version_case(version.pk, dossier.processing_case)
+        if dossier.processing_case
+        else None,
         "qr_svg": qr_svg(receipt_qr_payload(dossier)),
         "received_at": received_at,
         "submitted_at": timezone.localtime(dossier.submitted_at),

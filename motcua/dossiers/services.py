@@ -23,6 +23,7 @@ from motcua.calendar import selectors as calendar
 from motcua.catalog.eforms import eform_cleaned_json, eform_form_class
 from motcua.catalog.fees import FeeQuote
 from motcua.catalog.models import Component, OnlineLevel, Procedure, ProcedureVersion, TimeUnit
+from motcua.catalog.selectors import case_time
 from motcua.core.counters import counter_next
 from motcua.core.errors import Conflict, NotFound, ValidationFailed
 from motcua.core.text import fold
@@ -632,11 +633,18 @@ def _receiving_unit(procedure: Procedure) -> Agency:
     return unit
 
 
-def dossier_due_at(version: ProcedureVersion, start: dt.datetime) -> dt.datetime:
-    """Return the appointment time for a dossier received at ``start`` under ``version``."""
-    if version.processing_time_unit == TimeUnit.WORKING_HOURS:
-        return calendar.due_date(start=start, working_hours=version.processing_time_value).due_at
-    return calendar.due_date(start=start, working_days=version.processing_time_value).due_at
+def dossier_due_at(version: ProcedureVersion, start: dt.datetime, *, case: str = "") -> dt.datetime:
+    """Return the appointment time for a dossier received at ``start`` under ``version``.
+
+    ``case`` is the code of one of the version's processing-time cases (its
+    own legal time); empty, the version's ordinary time.
+    """
+    value, unit = version.processing_time_value, version.processing_time_unit
+    if case:
+        value, unit = case_time(version.pk, case)
+    if unit == TimeUnit.WORKING_HOURS:
+        return calendar.due_date(start=start, working_hours=value).due_at
+    return calendar.due_date(start=start, working_days=value).due_at
 
 
 def online_answer_due_at(submitted_at: dt.datetime) -> dt.datetime:

@@ -127,6 +127,23 @@ class NoteSerializer(RevisionSerializer):
     note = serializers.CharField(required=False, allow_blank=True, max_length=2000)
 
 
+class AcceptSerializer(NoteSerializer):
+    case = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=40,
+        help_text="Code of the processing-time case whose legal time applies; empty: ordinary",
+    )
+
+
+class CaseSerializer(NoteSerializer):
+    case = serializers.CharField(
+        allow_blank=True,
+        max_length=40,
+        help_text="Code of the processing-time case; empty: the ordinary one",
+    )
+
+
 class ReasonSerializer(RevisionSerializer):
     reason = _text(services.REASON_REQUIRED)
 
@@ -251,6 +268,14 @@ def _assignees(d: StaffDossier) -> list[Choice]:
     ]
 
 
+def _cases(d: StaffDossier) -> list[Choice]:
+    return [Choice(c.code, f"{c.label}: {c.text}") for c in d.cases]
+
+
+def _other_cases(d: StaffDossier) -> list[Choice]:
+    return [Choice(c.code, f"{c.label}: {c.text}") for c in d.cases if c.code != d.processing_case]
+
+
 def _answers(_d: StaffDossier) -> list[Choice]:
     return [
         Choice("yes", str(_("Accept the withdrawal"))),
@@ -288,11 +313,37 @@ ACTIONS: dict[Action, ActionSpec] = {
     for spec in (
         ActionSpec(
             Action.ACCEPT,
-            NoteSerializer,
-            lambda d: (services.dossier_accept, {"note": d.get("note", "")}),
-            "Accept a dossier waiting for intake (status 2); the due date is computed",
-            (NOTE,),
+            AcceptSerializer,
+            lambda d: (
+                services.dossier_accept,
+                {"note": d.get("note", ""), "case": d.get("case", "")},
+            ),
+            "Accept a dossier waiting for intake (status 2); the due date is computed from the "
+            "legal time of the processing-time case chosen",
+            (
+                Input(
+                    "case",
+                    _("Processing-time case"),
+                    "select",
+                    choices=_cases,
+                    only_if_several=True,
+                ),
+                NOTE,
+            ),
             primary=True,
+        ),
+        ActionSpec(
+            Action.CHOOSE_CASE,
+            CaseSerializer,
+            lambda d: (
+                services.dossier_case_choose,
+                {"case": d["case"], "note": d.get("note", "")},
+            ),
+            "Change the processing-time case (e.g. verification needed): the due date follows",
+            (
+                Input("case", _("Processing-time case"), "select", True, choices=_other_cases),
+                NOTE,
+            ),
         ),
         ActionSpec(
             Action.REFUSE,

@@ -272,6 +272,12 @@ class CounterIntakeSerializer(serializers.Serializer[Any]):
         "as files `component-<id>`."
     )
     decision = serializers.ChoiceField(choices=["accept", "supplement", "refuse"])
+    case = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=40,
+        help_text="For an accepted dossier: the processing-time case whose legal time applies",
+    )
     fee_claim = serializers.ListField(
         child=serializers.CharField(max_length=40),
         required=False,
@@ -341,6 +347,7 @@ def counter_intake(request: Request) -> Response:
             reason=data.get("reason", ""),
             missing=data.get("missing", []),
             note=data.get("note", ""),
+            case=data.get("case", ""),
         ),
     )
     return _dossier_response(request, created.code, status_code=status.HTTP_201_CREATED)

@@ -110,6 +110,7 @@ DOSSIER_FIELDS = (
     "due_at",
     "original_due_at",
     "intake_due_at",
+    "processing_case",
 )
 
 
@@ -386,7 +387,7 @@ def _recomputed(
 ) -> Dues:
     """Return the due dates the current calendar gives this dossier (see the module's rule)."""
     received: dt.datetime = row["received_at"]
-    legal_due = dossier_due_at(version, received)
+    legal_due = dossier_due_at(version, received, case=row["processing_case"])
     since_receipt = [p for p in timeline.pauses if p.requested >= received]
     due = _pushed(legal_due, since_receipt)
     original = None

@@ -37,6 +37,7 @@ class Action(models.TextChoices):
     RECEIVE_SUPPLEMENT = "receive_supplement", _("Receive the supplement")
     ASSIGN = "assign", _("Assign")
     CLAIM = "claim", _("Take it")
+    CHOOSE_CASE = "choose_case", _("Change the processing-time case")
     FORWARD = "forward", _("Forward")
     SEND_BACK = "send_back", _("Send back for rework")
     RECORD_RESULT = "record_result", _("Record the result")
@@ -60,6 +61,10 @@ RESULT_BEFORE_PROCESSED = _("The result can be returned only once the dossier is
 NOT_ALLOWED_ROLE = _("You do not hold a role that may do this for this dossier's agency.")
 ALREADY_ASSIGNED = _("This step is already assigned; a leader of the agency may reassign it.")
 NOT_YOUR_STEP = _("This step is assigned to someone else; ask them or a leader of the agency.")
+NO_CASES = _("This procedure has a single legal time: there is no case to choose.")
+CASE_AFTER_EXTENSION = _(
+    "The due date was extended with an apology: the processing-time case can no longer change."
+)
 SUPPLEMENT_ONCE_AT_INTAKE = _(
     "The applicant was already asked at intake, once and in writing, for everything missing: "
     "the rules allow no second request before acceptance. Accept the dossier, or refuse it "
@@ -94,6 +99,9 @@ class Situation:
     state_before: str | None = None
     # The supplement requests made so far: (phase, agency asking), one per request.
     supplements: tuple[tuple[str, int], ...] = ()
+    # Whether the procedure has processing-time cases, and whether the due date was extended.
+    has_cases: bool = False
+    extended: bool = False
 
     @property
     def intake_agencies(self) -> tuple[int, int]:
@@ -204,6 +212,14 @@ def check(
             raise Conflict(NOT_A_NEXT_STEP)
         if action == Action.SEND_BACK and not s.can_go_back:
             raise Conflict(NOT_A_NEXT_STEP)
+    elif action == Action.CHOOSE_CASE:
+        _state(s, PROCESSING_STATES, NOT_IN_PROCESS)
+        if not s.has_cases:
+            raise Conflict(NO_CASES)
+        if not _holds(roles, [Role.LEADER], [s.competent_agency_id]):
+            _step_actor(s, roles, actor_id)
+        if s.extended:
+            raise Conflict(CASE_AFTER_EXTENSION)
     elif action == Action.EXTEND:
         _state(s, PROCESSING_STATES, NOT_IN_PROCESS)
         _role(roles, [Role.LEADER], [s.competent_agency_id])

@@ -149,6 +149,10 @@ class StaffDossierSerializer(InboxRowSerializer):
     finished_at = serializers.DateTimeField(allow_null=True)
     outcome = serializers.CharField()
     supplement_requests = serializers.IntegerField()
+    processing_case = serializers.CharField(
+        help_text="Code of the processing-time case that applies; empty: the ordinary one"
+    )
+    legal_time = serializers.CharField(help_text="The legal time that applies, as people read it")
     actions = serializers.ListField(
         child=serializers.ChoiceField(choices=Action.values),
         help_text="What the caller may do now (the endpoints that would accept it).",

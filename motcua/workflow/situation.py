@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from motcua.catalog.selectors import version_cases
 from motcua.dossiers.models import Dossier, DossierEvent, DossierState
 
 from .models import DossierStep, SupplementRequest, TransitionKind
@@ -78,13 +79,17 @@ def situation(
     moves: Sequence[tuple[str, str]] | None = None,
     events: Sequence[tuple[str, str]] | None = None,
     supplements: Sequence[tuple[str, int]] | None = None,
+    version_id: int | None = None,
+    extended: bool = False,
 ) -> Situation:
     """Return the rules' view of a dossier, reading what the caller did not pass and needs.
 
     ``moves`` are the open step's (from its published process, kept in the
     cache); ``events`` are (from_state, to_state) of the timeline, read only
     for a withdrawal request; ``supplements`` are read only while one may be
-    asked (pass ``()`` when the action at hand is not a supplement request).
+    asked (pass ``()`` when the action at hand is not a supplement request);
+    the processing-time cases of the procedure version ``version_id`` come
+    from the catalogue's cache.
     """
     if step is not None and moves is None:
         moves = step_moves(step)
@@ -112,6 +117,8 @@ def situation(
         can_go_back=any(k == TransitionKind.BACK for k, _t in moves),
         state_before=before,
         supplements=tuple(supplements),
+        has_cases=version_id is not None and len(version_cases(version_id)) > 1,
+        extended=extended,
     )
 
 
@@ -128,4 +135,6 @@ def situation_of(dossier: Dossier) -> Situation:
         receiving_unit_id=dossier.receiving_unit_id,
         competent_agency_id=dossier.competent_agency_id,
         step=OpenStep.of(step) if step is not None else None,
+        version_id=dossier.procedure_version_id,
+        extended=dossier.original_due_at is not None,
     )

@@ -15,8 +15,10 @@ from typing import Any
 
 from django.db.models import Prefetch, QuerySet
 
+from motcua.catalog.cases import CaseDef
 from motcua.catalog.eforms import Answer, eform_answers
 from motcua.catalog.fees import FeeQuote
+from motcua.catalog.selectors import version_cases
 from motcua.core.errors import Forbidden, NotFound
 from motcua.core.names import person_name
 from motcua.dossiers.fees import dossier_fee_lines
@@ -336,6 +338,8 @@ class StaffDossier:
     outcome: str
     paused_at: dt.datetime | None
     supplement_requests: int
+    processing_case: str
+    cases: tuple[CaseDef, ...]
     result_returned_to: str
     applicant: Applicant
     answers: tuple[Answer, ...]
@@ -349,6 +353,17 @@ class StaffDossier:
     left: TimeLeft
     actions: tuple[Action, ...]
     extra: dict[str, Any] = field(default_factory=dict, compare=False)
+
+    @property
+    def case(self) -> CaseDef:
+        """The processing-time case whose legal time applies (the ordinary one by default)."""
+        return next((c for c in self.cases if c.code == self.processing_case), self.cases[0])
+
+    @property
+    def legal_time(self) -> str:
+        """The legal time that applies, and its case when the procedure has several."""
+        case = self.case
+        return case.text if len(self.cases) == 1 else f"{case.text} ({case.label})"
 
     @property
     def applicant_name(self) -> str:
@@ -429,6 +444,7 @@ _DOSSIER_FIELDS = (
     "outcome",
     "paused_at",
     "supplement_requests",
+    "processing_case",
     "result_returned_to",
     "applicant_kind",
     "applicant_name",
@@ -533,6 +549,8 @@ def dossier_for_staff(*, user: AnyUser, code: str) -> StaffDossier:
         moves=[(m.kind, m.step_kind) for m in moves],
         events=[(e.from_state, e.to_state) for e in timeline],
         supplements=[(s.phase, s.agency.id) for s in supplements],
+        version_id=row["procedure_version_id"],
+        extended=row["original_due_at"] is not None,
     )
     return StaffDossier(
         id=pk,
@@ -557,6 +575,8 @@ def dossier_for_staff(*, user: AnyUser, code: str) -> StaffDossier:
         outcome=row["outcome"],
         paused_at=row["paused_at"],
         supplement_requests=row["supplement_requests"],
+        processing_case=row["processing_case"],
+        cases=version_cases(row["procedure_version_id"]),
         result_returned_to=row["result_returned_to"],
         applicant=Applicant(
             kind=row["applicant_kind"],

@@ -42,6 +42,8 @@ from .intake import (
     dossier_withdrawal_request,
 )
 from .processing import (
+    CASE_DUE_PAST,
+    CASE_UNCHANGED,
     CHOOSE_NEXT_STEP,
     EXTENSION_NOT_LATER,
     EXTENSION_ONCE,
@@ -52,6 +54,7 @@ from .processing import (
     RESULT_REQUIRED,
     BulkOutcome,
     dossier_assign,
+    dossier_case_choose,
     dossier_claim,
     dossier_extend,
     dossier_forward,
@@ -65,6 +68,8 @@ from .processing import (
 
 __all__ = [
     "ASSIGNEE_NOT_ELIGIBLE",
+    "CASE_DUE_PAST",
+    "CASE_UNCHANGED",
     "CHOOSE_NEXT_STEP",
     "EXTENSION_NOT_LATER",
     "EXTENSION_ONCE",
@@ -93,6 +98,7 @@ __all__ = [
     "Missing",
     "dossier_accept",
     "dossier_assign",
+    "dossier_case_choose",
     "dossier_claim",
     "dossier_counter_intake",
     "dossier_extend",

@@ -78,6 +78,8 @@ class Held:
             competent_agency_id=d.competent_agency_id,
             step=OpenStep.of(step) if step is not None else None,
             supplements=None if supplements else (),
+            version_id=d.procedure_version_id,
+            extended=d.original_due_at is not None,
         )
 
 
@@ -269,7 +271,9 @@ def _step_due_at(held: Held, step: StepDef) -> dt.datetime | None:
     legal = timing.legal_hours(
         dossier.procedure_version,
         received_at=dossier.received_at,
-        legal_due=dossier_due_at(dossier.procedure_version, dossier.received_at),
+        legal_due=dossier_due_at(
+            dossier.procedure_version, dossier.received_at, case=dossier.processing_case
+        ),
     )
     return timing.step_due_at(
         start=held.now, share=step.share, legal=legal, dossier_due_at=dossier.due_at

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from motcua.catalog.selectors import version_case
 from motcua.core.errors import Forbidden, ValidationFailed
 from motcua.dossiers import services as dossier_services
 from motcua.dossiers.files import files_stored
@@ -60,13 +61,15 @@ def dossier_accept(
     dossier: Dossier | int | str,
     actor: Actor,
     note: str = "",
+    case: str = "",
     expected_revision: int | None = None,
     now: dt.datetime | None = None,
 ) -> Dossier:
     """Accept a dossier waiting for intake and hand it to the first processing step.
 
-    The due date is computed from now; the dossier keeps the procedure's
-    current process version from here on. Locks the dossier row
+    The due date is computed from now, with the legal time of the
+    processing-time ``case`` the officer chose (empty: the ordinary one); the
+    dossier keeps the procedure's current process version from here on. Locks the dossier row
     (``select_for_update``): of two officers accepting at once, the second
     finds it accepted and gets a ``Conflict``.
     """
@@ -77,16 +80,24 @@ def dossier_accept(
         expected_revision=expected_revision,
         now=now,
     ) as held:
-        _accept(held, actor, note.strip())
+        _accept(held, actor, note.strip(), case=case.strip())
     return held.dossier
 
 
-def _accept(held: Held, actor: Actor, note: str, *, due_at: dt.datetime | None = None) -> None:
+def _accept(
+    held: Held, actor: Actor, note: str, *, case: str = "", due_at: dt.datetime | None = None
+) -> None:
     dossier = held.dossier
+    chosen = version_case(dossier.procedure_version_id, case)  # ValidationFailed if unknown
     process = version_structure(process_version_for(procedure_id=dossier.procedure_id).pk)
     intake = process.intake
     dossier.received_at = held.now
-    dossier.due_at = due_at or dossier_services.dossier_due_at(dossier.procedure_version, held.now)
+    dossier.processing_case = chosen.code
+    dossier.due_at = due_at or dossier_services.dossier_due_at(
+        dossier.procedure_version, held.now, case=chosen.code
+    )
+    if not chosen.ordinary:
+        note = "\n".join(part for part in (f"{chosen.name}: {chosen.text}", note) if part)
     dossier_services.dossier_register_entry(dossier=dossier, at=held.now, save=False)
     # The intake step ran from submission to now: the first line of the control slip.
     intake_due = dossier.intake_due_at or held.now
@@ -296,6 +307,7 @@ class CounterDecision:
     reason: str = ""
     missing: Sequence[str | Missing] = field(default_factory=tuple)
     note: str = ""
+    case: str = ""  # the processing-time case of an accepted dossier
 
 
 def dossier_counter_intake(
@@ -340,7 +352,7 @@ def dossier_counter_intake(
     elif decision.action == "refuse":
         note = required_text(decision.reason, "reason")
     # Computed before the transaction, which holds the unit's daily code counter.
-    due_at = dossier_services.dossier_due_at(draft.version, now)
+    due_at = dossier_services.dossier_due_at(draft.version, now, case=decision.case.strip())
     process_version_for(procedure_id=draft.procedure.pk)
     with files_stored(draft.files) as stored, transaction.atomic():
         created = dossier_services.counter_dossier_insert(
@@ -350,7 +362,7 @@ def dossier_counter_intake(
         action = COUNTER_ACTIONS[decision.action]
         check(held, action, actor)
         if action == rules.Action.ACCEPT:
-            _accept(held, actor, note, due_at=due_at)
+            _accept(held, actor, note, case=decision.case.strip(), due_at=due_at)
         elif action == rules.Action.REQUEST_SUPPLEMENT:
             _request_supplement(held, actor, note, items)
         else:

@@ -14,6 +14,7 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 
 from motcua.calendar import selectors as calendar
+from motcua.catalog.selectors import version_case
 from motcua.core.errors import Conflict, DomainError, ValidationFailed
 from motcua.dossiers.files import Upload, check_upload, files_stored
 from motcua.dossiers.models import (
@@ -23,13 +24,13 @@ from motcua.dossiers.models import (
     EventKind,
     OfficialKind,
 )
-from motcua.dossiers.services import official_number_issue
+from motcua.dossiers.services import dossier_due_at, official_number_issue
 from motcua.staff.models import Role
 
-from .. import rules
-from ..models import DossierStep, StepKind, TransitionKind
+from .. import rules, timing
+from ..models import DossierStep, StepKind, SupplementPhase, SupplementRequest, TransitionKind
 from ..selectors import role_holders
-from ..structure import StepDef
+from ..structure import StepDef, version_structure
 from ._base import (
     DOSSIER_NOT_FOUND,
     Actor,
@@ -54,6 +55,11 @@ EXTENSION_ONCE = _("The due date has already been extended once; it cannot be ex
 EXTENSION_TOO_LATE = _("An extension must be asked at least one working day before the due date.")
 EXTENSION_NOT_LATER = _("The new date must come after the current due date.")
 RECIPIENT_REQUIRED = _("Say to whom the result was returned.")
+CASE_UNCHANGED = _("The dossier already follows this case.")
+CASE_DUE_PAST = _(
+    "With this case the due date would already be past: choose it only if the law gives it "
+    "to this dossier, and extend the due date with an apology instead."
+)
 
 
 def _open_process_step(held: Held) -> DossierStep:
@@ -490,5 +496,67 @@ def dossier_return_result(
             kind=EventKind.RESULT_RETURNED,
             note=to_whom,
             actor_label=label(Role.RECEIVING_OFFICER),
+        )
+    return held.dossier
+
+
+def dossier_case_choose(
+    *,
+    dossier: Dossier | int | str,
+    actor: Actor,
+    case: str,
+    note: str = "",
+    expected_revision: int | None = None,
+    now: dt.datetime | None = None,
+) -> Dossier:
+    """Change the processing-time case of a dossier in process; its due date follows.
+
+    The due date becomes the case's legal time from receipt, pushed by the
+    supplement pauses since, and the open step's by its share of that time.
+    Refused after an extension (the rules), for an unknown or unchanged
+    case (ValidationFailed) and when the new due date is already past
+    (Conflict). Locks the dossier row (``select_for_update``).
+    """
+    with acting(
+        dossier,
+        actor=actor,
+        action=rules.Action.CHOOSE_CASE,
+        expected_revision=expected_revision,
+        now=now,
+    ) as held:
+        locked = held.dossier
+        chosen = version_case(locked.procedure_version_id, case.strip())
+        if chosen.code == locked.processing_case:
+            raise ValidationFailed(CASE_UNCHANGED, field_errors={"case": [CASE_UNCHANGED]})
+        legal_due = dossier_due_at(locked.procedure_version, locked.received_at, case=chosen.code)
+        due = legal_due
+        for paused_at, resumed_at in SupplementRequest.objects.filter(
+            dossier=locked, phase=SupplementPhase.PROCESSING, received_at__isnull=False
+        ).values_list("requested_at", "received_at"):
+            if resumed_at is not None:
+                due = timing.pushed_by_pause(due, paused_at=paused_at, now=resumed_at)
+        if due <= held.now:
+            raise Conflict(CASE_DUE_PAST)
+        locked.processing_case = chosen.code
+        locked.due_at = due
+        step = held.step
+        if step is not None and step.due_at is not None:
+            legal = timing.legal_hours(
+                locked.procedure_version, received_at=locked.received_at, legal_due=legal_due
+            )
+            share = version_structure(step.step.version_id).step(step.step_id).share
+            step.due_at = timing.step_due_at(
+                start=step.started_at, share=share, legal=legal, dossier_due_at=due
+            )
+            step.save(update_fields=["due_at"])
+        transition(
+            held,
+            to_state=DossierState(locked.state),
+            actor=actor,
+            kind=EventKind.CASE_CHOSEN,
+            note="\n".join(
+                part for part in (f"{chosen.label}: {chosen.text}", note.strip()) if part
+            ),
+            actor_label=label(Role(step.role) if step is not None else Role.LEADER),
         )
     return held.dossier

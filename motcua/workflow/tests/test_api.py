@@ -15,6 +15,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from motcua.catalog.models import Procedure
+from motcua.catalog.selectors import version_cases
 from motcua.dossiers.models import (
     Dossier,
     DossierComponent,
@@ -302,7 +303,7 @@ def test_bulk_assignment_says_which_codes_were_refused(cast: Cast, procedure: Pr
 def test_the_schema_lists_every_staff_endpoint_with_its_errors(cast: Cast) -> None:
     schema = APIClient().get(reverse("api-schema"), {"format": "json"}).json()
     staff_paths = {p: ops for p, ops in schema["paths"].items() if p.startswith("/api/v1/staff/")}
-    assert len(staff_paths) == 4 + 15 + 3  # reads, actions, a dossier's files and forms
+    assert len(staff_paths) == 4 + 16 + 3  # reads, actions, a dossier's files and forms
     error = {"$ref": "#/components/schemas/Error"}
     for path, operations in staff_paths.items():
         for method, operation in operations.items():
@@ -505,9 +506,11 @@ def test_a_dossier_costs_the_same_queries_whatever_its_size(
 def test_an_action_through_the_api_costs_at_most_15_queries(action: str) -> None:
     cast = cast_create()
     procedure = ProcedureFactory(agency=cast.agency)
-    # The process's steps are read once per process and kept (published versions never change).
-    version_structure(process_version_for(procedure=procedure).pk)
     dossier = submitted(cast, procedure)
+    # A published process's steps and a used version's legal times are read once per process
+    # and kept: they never change.
+    version_structure(process_version_for(procedure=procedure).pk)
+    version_cases(dossier.procedure_version_id)
     if action != "accept":
         services.dossier_accept(dossier=dossier, actor=cast.receiving_officer)
     if action == "forward":

@@ -16,6 +16,7 @@ import pytest
 from django.db import transaction
 from django.utils import timezone
 
+from motcua.catalog.models import ProcessingCase
 from motcua.core.errors import Conflict, Forbidden, NotFound
 from motcua.dossiers.models import Dossier
 from motcua.testing import (
@@ -51,6 +52,13 @@ class _Rollback(Exception):
 
 def _submitted(cast: Cast, *, partner: bool = False) -> Dossier:
     procedure = ProcedureFactory(agency=cast.agency)
+    # A longer legal time when verification is needed: the case can be chosen while in process.
+    ProcessingCase.objects.create(
+        version=procedure.current_version,
+        code="XAC-MINH",
+        name="Cần xác minh",
+        processing_time_value=15,
+    )
     if partner:
         inter_agency_process(procedure, cast.partner)
     return DossierFactory(procedure=procedure, receiving_unit=cast.unit)
@@ -129,6 +137,9 @@ def _call(action: Action, dossier: Dossier, actor: Any, cast: Cast) -> Callable[
             dossier=dossier, actor=actor
         ),
         Action.CLAIM: lambda: services.dossier_claim(dossier=dossier, actor=actor),
+        Action.CHOOSE_CASE: lambda: services.dossier_case_choose(
+            dossier=dossier, actor=actor, case="" if dossier.processing_case else "XAC-MINH"
+        ),
         Action.FORWARD: lambda: services.dossier_forward(dossier=dossier, actor=actor),
         Action.SEND_BACK: lambda: services.dossier_send_back(
             dossier=dossier, actor=actor, reason="x"
