@@ -316,15 +316,56 @@ def inter_agency_process(procedure: Procedure, partner: Agency) -> None:
     process_version_create(procedure=procedure, steps=default_steps(partner=partner))
 
 
+def pdf_bytes(text: str = "motcua", pages: int = 1) -> bytes:
+    """Return a small valid PDF (with its cross-reference table) of ``pages`` pages of ``text``."""
+    stream = f"BT /F1 24 Tf 72 720 Td ({text}) Tj ET".encode("ascii")
+    page_ids = [6 + n for n in range(pages)]
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [%s] /Count %d >>"
+        % (b" ".join(b"%d 0 R" % n for n in page_ids), pages),
+        b"",  # unused
+        b"<< /Length %d >>\nstream\n%s\nendstream" % (len(stream), stream),
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+        *(
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] "
+            b"/Resources << /Font << /F1 5 0 R >> >> /Contents 4 0 R >>"
+            for _ in range(pages)
+        ),
+    ]
+    objects[2] = b"<< >>"
+    out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    for offset in offsets:
+        out += b"%010d 00000 n \n" % offset
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1,
+        xref,
+    )
+    return bytes(out)
+
+
+def png_bytes(size: tuple[int, int] = (8, 8)) -> bytes:
+    """Return a small valid PNG image."""
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", size, (255, 255, 255)).save(out, format="PNG")
+    return out.getvalue()
+
+
 def pdf_upload(name: str = "ket-qua.pdf") -> Any:
     """Return a small valid PDF as an uploaded file."""
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    body = (
-        b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
-        b"2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
-    )
-    return SimpleUploadedFile(name, body, content_type="application/pdf")
+    return SimpleUploadedFile(name, pdf_bytes(), content_type="application/pdf")
 
 
 def fee_rules_add(procedure: Procedure) -> Procedure:

@@ -24,6 +24,8 @@ from django.http import FileResponse
 from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
+from PIL import Image
+from pypdf import PdfReader
 
 from motcua.catalog.models import Component, ProcedureVersion
 from motcua.core.errors import PayloadTooLarge
@@ -40,6 +42,11 @@ BAD_FILE_TYPE = _("Only PDF, JPEG and PNG files are accepted (checked by content
 EMPTY_FILE = _("The file is empty.")
 TOO_MANY_FILES = _("Too many files: at most {max} per dossier.")
 FILE_TOO_LARGE = _("A file is too large: at most {max} MB per file.")
+BROKEN_FILE = _(
+    "This file could not be opened: it is damaged or incomplete. Scan or save it again."
+)
+PDF_WITHOUT_PAGES = _("This PDF has no page.")
+PDF_PROTECTED = _("This PDF is protected by a password: send it without the password.")
 
 _SNIFF_BYTES = 2048
 Owner = TypeVar("Owner")
@@ -55,6 +62,7 @@ class CheckedFile(Generic[Owner]):
     extension: str
     sha256: str
     size: int
+    pages: int | None = None  # a PDF's pages, counted when it was opened
 
 
 def check_upload(
@@ -76,7 +84,36 @@ def check_upload(
     if mime not in settings.MOTCUA_ALLOWED_FILE_TYPES:
         errors[key] = [BAD_FILE_TYPE]
         return None
-    return CheckedFile(owner, upload, mime, extension, digest, size)
+    pages, problem = _opened(upload, mime)
+    if problem is not None:
+        errors[key] = [problem]
+        return None
+    return CheckedFile(owner, upload, mime, extension, digest, size, pages)
+
+
+def _opened(upload: Upload, mime: str) -> tuple[int | None, Any]:
+    """Open the file as what its first bytes say it is: (a PDF's pages, or the problem).
+
+    The first bytes of a PDF or an image are easy to fake and easy to
+    truncate: a scan is accepted only if it opens (pypdf reads the PDF's
+    page tree, Pillow verifies the image), so no officer accepts a component
+    whose scan cannot be read.
+    """
+    upload.seek(0)
+    try:
+        if mime == "application/pdf":
+            reader = PdfReader(upload, strict=False)
+            if reader.is_encrypted:
+                return None, PDF_PROTECTED
+            pages = len(reader.pages)
+            return (pages, None) if pages else (None, PDF_WITHOUT_PAGES)
+        with Image.open(upload) as image:
+            image.verify()
+        return None, None
+    except Exception:
+        return None, BROKEN_FILE
+    finally:
+        upload.seek(0)
 
 
 def check_component_files(

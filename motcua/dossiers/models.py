@@ -342,6 +342,12 @@ class DossierFile(models.Model):
     content_type = models.CharField(max_length=100)
     size = models.PositiveBigIntegerField()
     sha256 = models.CharField(max_length=64)
+    pages = models.PositiveIntegerField(
+        _("pages"),
+        null=True,
+        blank=True,
+        help_text=_("A PDF's pages, counted when it was received."),
+    )
     uploaded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -689,6 +689,7 @@ def _record_files(
             content_type=checked.content_type,
             size=checked.size,
             sha256=checked.sha256,
+            pages=checked.pages,
         )
         for row in rows
         for checked, name in stored.get(row.component_id or 0, ())

@@ -6,13 +6,10 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from motcua.catalog.models import Procedure
-from motcua.testing import OneStopUnitFactory, ProcedureFactory
+from motcua.testing import OneStopUnitFactory, ProcedureFactory, pdf_bytes, png_bytes
 
-PDF = (
-    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
-    b"2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
-)
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+PDF = pdf_bytes()
+PNG = png_bytes()
 
 
 def pdf(name: str = "to-khai.pdf") -> SimpleUploadedFile:
