@@ -9,7 +9,7 @@ PORT ?= 8000
 # The address printed receipts' QR codes point to: where `make run` serves, unless set.
 SITE_URL ?= http://$(HOST):$(PORT)
 
-.PHONY: run worker setup test lint format messages migrate demo bench bench-workflow clean
+.PHONY: run worker setup test lint format messages migrate demo bench bench-workflow bench-staff clean
 
 run: setup migrate demo
 	SITE_URL='$(SITE_URL)' $(PY) manage.py runserver $(HOST):$(PORT)
@@ -63,6 +63,10 @@ bench: setup
 # Transitions and due-soon / overdue lists on 1,000,000 dossiers (PostgreSQL).
 bench-workflow: setup
 	$(PY) bench/workflow.py
+
+# The staff API under the peer's case-API mix, two people, 1,000,000 dossiers (PostgreSQL).
+bench-staff: setup
+	$(PY) bench/staff.py
 
 clean:
 	rm -rf .venv .tools node_modules var

@@ -86,7 +86,9 @@ def wrk(
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
 
     def latency(p: str) -> float:
-        m = re.search(rf"\s{p}%\s+([\d.]+)(us|ms|s)", out)
+        m = re.search(rf"\s{p}%\s+([\d.]+)(us|ms|s)", out) or re.search(
+            rf"^p{p} ([\d.]+) (ms)$", out, re.MULTILINE
+        )  # wrk's own table has 50/75/90/99; a script's done() may print "p95 12.3 ms"
         if not m:
             return float("nan")
         value, unit = float(m.group(1)), m.group(2)
@@ -97,6 +99,7 @@ def wrk(
     return {
         "requests_per_second": rps,
         "p50_ms": latency("50"),
+        "p95_ms": latency("95"),
         "p99_ms": latency("99"),
         "non_2xx": float(non2xx.group(1)) if non2xx else 0.0,
         "socket_errors": errors.group(0) if errors else "",  # type: ignore[dict-item]

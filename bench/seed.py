@@ -24,19 +24,16 @@ from motcua.dossiers.models import (
     Channel,
     Delivery,
     Dossier,
+    DossierAccess,
     DossierEvent,
     DossierState,
     EventKind,
 )
 from motcua.dossiers.selectors import dossier_receipt_url
 from motcua.organisation.models import Agency
+from motcua.testing import pdf_bytes
 
-PDF = (
-    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
-    b"2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
-    b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 200 200]>>endobj\n"
-    b"trailer<</Root 1 0 R>>\n%%EOF\n"
-)
+PDF = pdf_bytes("bench")  # a real one-page PDF: uploads must open
 SAMPLE = {
     "text": "Nguyễn Văn An",
     "textarea": "Ghi chú",
@@ -129,6 +126,17 @@ def seed(target: int, batch: int = 5000) -> None:
                     actor_label="Người nộp hồ sơ",
                 )
                 for d in created
+            )
+            DossierAccess.objects.bulk_create(
+                DossierAccess(
+                    dossier=d,
+                    agency_id=agency_id,
+                    procedure_id=d.procedure_id,
+                    status=d.status,
+                    received_at=d.received_at,
+                )
+                for d in created
+                for agency_id in {d.receiving_unit_id, d.competent_agency_id}
             )
         made += size
     if made and connection.vendor == "postgresql":

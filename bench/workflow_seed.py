@@ -53,7 +53,21 @@ TABLES = (
     "workflow_dossierstep",
     "dossiers_dossierevent",
     "dossiers_dossierresult",
+    "dossiers_dossieraccess",
 )
+# Who may see each new dossier: its receiving unit, its deciding agency, its steps' agencies
+# (what the services write as they go).
+ACCESS_FILL = """
+INSERT INTO dossiers_dossieraccess (dossier_id, agency_id, procedure_id, status, received_at)
+SELECT DISTINCT w.dossier_id, w.agency_id, d.procedure_id, d.status, d.received_at
+FROM (
+    SELECT id AS dossier_id, receiving_unit_id AS agency_id FROM dossiers_dossier WHERE id >= %s
+    UNION SELECT id, competent_agency_id FROM dossiers_dossier WHERE id >= %s
+    UNION SELECT dossier_id, agency_id FROM workflow_dossierstep WHERE dossier_id >= %s
+) w
+JOIN dossiers_dossier d ON d.id = w.dossier_id
+ON CONFLICT DO NOTHING
+"""
 # Analysed too: the planner needs their statistics (how many steps are processing steps).
 SMALL_TABLES = (
     "auth_user",
@@ -161,6 +175,7 @@ DOSSIER_COLUMNS = [
     "receipt_pdf",
     "created_at",
     "updated_at",
+    "processing_case",
 ]
 STEP_COLUMNS = [
     "dossier_id",
@@ -278,11 +293,6 @@ def seed(target: int, *, out: Any = print) -> dict[str, Any]:
             done += size
             rate = done / (time.monotonic() - started)
             out(f"   {done:>9,} dossiers written ({rate:,.0f}/s)")
-        _reset_sequences()
-        if reindex:
-            t = time.monotonic()
-            _restore_indexes()
-            out(f"   indexes built in {time.monotonic() - t:.0f} s")
         with connection.cursor() as cursor:
             # What the workflow's open_step keeps: the agency holding each open step.
             cursor.execute(
@@ -291,6 +301,15 @@ def seed(target: int, *, out: Any = print) -> dict[str, Any]:
                 "AND s.finished_at IS NULL AND d.id >= %s",
                 [first],
             )
+            t = time.monotonic()
+            cursor.execute("SET maintenance_work_mem = '512MB'")
+            cursor.execute(ACCESS_FILL, [first, first, first])
+            out(f"   access rows written in {time.monotonic() - t:.0f} s")
+        _reset_sequences()
+        if reindex:
+            t = time.monotonic()
+            _restore_indexes()
+            out(f"   indexes built in {time.monotonic() - t:.0f} s")
     t = time.monotonic()
     with connection.cursor() as cursor:
         for table in (*TABLES, *SMALL_TABLES):
@@ -666,7 +685,7 @@ class Loader:
                 finished, outcome, 1 + steps_done, "person", name,
                 f"048{rng.randrange(10**9):09d}", f"09{rng.randrange(10**8):08d}", "",
                 f"{rng.randrange(1, 300)} {rng.choice(STREETS)}, Đà Nẵng", self.folded[name],
-                "{}", submitted, received, due_at, "", "", submitted, last,
+                "{}", submitted, received, due_at, "", "", submitted, last, "",
             )
         )  # fmt: skip
         from_state, from_status = event_from

@@ -38,6 +38,7 @@ CHOOSE_ANSWER = _("Choose whether to accept the withdrawal.")
 BAD_DATETIME = _("Enter a date and time, for example 2026-12-01 16:30.")
 
 Service = Callable[..., Any]
+ANY_REVISION = "*"  # If-Match: * (HTTP): act on the dossier whatever its revision now
 
 
 # --- Fields the actions take --------------------------------------------------------------------
@@ -541,8 +542,8 @@ def _messages(detail: Any, prefix: str = "") -> dict[str, list[str]]:
 
 
 def action_arguments(
-    action: Action, data: Any, *, revision: int | None = None
-) -> tuple[Service, dict[str, Any], int]:
+    action: Action, data: Any, *, revision: int | str | None = None
+) -> tuple[Service, dict[str, Any], int | None]:
     """Read the fields of ``action`` from ``data``; return its service, arguments and revision.
 
     ``revision`` (the If-Match header) stands for the body's ``revision``; one
@@ -557,8 +558,10 @@ def action_arguments(
     if fields:
         first = next(iter(fields.values()))
         raise ValidationFailed(first[0] if len(fields) == 1 else INVALID, field_errors=fields)
-    seen = revision if revision is not None else body.validated_data["revision"]
     service, kwargs = spec.call(body.validated_data)
+    if isinstance(revision, str):  # ANY_REVISION
+        return service, kwargs, None
+    seen: int = revision if revision is not None else body.validated_data["revision"]
     return service, kwargs, seen
 
 
@@ -568,12 +571,13 @@ def action_run(
     dossier: int | str,
     actor: AbstractBaseUser,
     data: Any,
-    revision: int | None = None,
+    revision: int | str | None = None,
 ) -> Any:
     """Do ``action`` on ``dossier`` (id or code) with the fields in ``data`` (a form's or a body).
 
     ``revision`` (the If-Match header) stands for the body's ``revision``; one
     of them is required: the service refuses a client that saw an older one.
+    ``ANY_REVISION`` (``If-Match: *``) acts whatever the revision is now.
     """
     service, kwargs, seen = action_arguments(action, data, revision=revision)
     return service(dossier=dossier, actor=actor, expected_revision=seen, **kwargs)

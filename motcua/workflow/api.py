@@ -40,7 +40,7 @@ from motcua.staff.authentication import StaffTokenAuthentication
 from motcua.staff.selectors import user_agency_roles
 
 from . import selectors, services
-from .actions import ACTIONS, ActionSpec, action_run, person_by_username
+from .actions import ACTIONS, ANY_REVISION, ActionSpec, action_run, person_by_username
 from .serializers import InboxSerializer, StaffDossierSerializer
 
 NO_SUCH_UNIT = _("No one-stop unit has this code.")
@@ -170,9 +170,15 @@ def dossier(request: Request, code: str) -> Response:
 # --- Actions -----------------------------------------------------------------------------------
 
 
-def _if_match(request: Request) -> int | None:
-    """Return the revision in the If-Match header (``"3"``, ``W/"3"`` or ``3``), if any."""
+def _if_match(request: Request) -> int | str | None:
+    """Return the revision in the If-Match header (``"3"``, ``W/"3"`` or ``3``), if any.
+
+    ``*`` (any revision, as HTTP defines it) is returned as is: the caller asks
+    for the action whatever changed since it looked; the rules still apply.
+    """
     header = request.headers.get("If-Match", "").strip()
+    if header == "*":
+        return ANY_REVISION
     if header.startswith("W/"):
         header = header[2:]
     header = header.strip('"')
@@ -183,7 +189,8 @@ IF_MATCH = OpenApiParameter(
     "If-Match",
     str,
     OpenApiParameter.HEADER,
-    description="The revision (ETag) the caller last saw; or send `revision` in the body",
+    description="The revision (ETag) the caller last saw, or `*` for whatever it is now; or "
+    "send `revision` in the body",
 )
 
 

@@ -531,3 +531,16 @@ def test_an_action_through_the_api_costs_at_most_15_queries(action: str) -> None
     # SQLite logs the BEGIN and COMMIT that PostgreSQL's driver sends unlogged.
     counted = [q for q in sql if q not in ("BEGIN", "BEGIN IMMEDIATE", "COMMIT")]
     assert len(counted) <= 15, "\n".join(q[:150] for q in counted)
+
+
+def test_if_match_star_acts_whatever_the_revision_now(cast: Cast, procedure: Procedure) -> None:
+    dossier = submitted(cast, procedure)
+    services.dossier_accept(dossier=dossier, actor=cast.receiving_officer)
+    specialist = client_for(cast.specialist)
+
+    response = post(specialist, "claim", dossier, {}, HTTP_IF_MATCH="*")
+
+    assert response.status_code == 200, response.json()
+    assert response.json()["current_step"]["assignee"] == cast.specialist.get_username()
+    # The rules still apply: a second claim is refused.
+    assert post(specialist, "claim", dossier, {}, HTTP_IF_MATCH="*").status_code == 409
