@@ -128,13 +128,7 @@ def seed(target: int, batch: int = 5000) -> None:
                 for d in created
             )
             DossierAccess.objects.bulk_create(
-                DossierAccess(
-                    dossier=d,
-                    agency_id=agency_id,
-                    procedure_id=d.procedure_id,
-                    status=d.status,
-                    received_at=d.received_at,
-                )
+                DossierAccess.of(d, agency_id)
                 for d in created
                 for agency_id in {d.receiving_unit_id, d.competent_agency_id}
             )

@@ -58,8 +58,10 @@ TABLES = (
 # Who may see each new dossier: its receiving unit, its deciding agency, its steps' agencies
 # (what the services write as they go).
 ACCESS_FILL = """
-INSERT INTO dossiers_dossieraccess (dossier_id, agency_id, procedure_id, status, received_at)
-SELECT DISTINCT w.dossier_id, w.agency_id, d.procedure_id, d.status, d.received_at
+INSERT INTO dossiers_dossieraccess
+    (dossier_id, agency_id, procedure_id, status, received_at, code, applicant_search)
+SELECT DISTINCT w.dossier_id, w.agency_id, d.procedure_id, d.status, d.received_at, d.code,
+    d.applicant_search
 FROM (
     SELECT id AS dossier_id, receiving_unit_id AS agency_id FROM dossiers_dossier WHERE id >= %s
     UNION SELECT id, competent_agency_id FROM dossiers_dossier WHERE id >= %s

@@ -114,7 +114,7 @@ TEMPLATES = [
 VAR_DIR = Path(env("VAR_DIR", str(BASE_DIR / "var")))
 DATABASES = {
     "default": dj_database_url.parse(
-        env("DATABASE_URL", f"sqlite:///{VAR_DIR / 'motcua.sqlite3'}"),
+        env("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'motcua.sqlite3'}",  # unset or empty
         conn_max_age=envint("CONN_MAX_AGE", "600"),
         conn_health_checks=True,
     )

@@ -239,13 +239,7 @@ class DossierFactory(DjangoModelFactory[Dossier]):
             return
         DossierAccess.objects.bulk_create(
             [
-                DossierAccess(
-                    dossier=obj,
-                    agency_id=agency_id,
-                    procedure_id=obj.procedure_id,
-                    status=obj.status,
-                    received_at=obj.received_at,
-                )
+                DossierAccess.of(obj, agency_id)
                 for agency_id in dict.fromkeys([obj.receiving_unit_id, obj.competent_agency_id])
             ],
             ignore_conflicts=True,

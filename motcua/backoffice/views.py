@@ -27,6 +27,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from motcua.calendar.selectors import working_day_length
 from motcua.catalog.selectors import procedure_search
 from motcua.core.errors import DomainError, Forbidden, NotFound
+from motcua.core.names import person_name
 from motcua.dossiers.files import private_file_response
 from motcua.dossiers.selectors import dossier_file_of, dossier_receipt_url, dossier_result_of
 from motcua.staff.decorators import staff_required
@@ -91,7 +92,7 @@ def bulk_assign(request: HttpRequest) -> HttpResponse:
                 "%(n)d dossiers assigned to %(name)s.",
                 len(outcome.done),
             )
-            % {"n": len(outcome.done), "name": assignee.get_full_name() or assignee.username},
+            % {"n": len(outcome.done), "name": person_name(assignee)},
         )
     for code, why in outcome.refused.items():
         messages.error(request, f"{code}: {why}")

@@ -276,8 +276,12 @@ class DossierAccess(models.Model):
     and every agency a step of it went to (inter-agency procedures).
 
     Kept by the services that create dossiers and open steps, with copies of
-    the columns lists filter and sort on (procedure, status, time received),
-    so "everything my agency may see", newest first, is one index range.
+    the columns lists filter, search and sort on (procedure, status, code,
+    folded applicant name, time received), so "everything my agency may
+    see", newest first, filtered or searched, is read from one agency's rows
+    (``workflow.selectors.inbox``). On PostgreSQL a GIN index over the
+    agency and the name's words and word pairs (``motcua_name_terms``,
+    migration 0018) finds a name among them.
     """
 
     dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="access")
@@ -285,6 +289,8 @@ class DossierAccess(models.Model):
     procedure = models.ForeignKey("catalog.Procedure", on_delete=models.PROTECT, related_name="+")
     status = models.PositiveSmallIntegerField(choices=Status.choices)
     received_at = models.DateTimeField()
+    code = models.CharField(max_length=40, default="")
+    applicant_search = models.CharField(max_length=200, default="")
 
     class Meta:
         verbose_name = _("dossier access")
@@ -293,7 +299,20 @@ class DossierAccess(models.Model):
             models.UniqueConstraint(fields=["dossier", "agency"], name="dossier_access_unique")
         ]
         indexes = [
-            models.Index(fields=["agency", "-received_at", "-dossier"], name="access_newest"),
+            # Newest first; a search reads the code and the name from the index alone.
+            models.Index(
+                fields=["agency", "-received_at", "-dossier"],
+                include=["code", "applicant_search"],
+                name="access_newest",
+            ),
+            # Search by the start of a code among one agency's dossiers (PostgreSQL: in any
+            # collation, and without reading the table).
+            models.Index(
+                fields=["agency", "code"],
+                opclasses=["int8_ops", "varchar_pattern_ops"],
+                include=["received_at", "dossier"],
+                name="access_code_prefix",
+            ),
             models.Index(
                 fields=["agency", "procedure", "-received_at", "-dossier"],
                 name="access_procedure_newest",
@@ -310,6 +329,19 @@ class DossierAccess(models.Model):
 
     def __str__(self) -> str:
         return f"{self.dossier_id} @ {self.agency_id}"
+
+    @classmethod
+    def of(cls, dossier: Dossier, agency_id: int) -> DossierAccess:
+        """Return the (unsaved) access row of ``agency_id`` to ``dossier``."""
+        return cls(
+            dossier=dossier,
+            agency_id=agency_id,
+            procedure_id=dossier.procedure_id,
+            status=dossier.status,
+            received_at=dossier.received_at,
+            code=dossier.code,
+            applicant_search=dossier.applicant_search,
+        )
 
 
 class DossierComponent(models.Model):

@@ -333,13 +333,7 @@ def _dossier_insert(
         request_fingerprint=fingerprint,
     )
     DossierAccess.objects.bulk_create(
-        DossierAccess(
-            dossier=dossier,
-            agency_id=agency_id,
-            procedure_id=procedure.pk,
-            status=Status.NEW,
-            received_at=now,
-        )
+        DossierAccess.of(dossier, agency_id)
         for agency_id in dict.fromkeys([unit.pk, procedure.agency_id])
     )
     DossierEvent.objects.create(

@@ -33,6 +33,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from motcua.calendar import selectors as calendar
+from motcua.core.names import person_name
 from motcua.dossiers.models import Dossier, DossierState
 from motcua.notifications.models import NotificationKind
 from motcua.notifications.services import Notice, notices_create, notifications_email_all
@@ -90,7 +91,7 @@ def _step_texts(step: DossierStep, kind: NotificationKind) -> tuple[str, str, st
         "due": _local(step.due_at),
     }
     if step.assignee is not None:
-        values["holder"] = step.assignee.get_full_name() or step.assignee.get_username()
+        values["holder"] = person_name(step.assignee)
         holder = _("It is assigned to %(holder)s.") % values
     else:
         holder = _("Nobody has taken it yet.")

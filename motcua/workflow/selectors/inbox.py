@@ -16,12 +16,17 @@ from __future__ import annotations
 
 import datetime as dt
 import heapq
+import itertools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db import connection
+from django.db.models import BooleanField, Exists, F, OuterRef, Q, QuerySet, Value
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Concat
+from django.db.models.lookups import Contains
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -214,15 +219,38 @@ def _filtered(
         dossiers = dossiers.filter(status__in=RUNNING_STATUSES, **{f"{due_field}__lt": now})
     text = filters.q.strip()
     if text:
-        names = Q(applicant_search__contains=fold(text))
+        # The trigram index on applicant_search finds the text anywhere in a name
+        # (PostgreSQL); the second test keeps names where it starts a word.
+        found = Q(applicant_search__contains=fold(text)) & Q(_name_starts_word(fold(text)))
         if _CODE_LIKE.fullmatch(text):
             # Codes are upper case: compared as they are stored, the code and its prefix
-            # are read from indexes (``dossier_code_prefix``), as the names are (trigrams).
-            code = text.upper()
-            names = Q(code=code) | Q(code__startswith=code) | names
-        # Else names alone: PostgreSQL may then use the trigram index on applicant_search.
-        dossiers = dossiers.filter(names)
+            # are read from an index (``dossier_code_prefix``).
+            found = Q(code__startswith=text.upper()) | found
+        dossiers = dossiers.filter(found)
     return dossiers
+
+
+def _name_starts_word(folded: str) -> Contains:
+    """The folded name holds ``folded`` from the start of one of its words.
+
+    "nguyen thi ho" finds "Nguyễn Thị Hòa" and "hoa" finds "Nguyễn Thị Hòa",
+    "uyen" does not: people search names by their words.
+    """
+    return Contains(Concat(Value(" "), "applicant_search"), Value(f" {folded}"))
+
+
+def _name_terms_query(folded: str) -> str:
+    """Return the ``tsquery`` text of ``motcua_name_terms`` for a folded name (PostgreSQL).
+
+    One word is a prefix of a word ("hoa:*"); several are their consecutive
+    pairs, the last a prefix ("nguyenthi & thiho:*"). It finds a superset of
+    what ``_name_starts_word`` keeps (empty when the text has no letter or digit).
+    """
+    words = re.findall(r"[a-z0-9]+", folded)
+    if len(words) < 2:
+        return f"{words[0]}:*" if words else ""
+    pairs = [a + b for a, b in itertools.pairwise(words)]
+    return " & ".join([*pairs[:-1], f"{pairs[-1]}:*"])
 
 
 def dossiers_due_soon(
@@ -340,7 +368,7 @@ def inbox_rows(
     """
     now = now or timezone.now()
     filters = filters or InboxFilters()
-    if box == "all" and not (filters.due or filters.q or filters.channel is not None):
+    if box == "all" and not (filters.due or filters.channel is not None):
         found = _everything_i_see(user, filters, offset, limit + 1)
     else:
         # The agencies' codes keep a join PostgreSQL uses to read "due soon" through the
@@ -414,7 +442,8 @@ def _everything_i_see(
     """Return ``count`` rows from ``offset`` of all the user may see, newest first.
 
     Each of the user's agencies is an index range of ``DossierAccess``
-    (``agency, [procedure, [status,]] received_at desc``); the ranges are
+    (``agency, [procedure, [status,]] received_at desc``), or with a search
+    text that agency's matching rows (``_agency_search``); the ranges are
     merged (a dossier seen through two agencies once) and the page's dossiers
     read by id.
     """
@@ -432,12 +461,11 @@ def _everything_i_see(
     if filters.status is not None:
         access = access.filter(status=filters.status)
     wanted = offset + count
+    text = filters.q.strip()
     ranges = [
-        list(
-            access.filter(agency_id=agency_id)
-            .order_by("-received_at", "-dossier_id")
-            .values_list("received_at", "dossier_id")[:wanted]
-        )
+        _agency_search(access.filter(agency_id=agency_id), text, wanted)
+        if text
+        else list(access.filter(agency_id=agency_id).order_by(*_NEWEST).values_list(*_KEY)[:wanted])
         for agency_id in agencies
     ]
     merged = heapq.merge(*ranges, reverse=True) if len(ranges) > 1 else iter(ranges[0])
@@ -454,3 +482,65 @@ def _everything_i_see(
         return []
     by_id = {r["id"]: r for r in Dossier.objects.filter(id__in=ids).values(*_ROW_FIELDS)}
     return [by_id[i] for i in ids if i in by_id]
+
+
+_NEWEST = ("-received_at", "-dossier_id")
+_KEY = ("received_at", "dossier_id")
+# How many of an agency's newest rows a search reads before it turns to the indexes.
+SEARCH_WINDOW = 5000
+
+
+def _agency_search(
+    rows: QuerySet[DossierAccess], text: str, wanted: int
+) -> list[tuple[dt.datetime, int]]:
+    """Return the newest ``wanted`` of one agency's ``rows`` whose code starts with ``text``
+    or whose applicant's name has it from the start of a word, newest first.
+
+    A common name or a recent code is among the agency's newest rows: the
+    search reads at most ``SEARCH_WINDOW`` of them in order from the index
+    that carries the code and the name, and stops at ``wanted``. Only when
+    they hold fewer does it look among the older rows, through the indexes of
+    codes and of names (``access_code_prefix``; ``access_name_terms`` on
+    PostgreSQL), where a text that is rare enough to be missing from the
+    window matches few rows. So a search costs a few milliseconds whether
+    the text is in every tenth name or in one.
+    """
+    folded = fold(text)
+    found = Q(_name_starts_word(folded))
+    indexed = found
+    terms = _name_terms_query(folded)
+    if connection.vendor == "postgresql" and terms:
+        indexed = (
+            Q(
+                RawSQL(
+                    "motcua_name_terms(dossiers_dossieraccess.applicant_search) "
+                    "@@ to_tsquery('simple', %s)",
+                    [terms],
+                    output_field=BooleanField(),
+                )
+            )
+            & found
+        )
+    if _CODE_LIKE.fullmatch(text):
+        code = Q(code__startswith=text.upper())
+        if any(c.isdigit() for c in text):  # a code, not a name: names have no digits
+            found = indexed = code
+        else:
+            found, indexed = code | found, code | indexed
+    newest = rows.order_by(*_NEWEST).values_list("received_at", flat=True)
+    edge = list(newest[SEARCH_WINDOW - 1 : SEARCH_WINDOW])
+    if not edge:  # the agency has fewer rows than the window: read them all
+        return list(rows.filter(found).order_by(*_NEWEST).values_list(*_KEY)[:wanted])
+    # The window: the rows received since the window's last one (a range of the index).
+    recent = rows.filter(found, received_at__gte=edge[0]).order_by(*_NEWEST)
+    found_recent = list(recent.values_list(*_KEY)[:wanted])
+    if len(found_recent) == wanted:
+        return found_recent
+    # Fewer than a page in the window: the matches are sparse among the older rows, so they
+    # are found through the code or name index and sorted. "NULLS LAST" (received_at is
+    # never null) keeps PostgreSQL from walking the newest-first index instead, hoping to
+    # meet them early: codes of one month sit together, far down that index.
+    older = rows.filter(indexed, received_at__lt=edge[0]).order_by(
+        F("received_at").desc(nulls_last=True), F("dossier_id").desc()
+    )
+    return found_recent + list(older.values_list(*_KEY)[: wanted - len(found_recent)])

@@ -314,16 +314,7 @@ def open_step(
     if agency_id not in (dossier.receiving_unit_id, dossier.competent_agency_id):
         # A partner agency of an inter-agency procedure may see the dossier from now on.
         DossierAccess.objects.bulk_create(
-            [
-                DossierAccess(
-                    dossier=dossier,
-                    agency_id=agency_id,
-                    procedure_id=dossier.procedure_id,
-                    status=dossier.status,
-                    received_at=dossier.received_at,
-                )
-            ],
-            ignore_conflicts=True,
+            [DossierAccess.of(dossier, agency_id)], ignore_conflicts=True
         )
     return opened
 

@@ -16,6 +16,7 @@ from django.utils import translation
 from django_tasks_db.models import DBTaskResult
 
 from motcua.catalog.models import Procedure
+from motcua.core.names import person_name
 from motcua.dossiers.models import Dossier
 from motcua.notifications import services as notification_services
 from motcua.notifications.models import EmailStatus, Notification, NotificationKind
@@ -289,7 +290,7 @@ def test_the_emails_say_which_step_of_which_dossier_and_leaders_learn_who_holds_
         f"The step \u201c{step.step.name}\u201d of dossier {dossier.code} ({procedure.name}) "
         "was due at 09:00 12/01/2026 and is not finished."
     )
-    name = cast.specialist.get_full_name() or cast.specialist.username
+    name = person_name(cast.specialist)
     assert to_dung.subject == to_chi.subject
     assert to_dung.body == f"{to_chi.body} It is assigned to {name}."
     row = Notification.objects.get(recipient=cast.specialist)

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
@@ -12,6 +13,7 @@ from motcua.staff.services import staff_role_revoke
 from motcua.testing import (
     Cast,
     DossierFactory,
+    OneStopUnitFactory,
     ProcedureFactory,
     cast_create,
     inter_agency_process,
@@ -24,9 +26,12 @@ from motcua.workflow.selectors import (
     dossiers_due_soon,
     dossiers_overdue,
     inbox,
+    inbox_rows,
 )
 
 pytestmark = pytest.mark.django_db
+# The module, not the function the package exports under its name.
+inbox_module = importlib.import_module("motcua.workflow.selectors.inbox")
 
 
 def test_due_soon_and_overdue_lists_stay_within_the_users_agencies() -> None:
@@ -136,3 +141,57 @@ def test_the_inbox_search_finds_codes_and_names_with_or_without_diacritics() -> 
     assert found(other.code.rsplit("-", 1)[0].lower()) == {hoa.code, other.code}
     assert found("ZZZ999") == set()
     assert found("khong co ai") == set()
+
+
+@pytest.mark.parametrize("window", [5000, 3])
+def test_searching_everything_i_see_finds_words_of_names_and_starts_of_codes(
+    window: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The "all" box's search, newest first, the same whether the matches are among the
+    agency's newest rows or only among the older ones (a window of 3 rows)."""
+    monkeypatch.setattr(inbox_module, "SEARCH_WINDOW", window)
+    cast: Cast = cast_create()
+    procedure = ProcedureFactory(agency=cast.agency)
+    start = timezone.now() - dt.timedelta(days=30)
+
+    def make(name: str, days: int) -> Dossier:
+        return DossierFactory(
+            procedure=procedure,
+            receiving_unit=cast.unit,
+            applicant_name=name,
+            received_at=start + dt.timedelta(days=days),
+        )
+
+    hoa_old = make("Nguyễn Thị Hòa", 1)
+    hoa_new = make("NGUYỄN THỊ HOÀ", 2)
+    hoang = make("Nguyễn Thị Hoàng Anh", 3)
+    binh = make("Trần Văn Bình", 4)
+    for day in range(5, 12):  # newer dossiers that match nothing below
+        make(f"Lê Minh {day}", day)
+    hidden = DossierFactory(
+        procedure=ProcedureFactory(agency=cast.other_agency),
+        receiving_unit=OneStopUnitFactory(),
+        applicant_name="Nguyễn Thị Hòa",
+    )
+
+    def found(q: str, limit: int = 20) -> list[str]:
+        rows = inbox_rows(
+            user=cast.receiving_officer, box="all", filters=InboxFilters(q=q), limit=limit
+        )
+        return [r.code for r in rows.rows]
+
+    assert found("nguyen thi hoa") == [hoang.code, hoa_new.code, hoa_old.code]
+    assert found("Nguyễn Thị Hòa", limit=2) == [hoang.code, hoa_new.code]
+    assert found("thi hoa") == [hoang.code, hoa_new.code, hoa_old.code]  # from a middle word
+    assert found("hoa") == [hoang.code, hoa_new.code, hoa_old.code]  # "hoa" starts "hoang"
+    assert found("hoang anh") == [hoang.code]
+    assert found("binh") == [binh.code]
+    assert found("uyen thi") == []  # not the start of a word
+    assert found("thi nguyen") == []  # words in the name's order
+    assert found(hoa_old.code.lower()) == [hoa_old.code]
+    assert found(hoa_old.code.rsplit("-", 1)[0])[-4:] == [
+        binh.code, hoang.code, hoa_new.code, hoa_old.code
+    ]  # fmt: skip
+    assert hidden.code not in found("nguyen thi hoa")
+    assert found("khong co ai") == []
+    assert found("...") == []
