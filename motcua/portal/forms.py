@@ -31,10 +31,7 @@ from motcua.dossiers.uploads import KEPT_INPUT, KeptFile
 ACCEPTED_FILES = ".pdf,.jpg,.jpeg,.png"
 EFORM_PREFIX = "eform"
 COMPONENT_PREFIX = "component"
-KEPT_FILES_HINT = _(
-    "Files kept from the last attempt go with the dossier without being chosen again; "
-    "untick one to leave it out."
-)
+KEPT_FILES_HINT = _("Untick a kept file to leave it out.")
 
 
 class MultipleFileInput(forms.ClearableFileInput):

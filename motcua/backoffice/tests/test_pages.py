@@ -458,7 +458,7 @@ def test_a_refused_counter_form_keeps_the_scan_and_the_next_try_needs_no_scan(
     assert failed.status_code == 400
     html = failed.content.decode()
     assert "File kept: to-khai.pdf (" in html
-    assert "without being chosen again" in html
+    assert "without attaching them again" in html
     kept = KEPT_SCAN.findall(html)
     row = PendingUpload.objects.get()
     assert kept == [(f"{key}-kept", row.token)]

@@ -65,6 +65,7 @@ def test_a_failed_submission_keeps_the_chosen_file_and_the_next_needs_no_file(
     assert "File kept: to-khai.pdf (" in html
     assert "the files you chose are kept" in html
     assert "choose the files again" not in html
+    assert "Untick a kept file to leave it out." in html
     assert "required" not in _file_input(html, required)  # no need to choose it again
     kept = _kept(html)
     assert list(kept) == [f"{required}-kept"]
