@@ -50,7 +50,7 @@ PENDING_FOLDER = "pending"
 KEPT_INPUT = "{}-kept"
 KEPT_FILE_GONE = _("A file kept from the last attempt is no longer available: choose it again.")
 BATCH = 500
-_TOKEN = re.compile(r"^[A-Za-z0-9_-]{43}$")  # secrets.token_urlsafe(32)
+_TOKEN = re.compile(r"[A-Za-z0-9_-]{43}")  # secrets.token_urlsafe(32)
 
 
 @dataclass(frozen=True)
@@ -110,7 +110,7 @@ def pending_uploads_usable(
     max_files: int = settings.MOTCUA_MAX_FILES
     for key, values in tokens.items():
         for token in values:
-            if len(wanted) < max_files and _TOKEN.match(str(token)):
+            if len(wanted) < max_files and _TOKEN.fullmatch(str(token)):
                 wanted.setdefault(str(token), key)
     if not wanted:
         return {}
