@@ -166,6 +166,9 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = envint("FILE_UPLOAD_MAX_MEMORY_SIZE", str(2 * 1024
 MOTCUA_MAX_FILE_SIZE = envint("MOTCUA_MAX_FILE_SIZE", str(10 * 1024 * 1024))
 MOTCUA_MAX_FILES = envint("MOTCUA_MAX_FILES", "20")
 MOTCUA_ALLOWED_FILE_TYPES = ["application/pdf", "image/jpeg", "image/png"]
+# A refused submission keeps its good files (under pending/) this long for the next try;
+# `run_reminders` sweeps older ones every hour.
+MOTCUA_KEPT_UPLOADS_HOURS = envint("MOTCUA_KEPT_UPLOADS_HOURS", "24")
 # Workflow time rules (domain.md "Time", "Evaluation and indicators"; check against the
 # current guidance): an online dossier is answered within 8 working hours; the applicant is
 # asked for what is missing once at intake and once more by each agency during processing

@@ -11,6 +11,7 @@ from playwright.sync_api import FilePayload, Page, expect
 from pytest_django.live_server_helper import LiveServer
 
 from motcua.catalog.models import Procedure
+from motcua.dossiers.models import Dossier, DossierFile
 from motcua.portal.tests.files import minimal_pdf
 from motcua.testing import OneStopUnitFactory, ProcedureFactory
 
@@ -115,12 +116,19 @@ def test_citizen_finds_submits_downloads_receipt_and_tracks(
 
 
 def test_form_errors_are_listed_and_linked_to_their_fields(
-    live_server: LiveServer, page: Page, birth_registration: Procedure
+    live_server: LiveServer, page: Page, birth_registration: Procedure, tmp_path: Path
 ) -> None:
     page.goto(f"{live_server.url}/thu-tuc/{birth_registration.code}/nop-ho-so/")
     # Skip the browser's own checks to see the server's messages.
     page.evaluate("() => document.querySelector('form[data-submit-once]').noValidate = true")
     page.fill("#id_applicant_id_number", "12")
+    declaration = page.locator('input[type="file"][required]').first
+    file_name = declaration.get_attribute("name")
+    # A long name without spaces, as phones name scans: it must wrap on a narrow screen.
+    chosen = "to-khai-dang-ky-khai-sinh-nguyen-minh-khang-2025-07-01.pdf"
+    declaration.set_input_files(
+        files=[FilePayload(name=chosen, mimeType="application/pdf", buffer=minimal_pdf())]
+    )
     page.locator('form[data-submit-once] button[type="submit"]').click()
 
     summary = page.locator("#error-summary")
@@ -130,3 +138,30 @@ def test_form_errors_are_listed_and_linked_to_their_fields(
     expect(page.locator("#id_applicant_id_number")).to_be_focused()
     expect(page.locator("#id_applicant_id_number")).to_have_attribute("aria-invalid", "true")
     _assert_fits_the_screen(page)
+
+    # The file chosen before the errors is kept: listed, ticked, and no longer asked for.
+    kept = page.locator(f'input[type="checkbox"][name="{file_name}-kept"]')
+    expect(kept).to_have_count(1)
+    expect(kept).to_be_checked()
+    expect(page.locator("label.kept-file")).to_contain_text(chosen)
+    expect(page.locator(f'input[type="file"][name="{file_name}"]')).not_to_have_attribute(
+        "required", ""
+    )
+    page.locator("label.kept-file").scroll_into_view_if_needed()
+    page.screenshot(path=str(tmp_path / "kept-files-390.png"), full_page=True)
+    _assert_fits_the_screen(page)
+
+    # Correct the details and submit again without choosing the file again.
+    page.fill("#id_applicant_name", "Nguyễn Thị Hoa")
+    page.fill("#id_applicant_id_number", "048185012345")
+    page.fill("#id_applicant_phone", "0905123456")
+    page.fill("#id_applicant_address", "12 Lê Lợi, Phường Hải Châu, Thành phố Đà Nẵng")
+    page.fill("#id_eform-child_name", "Nguyễn Minh Khang")
+    page.fill("#id_eform-birth_date", "2025-07-01")
+    page.check('input[name="delivery"][value="counter"]')
+    page.locator('form[data-submit-once] button[type="submit"]').click()
+
+    page.wait_for_url(re.compile(r"/da-nop/\?token="))
+    dossier = Dossier.objects.get()
+    (stored,) = DossierFile.objects.filter(component__dossier=dossier)
+    assert (stored.original_name, stored.file.read()) == (chosen, minimal_pdf())

@@ -32,6 +32,7 @@ from motcua.core.errors import DomainError, ValidationFailed
 from motcua.dossiers.fees import CLAIM_INPUT, COUNT_INPUT, PROOF_INPUT, fee_quote_for
 from motcua.dossiers.models import ApplicantKind, Channel, Delivery, Dossier
 from motcua.dossiers.services import ReceivedComponent
+from motcua.dossiers.uploads import KEPT_INPUT, KeptFile, SubmissionInvalid, kept_files_listed
 from motcua.organisation.models import Agency
 from motcua.staff.models import Role
 from motcua.staff.selectors import AnyUser, user_agency_roles
@@ -63,10 +64,15 @@ class ComponentRow:
     originals: str = ""
     copies: str = ""
     errors: list[str] = field(default_factory=list)
+    kept: list[KeptFile] = field(default_factory=list)  # scans kept from the last attempt
 
     @property
     def name(self) -> str:
         return f"component-{self.component.pk}"
+
+    @property
+    def kept_name(self) -> str:
+        return KEPT_INPUT.format(self.name)
 
 
 @dataclass
@@ -169,6 +175,7 @@ class CounterForm:
     values: dict[str, str] = field(default_factory=dict)
     field_errors: dict[str, list[str]] = field(default_factory=dict)
     fees: CounterFees | None = None
+    officer_id: int | None = None  # who submits: scans kept are theirs only
 
     applicant_fields = APPLICANT_FIELDS
     applicant_kinds = ApplicantKind.choices
@@ -187,6 +194,11 @@ class CounterForm:
         if len(units) == 1:
             values["unit"] = str(units[0].pk)
         return cls(procedure, version, units, rows, values, fees=counter_fees(version))
+
+    @property
+    def has_kept(self) -> bool:
+        """Tell whether scans kept from the last attempt are listed."""
+        return any(row.kept for row in self.rows)
 
     @property
     def cases(self) -> tuple[CaseDef, ...]:
@@ -216,7 +228,8 @@ class CounterForm:
         errors: dict[str, list[Any]] = {}
         for row in self.rows:
             scans = files.getlist(row.name)
-            if not post.get(f"{row.name}-ticked") and not scans:
+            kept = _values(post, row.kept_name)
+            if not post.get(f"{row.name}-ticked") and not scans and not kept:
                 continue
             counts = []
             for suffix in ("originals", "copies"):
@@ -226,7 +239,7 @@ class CounterForm:
                 except ValueError:
                     errors[row.name] = [BAD_NUMBER]
                     counts.append(0)
-            received.append(ReceivedComponent(row.component.pk, counts[0], counts[1], scans))
+            received.append(ReceivedComponent(row.component.pk, counts[0], counts[1], scans, kept))
         if errors:
             raise ValidationFailed(BAD_NUMBER, field_errors=errors)
         return received
@@ -234,7 +247,12 @@ class CounterForm:
     def submit(
         self, actor: Any, post: Mapping[str, Any], files: MultiValueDict[str, Any]
     ) -> Dossier:
-        """Record the dossier taken at the counter with the officer's decision."""
+        """Record the dossier taken at the counter with the officer's decision.
+
+        Scans that passed their checks are kept if the dossier is refused with
+        field errors (``show`` lists them); ticked kept scans count again.
+        """
+        self.officer_id = actor.pk
         missing = [line.strip() for line in str(post.get("missing", "")).splitlines()]
         decision = CounterDecision(
             action=str(post.get("decision", "")),
@@ -253,6 +271,7 @@ class CounterForm:
             data=data,
             received=self._received(post, files),
             decision=decision,
+            keep_files=True,
         )
 
     def show(self, post: Mapping[str, Any], error: DomainError) -> None:
@@ -261,8 +280,19 @@ class CounterForm:
         for name in ("decision", "reason", "missing", "note", "case"):
             self.values[name] = str(post.get(name, ""))
         self.field_errors = {k: [str(m) for m in v] for k, v in error.field_errors.items()}
+        kept: dict[str, list[KeptFile]] = {}
+        if isinstance(error, SubmissionInvalid):
+            kept = error.kept
+        elif self.officer_id is not None:  # refused before the scans were checked
+            kept = kept_files_listed(
+                version=self.version,
+                tokens={row.name: _values(post, row.kept_name) for row in self.rows},
+                channel=Channel.COUNTER,
+                kept_by_id=self.officer_id,
+            )
         for row in self.rows:
-            row.ticked = bool(post.get(f"{row.name}-ticked"))
+            row.kept = kept.get(row.name, [])
+            row.ticked = bool(post.get(f"{row.name}-ticked")) or bool(row.kept)
             row.originals = str(post.get(f"{row.name}-originals", row.originals))
             row.copies = str(post.get(f"{row.name}-copies", row.copies))
             row.errors = self.field_errors.get(row.name, [])
@@ -277,6 +307,12 @@ class CounterForm:
                 claim.errors = self.field_errors.get(claim.proof_name, [])
             self.fees.claim_errors = self.field_errors.get(CLAIM_INPUT, [])
             self.fees.refresh(self.version, data)
+
+
+def _values(post: Mapping[str, Any], name: str) -> list[str]:
+    """Return every value posted under ``name`` (a QueryDict's list, or one plain value)."""
+    values = post.getlist(name) if hasattr(post, "getlist") else [post.get(name)]
+    return [str(v) for v in values if v]
 
 
 def _posted_names() -> tuple[str, ...]:

@@ -122,17 +122,21 @@ def check_component_files(
     errors: dict[str, list[Any]],
     *,
     require_all: bool = True,
+    kept: Mapping[str, int] | None = None,
 ) -> list[CheckedFile[Component]]:
     """Check the files of a dossier's components, keyed ``component-<id>``.
 
     Notes each problem in ``errors`` under its key; with ``require_all`` a
     required component without a file is a problem too (online submission;
     at the counter paper is received and scanning is recorded per component).
+    ``kept`` counts, by key, the files kept from an earlier attempt
+    (``uploads``): they were checked then, and count as files here.
     Too many files raise ``PayloadTooLarge`` (413) at once.
     """
+    kept = kept or {}
     components = {f"component-{c.pk}": c for c in version.components.all()}
     max_files: int = settings.MOTCUA_MAX_FILES
-    if sum(len(group) for group in files.values()) > max_files:
+    if sum(len(group) for group in files.values()) + sum(kept.values()) > max_files:
         raise PayloadTooLarge(format_lazy(TOO_MANY_FILES, max=max_files))
     checked: list[CheckedFile[Component]] = []
     for key, group in files.items():
@@ -146,7 +150,8 @@ def check_component_files(
                 checked.append(one)
     if require_all:
         for key, component in components.items():
-            if component.is_required and not files.get(key) and key not in errors:
+            has_file = bool(files.get(key)) or kept.get(key, 0) > 0
+            if component.is_required and not has_file and key not in errors:
                 errors[key] = [COMPONENT_MISSING]
     return checked
 

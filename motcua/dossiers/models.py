@@ -385,6 +385,15 @@ class DossierFile(models.Model):
     class Meta:
         verbose_name = _("dossier file")
         verbose_name_plural = _("dossier files")
+        indexes = [
+            # A kept upload used by a dossier stays where it was kept (under pending/): the
+            # sweeper asks whether a file there belongs to a dossier before deleting it.
+            models.Index(
+                fields=["file"],
+                name="dossier_file_from_pending",
+                condition=models.Q(file__startswith="pending/"),
+            )
+        ]
 
     def __str__(self) -> str:
         return self.original_name
@@ -614,3 +623,36 @@ class DossierFee(models.Model):
 
     def __str__(self) -> str:
         return f"{self.dossier_id} {self.code}"
+
+
+class PendingUpload(models.Model):
+    """A file kept from a submission that was refused: it passed its checks, others did not.
+
+    The page that shows the refusal lists it with its ``token``; sent back,
+    the token makes the file count as uploaded again (once: the row is
+    deleted when a dossier takes the file, which stays where it is). Only the
+    channel, and at the counter the officer, that kept it may use it.
+    ``dossiers.uploads.pending_uploads_sweep`` removes the rows and files
+    older than ``MOTCUA_KEPT_UPLOADS_HOURS``.
+    """
+
+    token = models.CharField(max_length=64, unique=True)
+    component = models.ForeignKey("catalog.Component", on_delete=models.CASCADE, related_name="+")
+    channel = models.PositiveSmallIntegerField(choices=Channel.choices)
+    kept_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    file = models.FileField(upload_to="pending/%Y/%m/%d/")
+    original_name = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    pages = models.PositiveIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return self.original_name

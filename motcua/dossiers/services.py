@@ -55,9 +55,11 @@ from .models import (
     EventKind,
     OfficialKind,
     OfficialNumberSequence,
+    PendingUpload,
     RegisterBook,
     Status,
 )
+from .uploads import Keeping, kept_on_failure, pending_uploads_claim
 
 logger = logging.getLogger(__name__)
 __all__ = [
@@ -209,6 +211,8 @@ def dossier_submit(
     channel: Channel = Channel.ONLINE,
     receiving_unit: Agency | None = None,
     idempotency_key: str | None = None,
+    keep_files: bool = False,
+    kept: Mapping[str, Sequence[str]] | None = None,
     now: dt.datetime | None = None,
 ) -> SubmitResult:
     """Submit a dossier for a published procedure, with its e-form data and files.
@@ -218,6 +222,13 @@ def dossier_submit(
     and first timeline entry are written in one transaction that holds the lock
     of the receiving unit's daily code counter; files written before a failure
     are deleted. A repeated ``idempotency_key`` returns the first dossier.
+
+    With ``keep_files`` (a page that shows the form again), a submission
+    refused with field errors keeps the files that passed their checks and
+    raises ``uploads.SubmissionInvalid`` saying what it kept; ``kept`` gives
+    back, by component input, the tokens of files kept by an earlier attempt:
+    they count as uploaded again, and become the dossier's files without
+    being stored again (``dossiers.uploads``). Without it ``kept`` is ignored.
     """
     now = now or timezone.now()
     procedure = _procedure(procedure_code)
@@ -226,61 +237,78 @@ def dossier_submit(
     if channel == Channel.ONLINE and not _offered_online(procedure):
         raise ValidationFailed(NOT_ONLINE, field_errors={"procedure": [NOT_ONLINE]})
 
-    errors: dict[str, list[Any]] = {}
-    applicant = _check_applicant(data, errors)
-    delivery, delivery_address = _check_delivery(procedure, data, errors)
-    form_data = _check_eform(version, data, errors)
-    checked_files = check_component_files(version, files, errors)
-    fees = fee_quote_checked(  # fees: the e-form's counts and the exemptions claimed
-        version=version,
-        channel=channel,
-        data=data,
-        form_data=form_data if not any(k.startswith("eform-") for k in errors) else None,
-        on=timezone.localdate(now),
-        errors=errors,
-    )
-    if errors:
-        raise ValidationFailed(INVALID_SUBMISSION, field_errors=errors)
+    keeping = Keeping(channel=int(channel), now=now) if keep_files else None
+    with kept_on_failure(keeping):
+        reused = keeping.reuse(version, kept or {}) if keeping is not None else {}
+        errors: dict[str, list[Any]] = {}
+        applicant = _check_applicant(data, errors)
+        delivery, delivery_address = _check_delivery(procedure, data, errors)
+        form_data = _check_eform(version, data, errors)
+        checked_files = check_component_files(
+            version, files, errors, kept={key: len(rows) for key, rows in reused.items()}
+        )
+        if keeping is not None:
+            keeping.checked = checked_files
+        fees = fee_quote_checked(  # fees: the e-form's counts and the exemptions claimed
+            version=version,
+            channel=channel,
+            data=data,
+            form_data=form_data if not any(k.startswith("eform-") for k in errors) else None,
+            on=timezone.localdate(now),
+            errors=errors,
+        )
+        if errors:
+            raise ValidationFailed(INVALID_SUBMISSION, field_errors=errors)
 
-    fingerprint = _fingerprint(
-        procedure, channel, applicant, delivery, delivery_address, form_data, checked_files, data
-    )
-    if idempotency_key:
-        replay = _replay(idempotency_key, fingerprint)
-        if replay is not None:
-            return replay
-
-    unit = receiving_unit or _receiving_unit(procedure)
-    due_at = dossier_due_at(version, now)
-    intake_due_at = online_answer_due_at(now) if channel == Channel.ONLINE else None
-    try:
-        # Files go to storage before the transaction so the code counter's lock is held
-        # only for a few inserts; on any failure below they are deleted again.
-        with files_stored(checked_files) as stored, transaction.atomic():
-            dossier = _dossier_insert(
-                procedure=procedure,
-                version=version,
-                unit=unit,
-                channel=Channel(channel),
-                applicant=applicant,
-                delivery=delivery,
-                delivery_address=delivery_address,
-                now=now,
-                due_at=due_at,
-                form_data=form_data,
-                intake_due_at=intake_due_at,
-                idempotency_key=idempotency_key or None,
-                fingerprint=fingerprint,
-            )
-            _record_components(dossier, stored)
-            fee_lines_insert(dossier=dossier, quote=fees, now=now)
-    except IntegrityError:
-        # Two retries of one submission raced past _replay: the loser returns the winner's dossier.
+        fingerprint = _fingerprint(
+            procedure,
+            channel,
+            applicant,
+            delivery,
+            delivery_address,
+            form_data,
+            checked_files,
+            data,
+            [row for rows in reused.values() for row in rows],
+        )
         if idempotency_key:
             replay = _replay(idempotency_key, fingerprint)
             if replay is not None:
                 return replay
-        raise
+
+        unit = receiving_unit or _receiving_unit(procedure)
+        due_at = dossier_due_at(version, now)
+        intake_due_at = online_answer_due_at(now) if channel == Channel.ONLINE else None
+        try:
+            # Files go to storage before the transaction so the code counter's lock is held
+            # only for a few inserts; on any failure below they are deleted again.
+            with files_stored(checked_files) as stored, transaction.atomic():
+                pending_uploads_claim(rows=reused)  # before the counter's lock is taken
+                dossier = _dossier_insert(
+                    procedure=procedure,
+                    version=version,
+                    unit=unit,
+                    channel=Channel(channel),
+                    applicant=applicant,
+                    delivery=delivery,
+                    delivery_address=delivery_address,
+                    now=now,
+                    due_at=due_at,
+                    form_data=form_data,
+                    intake_due_at=intake_due_at,
+                    idempotency_key=idempotency_key or None,
+                    fingerprint=fingerprint,
+                )
+                _record_components(dossier, stored, reused)
+                fee_lines_insert(dossier=dossier, quote=fees, now=now)
+        except IntegrityError:
+            # Two retries of one submission raced past _replay: the loser returns the
+            # winner's dossier.
+            if idempotency_key:
+                replay = _replay(idempotency_key, fingerprint)
+                if replay is not None:
+                    return replay
+            raise
     return SubmitResult(dossier=dossier, created=True)
 
 
@@ -355,6 +383,7 @@ class ReceivedComponent:
     originals: int = 0
     copies: int = 0
     files: Sequence[Upload] = ()
+    kept: Sequence[str] = ()  # tokens of scans kept by an earlier attempt (dossiers.uploads)
 
 
 @dataclass(frozen=True)
@@ -370,10 +399,15 @@ class CounterDraft:
     files: list[CheckedFile[Component]]
     missing: list[Component]
     fees: FeeQuote = field(default_factory=FeeQuote)
+    kept: Mapping[str, Sequence[PendingUpload]] = field(default_factory=dict)
 
 
 def counter_dossier_check(
-    *, procedure_code: str, data: Mapping[str, Any], received: Sequence[ReceivedComponent]
+    *,
+    procedure_code: str,
+    data: Mapping[str, Any],
+    received: Sequence[ReceivedComponent],
+    keeping: Keeping | None = None,
 ) -> CounterDraft:
     """Check a dossier taken at the counter; raise ValidationFailed with every problem at once.
 
@@ -382,12 +416,32 @@ def counter_dossier_check(
     scan, and its scans are checked by content. Required components not
     ticked are returned as ``missing`` (form 02 lists them); the e-form is
     not asked at the counter: the paper declaration is one of the components.
+
+    With ``keeping`` (the counter page), scans kept by an earlier attempt
+    (``ReceivedComponent.kept``) count as scans, and on field errors the new
+    scans that passed their checks are kept (``uploads.SubmissionInvalid``);
+    the caller keeps ``keeping`` for its own checks with ``kept_on_failure``.
     """
     procedure = _procedure(procedure_code)
     version = procedure.current_version
     assert version is not None  # noqa: S101 - _procedure only returns versioned procedures
     if not procedure.accepts_counter:
         raise ValidationFailed(NOT_AT_COUNTER, field_errors={"procedure": [NOT_AT_COUNTER]})
+    with kept_on_failure(keeping):
+        return _counter_checked(procedure, version, data, received, keeping)
+
+
+def _counter_checked(
+    procedure: Procedure,
+    version: ProcedureVersion,
+    data: Mapping[str, Any],
+    received: Sequence[ReceivedComponent],
+    keeping: Keeping | None,
+) -> CounterDraft:
+    reused: dict[str, list[PendingUpload]] = {}
+    if keeping is not None:
+        tokens = {f"component-{i.component_id}": list(i.kept) for i in received if i.kept}
+        reused = keeping.reuse(version, tokens)
     errors: dict[str, list[Any]] = {}
     applicant = _check_applicant(data, errors)
     delivery, delivery_address = _check_delivery(procedure, data, errors)
@@ -401,13 +455,21 @@ def counter_dossier_check(
             errors[key] = [UNKNOWN_COMPONENT]
         elif not (0 <= item.originals <= MAX_PAPERS and 0 <= item.copies <= MAX_PAPERS):
             errors[key] = [BAD_COUNT]
-        elif item.originals + item.copies == 0 and not item.files:
+        elif item.originals + item.copies == 0 and not item.files and key not in reused:
             errors[key] = [NOTHING_RECEIVED]
         else:
             ticked.append((component, item))
             if item.files:
                 files[key] = list(item.files)
-    checked = check_component_files(version, files, errors, require_all=False)
+    checked = check_component_files(
+        version,
+        files,
+        errors,
+        require_all=False,
+        kept={key: len(rows) for key, rows in reused.items()},
+    )
+    if keeping is not None:
+        keeping.checked = checked
     fees = fee_quote_checked(  # fees: the officer's counts (fee_qty-<name>) and the claims
         version=version,
         channel=Channel.COUNTER,
@@ -422,7 +484,16 @@ def counter_dossier_check(
     got = {c.pk for c, _item in ticked}
     missing = [c for c in components.values() if c.is_required and c.pk not in got]
     return CounterDraft(
-        procedure, version, applicant, delivery, delivery_address, ticked, checked, missing, fees
+        procedure,
+        version,
+        applicant,
+        delivery,
+        delivery_address,
+        ticked,
+        checked,
+        missing,
+        fees,
+        kept=reused,  # every reused key is a ticked component's: others raised above
     )
 
 
@@ -439,8 +510,10 @@ def counter_dossier_insert(
 
     Runs in the caller's transaction (opened inside ``files_stored``), which
     holds the lock of the unit's daily code counter until it ends: compute
-    ``due_at`` (``dossier_due_at``) before opening it.
+    ``due_at`` (``dossier_due_at``) before opening it. Scans kept by an
+    earlier attempt become the dossier's (``uploads.pending_uploads_claim``).
     """
+    pending_uploads_claim(rows=draft.kept)  # before the counter's lock is taken
     dossier = _dossier_insert(
         procedure=draft.procedure,
         version=draft.version,
@@ -456,6 +529,7 @@ def counter_dossier_insert(
     scans: dict[int, list[tuple[CheckedFile[Component], str]]] = {}
     for checked, name in stored:
         scans.setdefault(checked.owner.pk, []).append((checked, name))
+    kept = _by_component(draft.kept)
     rows = DossierComponent.objects.bulk_create(
         DossierComponent(
             dossier=dossier,
@@ -463,11 +537,11 @@ def counter_dossier_insert(
             name=component.name,
             originals=item.originals,
             copies=item.copies,
-            is_digitised=component.pk in scans,
+            is_digitised=component.pk in scans or component.pk in kept,
         )
         for component, item in draft.received
     )
-    _record_files(rows, scans)
+    _record_files(rows, scans, kept)
     fee_lines_insert(dossier=dossier, quote=draft.fees, now=now, actor=actor)
     return dossier
 
@@ -575,14 +649,18 @@ def _fingerprint(
     form_data: dict[str, Any],
     checked_files: list[CheckedFile[Component]],
     data: Mapping[str, Any],
+    kept: Sequence[PendingUpload] = (),
 ) -> str:
+    # A kept file counts as the same file sent again: the same fingerprint.
+    files = [(f.owner.pk, f.sha256) for f in checked_files]
+    files += [(row.component_id, row.sha256) for row in kept]
     payload: dict[str, Any] = {
         "procedure": procedure.code,
         "channel": int(channel),
         "applicant": applicant.__dict__,
         "delivery": [delivery, delivery_address],
         "form": form_data,
-        "files": sorted((f.owner.pk, f.sha256) for f in checked_files),
+        "files": sorted(files),
     }
     claims = fee_claims_fingerprint(data)
     if claims:  # absent without claims, so earlier fingerprints stay the same
@@ -651,12 +729,21 @@ def online_answer_due_at(submitted_at: dt.datetime) -> dt.datetime:
     return calendar.due_date(start=submitted_at, working_hours=hours).due_at
 
 
-def _record_components(dossier: Dossier, stored: list[tuple[CheckedFile[Component], str]]) -> None:
-    """Record the components the applicant attached, and their stored files."""
+def _record_components(
+    dossier: Dossier,
+    stored: list[tuple[CheckedFile[Component], str]],
+    kept: Mapping[str, Sequence[PendingUpload]],
+) -> None:
+    """Record the components the applicant attached, their stored files and kept files."""
     by_component: dict[int, list[tuple[CheckedFile[Component], str]]] = {}
     for checked, name in stored:
         by_component.setdefault(checked.owner.pk, []).append((checked, name))
-    components = [c for c in dossier.procedure_version.components.all() if c.pk in by_component]
+    kept_files = _by_component(kept)
+    components = [
+        c
+        for c in dossier.procedure_version.components.all()
+        if c.pk in by_component or c.pk in kept_files
+    ]
     rows = DossierComponent.objects.bulk_create(
         DossierComponent(
             dossier=dossier,
@@ -668,14 +755,37 @@ def _record_components(dossier: Dossier, stored: list[tuple[CheckedFile[Componen
         )
         for c in components
     )
-    _record_files(rows, by_component)
+    _record_files(rows, by_component, kept_files)
+
+
+def _by_component(kept: Mapping[str, Sequence[PendingUpload]]) -> dict[int, list[PendingUpload]]:
+    out: dict[int, list[PendingUpload]] = {}
+    for rows in kept.values():
+        for row in rows:
+            out.setdefault(row.component_id, []).append(row)
+    return out
 
 
 def _record_files(
     rows: Sequence[DossierComponent],
     stored: Mapping[int, Sequence[tuple[CheckedFile[Component], str]]],
+    kept: Mapping[int, Sequence[PendingUpload]],
 ) -> None:
-    DossierFile.objects.bulk_create(
+    """Record the files of each component: kept ones (where they are), then new ones."""
+    files = [
+        DossierFile(
+            component=row,
+            file=pending.file.name,
+            original_name=pending.original_name,
+            content_type=pending.content_type,
+            size=pending.size,
+            sha256=pending.sha256,
+            pages=pending.pages,
+        )
+        for row in rows
+        for pending in kept.get(row.component_id or 0, ())
+    ]
+    files += [
         DossierFile(
             component=row,
             file=name,
@@ -687,4 +797,5 @@ def _record_files(
         )
         for row in rows
         for checked, name in stored.get(row.component_id or 0, ())
-    )
+    ]
+    DossierFile.objects.bulk_create(files)

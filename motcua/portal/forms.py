@@ -26,10 +26,12 @@ from motcua.catalog.models import Component, OnlineLevel, Procedure, QuantitySou
 from motcua.core.errors import DomainError
 from motcua.dossiers.fees import CLAIM_INPUT, PROOF_INPUT, fee_claims_from_data, fee_quote_for
 from motcua.dossiers.models import ApplicantKind, Channel, Delivery
+from motcua.dossiers.uploads import KEPT_INPUT, KeptFile
 
 ACCEPTED_FILES = ".pdf,.jpg,.jpeg,.png"
 EFORM_PREFIX = "eform"
 COMPONENT_PREFIX = "component"
+KEPT_FILES_HINT = _("Untick a kept file to leave it out.")
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -138,10 +140,15 @@ class Row:
     bound: BoundField
     errors: list[str]
     css_class: str = ""
+    kept: list[KeptFile] = field(default_factory=list)  # a component's files kept last time
 
     @property
     def id(self) -> str:
         return self.bound.auto_id or self.bound.html_name
+
+    @property
+    def kept_name(self) -> str:
+        return KEPT_INPUT.format(self.bound.html_name)
 
     @property
     def label(self) -> str:
@@ -314,37 +321,46 @@ def submission_form(
     procedure: Procedure,
     data: Mapping[str, Any] | None,
     field_errors: Mapping[str, list[str]],
+    kept: Mapping[str, list[KeptFile]] | None = None,
 ) -> SubmissionForm:
     """Build the submission page's inputs, showing back ``data`` and the service's errors.
 
     The forms are left unbound (``data`` only fills them): only the dossier
-    service validates, so the page shows its messages and no others.
+    service validates, so the page shows its messages and no others. Under
+    each component's input are the files ``kept`` for it (by input name),
+    each a ticked checkbox carrying its token.
     """
+    kept = kept or {}
     version = procedure.current_version
     assert version is not None  # noqa: S101 - published procedures have a current version
     eform_class = eform_form_class(version.eform)
     components_class = components_form_class(list(version.components.all()))
     applicant = ApplicantForm(initial=_initial(ApplicantForm, "", data))
     eform = eform_class(prefix=EFORM_PREFIX, initial=_initial(eform_class, EFORM_PREFIX, data))
-    components = components_class(prefix=COMPONENT_PREFIX)
+    # A component with a kept file needs no new one: as for a file already stored, the
+    # file input loses its browser ``required`` when it has an initial value.
+    components = components_class(
+        prefix=COMPONENT_PREFIX,
+        initial={key.removeprefix(f"{COMPONENT_PREFIX}-"): files for key, files in kept.items()},
+    )
     delivery = DeliveryForm(procedure=procedure, initial=_initial(DeliveryForm, "", data))
 
     sections = [Section(str(_("Applicant")), _rows(applicant, field_errors))]
     if eform.fields:
         sections.append(Section(str(_("Application form")), _rows(eform, field_errors)))
     if components.fields:
-        sections.append(
-            Section(
-                str(_("Documents")),
-                _rows(components, field_errors),
-                intro=str(
-                    _(
-                        "Upload a scan or a clear photo of each document. "
-                        "If the form shows errors, choose the files again."
-                    )
-                ),
+        rows = _rows(components, field_errors)
+        for row in rows:
+            row.kept = list(kept.get(row.bound.html_name, []))
+        intro = str(
+            _(
+                "Upload a scan or a clear photo of each document. If the form shows errors, "
+                "the files you chose are kept: you do not need to choose them again."
             )
         )
+        if any(row.kept for row in rows):
+            intro = f"{intro} {KEPT_FILES_HINT}"
+        sections.append(Section(str(_("Documents")), rows, intro=intro))
     sections.append(Section(str(_("Receiving the result")), _rows(delivery, field_errors)))
 
     fees = fee_section(procedure, data, field_errors)
@@ -363,6 +379,18 @@ def submission_form(
         if name not in known:
             summary.extend(SummaryItem(str(msg)) for msg in messages)
     return SubmissionForm(sections, summary, fees)
+
+
+def kept_tokens(data: Mapping[str, Any]) -> dict[str, list[str]]:
+    """Return the kept files' tokens the page sent back (ticked), by component input."""
+    suffix = KEPT_INPUT.format("")
+    getlist = getattr(data, "getlist", None)
+    tokens: dict[str, list[str]] = {}
+    for name in data:
+        if name.startswith(f"{COMPONENT_PREFIX}-") and name.endswith(suffix):
+            values = getlist(name) if getlist is not None else [data[name]]
+            tokens[name.removesuffix(suffix)] = [str(v) for v in values if v]
+    return tokens
 
 
 def idempotency_key(data: Mapping[str, Any] | None) -> str | None:

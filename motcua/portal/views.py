@@ -34,6 +34,7 @@ from motcua.dossiers.selectors import (
     dossier_receipt_url,
 )
 from motcua.dossiers.services import dossier_submit
+from motcua.dossiers.uploads import KeptFile, SubmissionInvalid, kept_files_listed
 from motcua.portal import forms
 from motcua.portal.selectors import popular_procedures
 
@@ -164,7 +165,11 @@ def component_template(request: HttpRequest, code: str, component_id: int) -> Ht
 
 @require_http_methods(["GET", "POST"])
 def submit(request: HttpRequest, code: str) -> HttpResponse:
-    """Show the submission form; on POST submit the dossier and redirect to its confirmation."""
+    """Show the submission form; on POST submit the dossier and redirect to its confirmation.
+
+    A refused submission keeps the files that passed their checks: the page
+    lists them under their inputs, and sends their tokens back with the next try.
+    """
     try:
         proc = procedure_get_published(code=code)
     except NotFound as exc:
@@ -174,9 +179,11 @@ def submit(request: HttpRequest, code: str) -> HttpResponse:
 
     field_errors: dict[str, list[str]] = {}
     error: DomainError | None = None
+    kept: dict[str, list[KeptFile]] = {}
     data = request.POST if request.method == "POST" else None
     key = forms.idempotency_key(data)
     if data is not None:
+        tokens = forms.kept_tokens(data)
         try:
             result = dossier_submit(
                 procedure_code=proc.code,
@@ -187,7 +194,12 @@ def submit(request: HttpRequest, code: str) -> HttpResponse:
                     if name.startswith("component-")
                 },
                 idempotency_key=key,
+                keep_files=True,
+                kept=tokens,
             )
+        except SubmissionInvalid as exc:
+            error, kept = exc, exc.kept
+            field_errors = {k: [str(m) for m in v] for k, v in exc.field_errors.items()}
         except Conflict:
             # The key went with another dossier (the citizen came back and changed the
             # form): say so, and give the form a new key so the next click submits anew.
@@ -197,11 +209,16 @@ def submit(request: HttpRequest, code: str) -> HttpResponse:
             field_errors = {k: [str(m) for m in v] for k, v in exc.field_errors.items()}
         else:
             return redirect(_submitted_url(result.dossier))
+        if not isinstance(error, SubmissionInvalid) and proc.current_version is not None:
+            # Refused before the files were checked: the files kept before stay listed.
+            kept = kept_files_listed(
+                version=proc.current_version, tokens=tokens, channel=Channel.ONLINE
+            )
 
     context: dict[str, Any] = {
         "procedure": proc,
         "version": proc.current_version,
-        "form": forms.submission_form(proc, data, field_errors),
+        "form": forms.submission_form(proc, data, field_errors, kept),
         "error": error,
         "idempotency_key": key or uuid.uuid4(),
     }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -13,7 +14,15 @@ from django.urls import reverse
 from django.utils import timezone
 
 from motcua.catalog.models import Procedure
-from motcua.dossiers.models import Channel, Dossier, DossierEvent, DossierState, Status
+from motcua.dossiers.models import (
+    Channel,
+    Dossier,
+    DossierEvent,
+    DossierFile,
+    DossierState,
+    PendingUpload,
+    Status,
+)
 from motcua.testing import (
     Cast,
     DossierFactory,
@@ -428,6 +437,77 @@ def test_the_counter_shows_every_problem_at_once_and_writes_nothing(
     assert "reason" in refuse.context["form"].field_errors
     assert refuse.context["form"].values["applicant_name"] == APPLICANT["applicant_name"]
     assert not Dossier.objects.exists()
+
+
+KEPT_SCAN = re.compile(
+    r'<input type="checkbox" name="(component-\d+-kept)" value="([^"]+)" checked>'
+)
+
+
+def test_a_refused_counter_form_keeps_the_scan_and_the_next_try_needs_no_scan(
+    client: Client, cast: Cast, procedure: Procedure
+) -> None:
+    signed_in(client, cast.receiving_officer)
+    data = counter_post(procedure, "accept", applicant_phone="abc")
+    key = next(k.removesuffix("-ticked") for k in data if k.endswith("-ticked"))
+    data[key] = pdf_upload("to-khai.pdf")
+
+    client.cookies["django_language"] = "en"
+    failed = client.post(COUNTER, data)
+
+    assert failed.status_code == 400
+    html = failed.content.decode()
+    assert "File kept: to-khai.pdf (" in html
+    assert "without attaching them again" in html
+    kept = KEPT_SCAN.findall(html)
+    row = PendingUpload.objects.get()
+    assert kept == [(f"{key}-kept", row.token)]
+    assert row.kept_by == cast.receiving_officer
+
+    again = counter_post(procedure, "accept", **{f"{key}-kept": row.token})
+    response = client.post(COUNTER, again)
+
+    assert response.status_code == 302
+    dossier = Dossier.objects.get()
+    stored = DossierFile.objects.get(component__dossier=dossier)
+    assert stored.file.name == row.file.name
+    assert stored.component.is_digitised
+    assert not PendingUpload.objects.exists()
+
+
+def test_an_unticked_kept_scan_is_left_out_at_the_counter(
+    client: Client, cast: Cast, procedure: Procedure
+) -> None:
+    signed_in(client, cast.receiving_officer)
+    data = counter_post(procedure, "refuse", reason="")
+    key = next(k.removesuffix("-ticked") for k in data if k.endswith("-ticked"))
+    data[key] = pdf_upload("to-khai.pdf")
+    assert KEPT_SCAN.findall(client.post(COUNTER, data).content.decode())
+
+    response = client.post(COUNTER, counter_post(procedure, "accept"))  # the scan unticked
+
+    assert response.status_code == 302
+    dossier = Dossier.objects.get()
+    assert not DossierFile.objects.filter(component__dossier=dossier).exists()
+    assert not dossier.components.get().is_digitised
+
+
+def test_kept_scans_stay_listed_when_the_form_is_refused_before_the_check(
+    client: Client, cast: Cast, procedure: Procedure
+) -> None:
+    signed_in(client, cast.receiving_officer)
+    data = counter_post(procedure, "refuse", reason="")
+    key = next(k.removesuffix("-ticked") for k in data if k.endswith("-ticked"))
+    data[key] = pdf_upload("to-khai.pdf")
+    kept = KEPT_SCAN.findall(client.post(COUNTER, data).content.decode())
+
+    # A count that is not a number is refused by the page before the service runs.
+    again = counter_post(procedure, "accept", **{name: token for name, token in kept})
+    again[f"{key}-originals"] = "many"
+    response = client.post(COUNTER, again)
+
+    assert response.status_code == 400
+    assert KEPT_SCAN.findall(response.content.decode()) == kept
 
 
 def test_the_counter_is_only_for_receiving_officers(client: Client, cast: Cast) -> None:

@@ -19,7 +19,8 @@ from motcua.catalog.selectors import version_case
 from motcua.core.errors import Forbidden, ValidationFailed
 from motcua.dossiers import services as dossier_services
 from motcua.dossiers.files import files_stored
-from motcua.dossiers.models import Dossier, DossierState, EventKind
+from motcua.dossiers.models import Channel, Dossier, DossierState, EventKind
+from motcua.dossiers.uploads import Keeping, kept_on_failure
 from motcua.organisation.models import Agency
 from motcua.staff.models import Role
 from motcua.staff.selectors import user_agency_roles
@@ -318,6 +319,7 @@ def dossier_counter_intake(
     data: dict[str, Any],
     received: Sequence[dossier_services.ReceivedComponent],
     decision: CounterDecision,
+    keep_files: bool = False,
     now: dt.datetime | None = None,
 ) -> Dossier:
     """Take a dossier at the counter of ``unit`` and decide on it in one go.
@@ -329,6 +331,9 @@ def dossier_counter_intake(
     come first in the list), or refuses it (form 03). Everything is checked
     before anything is written; the dossier, its scans and its timeline are
     written in one transaction, and stored scans are deleted if it fails.
+    With ``keep_files`` (the counter page), scans that passed their checks
+    are kept for the officer when the dossier is refused with field errors,
+    and scans kept before count again (``dossiers.uploads``).
     """
     now = now or timezone.now()
     roles = user_agency_roles(user=actor)
@@ -336,37 +341,39 @@ def dossier_counter_intake(
         raise Forbidden(rules.NOT_ALLOWED_ROLE)
     if decision.action not in {"accept", "supplement", "refuse"}:
         raise ValidationFailed(UNKNOWN_DECISION, field_errors={"decision": [UNKNOWN_DECISION]})
-    draft = dossier_services.counter_dossier_check(
-        procedure_code=procedure_code, data=data, received=received
-    )
-    note = decision.note.strip()
-    items: list[Missing] = []
-    if decision.action == "accept" and draft.missing:
-        names = [c.name for c in draft.missing]
-        raise ValidationFailed(INCOMPLETE_FOR_ACCEPT, field_errors={"missing": names})
-    if decision.action == "supplement":
-        items = _missing_items(
-            [*(Missing(c.name, component_id=c.pk) for c in draft.missing), *decision.missing]
+    keeping = Keeping(channel=Channel.COUNTER, kept_by_id=actor.pk, now=now) if keep_files else None
+    with kept_on_failure(keeping):  # the decision's own field errors keep the scans too
+        draft = dossier_services.counter_dossier_check(
+            procedure_code=procedure_code, data=data, received=received, keeping=keeping
         )
-        note = required_text(decision.reason, "reason")
-    elif decision.action == "refuse":
-        note = required_text(decision.reason, "reason")
-    # Computed before the transaction, which holds the unit's daily code counter.
-    due_at = dossier_services.dossier_due_at(draft.version, now, case=decision.case.strip())
-    process_version_for(procedure_id=draft.procedure.pk)
-    with files_stored(draft.files) as stored, transaction.atomic():
-        created = dossier_services.counter_dossier_insert(
-            draft=draft, stored=stored, unit=unit, actor=actor, now=now, due_at=due_at
-        )
-        held = Held(created, None, roles, now, received_at=created.received_at)
-        action = COUNTER_ACTIONS[decision.action]
-        check(held, action, actor)
-        if action == rules.Action.ACCEPT:
-            _accept(held, actor, note, case=decision.case.strip(), due_at=due_at)
-        elif action == rules.Action.REQUEST_SUPPLEMENT:
-            _request_supplement(held, actor, note, items)
-        else:
-            _refuse(held, actor, note)
+        note = decision.note.strip()
+        items: list[Missing] = []
+        if decision.action == "accept" and draft.missing:
+            names = [c.name for c in draft.missing]
+            raise ValidationFailed(INCOMPLETE_FOR_ACCEPT, field_errors={"missing": names})
+        if decision.action == "supplement":
+            items = _missing_items(
+                [*(Missing(c.name, component_id=c.pk) for c in draft.missing), *decision.missing]
+            )
+            note = required_text(decision.reason, "reason")
+        elif decision.action == "refuse":
+            note = required_text(decision.reason, "reason")
+        # Computed before the transaction, which holds the unit's daily code counter.
+        due_at = dossier_services.dossier_due_at(draft.version, now, case=decision.case.strip())
+        process_version_for(procedure_id=draft.procedure.pk)
+        with files_stored(draft.files) as stored, transaction.atomic():
+            created = dossier_services.counter_dossier_insert(
+                draft=draft, stored=stored, unit=unit, actor=actor, now=now, due_at=due_at
+            )
+            held = Held(created, None, roles, now, received_at=created.received_at)
+            action = COUNTER_ACTIONS[decision.action]
+            check(held, action, actor)
+            if action == rules.Action.ACCEPT:
+                _accept(held, actor, note, case=decision.case.strip(), due_at=due_at)
+            elif action == rules.Action.REQUEST_SUPPLEMENT:
+                _request_supplement(held, actor, note, items)
+            else:
+                _refuse(held, actor, note)
     return held.dossier
 
 

@@ -12,6 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from motcua.catalog.models import Procedure
 from motcua.core.errors import Forbidden, NotFound, ValidationFailed
+from motcua.dossiers import services as services_dossiers
 from motcua.dossiers.models import (
     Channel,
     Dossier,
@@ -20,9 +21,19 @@ from motcua.dossiers.models import (
     DossierFile,
     DossierState,
     EventKind,
+    PendingUpload,
 )
-from motcua.dossiers.services import ReceivedComponent
-from motcua.testing import Cast, OneStopUnitFactory, ProcedureFactory, cast_create, pdf_upload
+from motcua.dossiers.services import ReceivedComponent, dossier_submit
+from motcua.dossiers.uploads import SubmissionInvalid
+from motcua.staff.models import Role
+from motcua.testing import (
+    Cast,
+    OneStopUnitFactory,
+    ProcedureFactory,
+    StaffRoleFactory,
+    cast_create,
+    pdf_upload,
+)
 from motcua.workflow import services
 from motcua.workflow.models import DossierStep
 from motcua.workflow.services import CounterDecision
@@ -48,6 +59,12 @@ def cast() -> Cast:
 @pytest.fixture
 def procedure(cast: Cast) -> Procedure:
     return ProcedureFactory(agency=cast.agency)
+
+
+@pytest.fixture
+def form() -> dict[str, Any]:
+    """The applicant and e-form of an online submission of ``procedure``."""
+    return {**APPLICANT, "eform-child_name": "Trần Minh Khôi", "eform-birth_date": "2025-11-01"}
 
 
 def components(procedure: Procedure) -> tuple[int, int]:
@@ -282,3 +299,161 @@ def test_a_procedure_not_taken_at_the_counter_is_refused(cast: Cast) -> None:
         intake(cast, procedure, CounterDecision("refuse", reason="x"), [])
 
     assert "procedure" in caught.value.field_errors
+
+
+# --- Scans kept when the counter form is refused ----------------------------------------------
+
+
+def kept_intake(
+    cast: Cast,
+    procedure: Procedure,
+    decision: CounterDecision,
+    received: list[ReceivedComponent],
+    data: dict[str, Any] | None = None,
+    actor: Any = None,
+) -> Dossier:
+    """Take a dossier as the counter page does: scans kept when it is refused."""
+    return services.dossier_counter_intake(
+        actor=actor or cast.receiving_officer,
+        unit=cast.unit,
+        procedure_code=procedure.code,
+        data=data or APPLICANT,
+        received=received,
+        decision=decision,
+        keep_files=True,
+        now=MONDAY_9,
+    )
+
+
+def refused_keeping(
+    cast: Cast, procedure: Procedure, received: list[ReceivedComponent], **kwargs: Any
+) -> SubmissionInvalid:
+    with pytest.raises(SubmissionInvalid) as caught:
+        kept_intake(cast, procedure, CounterDecision("refuse", reason=""), received, **kwargs)
+    return caught.value
+
+
+def test_a_decision_refused_for_a_missing_reason_keeps_the_scans_for_the_officer(
+    cast: Cast, procedure: Procedure
+) -> None:
+    required, _optional = components(procedure)
+
+    error = refused_keeping(
+        cast, procedure, [ReceivedComponent(required, originals=1, files=[pdf_upload("tk.pdf")])]
+    )
+
+    assert "reason" in error.field_errors
+    (kept,) = error.kept[f"component-{required}"]
+    assert kept.original_name == "tk.pdf"
+    row = PendingUpload.objects.get()
+    assert (row.channel, row.kept_by, row.token) == (
+        Channel.COUNTER,
+        cast.receiving_officer,
+        kept.token,
+    )
+    assert not Dossier.objects.exists()
+
+
+def test_the_kept_scan_becomes_the_dossiers_file_without_being_attached_again(
+    cast: Cast, procedure: Procedure, settings: Any
+) -> None:
+    required, _optional = components(procedure)
+    error = refused_keeping(
+        cast,
+        procedure,
+        [ReceivedComponent(required, originals=1, files=[pdf_upload("tk.pdf")])],
+        data={**APPLICANT, "applicant_phone": "abc"},
+    )
+    assert set(error.field_errors) == {"applicant_phone"}  # the check's own errors keep too
+    row = PendingUpload.objects.get()
+
+    dossier = kept_intake(
+        cast,
+        procedure,
+        CounterDecision("accept"),
+        [ReceivedComponent(required, kept=[row.token])],  # no paper counted: the scan is enough
+    )
+
+    component = DossierComponent.objects.get(dossier=dossier)
+    assert component.is_digitised
+    stored = DossierFile.objects.get(component=component)
+    assert (stored.file.name, stored.original_name) == (row.file.name, "tk.pdf")
+    assert not PendingUpload.objects.exists()
+    assert len([p for p in settings.MEDIA_ROOT.rglob("*") if p.is_file()]) == 1
+
+
+def test_an_accept_refused_for_missing_components_keeps_the_scans(
+    cast: Cast, procedure: Procedure
+) -> None:
+    _required, optional = components(procedure)
+
+    with pytest.raises(SubmissionInvalid) as caught:
+        kept_intake(
+            cast,
+            procedure,
+            CounterDecision("accept"),
+            [ReceivedComponent(optional, originals=1, files=[pdf_upload("gcs.pdf")])],
+        )
+
+    assert caught.value.message == services.INCOMPLETE_FOR_ACCEPT
+    assert [f.original_name for f in caught.value.kept[f"component-{optional}"]] == ["gcs.pdf"]
+
+
+def test_scans_kept_by_another_officer_or_online_are_ignored(
+    cast: Cast, procedure: Procedure, form: dict[str, Any]
+) -> None:
+    required, _optional = components(procedure)
+    colleague = StaffRoleFactory(agency=cast.unit, role=Role.RECEIVING_OFFICER).user
+    refused_keeping(
+        cast, procedure, [ReceivedComponent(required, files=[pdf_upload()])], actor=colleague
+    )
+    with pytest.raises(SubmissionInvalid):
+        dossier_submit(
+            procedure_code=procedure.code,
+            data={**form, "applicant_phone": "abc"},
+            files={f"component-{required}": [pdf_upload()]},
+            keep_files=True,
+            now=MONDAY_9,
+        )
+    theirs, online = PendingUpload.objects.order_by("id")
+    assert (theirs.kept_by, online.channel) == (colleague, Channel.ONLINE)
+
+    for token in (theirs.token, online.token):
+        with pytest.raises(ValidationFailed) as caught:
+            kept_intake(
+                cast,
+                procedure,
+                CounterDecision("accept"),
+                [ReceivedComponent(required, kept=[token])],
+            )
+        assert caught.value.field_errors[f"component-{required}"] == [
+            services_dossiers.NOTHING_RECEIVED
+        ]
+    assert not Dossier.objects.exists()
+
+
+def test_the_staff_api_path_keeps_no_scan_and_honours_no_token(
+    cast: Cast, procedure: Procedure, settings: Any
+) -> None:
+    required, _optional = components(procedure)
+    error = refused_keeping(cast, procedure, [ReceivedComponent(required, files=[pdf_upload()])])
+    (kept,) = error.kept[f"component-{required}"]
+
+    with pytest.raises(ValidationFailed) as caught:
+        intake(
+            cast,
+            procedure,
+            CounterDecision("refuse", reason=""),
+            [ReceivedComponent(required, kept=[kept.token], files=[pdf_upload()])],
+        )
+
+    assert not isinstance(caught.value, SubmissionInvalid)
+    assert PendingUpload.objects.count() == 1
+    with pytest.raises(ValidationFailed) as no_paper:
+        intake(
+            cast,
+            procedure,
+            CounterDecision("accept"),
+            [ReceivedComponent(required, kept=[kept.token])],
+        )
+    assert f"component-{required}" in no_paper.value.field_errors

@@ -1,7 +1,12 @@
-"""Run the reminders now (``--once``), or enqueue them for the task worker every few minutes."""
+"""Run the reminders now (``--once``), or enqueue them for the task worker every few minutes.
+
+The loop also does the housekeeping of the worker: pruning old task rows once
+a day, sweeping expired kept uploads (``sweep_kept_uploads``) once an hour.
+"""
 
 from __future__ import annotations
 
+import logging
 import time
 from typing import Any
 
@@ -15,6 +20,9 @@ from motcua.workflow.tasks import reminders_task
 # Finished task rows are deleted after this many days, checked once a day.
 KEEP_TASK_RESULTS_DAYS = 14
 DAY = 24 * 60 * 60
+# Kept uploads of refused submissions are swept this often (they expire after hours).
+SWEEP_KEPT_UPLOADS_EVERY = 60 * 60
+logger = logging.getLogger(__name__)
 
 
 class Command(BaseCommand):
@@ -42,6 +50,7 @@ class Command(BaseCommand):
             return
         done = 0
         pruned_at = -float(DAY)
+        swept_at = -float(SWEEP_KEPT_UPLOADS_EVERY)
         while True:
             self.enqueue()
             if time.monotonic() - pruned_at >= DAY:
@@ -49,10 +58,20 @@ class Command(BaseCommand):
                     "prune_db_task_results", min_age_days=KEEP_TASK_RESULTS_DAYS, verbosity=0
                 )
                 pruned_at = time.monotonic()
+            if time.monotonic() - swept_at >= SWEEP_KEPT_UPLOADS_EVERY:
+                self.sweep()
+                swept_at = time.monotonic()
             done += 1
             if times and done >= times:
                 return
             time.sleep(max(1, every))
+
+    def sweep(self) -> None:
+        """Sweep expired kept uploads; a failure is logged and never stops the reminders."""
+        try:
+            call_command("sweep_kept_uploads", stdout=self.stdout)
+        except Exception:
+            logger.exception("sweeping kept uploads failed; trying again next hour")
 
     def enqueue(self) -> None:
         """Enqueue a run unless one is already waiting (workers down: no pile of runs)."""
