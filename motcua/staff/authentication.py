@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Aggregate, CharField, OuterRef, Subquery, Value
-from django.db.models.functions import Cast, Concat
+from django.contrib.auth import get_user_model
+from django.db import connection
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions
 from rest_framework.authentication import TokenAuthentication
@@ -18,37 +18,32 @@ INVALID_TOKEN = _("Invalid token.")
 INACTIVE = _("User inactive or deleted.")
 
 
-class Joined(Aggregate):
-    """The values of a group joined with commas (STRING_AGG; GROUP_CONCAT on SQLite)."""
+def _token_sql() -> tuple[str, list[str]]:
+    """The one statement of ``StaffTokenAuthentication``: the token, its user, the user's roles.
 
-    function = "STRING_AGG"
-    template = "%(function)s(%(expressions)s, ',')"
-    output_field = CharField()
+    One row per active role (one row with null roles for a user without any),
+    the user's columns first. Written from the models' metadata, so it follows
+    their tables and columns; kept as SQL because building it with the ORM
+    costs more than running it (about 2 ms of Python for 0.1 ms in PostgreSQL).
+    """
+    user_model = get_user_model()
+    fields = user_model._meta.concrete_fields
 
-    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
-        return super().as_sql(compiler, connection, function="GROUP_CONCAT", **extra)
+    def quote(name: str | None) -> str:
+        return str(connection.ops.quote_name(str(name)))
 
-
-def _roles_joined() -> Subquery:
-    """A subquery of a token's user's active roles as ``agency:role,agency:role``."""
-    return Subquery(
-        StaffRole.objects.filter(user_id=OuterRef("user_id"), is_active=True)
-        .order_by()
-        .values("user_id")
-        .annotate(joined=Joined(Concat(Cast("agency_id", CharField()), Value(":"), "role")))
-        .values("joined")[:1],
-        output_field=CharField(),
+    pk = quote(user_model._meta.pk.column if user_model._meta.pk else "id")
+    sql = (
+        "SELECT "  # noqa: S608 - names from the models' metadata, the key is a parameter
+        + ", ".join(f"u.{quote(f.column)}" for f in fields)
+        + ", t.created, r.agency_id, r.role"
+        + f" FROM {quote(Token._meta.db_table)} t"
+        + f" JOIN {quote(user_model._meta.db_table)} u ON u.{pk} = t.user_id"
+        + f" LEFT JOIN {quote(StaffRole._meta.db_table)} r"
+        + f" ON r.user_id = u.{pk} AND r.is_active = %s"
+        + f" WHERE t.{quote('key')} = %s"
     )
-
-
-def roles_from(joined: str | None) -> dict[int, frozenset[str]]:
-    """Return ``{agency id: roles}`` from the joined text of ``_roles_joined``."""
-    found: dict[int, set[str]] = {}
-    for pair in (joined or "").split(","):
-        agency, _sep, role = pair.partition(":")
-        if agency.isdigit() and role:
-            found.setdefault(int(agency), set()).add(role)
-    return {agency: frozenset(roles) for agency, roles in found.items()}
+    return sql, [f.attname for f in fields]
 
 
 class StaffTokenAuthentication(TokenAuthentication):
@@ -60,15 +55,22 @@ class StaffTokenAuthentication(TokenAuthentication):
     """
 
     def authenticate_credentials(self, key: str) -> tuple[Any, Token]:
-        token = (
-            Token.objects.select_related("user")
-            .annotate(roles_joined=_roles_joined())
-            .filter(key=key)
-            .first()
-        )
-        if token is None:
+        sql, attnames = _token_sql()
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [True, key])
+            rows = cursor.fetchall()
+        if not rows:
             raise exceptions.AuthenticationFailed(INVALID_TOKEN)
-        if not token.user.is_active:
+        n = len(attnames)
+        user = get_user_model().from_db(connection.alias, attnames, rows[0][:n])
+        if not user.is_active:
             raise exceptions.AuthenticationFailed(INACTIVE)
-        setattr(token.user, ROLES_CACHE, roles_from(token.roles_joined))
-        return token.user, token
+        roles: dict[int, set[str]] = {}
+        for row in rows:
+            agency_id, role = row[n + 1], row[n + 2]
+            if agency_id is not None:
+                roles.setdefault(int(agency_id), set()).add(role)
+        setattr(user, ROLES_CACHE, {a: frozenset(r) for a, r in roles.items()})
+        token = Token(key=key, user=user, created=rows[0][n])
+        token._state.adding = False
+        return user, token

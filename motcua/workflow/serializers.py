@@ -10,12 +10,13 @@ from typing import Any
 
 from rest_framework import serializers
 
+from motcua.api.output import OutputSerializer
 from motcua.catalog.api import FeeQuoteSerializer
 
 from .rules import Action
 
 
-class NamedSerializer(serializers.Serializer[Any]):
+class NamedSerializer(OutputSerializer):
     code = serializers.CharField()
     name = serializers.CharField()
 
@@ -24,7 +25,7 @@ def _username(source: str, **kwargs: Any) -> serializers.CharField:
     return serializers.CharField(source=f"{source}.username", allow_null=True, **kwargs)
 
 
-class OpenStepSerializer(serializers.Serializer[Any]):
+class OpenStepSerializer(OutputSerializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
     agency = NamedSerializer()
@@ -36,7 +37,7 @@ class OpenStepSerializer(serializers.Serializer[Any]):
     )
 
 
-class InboxRowSerializer(serializers.Serializer[Any]):
+class InboxRowSerializer(OutputSerializer):
     code = serializers.CharField()
     revision = serializers.IntegerField()
     state = serializers.CharField()
@@ -53,13 +54,13 @@ class InboxRowSerializer(serializers.Serializer[Any]):
     current_step = OpenStepSerializer(source="open_step", allow_null=True)
 
 
-class InboxSerializer(serializers.Serializer[Any]):
+class InboxSerializer(OutputSerializer):
     box = serializers.CharField()
     results = InboxRowSerializer(source="rows", many=True)
     next_offset = serializers.IntegerField(allow_null=True)
 
 
-class FileSerializer(serializers.Serializer[Any]):
+class FileSerializer(OutputSerializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
     content_type = serializers.CharField()
@@ -67,7 +68,7 @@ class FileSerializer(serializers.Serializer[Any]):
     sha256 = serializers.CharField()
 
 
-class DossierComponentSerializer(serializers.Serializer[Any]):
+class DossierComponentSerializer(OutputSerializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
     originals = serializers.IntegerField()
@@ -76,14 +77,14 @@ class DossierComponentSerializer(serializers.Serializer[Any]):
     files = FileSerializer(many=True)
 
 
-class ResultSerializer(serializers.Serializer[Any]):
+class ResultSerializer(OutputSerializer):
     code = serializers.CharField()
     name = serializers.CharField()
     is_electronic = serializers.BooleanField()
     recorded_at = serializers.DateTimeField()
 
 
-class SlipLineSerializer(serializers.Serializer[Any]):
+class SlipLineSerializer(OutputSerializer):
     name = serializers.CharField()
     agency = NamedSerializer()
     role = serializers.CharField()
@@ -95,7 +96,7 @@ class SlipLineSerializer(serializers.Serializer[Any]):
     note = serializers.CharField()
 
 
-class EventSerializer(serializers.Serializer[Any]):
+class EventSerializer(OutputSerializer):
     at = serializers.DateTimeField()
     kind = serializers.CharField()
     from_status = serializers.IntegerField(allow_null=True)
@@ -106,7 +107,7 @@ class EventSerializer(serializers.Serializer[Any]):
     note = serializers.CharField()
 
 
-class ApplicantSerializer(serializers.Serializer[Any]):
+class ApplicantSerializer(OutputSerializer):
     kind = serializers.CharField(help_text="person or organisation")
     name = serializers.CharField()
     id_number = serializers.CharField()
@@ -115,18 +116,18 @@ class ApplicantSerializer(serializers.Serializer[Any]):
     address = serializers.CharField()
 
 
-class AnswerSerializer(serializers.Serializer[Any]):
+class AnswerSerializer(OutputSerializer):
     name = serializers.CharField(help_text="The e-form field")
     label = serializers.CharField(help_text="As the e-form labels it")  # type: ignore[assignment]
     value = serializers.CharField(source="text", help_text="The answer, as text")
 
 
-class SupplementRequestItemSerializer(serializers.Serializer[Any]):
+class SupplementRequestItemSerializer(OutputSerializer):
     name = serializers.CharField()
     reason = serializers.CharField()
 
 
-class SupplementRequestSerializer(serializers.Serializer[Any]):
+class SupplementRequestSerializer(OutputSerializer):
     number = serializers.IntegerField()
     phase = serializers.CharField(help_text="intake or processing")
     agency = NamedSerializer(help_text="The agency asking")
