@@ -192,3 +192,26 @@ class SpecialDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date:%d/%m/%Y} {self.name}".strip()
+
+
+class CalendarVersion(models.Model):
+    """A stamp that changes with every change of the seasons or the special days.
+
+    Each process keeps the calendar it read under the stamp it read first
+    (``selectors.calendar_snapshot``): a request asks for the stamp (one small
+    query) and reads the seasons and days again only when it changed. A save
+    or delete of a season or a day writes a new random stamp in the same
+    transaction (``signals``; writes that send no signal call
+    ``services.calendar_changed`` themselves). Random, not counted: a change
+    rolled back leaves a stamp nobody will ever read again.
+    """
+
+    name = models.CharField(max_length=20, unique=True)
+    stamp = models.CharField(max_length=32)
+
+    class Meta:
+        verbose_name = _("calendar version")
+        verbose_name_plural = _("calendar versions")
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.stamp}"

@@ -44,6 +44,7 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import hashlib
+import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -52,7 +53,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils import timezone
 
-from motcua.calendar.models import DayKind, SpecialDay, WorkingTime
+from motcua.calendar.models import CalendarVersion, DayKind, SpecialDay, WorkingTime
 
 SATURDAY = 5
 ONE_DAY = dt.timedelta(days=1)
@@ -63,9 +64,6 @@ MICROSECONDS_PER_HOUR = 3_600_000_000
 # covers the whole computation.
 WINDOW_SLACK_DAYS = 21
 WINDOW_HOLIDAY_SHARE = 10
-# A snapshot loads at least this much around what is asked, so a batch spanning
-# years costs a query per year or so.
-SNAPSHOT_MARGIN_DAYS = 366
 
 
 @dataclass(frozen=True)
@@ -421,36 +419,61 @@ class _Seasons:
 
 
 class _Snapshot:
-    """What ``calendar_snapshot`` read: the seasons, and the special days of a growing range."""
+    """What ``calendar_snapshot`` read: the seasons and the special days, read once.
+
+    On first need the snapshot asks for the calendar's stamp (one small
+    query); when this process already read the calendar under that stamp it
+    takes that copy, else it reads every season and every special day (a few
+    hundred rows) and keeps them for the next requests. The stamp changes in
+    the transaction of every change and is read before the rows, so a copy is
+    never older than its stamp says.
+    """
 
     def __init__(self) -> None:
-        self.seasons: _Seasons | None = None
-        self._first: dt.date | None = None
-        self._until: dt.date | None = None
-        self._dates: list[dt.date] = []
-        self._kinds: list[str] = []
+        self._calendar: _Calendar | None = None
+
+    def calendar(self) -> _Calendar:
+        if self._calendar is None:
+            self._calendar = _calendar_read()
+        return self._calendar
 
     def special(self, first: dt.date, until: dt.date) -> list[tuple[dt.date, str]]:
-        margin = dt.timedelta(days=SNAPSHOT_MARGIN_DAYS)
-        if self._first is None or self._until is None:
-            self._first, self._until = first - margin, until + margin
-            self._store(_special_rows(self._first, self._until))
-        if first < self._first:
-            low = min(first, self._first - margin)
-            self._store(_special_rows(low, self._first))
-            self._first = low
-        if until > self._until:
-            high = max(until, self._until + margin)
-            self._store(_special_rows(self._until, high))
-            self._until = high
-        lo = bisect.bisect_left(self._dates, first)
-        hi = bisect.bisect_left(self._dates, until)
-        return list(zip(self._dates[lo:hi], self._kinds[lo:hi], strict=True))
+        calendar = self.calendar()
+        lo = bisect.bisect_left(calendar.dates, first)
+        hi = bisect.bisect_left(calendar.dates, until)
+        return list(zip(calendar.dates[lo:hi], calendar.kinds[lo:hi], strict=True))
 
-    def _store(self, rows: list[tuple[dt.date, str]]) -> None:
-        merged = sorted([*zip(self._dates, self._kinds, strict=True), *rows])
-        self._dates = [d for d, _kind in merged]
-        self._kinds = [kind for _d, kind in merged]
+
+@dataclass(frozen=True)
+class _Calendar:
+    stamp: str
+    seasons: _Seasons
+    dates: list[dt.date]
+    kinds: list[str]
+
+
+# The calendar this process read last, under its stamp: a copy checked against the database
+# on each request that needs it, never trusted without that check.
+_last_read: _Calendar | None = None
+
+
+def _calendar_read() -> _Calendar:
+    global _last_read  # the process's copy, checked against the stamp
+    stamp = (
+        CalendarVersion.objects.filter(name="calendar").values_list("stamp", flat=True).first()
+    )
+    if stamp is None:  # an emptied database: the migration's row is gone
+        stamp = CalendarVersion.objects.get_or_create(
+            name="calendar", defaults={"stamp": uuid.uuid4().hex}
+        )[0].stamp
+    kept = _last_read
+    if kept is not None and kept.stamp == stamp:
+        return kept
+    seasons = _Seasons(list(WorkingTime.objects.all()))
+    rows = sorted(SpecialDay.objects.values_list("date", "kind"))
+    kept = _Calendar(stamp, seasons, [d for d, _k in rows], [k for _d, k in rows])
+    _last_read = kept
+    return kept
 
 
 _snapshot: ContextVar[_Snapshot | None] = ContextVar("calendar_snapshot", default=None)
@@ -458,12 +481,9 @@ _snapshot: ContextVar[_Snapshot | None] = ContextVar("calendar_snapshot", defaul
 
 def _seasons() -> _Seasons:
     snapshot = _snapshot.get()
-    if snapshot is not None and snapshot.seasons is not None:
-        return snapshot.seasons
-    seasons = _Seasons(list(WorkingTime.objects.all()))
     if snapshot is not None:
-        snapshot.seasons = seasons
-    return seasons
+        return snapshot.calendar().seasons
+    return _Seasons(list(WorkingTime.objects.all()))
 
 
 def _special_rows(first: dt.date, until: dt.date) -> list[tuple[dt.date, str]]:

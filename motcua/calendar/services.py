@@ -10,6 +10,7 @@ after) in its own transaction.
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -25,6 +26,7 @@ from motcua.audit.services import audit_record, snapshot
 from motcua.calendar.announced import ANNOUNCED, AnnouncedDay
 from motcua.calendar.models import (
     SEEDED_SOURCES,
+    CalendarVersion,
     DayKind,
     DaySource,
     SpecialDay,
@@ -179,6 +181,8 @@ def calendar_seed_holidays(
                 after[d.isoformat()] = _day_state(row)
         # A concurrent seeding may have inserted the same dates; theirs are equal.
         SpecialDay.objects.bulk_create(to_create, ignore_conflicts=True)
+        if to_create:
+            calendar_changed()  # bulk_create sends no signal
         if after:
             audit_record(
                 action="calendar.seed_holidays",
@@ -490,3 +494,13 @@ def working_time_delete(*, pk: int, actor: Any = None) -> None:
             before=snapshot(row, SEASON_FIELDS),
         )
         row.delete()
+
+
+CALENDAR = "calendar"  # the name of the version row
+
+
+def calendar_changed() -> None:
+    """Give the calendar a new stamp, in the caller's transaction (see ``CalendarVersion``)."""
+    stamp = uuid.uuid4().hex
+    if not CalendarVersion.objects.filter(name=CALENDAR).update(stamp=stamp):
+        CalendarVersion.objects.update_or_create(name=CALENDAR, defaults={"stamp": stamp})

@@ -4,12 +4,13 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from pytest_django import DjangoAssertNumQueries
 
-from motcua.calendar.models import DayKind, WorkingTime
+from motcua.calendar.models import DayKind, SpecialDay, WorkingTime
 from motcua.calendar.selectors import (
+    calendar_snapshot,
     due_date,
     is_working_day,
     working_day_length,
@@ -302,3 +303,31 @@ def test_is_working_day_follows_weekends_holidays_and_swaps() -> None:
     assert not is_working_day(D(2026, 3, 7))
     assert not is_working_day(D(2026, 2, 17))
     assert is_working_day(D(2026, 8, 22))
+
+
+def test_a_process_reads_the_calendar_again_only_when_it_changed() -> None:
+    """Inside a snapshot (every request), the calendar costs one small query while unchanged;
+    a change in any way (service, row saved, row deleted, a change rolled back) is seen."""
+
+    def due() -> tuple[dt.datetime, int]:
+        with CaptureQueriesContext(connection) as queries, calendar_snapshot():
+            found = due_date(start=at(2026, 10, 6, 9), working_days=1).due_at
+        return found, len(queries)
+
+    before, _ = due()
+    assert due() == (before, 1)  # the stamp only
+
+    special_day_set(date=D(2026, 10, 8), kind=DayKind.DAY_OFF)  # a Thursday off
+    assert due()[0] == before  # one working day from Tuesday 9:00 is Wednesday 9:00
+    day = SpecialDay.objects.create(date=D(2026, 10, 7), kind=DayKind.DAY_OFF)
+    moved, queries = due()
+    assert moved == at(2026, 10, 9, 9) and queries > 1  # Wednesday and Thursday off
+    assert due() == (moved, 1)
+    day.delete()
+    assert due()[0] == before
+
+    with pytest.raises(RuntimeError), transaction.atomic():
+        SpecialDay.objects.create(date=D(2026, 10, 7), kind=DayKind.DAY_OFF)
+        assert due()[0] == moved  # seen inside its own transaction
+        raise RuntimeError
+    assert due()[0] == before  # and forgotten with it
