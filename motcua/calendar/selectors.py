@@ -459,9 +459,7 @@ _last_read: _Calendar | None = None
 
 def _calendar_read() -> _Calendar:
     global _last_read  # the process's copy, checked against the stamp
-    stamp = (
-        CalendarVersion.objects.filter(name="calendar").values_list("stamp", flat=True).first()
-    )
+    stamp = CalendarVersion.objects.filter(name="calendar").values_list("stamp", flat=True).first()
     if stamp is None:  # an emptied database: the migration's row is gone
         stamp = CalendarVersion.objects.get_or_create(
             name="calendar", defaults={"stamp": uuid.uuid4().hex}
