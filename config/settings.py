@@ -242,3 +242,15 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "WARNING")},
 }
+
+# --- reads: audit of reads of personal data, receipt links (issue 9) ---
+# Reads of personal data (a dossier opened, a file, receipt, form or register downloaded) are
+# audit entries kept this many days, then purged daily by `run_reminders` (0: never purged).
+# Decree 13/2023/NĐ-CP has the controller keep a log of the processing of personal data without
+# a period; Decree 53/2022/NĐ-CP keeps system logs at least 12 months: hence 365 days.
+MOTCUA_AUDIT_READ_RETENTION_DAYS = envint("MOTCUA_AUDIT_READ_RETENTION_DAYS", "365")
+# Changes and sign-ins are kept for ever unless this sets a number of days.
+MOTCUA_AUDIT_CHANGE_RETENTION_DAYS = envint("MOTCUA_AUDIT_CHANGE_RETENTION_DAYS", "0")
+# A receipt link (and the page shown after submitting) opens the receipt this many hours, so
+# that one copied from an access log or a browser's history soon opens nothing.
+MOTCUA_RECEIPT_LINK_HOURS = envint("MOTCUA_RECEIPT_LINK_HOURS", "72")

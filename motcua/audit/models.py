@@ -8,6 +8,8 @@ leaves an ``AuditEntry`` written in the transaction of the change.
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Iterable
 from typing import Any, NoReturn
 
 from django.conf import settings
@@ -23,14 +25,46 @@ class AuditKind(models.TextChoices):
     ACCESS = "access", _("Sign-in and access")
 
 
+class AuditChannel(models.TextChoices):
+    """Through what a read reached the data."""
+
+    PAGE = "page", _("Web page")
+    API = "api", _("Staff API")
+    ADMIN = "admin", _("Admin")
+
+
+class ReadAction(models.TextChoices):
+    """What was read: the ``action`` of the entries of kind ``read``."""
+
+    DOSSIER = "dossier.open", _("Dossier opened")
+    FILE = "dossier.file", _("File of a component downloaded")
+    RESULT = "dossier.result", _("Result document downloaded")
+    RECEIPT = "dossier.receipt", _("Receipt printed")
+    FORM = "dossier.form", _("Form printed")
+    REGISTER = "register.export", _("Register exported")
+
+
 class AuditQuerySet(models.QuerySet["AuditEntry"]):
-    """Refuse bulk updates and deletes: entries are never rewritten."""
+    """Refuse bulk updates and deletes: entries are never rewritten.
+
+    The one way out is ``purge_older``, which only the retention purge
+    (``services.audit_purge``) calls, and which that purge records itself.
+    """
 
     def update(self, **kwargs: Any) -> NoReturn:
         raise PermissionError(APPEND_ONLY)
 
     def delete(self) -> NoReturn:
         raise PermissionError(APPEND_ONLY)
+
+    def purge_older(self, *, kinds: Iterable[str], before: dt.datetime) -> int:
+        """Delete the entries of ``kinds`` older than ``before`` in one statement; return how many.
+
+        For ``services.audit_purge`` only: the retention the province set, recorded.
+        """
+        doomed = self.filter(kind__in=list(kinds), at__lt=before)
+        deleted, _by_model = models.QuerySet.delete(doomed)
+        return deleted
 
 
 class AuditEntry(models.Model):
@@ -59,6 +93,9 @@ class AuditEntry(models.Model):
     before = models.JSONField(_("before"), null=True, blank=True)
     after = models.JSONField(_("after"), null=True, blank=True)
     note = models.TextField(_("note"), blank=True)
+    channel = models.CharField(
+        _("channel"), max_length=8, choices=AuditChannel.choices, blank=True, default=""
+    )
 
     objects = AuditQuerySet.as_manager()
 

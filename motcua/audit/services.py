@@ -1,4 +1,5 @@
-"""Writes to the audit log: one entry per change or read, in the caller's transaction."""
+"""Writes to the audit log: one entry per change (in the caller's transaction) or read, and the
+retention purge."""
 
 from __future__ import annotations
 
@@ -6,13 +7,15 @@ import datetime as dt
 import decimal
 import uuid
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.db import models, transaction
 from django.utils import timezone
 
 from .context import current_address
-from .models import AuditEntry, AuditKind
+from .models import AuditChannel, AuditEntry, AuditKind, ReadAction
 
 NOT_IN_TRANSACTION = "audit_record must run in the transaction of the change it records"
 
@@ -91,3 +94,116 @@ def audit_record(
         after=_json(after) if after is not None else None,
         note=note,
     )
+
+
+DOSSIER_TYPE = "dossiers.dossier"
+
+
+def audit_read(
+    *,
+    action: ReadAction,
+    target: tuple[str, int | str, str],
+    actor: Any,
+    channel: AuditChannel,
+    note: str = "",
+) -> AuditEntry:
+    """Write one entry of kind ``read``: who read what, when, from where, through which channel.
+
+    One INSERT and no other query: ``target`` is ``(object_type, object_id,
+    text)`` from what the view already holds (for a dossier's documents: the
+    dossier's id and code, the document in ``note``). The caller writes it
+    once the read succeeded, so a refused read leaves nothing. Outside a
+    transaction it commits on its own (there is no change to go with); a
+    failure to write it fails the request: a read that cannot be traced is
+    not served.
+    """
+    object_type, object_id, text = target
+    user = actor if actor is not None and getattr(actor, "pk", None) is not None else None
+    return AuditEntry.objects.create(
+        at=timezone.now(),
+        kind=AuditKind.READ,
+        action=action,
+        actor=user,
+        actor_name=user.get_username() if user is not None else "",
+        address=current_address(),
+        object_type=object_type,
+        object_id=str(object_id)[:64],
+        object_repr=text[:255],
+        note=note,
+        channel=channel,
+    )
+
+
+def audit_dossier_read(
+    *,
+    action: ReadAction,
+    dossier_id: int,
+    code: str,
+    actor: Any,
+    channel: AuditChannel,
+    note: str = "",
+) -> AuditEntry:
+    """Write the read of a dossier or of one of its documents (which one in ``note``).
+
+    Every read of a dossier is about the dossier (object ``dossiers.dossier``
+    and its id), so "who read this dossier" is one lookup on the object index.
+    """
+    return audit_read(
+        action=action,
+        target=(DOSSIER_TYPE, dossier_id, code),
+        actor=actor,
+        channel=channel,
+        note=note,
+    )
+
+
+@dataclass(frozen=True)
+class PurgeReport:
+    """What one purge deleted: how many entries of which kinds, older than when."""
+
+    kinds: tuple[str, ...]
+    before: dt.datetime
+    deleted: int
+
+
+PURGE_ACTION = "audit.purge"
+
+
+def audit_purge(*, now: dt.datetime | None = None) -> list[PurgeReport]:
+    """Delete the entries older than the province keeps them, and record each purge.
+
+    Reads go after ``MOTCUA_AUDIT_READ_RETENTION_DAYS``; changes and sign-ins
+    only when ``MOTCUA_AUDIT_CHANGE_RETENTION_DAYS`` is set (0: kept for
+    ever). Each purge that deleted something writes an entry (how many, up
+    to which time) in its own transaction; that entry is a change, kept as
+    long as changes are.
+    """
+    now = now or timezone.now()
+    plans = [
+        ((AuditKind.READ.value,), settings.MOTCUA_AUDIT_READ_RETENTION_DAYS),
+        (
+            (AuditKind.CHANGE.value, AuditKind.ACCESS.value),
+            settings.MOTCUA_AUDIT_CHANGE_RETENTION_DAYS,
+        ),
+    ]
+    reports = []
+    for kinds, days in plans:
+        if days <= 0:
+            continue
+        before = now - dt.timedelta(days=days)
+        with transaction.atomic():
+            deleted = AuditEntry.objects.purge_older(kinds=kinds, before=before)
+            if deleted:
+                audit_record(
+                    action=PURGE_ACTION,
+                    target=("audit.auditentry", "", "audit log"),
+                    after={
+                        "kinds": list(kinds),
+                        "before": before,
+                        "deleted": deleted,
+                        "days": days,
+                    },
+                    at=now,
+                )
+        reports.append(PurgeReport(kinds=kinds, before=before, deleted=deleted))
+    return reports

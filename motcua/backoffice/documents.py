@@ -1,7 +1,8 @@
-"""Back-office pages of the printed forms: a dossier's forms 02-06 and the register (07).
+"""Back-office pages of the printed forms: a dossier's receipt (01), forms 02-06, the register (07).
 
 Thin views over ``motcua.workflow.documents`` and ``motcua.workflow.register``,
 which build the PDFs and the spreadsheet (the staff API prints the same forms).
+Each document printed is a read of personal data: one audit entry, once built.
 """
 
 from __future__ import annotations
@@ -14,7 +15,11 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from motcua.audit.models import AuditChannel, ReadAction
+from motcua.audit.services import audit_dossier_read, audit_read
 from motcua.core.errors import DomainError
+from motcua.dossiers.receipts import paper_size, receipt_pdf
+from motcua.dossiers.selectors import dossier_get
 from motcua.staff.decorators import staff_required
 from motcua.workflow import documents, register, selectors
 
@@ -40,10 +45,54 @@ def dossier_form(request: HttpRequest, code: str, form: str) -> HttpResponse:
     index = request.GET.get("n", "")
     try:
         dossier = selectors.dossier_for_print(user=request.user, code=code)
-        body = documents.form_pdf(dossier, form, index=int(index) if index.isdigit() else None)
+        number = int(index) if index.isdigit() else None
+        body = documents.form_pdf(dossier, form, index=number)
     except DomainError as error:
         return _error(request, error)
+    audit_dossier_read(
+        action=ReadAction.FORM,
+        dossier_id=dossier.pk,
+        code=dossier.code,
+        actor=request.user,
+        channel=AuditChannel.PAGE,
+        note=f"form {form}" + (f" n={number}" if number is not None else ""),
+    )
     return _pdf(body, f"mau-{form}-{dossier.code}.pdf")
+
+
+@require_GET
+@staff_required
+def dossier_receipt(request: HttpRequest, code: str) -> HttpResponse:
+    """Print the receipt (form 01; A5 with ``?size=a5``) for staff who may see the dossier.
+
+    No token: the staff member's role opens it, as it opens the dossier.
+    """
+    try:
+        visible = selectors.dossier_visible(user=request.user, code=code)
+    except DomainError as error:
+        return _error(request, error)
+    size = paper_size(request.GET.get("size", ""))
+    body = receipt_pdf(dossier_get(code=visible.code), size=size)
+    audit_dossier_read(
+        action=ReadAction.RECEIPT,
+        dossier_id=visible.pk,
+        code=visible.code,
+        actor=request.user,
+        channel=AuditChannel.PAGE,
+        note=size,
+    )
+    return _pdf(body, f"bien-nhan-{visible.code}.pdf")
+
+
+def _register_read(request: HttpRequest, scope: register.RegisterScope, kind: str) -> None:
+    dates = " ".join(f"{d:%Y-%m-%d}" for d in (scope.start, scope.end) if d is not None)
+    audit_read(
+        action=ReadAction.REGISTER,
+        target=("organisation.agency", scope.unit.pk, f"{scope.unit.code} {scope.year}"),
+        actor=request.user,
+        channel=AuditChannel.PAGE,
+        note=f"{kind} {scope.year} {dates}".strip(),
+    )
 
 
 @require_GET
@@ -68,13 +117,16 @@ def register_page(request: HttpRequest) -> HttpResponseBase:
         dates = "".join(f"-{d:%Y%m%d}" for d in (scope.start, scope.end) if d is not None)
         name = f"so-theo-doi-{scope.unit.code}-{scope.year}{dates}"
         if request.GET["format"] != "xlsx":
-            return _pdf(register.register_pdf(scope), f"{name}.pdf")
+            pdf = _pdf(register.register_pdf(scope), f"{name}.pdf")
+            _register_read(request, scope, "pdf")
+            return pdf
     except DomainError as error:
         context["error"] = error.message
         return render(request, "backoffice/register.html", context, status=error.status)
     out = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115 (FileResponse closes it)
     register.register_xlsx(scope, out)
     out.seek(0)
+    _register_read(request, scope, "xlsx")
     response = FileResponse(out, as_attachment=True, filename=f"{name}.xlsx", content_type=XLSX)
     response["Cache-Control"] = "private, no-store"
     return response

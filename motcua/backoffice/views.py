@@ -24,12 +24,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from motcua.audit.models import AuditChannel, ReadAction
+from motcua.audit.services import audit_dossier_read
 from motcua.calendar.selectors import working_day_length
 from motcua.catalog.selectors import procedure_search
 from motcua.core.errors import DomainError, Forbidden, NotFound
 from motcua.core.names import person_name
 from motcua.dossiers.files import private_file_response
-from motcua.dossiers.selectors import dossier_file_of, dossier_receipt_url, dossier_result_of
+from motcua.dossiers.selectors import dossier_file_of, dossier_result_of
 from motcua.staff.decorators import staff_required
 from motcua.workflow import selectors, services
 from motcua.workflow.actions import ACTIONS, ActionSpec, Choice, Input, action_run
@@ -169,7 +171,9 @@ def _dossier_context(dossier: StaffDossier) -> dict[str, Any]:
     return {
         "dossier": dossier,
         "forms": page_forms(dossier),
-        "receipt_url": dossier_receipt_url(dossier) if dossier.steps else "",
+        "receipt_url": reverse("backoffice:dossier-receipt", kwargs={"code": dossier.code})
+        if dossier.steps
+        else "",
         "documents": _documents(dossier),
         "day": working_day_length(),
     }
@@ -184,7 +188,15 @@ def dossier(request: HttpRequest, code: str) -> HttpResponse:
         found = selectors.dossier_for_staff(user=request.user, code=code)
     except DomainError as error:
         return _error_page(request, error)
-    return render(request, "backoffice/dossier.html", _dossier_context(found))
+    response = render(request, "backoffice/dossier.html", _dossier_context(found))
+    audit_dossier_read(
+        action=ReadAction.DOSSIER,
+        dossier_id=found.id,
+        code=found.code,
+        actor=request.user,
+        channel=AuditChannel.PAGE,
+    )
+    return response
 
 
 @require_POST
@@ -229,7 +241,16 @@ def dossier_file(request: HttpRequest, code: str, file_id: int) -> HttpResponseB
         stored = dossier_file_of(dossier=found, file_id=file_id)
     except DomainError as error:
         return _error_page(request, error)
-    return private_file_response(stored)
+    response = private_file_response(stored)
+    audit_dossier_read(
+        action=ReadAction.FILE,
+        dossier_id=found.pk,
+        code=found.code,
+        actor=request.user,
+        channel=AuditChannel.PAGE,
+        note=f"file {stored.pk}",
+    )
+    return response
 
 
 @require_GET
@@ -241,7 +262,16 @@ def result_file(request: HttpRequest, code: str, result_id: int) -> HttpResponse
         stored = dossier_result_of(dossier=found, result_id=result_id)
     except DomainError as error:
         return _error_page(request, error)
-    return private_file_response(stored)
+    response = private_file_response(stored)
+    audit_dossier_read(
+        action=ReadAction.RESULT,
+        dossier_id=found.pk,
+        code=found.code,
+        actor=request.user,
+        channel=AuditChannel.PAGE,
+        note=f"result {stored.code}",
+    )
+    return response
 
 
 @require_http_methods(["GET", "POST"])

@@ -2,6 +2,7 @@
 
 Files hold personal data: they are never served from MEDIA_URL, only through
 ``file_download`` here, behind the admin's staff check and the view permission.
+Opening a dossier's page and downloading a file here are audited reads.
 """
 
 from __future__ import annotations
@@ -10,8 +11,8 @@ from typing import TYPE_CHECKING, Any
 
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
-from django.http import FileResponse, HttpRequest
+from django.db.models import F, QuerySet
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.defaultfilters import filesizeformat
 from django.urls import URLPattern, path, reverse
@@ -19,6 +20,8 @@ from django.utils.html import format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
+from motcua.audit.models import AuditChannel, ReadAction
+from motcua.audit.services import audit_dossier_read
 from motcua.core.text import fold
 
 from .models import Dossier, DossierComponent, DossierEvent, DossierFile
@@ -109,7 +112,12 @@ class DossierAdmin(DossierAdminBase):
         """Send a dossier's file to a staff member who may view dossiers."""
         if not self.has_view_permission(request):
             raise PermissionDenied
-        stored = get_object_or_404(DossierFile, pk=pk)
+        stored = get_object_or_404(
+            DossierFile.objects.annotate(
+                dossier_pk=F("component__dossier_id"), dossier_code=F("component__dossier__code")
+            ),
+            pk=pk,
+        )
         response = FileResponse(
             stored.file.open("rb"),
             as_attachment=True,
@@ -117,6 +125,35 @@ class DossierAdmin(DossierAdminBase):
             content_type=stored.content_type,
         )
         response["Cache-Control"] = "private, no-store"
+        audit_dossier_read(
+            action=ReadAction.FILE,
+            dossier_id=stored.dossier_pk,  # type: ignore[attr-defined]
+            code=stored.dossier_code,  # type: ignore[attr-defined]
+            actor=request.user,
+            channel=AuditChannel.ADMIN,
+            note=f"file {stored.pk}",
+        )
+        return response
+
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        """Show a dossier (read-only here): a read of personal data when it is shown."""
+        response = super().change_view(request, object_id, form_url, extra_context)
+        shown = getattr(response, "context_data", None) or {}
+        dossier = shown.get("original")
+        if response.status_code == 200 and isinstance(dossier, Dossier):
+            audit_dossier_read(
+                action=ReadAction.DOSSIER,
+                dossier_id=dossier.pk,
+                code=dossier.code,
+                actor=request.user,
+                channel=AuditChannel.ADMIN,
+            )
         return response
 
     def has_add_permission(self, request: HttpRequest) -> bool:

@@ -38,6 +38,11 @@ COMPACT_LINES = 16
 LINE_CHARACTERS = 90  # of a component's name, on one line of the table when printed small
 
 
+def paper_size(asked: str) -> PaperSize:
+    """Return the paper a request asks for (``?size=a5``), A4 by default."""
+    return "A5" if asked.strip().lower() == "a5" else "A4"
+
+
 class ApplicantTerms(NamedTuple):
     """How a form names the applicant: as a field, before the name, and as "you"."""
 

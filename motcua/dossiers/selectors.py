@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import enum
 from typing import Protocol
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.core import signing
 from django.db.models import Prefetch
 from django.urls import reverse
@@ -89,19 +92,48 @@ class Coded(Protocol):
     def code(self) -> str: ...
 
 
+def _receipt_signer() -> signing.TimestampSigner:
+    return signing.TimestampSigner(salt=_RECEIPT_SALT, sep=".")
+
+
 def dossier_receipt_token(dossier: Coded) -> str:
-    """Return the secret that opens the dossier's receipt; given only to the applicant.
+    """Return a token that opens the dossier's receipt for a while; given only to the applicant.
 
     The code is public (anyone may track a dossier), the receipt holds personal
-    data, so the receipt's link carries a signature of the code.
+    data, so the receipt's link carries a signature of the code and of the time
+    it was made: it opens the receipt for ``MOTCUA_RECEIPT_LINK_HOURS``, so a
+    link read later from an access log, a proxy or a browser's history opens
+    nothing.
     """
-    return signing.Signer(salt=_RECEIPT_SALT).signature(dossier.code)
+    return _receipt_signer().sign(dossier.code)[len(dossier.code) + 1 :]
 
 
-def dossier_receipt_url(dossier: Coded) -> str:
-    """Return the path of the dossier's receipt PDF, with its token."""
+class ReceiptLink(enum.Enum):
+    """What a receipt token is worth for a dossier."""
+
+    VALID = "valid"
+    EXPIRED = "expired"
+    INVALID = "invalid"
+
+
+def dossier_receipt_token_check(dossier: Coded, token: str) -> ReceiptLink:
+    """Tell whether ``token`` opens ``dossier``'s receipt now, has expired, or never did."""
+    if not token:
+        return ReceiptLink.INVALID
+    hours = settings.MOTCUA_RECEIPT_LINK_HOURS
+    try:
+        _receipt_signer().unsign(f"{dossier.code}.{token}", max_age=dt.timedelta(hours=hours))
+    except signing.SignatureExpired:
+        return ReceiptLink.EXPIRED
+    except signing.BadSignature:
+        return ReceiptLink.INVALID
+    return ReceiptLink.VALID
+
+
+def dossier_receipt_url(dossier: Coded, *, token: str | None = None) -> str:
+    """Return the path of the dossier's receipt PDF, with ``token`` or a new one."""
     path = reverse("dossiers:receipt", kwargs={"code": dossier.code})
-    return f"{path}?{urlencode({'token': dossier_receipt_token(dossier)})}"
+    return f"{path}?{urlencode({'token': token or dossier_receipt_token(dossier)})}"
 
 
 def dossier_tracking_url(dossier: Coded) -> str:

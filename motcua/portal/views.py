@@ -17,7 +17,6 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
-from django.utils.crypto import constant_time_compare
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
@@ -29,12 +28,15 @@ from motcua.core.errors import Conflict, DomainError, NotFound, ValidationFailed
 from motcua.dossiers.fees import dossier_fee_lines, fee_quote_for
 from motcua.dossiers.models import Channel, Dossier
 from motcua.dossiers.selectors import (
+    ReceiptLink,
     dossier_public_get,
     dossier_receipt_token,
+    dossier_receipt_token_check,
     dossier_receipt_url,
 )
 from motcua.dossiers.services import dossier_submit
 from motcua.dossiers.uploads import KeptFile, SubmissionInvalid, kept_files_listed
+from motcua.dossiers.views import receipt_link_expired
 from motcua.portal import forms
 from motcua.portal.selectors import popular_procedures
 
@@ -232,28 +234,33 @@ def _submitted_url(dossier: Dossier) -> str:
 
 @require_GET
 def submitted(request: HttpRequest, code: str) -> HttpResponse:
-    """Confirm a submission: code, appointment, receipt; only with the token given at submission."""
+    """Confirm a submission: code, appointment, receipt; only with the token given at submission.
+
+    The token expires (``MOTCUA_RECEIPT_LINK_HOURS``) and the receipt's link on
+    the page carries the same one, so both stop working together.
+    """
     token = request.GET.get("token", "")
     try:
         dossier = dossier_public_get(code=code)
     except NotFound:
         dossier = None
+    link = ReceiptLink.INVALID if dossier is None else dossier_receipt_token_check(dossier, token)
+    if dossier is not None and link is ReceiptLink.EXPIRED:
+        return receipt_link_expired(request, dossier.code)
     # The same answer for an unknown code and a wrong token: the page holds personal data.
-    if (
-        dossier is None
-        or not token
-        or not constant_time_compare(token, dossier_receipt_token(dossier))
-    ):
+    if dossier is None or link is not ReceiptLink.VALID:
         return render(request, "portal/submitted_forbidden.html", status=404)
-    return render(
+    response = render(
         request,
         "portal/submitted.html",
         {
             "dossier": dossier,
-            "receipt_url": dossier_receipt_url(dossier),
+            "receipt_url": dossier_receipt_url(dossier, token=token),
             "fees": dossier_fee_lines(dossier=dossier),
         },
     )
+    response["Referrer-Policy"] = "no-referrer"  # the token stays out of the next request
+    return response
 
 
 @require_GET

@@ -32,6 +32,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from motcua.audit.models import AuditChannel, ReadAction
+from motcua.audit.services import audit_dossier_read
 from motcua.core.errors import Forbidden, NotFound, ValidationFailed
 from motcua.dossiers.models import Status
 from motcua.dossiers.services import ReceivedComponent
@@ -95,11 +97,14 @@ def _dossier(request: Request, code: str) -> selectors.StaffDossier:
         raise NotFound(selectors.DOSSIER_NOT_FOUND) from exc
 
 
-def _dossier_response(request: Request, code: str, *, status_code: int = 200) -> Response:
-    found = _dossier(request, code)
+def _dossier_body(found: selectors.StaffDossier, *, status_code: int = 200) -> Response:
     response = Response(StaffDossierSerializer(found).data, status=status_code)
     response["ETag"] = f'"{found.revision}"'
     return response
+
+
+def _dossier_response(request: Request, code: str, *, status_code: int = 200) -> Response:
+    return _dossier_body(_dossier(request, code), status_code=status_code)
 
 
 # --- Reads -------------------------------------------------------------------------------------
@@ -164,7 +169,16 @@ def inbox(request: Request) -> Response:
 @permission_classes([IsStaff])
 def dossier(request: Request, code: str) -> Response:
     """The ETag header is the dossier's revision, to send back as If-Match with an action."""
-    return _dossier_response(request, code)
+    found = _dossier(request, code)
+    response = _dossier_body(found)
+    audit_dossier_read(
+        action=ReadAction.DOSSIER,
+        dossier_id=found.id,
+        code=found.code,
+        actor=request.user,
+        channel=AuditChannel.API,
+    )
+    return response
 
 
 # --- Actions -----------------------------------------------------------------------------------

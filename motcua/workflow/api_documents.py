@@ -12,6 +12,8 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework.decorators import api_view, authentication_classes, permission_classes
 from rest_framework.request import Request
 
+from motcua.audit.models import AuditChannel, ReadAction
+from motcua.audit.services import audit_dossier_read
 from motcua.core.errors import Forbidden, NotFound
 from motcua.dossiers.files import private_file_response
 from motcua.dossiers.models import Dossier
@@ -30,6 +32,18 @@ def _dossier(request: Request, code: str, *, for_print: bool = False) -> Dossier
         raise NotFound(selectors.DOSSIER_NOT_FOUND) from exc
 
 
+def _read(request: Request, dossier: Dossier, action: ReadAction, note: str) -> None:
+    """Write the audit entry of a document of ``dossier`` sent through the API."""
+    audit_dossier_read(
+        action=action,
+        dossier_id=dossier.pk,
+        code=dossier.code,
+        actor=request.user,
+        channel=AuditChannel.API,
+        note=note,
+    )
+
+
 FILE = OpenApiResponse(OpenApiTypes.BINARY, description="The file, as it was stored")
 PDF = OpenApiResponse(OpenApiTypes.BINARY, description="The form, as a PDF")
 
@@ -45,7 +59,10 @@ PDF = OpenApiResponse(OpenApiTypes.BINARY, description="The form, as a PDF")
 @permission_classes([IsStaff])
 def dossier_file(request: Request, code: str, file_id: int) -> FileResponse:
     """The file ids are in the dossier's ``components[].files[].id``."""
-    return private_file_response(dossier_file_of(dossier=_dossier(request, code), file_id=file_id))
+    dossier = _dossier(request, code)
+    response = private_file_response(dossier_file_of(dossier=dossier, file_id=file_id))
+    _read(request, dossier, ReadAction.FILE, f"file {file_id}")
+    return response
 
 
 @extend_schema(
@@ -60,7 +77,10 @@ def dossier_file(request: Request, code: str, file_id: int) -> FileResponse:
 def result_file(request: Request, code: str, result_code: str) -> FileResponse:
     """The result codes (``<dossier code>-KQ<n>``) are in the dossier's ``results[].code``."""
     dossier = _dossier(request, code)
-    return private_file_response(dossier_result_of(dossier=dossier, code=result_code))
+    stored = dossier_result_of(dossier=dossier, code=result_code)
+    response = private_file_response(stored)
+    _read(request, dossier, ReadAction.RESULT, f"result {stored.code}")
+    return response
 
 
 @extend_schema(
@@ -83,8 +103,15 @@ def form(request: Request, code: str, form: str) -> HttpResponse:
     """A form that does not apply to the dossier yet (say 03 before a refusal) is 404."""
     dossier = _dossier(request, code, for_print=True)
     index = request.query_params.get("n", "")
-    body = documents.form_pdf(dossier, form, index=int(index) if index.isdigit() else None)
+    number = int(index) if index.isdigit() else None
+    body = documents.form_pdf(dossier, form, index=number)
     response = HttpResponse(body, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="mau-{form}-{dossier.code}.pdf"'
     response["Cache-Control"] = "private, no-store"
+    _read(
+        request,
+        dossier,
+        ReadAction.FORM,
+        f"form {form}" + (f" n={number}" if number is not None else ""),
+    )
     return response

@@ -190,12 +190,12 @@ def test_the_receipt_costs_the_same_queries_for_one_component_or_many(
     client = Client()
     url = dossier_receipt_url(online)
     # The dossier with its units and book, components, files, its version's fees, its fee
-    # lines, the acceptance.
-    with django_assert_num_queries(6):
+    # lines, the acceptance; and the audit entry of the read (one INSERT).
+    with django_assert_num_queries(7):
         assert client.get(url).status_code == 200
     for n in range(12):
         DossierComponent.objects.create(dossier=online, name=f"Giấy tờ {n}", originals=1)
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         assert client.get(url).status_code == 200
 
 

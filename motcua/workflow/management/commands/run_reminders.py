@@ -1,7 +1,8 @@
 """Run the reminders now (``--once``), or enqueue them for the task worker every few minutes.
 
-The loop also does the housekeeping of the worker: pruning old task rows once
-a day, sweeping expired kept uploads (``sweep_kept_uploads``) once an hour.
+The loop also does the housekeeping of the worker: pruning old task rows and
+purging the audit log's old reads (``purge_audit_log``) once a day, sweeping
+expired kept uploads (``sweep_kept_uploads``) once an hour.
 """
 
 from __future__ import annotations
@@ -57,6 +58,7 @@ class Command(BaseCommand):
                 call_command(
                     "prune_db_task_results", min_age_days=KEEP_TASK_RESULTS_DAYS, verbosity=0
                 )
+                self.purge_audit_log()
                 pruned_at = time.monotonic()
             if time.monotonic() - swept_at >= SWEEP_KEPT_UPLOADS_EVERY:
                 self.sweep()
@@ -65,6 +67,13 @@ class Command(BaseCommand):
             if times and done >= times:
                 return
             time.sleep(max(1, every))
+
+    def purge_audit_log(self) -> None:
+        """Purge the audit log's expired entries; a failure is logged and tried again tomorrow."""
+        try:
+            call_command("purge_audit_log", stdout=self.stdout)
+        except Exception:
+            logger.exception("purging the audit log failed; trying again tomorrow")
 
     def sweep(self) -> None:
         """Sweep expired kept uploads; a failure is logged and never stops the reminders."""
