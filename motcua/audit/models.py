@@ -94,7 +94,7 @@ class AuditEntry(models.Model):
     after = models.JSONField(_("after"), null=True, blank=True)
     note = models.TextField(_("note"), blank=True)
     channel = models.CharField(
-        _("channel"), max_length=8, choices=AuditChannel.choices, blank=True, default=""
+        _("access channel"), max_length=8, choices=AuditChannel.choices, blank=True, default=""
     )
 
     objects = AuditQuerySet.as_manager()
