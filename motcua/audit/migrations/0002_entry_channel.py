@@ -17,7 +17,7 @@ class Migration(migrations.Migration):
                 choices=[("page", "Web page"), ("api", "Staff API"), ("admin", "Admin")],
                 default="",
                 max_length=8,
-                verbose_name="channel",
+                verbose_name="access channel",
             ),
         ),
     ]
