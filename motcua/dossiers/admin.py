@@ -16,7 +16,8 @@ from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.defaultfilters import filesizeformat
 from django.urls import URLPattern, path, reverse
-from django.utils.html import format_html_join
+from django.utils.html import format_html, format_html_join
+from django.utils.http import urlencode
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
@@ -93,6 +94,20 @@ class DossierAdmin(DossierAdminBase):
     date_hierarchy = "received_at"
     inlines = (ComponentInline, EventInline)
     exclude = ("request_fingerprint", "applicant_search", "receipt_pdf")
+    readonly_fields = ("who_read",)
+
+    @admin.display(description=_("who read it"))
+    def who_read(self, obj: Dossier) -> SafeString:
+        """Link to the reads of this dossier in the audit log (for those who may see the log)."""
+        query = urlencode(
+            {"kind__exact": "read", "object_type": "dossiers.dossier", "object_id": str(obj.pk)}
+        )
+        return format_html(
+            '<a href="{}?{}">{}</a>',
+            reverse("admin:audit_auditentry_changelist"),
+            query,
+            _("Reads of this dossier in the audit log"),
+        )
 
     def get_search_results(
         self, request: HttpRequest, queryset: QuerySet[Dossier], search_term: str

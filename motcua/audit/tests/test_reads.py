@@ -354,3 +354,18 @@ def test_a_bad_receipt_token_writes_nothing(dossier: Dossier) -> None:
         Client().get(reverse("dossiers:receipt", args=["NOPE-1"]) + "?token=x").status_code == 404
     )
     assert reads() == []
+
+
+def test_the_admin_dossier_page_links_to_who_read_it(dossier: Dossier) -> None:
+    viewer = admin_viewer()
+    viewer.user_permissions.add(Permission.objects.get(codename="view_auditentry"))
+    client = staff_page(viewer)
+    html = client.get(reverse("admin:dossiers_dossier_change", args=[dossier.pk])).content
+    link = (
+        f"{reverse('admin:audit_auditentry_changelist')}?kind__exact=read&amp;"
+        f"object_type=dossiers.dossier&amp;object_id={dossier.pk}"
+    )
+    assert link in html.decode()
+    listed = client.get(link.replace("&amp;", "&"))
+    assert listed.status_code == 200
+    assert [e.channel for e in listed.context["cl"].result_list] == [AuditChannel.ADMIN]
