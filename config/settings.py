@@ -246,11 +246,15 @@ LOGGING = {
 # --- reads: audit of reads of personal data, receipt links (issue 9) ---
 # Reads of personal data (a dossier opened, a file, receipt, form or register downloaded) are
 # audit entries kept this many days, then purged daily by `run_reminders` (0: never purged).
-# Decree 13/2023/NĐ-CP has the controller keep a log of the processing of personal data without
-# a period; Decree 53/2022/NĐ-CP keeps system logs at least 12 months: hence 365 days.
+# Decree 13/2023/NĐ-CP (and the Law on Personal Data Protection 91/2025/QH15 in force since
+# 2026-01-01) has the controller keep a log of the processing of personal data but sets no
+# period; Decree 53/2022/NĐ-CP keeps system logs at least 12 months: hence 365 days, the least
+# that meets it while keeping staff's own trace (itself personal data) no longer than needed.
 MOTCUA_AUDIT_READ_RETENTION_DAYS = envint("MOTCUA_AUDIT_READ_RETENTION_DAYS", "365")
 # Changes and sign-ins are kept for ever unless this sets a number of days.
 MOTCUA_AUDIT_CHANGE_RETENTION_DAYS = envint("MOTCUA_AUDIT_CHANGE_RETENTION_DAYS", "0")
 # A receipt link (and the page shown after submitting) opens the receipt this many hours, so
-# that one copied from an access log or a browser's history soon opens nothing.
+# that one copied from an access log or a browser's history soon opens nothing; 72 spans a
+# weekend, for the applicant who prints it again once the one-stop unit accepted the dossier.
+# Afterwards the unit prints it (staff need no token) and the code still tracks the dossier.
 MOTCUA_RECEIPT_LINK_HOURS = envint("MOTCUA_RECEIPT_LINK_HOURS", "72")
