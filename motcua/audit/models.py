@@ -2,8 +2,10 @@
 
 Dossier transitions have their own timeline (``dossiers.DossierEvent``);
 everything else an administrator or officer changes (roles, processes,
-procedures and fees, calendar, settings), and every read of personal data,
-leaves an ``AuditEntry`` written in the transaction of the change.
+procedures and fees, calendar, settings) leaves an ``AuditEntry`` written in
+the transaction of the change; every read of personal data (kind ``read``)
+leaves one once the read succeeded, saying through which channel. Only the
+retention purge removes entries, and it records itself.
 """
 
 from __future__ import annotations

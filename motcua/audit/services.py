@@ -175,8 +175,8 @@ def audit_purge(*, now: dt.datetime | None = None) -> list[PurgeReport]:
     Reads go after ``MOTCUA_AUDIT_READ_RETENTION_DAYS``; changes and sign-ins
     only when ``MOTCUA_AUDIT_CHANGE_RETENTION_DAYS`` is set (0: kept for
     ever). Each purge that deleted something writes an entry (how many, up
-    to which time) in its own transaction; that entry is a change, kept as
-    long as changes are.
+    to which time) in the transaction of its delete; that entry is a change,
+    kept as long as changes are.
     """
     now = now or timezone.now()
     plans = [
