@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from motcua.core.text import fold
 
+from .files import private_file_response
 from .models import Dossier, DossierComponent, DossierEvent, DossierFile
 
 if TYPE_CHECKING:
@@ -110,14 +111,7 @@ class DossierAdmin(DossierAdminBase):
         if not self.has_view_permission(request):
             raise PermissionDenied
         stored = get_object_or_404(DossierFile, pk=pk)
-        response = FileResponse(
-            stored.file.open("rb"),
-            as_attachment=True,
-            filename=stored.original_name or f"{stored.pk}",
-            content_type=stored.content_type,
-        )
-        response["Cache-Control"] = "private, no-store"
-        return response
+        return private_file_response(stored)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
