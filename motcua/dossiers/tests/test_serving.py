@@ -114,3 +114,19 @@ def test_the_admin_sends_a_dossiers_file_as_a_sandboxed_attachment(
     assert response.status_code == 200
     _sandboxed(response)
     assert response["Content-Disposition"] == 'attachment; filename="giay-khai-sinh.pdf"'
+
+
+def test_a_template_form_an_administrator_uploaded_is_sent_as_a_sandboxed_attachment(
+    client: Client, procedure: Procedure
+) -> None:
+    assert procedure.current_version is not None
+    component = procedure.current_version.components.first()
+    assert component is not None
+    component.template.save("mau.html", ContentFile(SCRIPT), save=False)
+    component.template_name = "Mẫu tờ khai.html"
+    component.save()
+    url = reverse("portal:component-template", args=[procedure.code, component.pk])
+    response = client.get(url)
+    assert response.status_code == 200
+    _sandboxed(response)
+    assert response["Content-Disposition"].startswith('attachment; filename="mau_to_khai.html"')
