@@ -171,7 +171,8 @@ class RequestLimitMiddleware:
         spool: Any = None
         if length is not None and length > limit:
             return refusal_response(request, refuse(request, too_large(limit)))
-        if length is None and meta.get("wsgi.input_terminated") and "wsgi.input" in meta:
+        chunked = "chunked" in meta.get("HTTP_TRANSFER_ENCODING", "").lower()
+        if length is None and chunked and meta.get("wsgi.input_terminated"):
             # A chunked body: Django reads a body without Content-Length as empty; the server
             # says where it ends, so count it in, and give Django its length.
             try:

@@ -95,6 +95,7 @@ def _chunked(client: Client, body: io.BytesIO, boundary: str = "x") -> Any:
         b"",
         CONTENT_TYPE=f"multipart/form-data; boundary={boundary}",
         CONTENT_LENGTH="",
+        HTTP_TRANSFER_ENCODING="chunked",
         **environ("wsgi.input", body),
         **environ("wsgi.input_terminated", True),
     )
@@ -111,6 +112,19 @@ def test_a_chunked_body_is_counted_while_read_and_refused_at_the_limit(
     assert response.json()["error"]["code"] == "too_large"
     assert body.taken <= 2**20 + 64 * 1024  # stopped at the limit, not read to its end
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_body_without_length_that_is_not_chunked_is_left_to_django(client: Client) -> None:
+    response = client.generic(
+        "POST",
+        "/api/v1/dossiers",
+        b"",
+        CONTENT_TYPE="multipart/form-data; boundary=x",
+        CONTENT_LENGTH="",
+        **environ("wsgi.input", Unreadable()),
+        **environ("wsgi.input_terminated", True),
+    )
+    assert response.status_code == 404  # read as an empty submission: no procedure
 
 
 def test_a_chunked_body_under_the_limit_is_read_whole(client: Client, settings: Any) -> None:
