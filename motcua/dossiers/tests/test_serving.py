@@ -15,14 +15,16 @@ from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 from PIL import Image, PngImagePlugin
 
 from motcua.catalog.models import Procedure
 from motcua.dossiers.files import attachment_response, check_upload, private_file_response
-from motcua.dossiers.models import DossierFile
+from motcua.dossiers.models import DossierFile, PendingUpload
 
 from .conftest import PDF, required_key
 from .test_admin import dossier, staff
+from .test_uploads import refused
 
 __all__ = ["dossier"]  # fixture
 pytestmark = pytest.mark.django_db
@@ -64,6 +66,16 @@ def test_a_file_is_stored_under_a_random_name_never_the_one_it_was_sent_under(
     assert re.fullmatch(r"dossiers/\d{4}/\d{2}/\d{2}/[0-9a-f]{32}\.png", str(stored.file.name))
     assert stored.original_name == "Giấy khai sinh <script>.html"
     assert stored.content_type == "image/png"  # sniffed from the content, not the name
+
+
+def test_a_kept_upload_is_stored_under_a_random_name_too(
+    procedure: Procedure, form: dict[str, Any]
+) -> None:
+    sent = SimpleUploadedFile("Giấy khai sinh.pdf", PDF, "application/pdf")
+    refused(procedure, form, files={required_key(procedure): [sent]}, now=timezone.now())
+    kept = PendingUpload.objects.get()
+    assert re.fullmatch(r"pending/\d{4}/\d{2}/\d{2}/[0-9a-f]{32}\.pdf", str(kept.file.name))
+    assert kept.original_name == "Giấy khai sinh.pdf"
 
 
 def _sandboxed(response: Any) -> None:
