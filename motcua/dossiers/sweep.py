@@ -110,7 +110,14 @@ def orphan_files_sweep(
             lost = [name for name in names if name not in held]
             files_delete(lost)
             stored += len(lost)
-    return OrphanReport(stored=stored, temporary=_temporary_sweep(before))
+    report = OrphanReport(stored=stored, temporary=_temporary_sweep(before))
+    if report.stored or report.temporary:
+        logger.warning(
+            "removed %d stored files without a row and %d temporary uploads (left by a crash)",
+            report.stored,
+            report.temporary,
+        )
+    return report
 
 
 def _temporary_sweep(before: dt.datetime) -> int:
