@@ -80,6 +80,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "motcua.core.middleware.LocaleMiddleware",
+    "motcua.core.limits.RequestLimitMiddleware",  # before anything reads the body
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -258,3 +259,23 @@ MOTCUA_AUDIT_CHANGE_RETENTION_DAYS = envint("MOTCUA_AUDIT_CHANGE_RETENTION_DAYS"
 # weekend, for the applicant who prints it again once the one-stop unit accepted the dossier.
 # Afterwards the unit prints it (staff need no token) and the code still tracks the dossier.
 MOTCUA_RECEIPT_LINK_HOURS = envint("MOTCUA_RECEIPT_LINK_HOURS", "72")
+
+# --- bounded requests, uploads, orphan files ---
+# A request body over MOTCUA_MAX_REQUEST_BYTES is refused with 413 before it is read (default:
+# the most files of a dossier at their largest, plus 2 MB of form fields and part headers);
+# the reverse proxy must refuse it too (nginx: client_max_body_size, in MB, rounded up).
+MOTCUA_MAX_REQUEST_BYTES = envint(
+    "MOTCUA_MAX_REQUEST_BYTES", str(MOTCUA_MAX_FILES * MOTCUA_MAX_FILE_SIZE + 2 * 1024 * 1024)
+)
+# A file over MOTCUA_MAX_FILE_SIZE is stopped while it streams in, before the usual handlers.
+FILE_UPLOAD_HANDLERS = [
+    "motcua.core.limits.FileSizeLimitUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+# Uploads larger than FILE_UPLOAD_MAX_MEMORY_SIZE are written here while a request runs;
+# `sweep_orphan_files` removes what a killed process left.
+FILE_UPLOAD_TEMP_DIR = env("FILE_UPLOAD_TEMP_DIR", str(VAR_DIR / "tmp" / "uploads"))
+# A stored file that no row holds, or a temporary upload, older than this is removed by the
+# hourly sweep (`run_reminders`): what a crash between writing a file and committing left.
+MOTCUA_ORPHAN_GRACE_MINUTES = envint("MOTCUA_ORPHAN_GRACE_MINUTES", "60")

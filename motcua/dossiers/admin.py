@@ -25,6 +25,7 @@ from motcua.audit.models import AuditChannel, ReadAction
 from motcua.audit.services import audit_dossier_read
 from motcua.core.text import fold
 
+from .files import private_file_response
 from .models import Dossier, DossierComponent, DossierEvent, DossierFile
 
 if TYPE_CHECKING:
@@ -133,13 +134,7 @@ class DossierAdmin(DossierAdminBase):
             ),
             pk=pk,
         )
-        response = FileResponse(
-            stored.file.open("rb"),
-            as_attachment=True,
-            filename=stored.original_name or f"{stored.pk}",
-            content_type=stored.content_type,
-        )
-        response["Cache-Control"] = "private, no-store"
+        response = private_file_response(stored)
         audit_dossier_read(
             action=ReadAction.FILE,
             dossier_id=stored.dossier_pk,  # type: ignore[attr-defined]

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
 import uuid
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from urllib.parse import quote
 
 import filetype
 from django.conf import settings
@@ -29,6 +31,7 @@ from pypdf import PdfReader
 
 from motcua.catalog.models import Component, ProcedureVersion
 from motcua.core.errors import PayloadTooLarge
+from motcua.core.text import fold
 
 logger = logging.getLogger(__name__)
 if TYPE_CHECKING:
@@ -49,6 +52,7 @@ PDF_WITHOUT_PAGES = _("This PDF has no page.")
 PDF_PROTECTED = _("This PDF is protected by a password: send it without the password.")
 
 _SNIFF_BYTES = 2048
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")  # left out of the ASCII name of a download
 Owner = TypeVar("Owner")
 
 
@@ -213,13 +217,35 @@ def _sniff_and_hash(upload: Upload) -> tuple[str, str, str, int] | None:
 def private_file_response(stored: Any) -> FileResponse:
     """Send a stored dossier file or result (``file``, ``original_name``, ``content_type``).
 
-    Never cached by a shared cache, never content-sniffed by the browser.
+    A file someone uploaded is always sent as an attachment under a safe name
+    (ASCII, and the Vietnamese name in RFC 5987 ``filename*``), never
+    content-sniffed, sandboxed by its own Content Security Policy, and never
+    cached by a shared cache: a PDF or image that is also HTML or a script
+    (a polyglot passes the content checks) is saved, never run by a browser.
     """
-    response = FileResponse(
+    return attachment_response(
         stored.file.open("rb"),
         filename=stored.original_name or f"{stored.pk}",
         content_type=stored.content_type,
     )
+
+
+def attachment_response(file: Any, *, filename: str, content_type: str | None) -> FileResponse:
+    """Send an open file as a download that no browser renders or runs.
+
+    The name is the last part of ``filename`` without control characters,
+    sent as an ASCII ``filename`` (Vietnamese letters without their marks)
+    and, when it is not ASCII, in full as RFC 5987 ``filename*``.
+    """
+    name = "".join(c for c in filename.replace("\\", "/").rsplit("/", 1)[-1] if c.isprintable())
+    name = name.strip(" .") or "file"
+    plain = _UNSAFE.sub("_", fold(name).encode("ascii", "ignore").decode()).strip("_") or "file"
+    response = FileResponse(file, as_attachment=True, filename=plain, content_type=content_type)
+    disposition = f'attachment; filename="{plain}"'
+    if name != plain:
+        disposition += f"; filename*=utf-8''{quote(name, safe='')}"
+    response["Content-Disposition"] = disposition
     response["Cache-Control"] = "private, no-store"
     response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "sandbox; default-src 'none'"
     return response

@@ -12,7 +12,7 @@ import uuid
 from typing import Any
 
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -26,6 +26,7 @@ from motcua.catalog.models import OnlineLevel, Procedure
 from motcua.catalog.selectors import filter_options, procedure_get_published, procedure_search
 from motcua.core.errors import Conflict, DomainError, NotFound, ValidationFailed
 from motcua.dossiers.fees import dossier_fee_lines, fee_quote_for
+from motcua.dossiers.files import attachment_response
 from motcua.dossiers.models import Channel, Dossier
 from motcua.dossiers.selectors import (
     ReceiptLink,
@@ -162,7 +163,8 @@ def component_template(request: HttpRequest, code: str, component_id: int) -> Ht
     if component is None or not component.template:
         raise Http404
     name = component.template_name or str(component.template.name).rsplit("/", 1)[-1]
-    return FileResponse(component.template.open("rb"), as_attachment=True, filename=name)
+    # Uploaded by an administrator: sent like every uploaded file, never rendered.
+    return attachment_response(component.template.open("rb"), filename=name, content_type=None)
 
 
 @require_http_methods(["GET", "POST"])

@@ -2,7 +2,8 @@
 
 The loop also does the housekeeping of the worker: pruning old task rows and
 purging the audit log's old reads (``purge_audit_log``) once a day, sweeping
-expired kept uploads (``sweep_kept_uploads``) once an hour.
+expired kept uploads (``sweep_kept_uploads``) and the files a crash left
+(``sweep_orphan_files``) once an hour.
 """
 
 from __future__ import annotations
@@ -76,11 +77,12 @@ class Command(BaseCommand):
             logger.exception("purging the audit log failed; trying again tomorrow")
 
     def sweep(self) -> None:
-        """Sweep expired kept uploads; a failure is logged and never stops the reminders."""
-        try:
-            call_command("sweep_kept_uploads", stdout=self.stdout)
-        except Exception:
-            logger.exception("sweeping kept uploads failed; trying again next hour")
+        """Sweep expired kept uploads and orphan files; a failure is logged, never fatal."""
+        for command in ("sweep_kept_uploads", "sweep_orphan_files"):
+            try:
+                call_command(command, stdout=self.stdout)
+            except Exception:
+                logger.exception("%s failed; trying again next hour", command)
 
     def enqueue(self) -> None:
         """Enqueue a run unless one is already waiting (workers down: no pile of runs)."""
