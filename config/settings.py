@@ -242,3 +242,8 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "WARNING")},
 }
+
+# --- Accounts: API tokens, sign-in throttling and lockout ---
+# A staff API token (POST /api/v1/auth/token) is accepted this many hours after it was
+# issued (a working day); asking again afterwards issues a new one.
+MOTCUA_API_TOKEN_HOURS = envint("MOTCUA_API_TOKEN_HOURS", "12")
