@@ -82,8 +82,17 @@ class StaffRoleAdmin(AgencyScopedAdmin[StaffRole], ModelAdmin):
         class GrantForm(form):  # type: ignore[misc, valid-type]
             def clean(self) -> dict[str, Any]:
                 data: dict[str, Any] = super().clean() or {}
-                if data.get("user") == actor and not services.is_province_admin(actor):
+                if services.is_province_admin(actor):
+                    return data
+                if data.get("user") == actor:
                     self.add_error("user", services.NOT_TO_ONESELF)
+                elif (
+                    self.instance.pk  # the user is read-only: reactivating is a grant too
+                    and self.instance.user_id == actor.pk
+                    and data.get("is_active")
+                    and not self.instance.is_active
+                ):
+                    self.add_error(None, services.NOT_TO_ONESELF)
                 return data
 
         return GrantForm
