@@ -14,8 +14,9 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from motcua.audit.models import AuditEntry
+from motcua.staff.models import Role, StaffRole
 from motcua.staff.signin import LOCKED_OUT
-from motcua.testing import cast_create
+from motcua.testing import UserFactory, cast_create
 
 pytestmark = pytest.mark.django_db
 
@@ -204,3 +205,28 @@ def test_force_login_and_the_test_clients_login_still_work(officer: User) -> Non
     other = Client()
     assert other.login(username=officer.username, password=PASSWORD)
     assert other.get(reverse("backoffice:inbox")).status_code == 200
+
+
+def test_a_province_administrator_unlocks_in_the_admin(client: Client, officer: User) -> None:
+    for _attempt in range(3):
+        page_sign_in(client, officer.username, "sai")
+    admin = Client()
+    admin.force_login(UserFactory(username="quantri", is_staff=True, is_superuser=True))
+    listing = admin.get(reverse("admin:axes_accessattempt_changelist"))
+    assert listing.status_code == 200
+    assert officer.username in listing.content.decode()
+
+    attempt = AccessAttempt.objects.get(username=officer.username)
+    url = reverse("admin:axes_accessattempt_delete", args=[attempt.pk])
+    assert admin.post(url, {"post": "yes"}).status_code == 302
+
+    assert page_sign_in(client, officer.username, PASSWORD).status_code == 302
+
+
+def test_an_agency_administrator_cannot_unlock(officer: User) -> None:
+    agency_admin = UserFactory(username="quantri.coquan")
+    agency = officer.staff_roles.get().agency
+    StaffRole.objects.create(user=agency_admin, role=Role.AGENCY_ADMIN, agency=agency)
+    client = Client()
+    client.force_login(agency_admin)
+    assert client.get(reverse("admin:axes_accessattempt_changelist")).status_code == 403
