@@ -157,6 +157,7 @@ class StaffUserAdmin(UserAdmin):  # type: ignore[type-arg]
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         if not change:
             super().save_model(request, obj, form, change)
+            services.staff_account_created(user=obj, actor=request.user)
             return
         services.staff_account_save(user=obj, actor=request.user)
 

@@ -303,6 +303,14 @@ def staff_account_save(*, user: AbstractBaseUser, actor: Any) -> AbstractBaseUse
 
 
 @transaction.atomic
+def staff_account_created(*, user: AbstractBaseUser, actor: Any) -> None:
+    """Record that ``actor`` created the account ``user`` (saved by the admin's add form)."""
+    audit_record(
+        action="account.create", target=user, actor=actor, after=snapshot(user, ACCOUNT_FIELDS)
+    )
+
+
+@transaction.atomic
 def staff_account_set_active(*, user: AbstractBaseUser, active: bool, actor: Any) -> bool:
     """Deactivate or reactivate ``user`` (``staff_account_save``); return whether it changed."""
     if user.is_active == active:

@@ -234,3 +234,28 @@ def test_an_agency_administrator_does_not_see_the_tokens(officer: User) -> None:
     StaffRole.objects.create(user=admin, role=Role.AGENCY_ADMIN, agency=agency)
     client = signed_in(admin)
     assert client.get(reverse("admin:authtoken_tokenproxy_changelist")).status_code == 403
+
+
+def test_creating_and_editing_an_account_are_audited(province_admin: Client) -> None:
+    password = "mat-khau-moi-2026-x"
+    response = province_admin.post(
+        reverse("admin:auth_user_add"),
+        {
+            "username": "canbo.moi",
+            "password1": password,
+            "password2": password,
+            "usable_password": "true",
+            "staff_roles-TOTAL_FORMS": 0,
+            "staff_roles-INITIAL_FORMS": 0,
+        },
+    )
+    assert response.status_code == 302
+    user = User.objects.get(username="canbo.moi")
+    created = AuditEntry.objects.get(action="account.create")
+    assert (created.actor_name, created.object_id) == ("quantri", str(user.pk))
+
+    data = change_form_data(province_admin, user)
+    data["is_staff"] = "on"
+    province_admin.post(reverse("admin:auth_user_change", args=[user.pk]), data)
+    changed = AuditEntry.objects.get(action="account.change")
+    assert (changed.before, changed.after) == ({"is_staff": False}, {"is_staff": True})
