@@ -230,7 +230,8 @@ def _sessions_end(*, user: AbstractBaseUser, keep_session_key: str | None) -> in
             continue
         if session.get_decoded().get("_auth_user_id") == str(user.pk):
             ended.append(session.session_key)
-    model.objects.filter(session_key__in=ended).delete()
+    for key in ended:
+        store(session_key=key).delete(key)  # also from the cache of a cached_db engine
     return len(ended)
 
 

@@ -259,3 +259,16 @@ def test_creating_and_editing_an_account_are_audited(province_admin: Client) -> 
     province_admin.post(reverse("admin:auth_user_change", args=[user.pk]), data)
     changed = AuditEntry.objects.get(action="account.change")
     assert (changed.before, changed.after) == ({"is_staff": False}, {"is_staff": True})
+
+
+def test_sessions_kept_in_the_cache_too_are_ended(
+    province_admin: Client, officer: User, settings: Any
+) -> None:
+    settings.SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    browser = signed_in(officer)
+    assert back_office_status(browser) == 200
+    url = reverse("admin:auth_user_changelist")
+    body = {"_selected_action": [officer.pk], "index": 0}
+    province_admin.post(url, {**body, "action": "deactivate_accounts"})
+    province_admin.post(url, {**body, "action": "reactivate_accounts"})
+    assert back_office_status(browser) == 302
