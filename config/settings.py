@@ -6,6 +6,7 @@ The defaults make ``clone -> make run`` work on SQLite; production sets
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from pathlib import Path
 
@@ -57,6 +58,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "axes",
     "django_tasks",
     "django_tasks_db",
     "motcua.core",
@@ -90,6 +92,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, as django-axes asks: turns a locked-out sign-in into the lockout answer.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -189,7 +193,9 @@ MOTCUA_WARN_BEFORE_WORKING_HOURS = envint("MOTCUA_WARN_BEFORE_WORKING_HOURS", "8
 MOTCUA_HOLIDAY_YEARS = env("MOTCUA_HOLIDAY_YEARS", "2015-2035")
 
 # Agency and centre administrators get their (scoped) admin permissions from their roles.
+# django-axes first: it refuses a locked-out account or address before any password check.
 AUTHENTICATION_BACKENDS = [
+    "motcua.staff.signin.SignInLimitBackend",
     "django.contrib.auth.backends.ModelBackend",
     "motcua.staff.permissions.AgencyAdminBackend",
 ]
@@ -279,3 +285,30 @@ FILE_UPLOAD_TEMP_DIR = env("FILE_UPLOAD_TEMP_DIR", str(VAR_DIR / "tmp" / "upload
 # A stored file that no row holds, or a temporary upload, older than this is removed by the
 # hourly sweep (`run_reminders`): what a crash between writing a file and committing left.
 MOTCUA_ORPHAN_GRACE_MINUTES = envint("MOTCUA_ORPHAN_GRACE_MINUTES", "60")
+
+# --- Accounts: API tokens, sign-in throttling and lockout ---
+# A staff API token (POST /api/v1/auth/token) is accepted this many hours after it was
+# issued (a working day); asking again afterwards issues a new one.
+MOTCUA_API_TOKEN_HOURS = envint("MOTCUA_API_TOKEN_HOURS", "12")
+# Failed sign-ins (staff page, API token, a wrong second-factor code) are counted by
+# django-axes per account and per client address (MOTCUA_CLIENT_ADDRESS_HEADER): after
+# AXES_FAILURE_LIMIT failures that account or address is refused for AXES_COOLOFF_MINUTES
+# (0: until an administrator unlocks it in the admin or with `manage.py axes_reset_username`).
+# AXES_LOCKOUT_PARAMETERS lists what is counted separately, "a+b" for a pair, e.g.
+# "username,username+ip_address" where many staff share one office address.
+AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", "5")
+AXES_COOLOFF_TIME = dt.timedelta(minutes=envint("AXES_COOLOFF_MINUTES", "15")) or None
+AXES_LOCKOUT_PARAMETERS = [
+    part.split("+") if "+" in part else part
+    for part in env("AXES_LOCKOUT_PARAMETERS", "username,ip_address").split(",")
+    if part
+]
+AXES_CLIENT_IP_CALLABLE = "motcua.audit.context.client_address"
+AXES_LOCKOUT_CALLABLE = "motcua.staff.signin.lockout_response"
+# Failures are forgotten a cool-off after the last one, not by a success (a success would
+# also clear the address's count, letting a signed-in insider keep guessing other accounts);
+# a refused attempt does not prolong the lock.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# Sign-ins and sign-outs are in the audit log (motcua.staff.signin), not in axes' own log.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "otp_token", "otp"]

@@ -33,6 +33,7 @@ from motcua.core.names import person_name
 from motcua.dossiers.files import private_file_response
 from motcua.dossiers.selectors import dossier_file_of, dossier_result_of
 from motcua.staff.decorators import staff_required
+from motcua.staff.redirects import safe_next_url
 from motcua.workflow import selectors, services
 from motcua.workflow.actions import ACTIONS, ActionSpec, Choice, Input, action_run
 from motcua.workflow.documents import FORMS
@@ -77,9 +78,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
 @staff_required
 def bulk_assign(request: HttpRequest) -> HttpResponse:
     """Assign the ticked dossiers of an inbox to one person, and say which could not be."""
-    back = request.POST.get("next") or reverse("backoffice:inbox")
-    if not back.startswith("/"):
-        back = reverse("backoffice:inbox")
+    back = safe_next_url(request, request.POST.get("next"), "backoffice:inbox")
     codes = request.POST.getlist("codes")
     assignee = inbox_page.bulk_assignee(request.user, request.POST.get("assignee", ""))
     if not codes or assignee is None:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from motcua.staff.decorators import staff_required
+from motcua.staff.redirects import safe_next_url
 
 from .selectors import notifications_of, notifications_unread_summary
 from .services import notifications_mark_read
@@ -49,9 +49,4 @@ def mark_read(request: HttpRequest) -> HttpResponse:
             # The nav's badge is swapped out of band, so it shows the new count too.
             {"notifications": unread.notifications, "unread": unread.count, "oob_badge": True},
         )
-    target = request.POST.get("next", "")
-    if url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return redirect(target)
-    return redirect("notifications:list")
+    return redirect(safe_next_url(request, request.POST.get("next"), "notifications:list"))

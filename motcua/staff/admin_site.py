@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from .permissions import admin_agencies
+from .redirects import safe_next_url
 from .selectors import user_needs_otp
 
 
@@ -35,8 +36,10 @@ class StaffAdminSite(admin.AdminSite):
 
     def login(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> Any:
         """Send everyone to the staff sign-in page, which asks for the second factor."""
-        target = request.GET.get(REDIRECT_FIELD_NAME) or reverse(
-            "admin:index", current_app=self.name
+        target = safe_next_url(
+            request,
+            request.GET.get(REDIRECT_FIELD_NAME),
+            reverse("admin:index", current_app=self.name),
         )
         response: HttpResponse = redirect_to_login(target, reverse("staff:login"))
         return response

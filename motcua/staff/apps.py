@@ -7,6 +7,11 @@ class StaffConfig(AppConfig):
     name = "motcua.staff"
     verbose_name = "Cán bộ, phân quyền"
 
+    def ready(self) -> None:
+        from . import signin
+
+        signin.connect()
+
 
 class StaffAdminConfig(admin_apps.AdminConfig):
     """Django's admin, on a site that also lets agency and centre administrators in."""

@@ -11,6 +11,7 @@ from django_otp import match_token
 from django_otp.models import Device
 
 from .selectors import user_has_confirmed_device
+from .signin import second_factor_failed
 
 OTP_REQUIRED = _("Enter the 6-digit code from your authenticator app.")
 OTP_INVALID = _("That code is wrong or has expired. Enter the current 6-digit code.")
@@ -56,6 +57,8 @@ class StaffLoginForm(AuthenticationForm):
             raise forms.ValidationError(OTP_REQUIRED, code="otp_required")
         self.otp_device = match_token(user, token)
         if self.otp_device is None:
+            if self.request is not None:
+                second_factor_failed(request=self.request, username=user.get_username())
             raise forms.ValidationError(OTP_INVALID, code="otp_invalid")
         return cleaned
 

@@ -9,8 +9,7 @@ from django.conf import settings
 from django.contrib import auth
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render, resolve_url
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.shortcuts import redirect, render
 from django.utils.safestring import mark_safe
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
@@ -20,16 +19,13 @@ from django_otp import login as otp_login
 
 from . import services
 from .forms import OTP_INVALID, StaffLoginForm, TotpConfirmForm
+from .redirects import safe_next_url
 from .selectors import user_has_confirmed_device, user_needs_otp
 
 
 def _next_url(request: HttpRequest) -> str:
-    candidate = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(
-        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return candidate
-    return resolve_url(settings.LOGIN_REDIRECT_URL)
+    candidate = request.POST.get("next") or request.GET.get("next")
+    return safe_next_url(request, candidate, settings.LOGIN_REDIRECT_URL)
 
 
 @sensitive_post_parameters("password", "otp_token")

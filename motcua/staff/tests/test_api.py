@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.contrib.auth.models import User
 from django.test import Client
@@ -36,7 +38,10 @@ def test_good_password_returns_the_same_token_each_time(client: Client) -> None:
     user = with_password(cast_create().specialist)
     status, body = post(client, username=user.username, password=PASSWORD)
     assert status == 200
-    assert body["token"] == Token.objects.get(user=user).key
+    token = Token.objects.get(user=user)
+    assert body["token"] == token.key
+    expires = dt.datetime.fromisoformat(str(body["expires"]))
+    assert expires == token.created + dt.timedelta(hours=12)
     assert post(client, username=user.username, password=PASSWORD)[1] == body
 
 
