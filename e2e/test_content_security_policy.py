@@ -158,6 +158,11 @@ def test_the_back_office_works_under_the_policy(
     expect(officer.page.locator("#applicant_name")).to_be_visible()
     officer.check("backoffice-counter-intake")
 
+    # Enrolling an authenticator app: the QR code is inline SVG, drawn without any style.
+    officer.open(f"{live_server.url}/can-bo/xac-thuc-hai-buoc/")
+    expect(officer.page.locator("div[role=img] svg")).to_be_visible()
+    officer.check("staff-two-factor-qr")
+
 
 def test_the_admin_and_the_api_docs_work_under_the_policy(
     live_server: LiveServer, watched: Any, procedure: Procedure
@@ -178,6 +183,12 @@ def test_the_admin_and_the_api_docs_work_under_the_policy(
 
     administrator.open(f"{live_server.url}/admin/calendar/specialday/year/")
     administrator.check("admin-calendar-year")
+
+    # A change form with the admin's date widget and its scripts.
+    administrator.open(f"{live_server.url}/admin/calendar/specialday/add/")
+    administrator.page.locator(".datetimeshortcuts a").last.click()  # the calendar opens
+    expect(administrator.page.locator(".calendarbox").first).to_be_visible()
+    administrator.check("admin-change-form")
 
     reader: Watched = watched()
     reader.open(f"{live_server.url}/api/v1/docs/")

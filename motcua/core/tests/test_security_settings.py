@@ -29,7 +29,6 @@ PRODUCTION = {
     "SECRET_KEY": secrets.token_urlsafe(50),
     "ALLOWED_HOSTS": "dichvucong.example.gov.vn",
     "SITE_URL": "https://dichvucong.example.gov.vn",
-    "CSRF_TRUSTED_ORIGINS": "https://dichvucong.example.gov.vn",
     "SECURE_PROXY_SSL_HEADER": "HTTP_X_FORWARDED_PROTO,https",
 }
 # Every variable the settings read that could make a run here differ from a deployment.
