@@ -196,6 +196,11 @@ def test_the_admin_and_the_api_docs_work_under_the_policy(
     expect(reader.page.locator(".opblock").first).to_be_visible()
     reader.page.locator(".opblock-summary").first.click()  # an operation opens
     expect(reader.page.locator(".opblock-body").first).to_be_visible()
+    reader.page.get_by_role("button", name="Try it out").first.click()
+    expect(reader.page.locator(".opblock-body textarea").first).to_be_visible()
+    reader.page.locator(".models .model-box-control").first.click()  # a schema unfolds
+    reader.page.locator("button.authorize").click()  # the token dialog
+    expect(reader.page.locator(".dialog-ux .modal-ux")).to_be_visible()
     reader.check("api-docs")
 
 
