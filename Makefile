@@ -8,18 +8,22 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 # The address printed receipts' QR codes point to: where `make run` serves, unless set.
 SITE_URL ?= http://$(HOST):$(PORT)
+# The demo, the tests and the tools run in development mode (settings are production-safe
+# without it: DEBUG off, a SECRET_KEY required, HTTPS only); a deployment sets its own
+# environment and runs gunicorn and `manage.py db_worker`, not these targets.
+DEV := DEBUG=true
 
 .PHONY: run worker setup test lint format messages migrate demo bench bench-workflow bench-staff clean
 
 run: setup migrate demo
-	SITE_URL='$(SITE_URL)' $(PY) manage.py runserver $(HOST):$(PORT)
+	$(DEV) SITE_URL='$(SITE_URL)' $(PY) manage.py runserver $(HOST):$(PORT)
 
 # The background worker: runs queued tasks, and queues the reminders every 5 minutes.
 # Safe to run on several machines at once (each notice is written and e-mailed once).
 worker: migrate
-	$(PY) manage.py run_reminders --every 300 & pid=$$!; \
+	$(DEV) $(PY) manage.py run_reminders --every 300 & pid=$$!; \
 	trap 'kill $$pid 2>/dev/null' EXIT; \
-	$(PY) manage.py db_worker
+	$(DEV) $(PY) manage.py db_worker
 
 setup: .venv/.synced node_modules/.installed messages
 	mkdir -p var
@@ -37,21 +41,21 @@ node_modules/.installed: package.json package-lock.json
 	touch $@
 
 messages: .venv/.synced
-	$(PY) manage.py compilemessages --ignore=.venv --ignore=node_modules --ignore=.tools -v 0
+	$(DEV) $(PY) manage.py compilemessages --ignore=.venv --ignore=node_modules --ignore=.tools -v 0
 
 migrate: setup
-	$(PY) manage.py migrate --noinput -v 0
+	$(DEV) $(PY) manage.py migrate --noinput -v 0
 
 demo: migrate
-	$(PY) manage.py load_demo
+	$(DEV) $(PY) manage.py load_demo
 
 test: setup
-	DJANGO_ALLOW_ASYNC_UNSAFE=true $(PY) -m pytest -n 2 $(PYTEST_ARGS)
+	$(DEV) DJANGO_ALLOW_ASYNC_UNSAFE=true $(PY) -m pytest -n 2 $(PYTEST_ARGS)
 
 lint: setup
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
-	.venv/bin/mypy .
+	$(DEV) .venv/bin/mypy .
 
 format: setup
 	.venv/bin/ruff format .

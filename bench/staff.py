@@ -303,6 +303,7 @@ def main() -> None:
     env.update(
         DEBUG="false",
         SECRET_KEY="bench-only-secret-key-0123456789abcdef",  # noqa: S106 - loopback bench
+        SECURE_SSL_REDIRECT="false",  # plain http on the loopback (production redirects)
         LOG_LEVEL="ERROR",
         ALLOWED_HOSTS="127.0.0.1,localhost",
         DJANGO_SETTINGS_MODULE="config.settings",

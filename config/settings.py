@@ -11,6 +11,8 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -31,10 +33,15 @@ def envint(name: str, default: str) -> int:
     return int(env(name, default))
 
 
-DEBUG = envbool("DEBUG", "true")
-SECRET_KEY = env("SECRET_KEY", "insecure-dev-key-change-me" if DEBUG else "")
+# Off unless asked for: `make run` (the demo) and `make test` ask for it.
+DEBUG = envbool("DEBUG", "false")
+SECRET_KEY = env("SECRET_KEY") or ("insecure-dev-key-change-me" if DEBUG else "")
 if not SECRET_KEY:
-    raise RuntimeError("SECRET_KEY must be set when DEBUG is off")
+    raise ImproperlyConfigured(
+        "SECRET_KEY is not set. Outside development (DEBUG is off) give it a long random "
+        "value in SECRET_KEY, or the name of a file holding it in SECRET_KEY_FILE; "
+        "DEBUG=true is for development and the demo only."
+    )
 ALLOWED_HOSTS = [h for h in env("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h]
 CSRF_TRUSTED_ORIGINS = [o for o in env("CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 SITE_URL = env("SITE_URL", "http://127.0.0.1:8000")
@@ -239,10 +246,6 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "motcua@localhost")
 # the audit log; empty: REMOTE_ADDR.
 MOTCUA_CLIENT_ADDRESS_HEADER = env("MOTCUA_CLIENT_ADDRESS_HEADER", "")
 
-SECURE_CONTENT_TYPE_NOSNIFF = True
-SESSION_COOKIE_SECURE = envbool("SESSION_COOKIE_SECURE", "false")
-CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
-
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -312,3 +315,71 @@ AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 # Sign-ins and sign-outs are in the audit log (motcua.staff.signin), not in axes' own log.
 AXES_DISABLE_ACCESS_LOG = True
 AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "otp_token", "otp"]
+
+# --- headers and settings for production ---
+# Outside DEBUG every default is the production one: HTTPS only (the redirect, HSTS for a
+# year with subdomains and preload, cookies sent over HTTPS only), so `manage.py check
+# --deploy` is clean with SECRET_KEY and ALLOWED_HOSTS set. A reverse proxy that ends TLS
+# must say so: SECURE_PROXY_SSL_HEADER=HTTP_X_FORWARDED_PROTO,https, and the proxy must
+# overwrite that header (a client could send it otherwise).
+SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", str(not DEBUG))
+_proxy_ssl_header = [part.strip() for part in env("SECURE_PROXY_SSL_HEADER").split(",")]
+if _proxy_ssl_header != [""]:
+    if len(_proxy_ssl_header) != 2 or not _proxy_ssl_header[0].startswith("HTTP_"):
+        raise ImproperlyConfigured(
+            "SECURE_PROXY_SSL_HEADER is a request header and the value meaning HTTPS, "
+            "e.g. HTTP_X_FORWARDED_PROTO,https"
+        )
+    SECURE_PROXY_SSL_HEADER = (_proxy_ssl_header[0], _proxy_ssl_header[1])
+SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", "0" if DEBUG else str(365 * 24 * 3600))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("SECURE_HSTS_INCLUDE_SUBDOMAINS", str(not DEBUG))
+SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", str(not DEBUG))
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"  # a receipt's token in a URL never leaves the site
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+# Sessions are the staff's (citizens sign in nowhere): sent over HTTPS only, out of scripts'
+# reach, not sent by other sites' forms, and over after a working day or when the browser
+# closes (a counter's computer is shared).
+SESSION_COOKIE_SECURE = envbool("SESSION_COOKIE_SECURE", str(not DEBUG))
+CSRF_COOKIE_SECURE = envbool("CSRF_COOKIE_SECURE", str(SESSION_COOKIE_SECURE))
+LANGUAGE_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"  # Strict would sign out a link followed from an e-mail
+CSRF_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_AGE = envint("SESSION_COOKIE_AGE", str(10 * 3600))
+SESSION_EXPIRE_AT_BROWSER_CLOSE = envbool("SESSION_EXPIRE_AT_BROWSER_CLOSE", "true")
+
+# Content Security Policy (django-csp) on every response: the site's own scripts, styles,
+# fonts and requests only, no inline script or style, no eval (htmx runs without it:
+# templates/base.html), images from the site and data: URLs (the admin's icons), no plugin,
+# no framing, forms posted to the site only. The API docs page (Swagger UI) is served from
+# the site's static files (drf-spectacular-sidecar) under the same policy.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+    "csp.middleware.CSPMiddleware",
+)
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+INSTALLED_APPS += ["drf_spectacular_sidecar"]
+SPECTACULAR_SETTINGS |= {
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    # No badge fetched from validator.swagger.io.
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
+}

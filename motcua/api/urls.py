@@ -1,11 +1,16 @@
 """API v1: each app contributes its endpoints from its own ``api_urls`` module."""
 
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path(
+        "docs/",
+        # Its start script is a file of its own, for the Content Security Policy.
+        SpectacularSwaggerSplitView.as_view(url_name="api-schema", template_name="api/docs.html"),
+        name="api-docs",
+    ),
     path("", include("motcua.calendar.api_urls")),
     path("", include("motcua.catalog.api_urls")),
     path("", include("motcua.dossiers.api_urls")),

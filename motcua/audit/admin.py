@@ -110,6 +110,9 @@ class AuditEntryAdmin(AuditEntryAdminBase):
     list_select_related = False
     show_full_result_count = False
 
+    class Media:
+        css = {"all": ["css/admin/audit.css"]}  # no style attribute under the CSP
+
     @admin.display(description=_("before"))
     def before_pretty(self, obj: AuditEntry) -> str:
         return _pretty(obj.before)
@@ -132,4 +135,4 @@ def _pretty(value: Any) -> str:
     if value is None:
         return "-"
     text = json.dumps(value, ensure_ascii=False, indent=2, sort_keys=True)
-    return format_html("<pre style='white-space: pre-wrap'>{}</pre>", text)
+    return format_html("<pre class='audit-json'>{}</pre>", text)

@@ -26,6 +26,7 @@ from motcua.dossiers.models import (
 )
 from motcua.dossiers.services import dossier_due_at, official_number_issue
 from motcua.staff.models import Role
+from motcua.staff.selectors import user_agency_roles
 
 from .. import rules, timing
 from ..models import DossierStep, StepKind, SupplementPhase, SupplementRequest, TransitionKind
@@ -35,6 +36,7 @@ from ._base import (
     DOSSIER_NOT_FOUND,
     Actor,
     Held,
+    _visible_to,
     acting,
     check_assignee,
     close_step,
@@ -147,10 +149,17 @@ def dossiers_assign(
 ) -> BulkOutcome:
     """Assign several dossiers to ``assignee``, each in its own transaction.
 
-    A dossier that cannot be assigned (someone acted on it meanwhile, another
-    agency's) is reported with the reason; the others are assigned.
+    A dossier that cannot be assigned (someone acted on it meanwhile, not in
+    process) is reported with the reason; the others are assigned. A code of a
+    dossier ``actor`` may not see gets the answer of a code that does not exist:
+    the codes are looked up among the dossiers they may see only, so nothing of
+    other agencies' dossiers is read, told or locked (each assignment locks its
+    dossier with ``select_for_update`` through ``dossier_assign``).
     """
-    ids = dict(Dossier.objects.filter(code__in=codes).values_list("code", "pk"))
+    visible = Dossier.objects.filter(_visible_to(user_agency_roles(user=actor)))
+    # A code holding a NUL is no dossier's (and PostgreSQL refuses it in a query).
+    wanted = [code for code in codes if "\x00" not in code]
+    ids = dict(visible.filter(code__in=wanted).values_list("code", "pk"))
     done: list[str] = []
     refused: dict[str, str] = {}
     for code in dict.fromkeys(codes):
