@@ -242,3 +242,12 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "WARNING")},
 }
+
+# --- Input hardening (issue 9) ---
+# A NUL byte (or a lone surrogate) in a path, query, header or form/JSON body is refused with
+# 400 before any view reads it: PostgreSQL cannot store it in text. After the locale, so the
+# API's error message is in the request's language.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("motcua.core.middleware.LocaleMiddleware") + 1,
+    "motcua.core.middleware.UnstorableInputMiddleware",
+)

@@ -27,6 +27,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from motcua.calendar.selectors import working_day_length
 from motcua.catalog.selectors import procedure_search
 from motcua.core.errors import DomainError, Forbidden, NotFound
+from motcua.core.middleware import UNSTORABLE_INPUT, UnstorableInput, unstorable_fields
 from motcua.core.names import person_name
 from motcua.dossiers.files import private_file_response
 from motcua.dossiers.selectors import dossier_file_of, dossier_receipt_url, dossier_result_of
@@ -262,6 +263,8 @@ def counter(request: HttpRequest) -> HttpResponse:
     if _is_partial(request) and "procedure" not in request.GET:
         found = procedure_search(q=query)[:15] if query else []
         return render(request, "backoffice/_procedure_results.html", {"procedures": found})
+    if unstorable_fields(request.POST):  # multipart: the middleware left it to the view
+        raise UnstorableInput(UNSTORABLE_INPUT)
     code = (request.POST.get("procedure") or request.GET.get("procedure") or "").strip()
     context: dict[str, Any] = {"units": units, "q": query, "procedures": []}
     if not code:

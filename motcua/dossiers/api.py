@@ -19,6 +19,7 @@ from motcua.catalog.api import (
     FeeQuoteSerializer,
 )
 from motcua.core.errors import ValidationFailed
+from motcua.core.middleware import UNSTORABLE_INPUT, unstorable_fields
 
 from .fees import dossier_fee_lines
 from .models import Channel, Dossier, Status
@@ -145,6 +146,11 @@ def dossier_create(request: Request) -> Response:
     if key is not None and len(key) > MAX_KEY_LENGTH:
         # Cutting it would make two different keys one: refuse instead.
         raise ValidationFailed(KEY_TOO_LONG, field_errors={"Idempotency-Key": [KEY_TOO_LONG]})
+    unstorable = unstorable_fields(data)
+    if unstorable:
+        raise ValidationFailed(
+            UNSTORABLE_INPUT, field_errors={name: [UNSTORABLE_INPUT] for name in unstorable}
+        )
     result = dossier_submit(
         procedure_code=str(data.get("procedure", "")),
         data=data,

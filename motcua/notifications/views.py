@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
@@ -39,8 +39,9 @@ def mark_read(request: HttpRequest) -> HttpResponse:
     otherwise go back to ``next`` when it is a page of this site, else to the list.
     """
     assert request.user.pk is not None  # noqa: S101 - staff_required let only staff through
-    ids = [int(i) for i in request.POST.getlist("ids") if i.isdigit()] or None
-    notifications_mark_read(recipient_id=request.user.pk, ids=ids)
+    # ASCII digits only ("²" is a digit to isdigit, not to int), short enough for a bigint.
+    ids = [i for i in request.POST.getlist("ids") if i.isascii() and i.isdigit() and len(i) < 19]
+    notifications_mark_read(recipient_id=request.user.pk, ids=[int(i) for i in ids] or None)
     if _is_partial(request):
         unread = notifications_unread_summary(recipient_id=request.user.pk)
         return render(
@@ -53,5 +54,5 @@ def mark_read(request: HttpRequest) -> HttpResponse:
     if url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
-        return redirect(target)
+        return HttpResponseRedirect(target)  # a path, never a view name to reverse
     return redirect("notifications:list")

@@ -6,9 +6,12 @@ and a dossier outside the caller's agencies is 404 like an unknown code.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.http import FileResponse, HttpResponse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import serializers
 from rest_framework.decorators import api_view, authentication_classes, permission_classes
 from rest_framework.request import Request
 
@@ -30,6 +33,8 @@ def _dossier(request: Request, code: str, *, for_print: bool = False) -> Dossier
         raise NotFound(selectors.DOSSIER_NOT_FOUND) from exc
 
 
+# More supplement requests than a dossier can have (one at intake, one per agency).
+MAX_SUPPLEMENT_INDEX = 100
 FILE = OpenApiResponse(OpenApiTypes.BINARY, description="The file, as it was stored")
 PDF = OpenApiResponse(OpenApiTypes.BINARY, description="The form, as a PDF")
 
@@ -63,15 +68,18 @@ def result_file(request: Request, code: str, result_code: str) -> FileResponse:
     return private_file_response(dossier_result_of(dossier=dossier, code=result_code))
 
 
+class FormQuerySerializer(serializers.Serializer[Any]):
+    n = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=MAX_SUPPLEMENT_INDEX,
+        help_text="Form 02 only: which supplement request (1 = the first; default: latest)",
+    )
+
+
 @extend_schema(
     operation_id="staff_dossier_form",
-    parameters=[
-        OpenApiParameter(
-            "n",
-            int,
-            description="Form 02 only: which supplement request (1 = the first; default: latest)",
-        )
-    ],
+    parameters=[FormQuerySerializer],
     responses={(200, "application/pdf"): PDF, **READ_ERRORS},
     tags=["staff"],
     summary="Print form 02 (supplement), 03 (refusal), 04 (extension), 05 (stop) or 06 (slip)",
@@ -81,9 +89,10 @@ def result_file(request: Request, code: str, result_code: str) -> FileResponse:
 @permission_classes([IsStaff])
 def form(request: Request, code: str, form: str) -> HttpResponse:
     """A form that does not apply to the dossier yet (say 03 before a refusal) is 404."""
+    query = FormQuerySerializer(data=request.query_params)
+    query.is_valid(raise_exception=True)
     dossier = _dossier(request, code, for_print=True)
-    index = request.query_params.get("n", "")
-    body = documents.form_pdf(dossier, form, index=int(index) if index.isdigit() else None)
+    body = documents.form_pdf(dossier, form, index=query.validated_data.get("n"))
     response = HttpResponse(body, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="mau-{form}-{dossier.code}.pdf"'
     response["Cache-Control"] = "private, no-store"
