@@ -221,6 +221,9 @@ class FeeQuoteSerializer(serializers.Serializer[FeeQuote]):
 
 
 class ComponentSerializer(serializers.Serializer[Component]):
+    id = serializers.IntegerField(
+        help_text="Send this component's files as `component-<id>` (submission, counter intake)."
+    )
     order = serializers.IntegerField()
     name = serializers.CharField()
     originals = serializers.IntegerField()

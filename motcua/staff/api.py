@@ -6,7 +6,7 @@ from typing import Any
 
 from django.contrib.auth import authenticate
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
@@ -43,7 +43,11 @@ class TokenObtainView(APIView):
         operation_id="auth_token_obtain",
         tags=["auth"],
         request=TokenRequestSerializer,
-        responses={200: TokenSerializer},
+        responses={
+            200: TokenSerializer,
+            400: OpenApiResponse(description="Wrong credentials or code, or no staff role"),
+            429: OpenApiResponse(description="Too many failed sign-ins: wait, or ask to unlock"),
+        },
         summary="Obtain a staff API token",
         description=(
             "Exchange a staff member's username and password, plus the 6-digit TOTP code "

@@ -36,12 +36,14 @@ def _dossier(request: Request, code: str, *, for_print: bool = False) -> Dossier
 # More supplement requests than a dossier can have (one at intake, one per agency).
 MAX_SUPPLEMENT_INDEX = 100
 FILE = OpenApiResponse(OpenApiTypes.BINARY, description="The file, as it was stored")
+# The types a stored file may have (MOTCUA_ALLOWED_FILE_TYPES): its own is sent.
+FILE_RESPONSES = {(200, media): FILE for media in ("application/pdf", "image/jpeg", "image/png")}
 PDF = OpenApiResponse(OpenApiTypes.BINARY, description="The form, as a PDF")
 
 
 @extend_schema(
     operation_id="staff_dossier_file",
-    responses={(200, "application/octet-stream"): FILE, **READ_ERRORS},
+    responses={**FILE_RESPONSES, **READ_ERRORS},
     tags=["staff"],
     summary="A scanned or uploaded file of one of the dossier's components",
 )
@@ -55,7 +57,7 @@ def dossier_file(request: Request, code: str, file_id: int) -> FileResponse:
 
 @extend_schema(
     operation_id="staff_dossier_result_file",
-    responses={(200, "application/octet-stream"): FILE, **READ_ERRORS},
+    responses={**FILE_RESPONSES, **READ_ERRORS},
     tags=["staff"],
     summary="A result document of the dossier (the signed decision, licence, certificate)",
 )
