@@ -182,7 +182,8 @@ def _if_match(request: Request) -> int | str | None:
     if header.startswith("W/"):
         header = header[2:]
     header = header.strip('"')
-    return int(header) if header.isdigit() and len(header) < 10 else None
+    # ASCII digits only: "²" is a digit to str.isdigit and not to int().
+    return int(header) if header.isascii() and header.isdigit() and len(header) < 10 else None
 
 
 IF_MATCH = OpenApiParameter(

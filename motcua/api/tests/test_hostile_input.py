@@ -14,7 +14,9 @@ from typing import Any
 from urllib.parse import quote
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
@@ -273,9 +275,28 @@ def test_a_lone_surrogate_in_json_is_a_400(world: World) -> None:
     assert response.status_code == 400
 
 
+@pytest.mark.parametrize("value", HOSTILE)
+def test_if_match_and_idempotency_key_headers(world: World, value: str) -> None:
+    url = f"/api/v1/staff/dossiers/{world.dossier.code}/accept"
+    _check(
+        _api(world).post(url, {}, content_type="application/json", HTTP_IF_MATCH=value), api=True
+    )
+    body = {"procedure": world.procedure_code}
+    _check(_api(world).post("/api/v1/dossiers", body, HTTP_IDEMPOTENCY_KEY=value), api=True)
+
+
 def test_an_idempotency_key_with_other_values_is_not_a_server_error(world: World) -> None:
     for key in ["\x7f", "é" * 50, "x" * 101, " "]:
         response = _api(world).post(
             "/api/v1/dossiers", {"procedure": world.procedure_code}, HTTP_IDEMPOTENCY_KEY=key
         )
         _check(response, api=True)
+
+
+@pytest.mark.parametrize("value", HOSTILE)
+def test_the_calendar_year_of_the_admin(client: Client, value: str) -> None:
+    admin = get_user_model().objects.create_superuser("quantri", "quantri@example.vn", "x")
+    client.force_login(admin)
+    _check(client.get(reverse("admin:calendar_specialday_year"), {"year": value}), api=False)
+    for year in ("9" * 30, "0", "99999"):
+        _check(client.get(f"/admin/calendar/specialday/year/{year}/"), api=False)
