@@ -1,7 +1,7 @@
 """OpenAPI post-processing: what the views cannot say through their serializers.
 
 - every operation documents the one error shape for the statuses it may answer
-  (400 and 404 everywhere, 413 with a body, 401 and 403 with the token, 409 and
+  (400 and 404 everywhere, 413 and 415 with a body, 401 and 403 with the token, 409 and
   429 where a view declares them);
 - an optional query parameter sent empty counts as absent (``allowEmptyValue``),
   as the views read it;
@@ -39,6 +39,7 @@ _DESCRIPTIONS = {
     "403": "No staff role, or no role that may do this here",
     "404": "Not found",
     "413": "Too many or too large files, or too large a body",
+    "415": "A body in a media type the operation does not take (or none said)",
 }
 # Names of multipart fields a client makes from data it read first (the procedure's
 # components, e-form, exemptions and fee counts).
@@ -53,8 +54,8 @@ _DYNAMIC_BODIES = {"dossier_submit", "staff_counter_intake"}
 
 def _error_responses(operation: dict[str, Any], method: str) -> None:
     codes = ["400", "404"]
-    if method in {"post", "put", "patch"}:
-        codes.append("413")
+    if "requestBody" in operation:
+        codes += ["413", "415"]
     if any("tokenAuth" in requirement for requirement in operation.get("security", [])):
         codes += ["401", "403"]
     ref = {"$ref": "#/components/schemas/Error"}

@@ -33,6 +33,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from motcua.core.errors import Forbidden, NotFound, ValidationFailed
+from motcua.core.query import QuerySerializer
 from motcua.dossiers.models import Status
 from motcua.dossiers.services import ReceivedComponent
 from motcua.organisation.models import Agency
@@ -105,7 +106,7 @@ def _dossier_response(request: Request, code: str, *, status_code: int = 200) ->
 # --- Reads -------------------------------------------------------------------------------------
 
 
-class InboxQuerySerializer(serializers.Serializer[Any]):
+class InboxQuerySerializer(QuerySerializer):
     box = serializers.ChoiceField(
         choices=selectors.BOXES, required=False, help_text="Default: the caller's first box"
     )

@@ -6,8 +6,6 @@ and a dossier outside the caller's agencies is 404 like an unknown code.
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.http import FileResponse, HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -16,6 +14,7 @@ from rest_framework.decorators import api_view, authentication_classes, permissi
 from rest_framework.request import Request
 
 from motcua.core.errors import Forbidden, NotFound
+from motcua.core.query import QuerySerializer
 from motcua.dossiers.files import private_file_response
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.selectors import dossier_file_of, dossier_result_of
@@ -70,7 +69,7 @@ def result_file(request: Request, code: str, result_code: str) -> FileResponse:
     return private_file_response(dossier_result_of(dossier=dossier, code=result_code))
 
 
-class FormQuerySerializer(serializers.Serializer[Any]):
+class FormQuerySerializer(QuerySerializer):
     n = serializers.IntegerField(
         required=False,
         min_value=1,

@@ -300,3 +300,27 @@ def test_the_calendar_year_of_the_admin(client: Client, value: str) -> None:
     _check(client.get(reverse("admin:calendar_specialday_year"), {"year": value}), api=False)
     for year in ("9" * 30, "0", "99999"):
         _check(client.get(f"/admin/calendar/specialday/year/{year}/"), api=False)
+
+
+@pytest.mark.parametrize(
+    ("url", "query"),
+    [
+        ("/api/v1/procedures", "level=province&level=commune"),
+        ("/api/v1/calendar/due-date", "start=2026-01-05T09:00&working_days=1&working_days=2"),
+        ("/api/v1/staff/dossiers", "offset=10&offset=0"),
+        ("/api/v1/staff/dossiers/{code}/forms/02.pdf", "n=1&n=2"),
+    ],
+)
+def test_a_repeated_query_parameter_is_a_400_naming_it(world: World, url: str, query: str) -> None:
+    response = _api(world).get(f"{url.format(code=world.dossier.code)}?{query}")
+    assert response.status_code == 400
+    name = query.split("=", 1)[0] if "start" not in query else "working_days"
+    assert response.json()["error"]["fields"] == {name: ["Give this parameter once."]}
+
+
+def test_a_body_without_a_content_type_is_a_415(world: World) -> None:
+    response = _api(world).generic(
+        "POST", "/api/v1/staff/dossiers/assign", b"codes", content_type=""
+    )
+    assert response.status_code == 415
+    assert response.json()["error"]["code"] == "unsupported_media_type"

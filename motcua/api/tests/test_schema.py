@@ -40,8 +40,8 @@ def test_every_operation_documents_the_error_shape(schema: dict[str, Any]) -> No
         for method, operation in operations.items():
             responses = operation["responses"]
             assert {"400", "404"} <= set(responses), (method, path)
-            if method == "post":
-                assert "413" in responses, path
+            if "requestBody" in operation:
+                assert {"413", "415"} <= set(responses), path
             if operation.get("security") == [{"tokenAuth": []}]:
                 assert {"401", "403"} <= set(responses), path
             for code, response in responses.items():
