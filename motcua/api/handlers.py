@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views import defaults
 from rest_framework import exceptions
 
-from motcua.core.middleware import UnstorableInput
+from motcua.core.middleware import RefusedInput
 
 from .errors import error_body
 
@@ -39,7 +39,7 @@ def _page(template_name: str, status: int, message: str = "") -> HttpResponse:
 
 def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
     """400: a request Django refused before any view read it (``SuspiciousOperation``)."""
-    message = str(exception) if isinstance(exception, UnstorableInput) else ""
+    message = str(exception) if isinstance(exception, RefusedInput) else ""
     if _is_api(request):
         return _json("invalid", message or _("The request could not be read."), 400)
     return _page("400.html", 400, message)

@@ -34,11 +34,16 @@ class LocaleMiddleware(DjangoLocaleMiddleware):
         request.LANGUAGE_CODE = translation.get_language()
 
 
-class UnstorableInput(SuspiciousOperation):
+class RefusedInput(SuspiciousOperation):
+    """A request refused before any view read it; the message says why (the 400's message)."""
+
+
+class UnstorableInput(RefusedInput):
     """A request carrying text no database column can hold (NUL, a lone surrogate)."""
 
 
 UNSTORABLE_INPUT = _("The request contains a character that is not allowed (NUL).")
+JSON_TOO_DEEP = _("The JSON body is nested too deeply.")
 # Lone UTF-16 surrogates: JSON can spell them ("\ud800"), UTF-8 cannot encode them.
 _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 
@@ -69,6 +74,9 @@ def _json_body(request: HttpRequest) -> object:
         return json.loads(request.body)
     except ValueError:
         return None  # the view's parser answers malformed JSON with its own 400
+    except RecursionError:
+        # "[[[[...": the view's parser would fail the same way, with a server error.
+        raise RefusedInput(JSON_TOO_DEEP) from None
 
 
 class UnstorableInputMiddleware:

@@ -72,3 +72,14 @@ def test_a_body_over_the_limit_is_still_the_apis_413(client: Client, settings: o
     )
     assert response.status_code == 413
     assert response.json()["error"]["code"] == "too_large"
+
+
+def test_json_nested_too_deeply_is_a_400_not_a_recursion_error(client: Client) -> None:
+    response = client.post(
+        "/api/v1/auth/token",
+        data="[" * 100_000,
+        content_type="application/json",
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert response.status_code == 400
+    assert response.json()["error"]["message"] == "The JSON body is nested too deeply."
