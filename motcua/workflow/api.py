@@ -322,7 +322,8 @@ def _received(raw: str, files: Any) -> list[ReceivedComponent]:
             )
             for item in items
         ]
-    except (ValueError, TypeError, KeyError):
+    # OverflowError: int(Infinity), which json reads; RecursionError: "[[[[...".
+    except (ValueError, TypeError, KeyError, OverflowError, RecursionError):
         raise ValidationFailed(BAD_RECEIVED, field_errors={"received": [BAD_RECEIVED]}) from None
 
 

@@ -324,3 +324,29 @@ def test_a_body_without_a_content_type_is_a_415(world: World) -> None:
     )
     assert response.status_code == 415
     assert response.json()["error"]["code"] == "unsupported_media_type"
+
+
+@pytest.mark.parametrize(
+    "received",
+    [
+        "[" * 100_000,
+        '[{"component": 99999999999999999999999, "originals": 1}]',
+        '[{"component": -1, "originals": 99999999999999999999999}]',
+        '[{"component": "²"}]',
+        '[{"component": 1.5e300}]',
+        '[{"component": Infinity}]',
+        '[{"component": 1, "copies": -Infinity}]',
+        '{"component": 1}',
+        "null",
+    ],
+)
+def test_the_counters_received_list(world: World, received: str) -> None:
+    body = {
+        "unit": world.cast.unit.code,
+        "procedure": world.procedure_code,
+        "decision": "accept",
+        "received": received,
+    }
+    response = _api(world).post("/api/v1/staff/counter-intake", body)
+    _check(response, api=True)
+    assert response.status_code == 400
