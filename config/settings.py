@@ -383,3 +383,13 @@ SPECTACULAR_SETTINGS |= {
     # No badge fetched from validator.swagger.io.
     "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
 }
+
+# --- Input hardening (issue 9) ---
+# A NUL byte (or a lone surrogate) in a path, query, header or form/JSON body is refused with
+# 400 before any view reads it: PostgreSQL cannot store it in text. After the locale (the
+# API's error message is in the request's language) and the request limit (which must read
+# nothing first).
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("motcua.core.limits.RequestLimitMiddleware") + 1,
+    "motcua.core.middleware.UnstorableInputMiddleware",
+)

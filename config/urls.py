@@ -17,3 +17,9 @@ urlpatterns = [
     path("", include("motcua.dossiers.urls")),
     path("", include("motcua.portal.urls")),
 ]
+
+# Error views: the JSON error body under /api/, the site's error pages elsewhere.
+handler400 = "motcua.api.handlers.bad_request"
+handler403 = "motcua.api.handlers.permission_denied"
+handler404 = "motcua.api.handlers.page_not_found"
+handler500 = "motcua.api.handlers.server_error"

@@ -38,6 +38,11 @@ def _error(request: HttpRequest, error: DomainError) -> HttpResponse:
     return render(request, "backoffice/error.html", {"error": error.message}, status=error.status)
 
 
+def _index(value: str) -> int | None:
+    """Return ``?n=``: a supplement request's number; anything else (even "²") means the latest."""
+    return int(value) if value.isascii() and value.isdigit() and len(value) < 4 else None
+
+
 @require_GET
 @staff_required
 def dossier_form(request: HttpRequest, code: str, form: str) -> HttpResponse:
@@ -45,7 +50,7 @@ def dossier_form(request: HttpRequest, code: str, form: str) -> HttpResponse:
     index = request.GET.get("n", "")
     try:
         dossier = selectors.dossier_for_print(user=request.user, code=code)
-        number = int(index) if index.isdigit() else None
+        number = _index(index)
         body = documents.form_pdf(dossier, form, index=number)
     except DomainError as error:
         return _error(request, error)

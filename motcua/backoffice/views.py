@@ -15,7 +15,7 @@ from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth.models import AbstractBaseUser
-from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.datastructures import MultiValueDict
@@ -29,6 +29,7 @@ from motcua.audit.services import audit_dossier_read
 from motcua.calendar.selectors import working_day_length
 from motcua.catalog.selectors import procedure_search
 from motcua.core.errors import DomainError, Forbidden, NotFound
+from motcua.core.middleware import UNSTORABLE_INPUT, UnstorableInput, unstorable_fields
 from motcua.core.names import person_name
 from motcua.dossiers.files import private_file_response
 from motcua.dossiers.selectors import dossier_file_of, dossier_result_of
@@ -83,7 +84,7 @@ def bulk_assign(request: HttpRequest) -> HttpResponse:
     assignee = inbox_page.bulk_assignee(request.user, request.POST.get("assignee", ""))
     if not codes or assignee is None:
         messages.error(request, _("Tick at least one dossier and choose the person."))
-        return redirect(back)
+        return HttpResponseRedirect(back)
     outcome = services.dossiers_assign(codes=codes, actor=_staff(request), assignee=assignee)
     if outcome.done:
         messages.success(
@@ -97,7 +98,7 @@ def bulk_assign(request: HttpRequest) -> HttpResponse:
         )
     for code, why in outcome.refused.items():
         messages.error(request, f"{code}: {why}")
-    return redirect(back)
+    return HttpResponseRedirect(back)
 
 
 @dataclass(frozen=True)
@@ -291,6 +292,8 @@ def counter(request: HttpRequest) -> HttpResponse:
     if _is_partial(request) and "procedure" not in request.GET:
         found = procedure_search(q=query)[:15] if query else []
         return render(request, "backoffice/_procedure_results.html", {"procedures": found})
+    if unstorable_fields(request.POST):  # multipart: the middleware left it to the view
+        raise UnstorableInput(UNSTORABLE_INPUT)
     code = (request.POST.get("procedure") or request.GET.get("procedure") or "").strip()
     context: dict[str, Any] = {"units": units, "q": query, "procedures": []}
     if not code:

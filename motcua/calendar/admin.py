@@ -429,7 +429,7 @@ class SpecialDayAdmin(_ServiceAdmin, SpecialDayAdminBase):
         if not self.has_view_permission(request):
             raise PermissionDenied
         asked = request.GET.get("year", "")
-        if year is None and asked.isdigit():
+        if year is None and asked.isascii() and asked.isdigit():  # "²" is a digit to isdigit
             return HttpResponseRedirect(_year_url(int(asked)))
         year = year or timezone.localdate().year
         if not MIN_YEAR <= year <= MAX_YEAR:

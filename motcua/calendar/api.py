@@ -17,6 +17,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from motcua.calendar.selectors import due_date
+from motcua.core.query import QuerySerializer
 
 MAX_WORKING_DAYS = 1000
 # A thousand days of eight hours: the same ceiling in hours, whatever the working time.
@@ -48,7 +49,7 @@ class StartField(serializers.DateTimeField):
         return super().to_internal_value(value)
 
 
-class DueDateQuerySerializer(serializers.Serializer[Any]):
+class DueDateQuerySerializer(QuerySerializer):
     start = StartField(
         input_formats=["iso-8601"],
         error_messages={"invalid": START_INVALID},

@@ -53,6 +53,7 @@ from motcua.catalog.models import (
     TimeUnit,
 )
 from motcua.catalog.selectors import procedure_get_published, procedure_search
+from motcua.core.query import refuse_repeated
 from motcua.organisation.models import GovernmentLevel
 
 # Gives hours-based procedures a number of days comparable with the others.
@@ -221,6 +222,9 @@ class FeeQuoteSerializer(serializers.Serializer[FeeQuote]):
 
 
 class ComponentSerializer(serializers.Serializer[Component]):
+    id = serializers.IntegerField(
+        help_text="Send this component's files as `component-<id>` (submission, counter intake)."
+    )
     order = serializers.IntegerField()
     name = serializers.CharField()
     originals = serializers.IntegerField()
@@ -362,6 +366,9 @@ class ProcedurePagination(PageNumberPagination):
     page_size = 20
 
 
+SEARCH_PARAMETERS = ("q", "agency", "field", "level", "online", "page")
+
+
 @extend_schema_view(
     get=extend_schema(
         operation_id="procedures_search",
@@ -388,6 +395,7 @@ class ProcedureListView(generics.ListAPIView):  # type: ignore[type-arg]
 
     def get_queryset(self) -> QuerySet[Procedure]:
         params = self.request.query_params
+        refuse_repeated(params, SEARCH_PARAMETERS)
         return procedure_search(
             q=params.get("q", ""),
             agency=params.get("agency") or None,

@@ -19,6 +19,7 @@ from motcua.catalog.api import (
     FeeQuoteSerializer,
 )
 from motcua.core.errors import ValidationFailed
+from motcua.core.middleware import UNSTORABLE_INPUT, unstorable_fields
 
 from .fees import dossier_fee_lines
 from .models import Channel, Dossier, Status
@@ -30,7 +31,11 @@ KEY_TOO_LONG = _("The Idempotency-Key header is longer than 100 characters.")
 
 
 class SubmissionSerializer(serializers.Serializer[Any]):
-    """The multipart body; ``dossier_submit`` validates it (this describes it for OpenAPI)."""
+    """The multipart body; ``dossier_submit`` validates it (this describes it for OpenAPI).
+
+    The fields named after the procedure's data (``component-<id>`` files,
+    ``eform-<name>``, ``fee_proof-<code>``) are added by ``motcua.api.schema``.
+    """
 
     procedure = serializers.CharField(help_text="Procedure code, e.g. 1.001193.000.00.00.H17")
     applicant_kind = serializers.ChoiceField(choices=["person", "organisation"], required=False)
@@ -41,25 +46,12 @@ class SubmissionSerializer(serializers.Serializer[Any]):
     applicant_address = serializers.CharField()
     delivery = serializers.ChoiceField(choices=["counter", "post", "online"])
     delivery_address = serializers.CharField(required=False, help_text="Required for post")
-    eform_field = serializers.CharField(
-        required=False,
-        help_text="One field `eform-<name>` per field of the procedure's e-form definition.",
-    )
-    component_file = serializers.FileField(
-        required=False,
-        help_text="Files as `component-<component id>` (repeat for several files): PDF, JPEG, PNG.",
-    )
     fee_claim = serializers.ListField(
         child=serializers.CharField(),
         required=False,
         help_text="Codes of the fee exemptions claimed (the procedure's `fee_exemptions` with "
         "trigger `claim`); repeat the field for several. Reductions by channel apply by "
         "themselves.",
-    )
-    fee_proof = serializers.CharField(
-        required=False,
-        help_text="One field `fee_proof-<code>` per claimed exemption: the number or reference "
-        "of the proof the officer will check (required with the claim, at most 200 characters).",
     )
 
 
@@ -145,6 +137,11 @@ def dossier_create(request: Request) -> Response:
     if key is not None and len(key) > MAX_KEY_LENGTH:
         # Cutting it would make two different keys one: refuse instead.
         raise ValidationFailed(KEY_TOO_LONG, field_errors={"Idempotency-Key": [KEY_TOO_LONG]})
+    unstorable = unstorable_fields(data)
+    if unstorable:
+        raise ValidationFailed(
+            UNSTORABLE_INPUT, field_errors={name: [UNSTORABLE_INPUT] for name in unstorable}
+        )
     result = dossier_submit(
         procedure_code=str(data.get("procedure", "")),
         data=data,

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_POST
 
 from motcua.staff.decorators import staff_required
@@ -39,8 +39,9 @@ def mark_read(request: HttpRequest) -> HttpResponse:
     otherwise go back to ``next`` when it is a page of this site, else to the list.
     """
     assert request.user.pk is not None  # noqa: S101 - staff_required let only staff through
-    ids = [int(i) for i in request.POST.getlist("ids") if i.isdigit()] or None
-    notifications_mark_read(recipient_id=request.user.pk, ids=ids)
+    # ASCII digits only ("²" is a digit to isdigit, not to int), short enough for a bigint.
+    ids = [i for i in request.POST.getlist("ids") if i.isascii() and i.isdigit() and len(i) < 19]
+    notifications_mark_read(recipient_id=request.user.pk, ids=[int(i) for i in ids] or None)
     if _is_partial(request):
         unread = notifications_unread_summary(recipient_id=request.user.pk)
         return render(
@@ -49,4 +50,7 @@ def mark_read(request: HttpRequest) -> HttpResponse:
             # The nav's badge is swapped out of band, so it shows the new count too.
             {"notifications": unread.notifications, "unread": unread.count, "oob_badge": True},
         )
-    return redirect(safe_next_url(request, request.POST.get("next"), "notifications:list"))
+    # A path, never a view name to reverse (redirect() would try "NaN" as one).
+    return HttpResponseRedirect(
+        safe_next_url(request, request.POST.get("next"), "notifications:list")
+    )

@@ -25,6 +25,7 @@ from motcua.catalog.fees import FeeQuote, fee_rows, version_fees
 from motcua.catalog.models import OnlineLevel, Procedure
 from motcua.catalog.selectors import filter_options, procedure_get_published, procedure_search
 from motcua.core.errors import Conflict, DomainError, NotFound, ValidationFailed
+from motcua.core.middleware import UNSTORABLE_INPUT, UnstorableInput, unstorable_fields
 from motcua.dossiers.fees import dossier_fee_lines, fee_quote_for
 from motcua.dossiers.files import attachment_response
 from motcua.dossiers.models import Channel, Dossier
@@ -185,6 +186,8 @@ def submit(request: HttpRequest, code: str) -> HttpResponse:
     error: DomainError | None = None
     kept: dict[str, list[KeptFile]] = {}
     data = request.POST if request.method == "POST" else None
+    if data is not None and unstorable_fields(data):  # multipart: left to the view
+        raise UnstorableInput(UNSTORABLE_INPUT)
     key = forms.idempotency_key(data)
     if data is not None:
         tokens = forms.kept_tokens(data)
@@ -269,6 +272,8 @@ def submitted(request: HttpRequest, code: str) -> HttpResponse:
 def track(request: HttpRequest) -> HttpResponse:
     """Ask for a dossier code; with ``?code=`` go to its tracking page."""
     code = request.GET.get("code", "").strip().upper()
+    if "/" in code:  # no dossier code has one, and no tracking address can carry it
+        return render(request, "portal/track.html", {"unknown_code": code}, status=404)
     if code:
         return redirect("portal:track-detail", code=code)
     return render(request, "portal/track.html")

@@ -56,7 +56,11 @@ class TokenObtainView(APIView):
         operation_id="auth_token_obtain",
         tags=["auth"],
         request=TokenRequestSerializer,
-        responses={200: TokenSerializer, 429: LOCKED_OUT_RESPONSE},
+        responses={
+            200: TokenSerializer,
+            400: OpenApiResponse(description="Wrong credentials or code, or no staff role"),
+            429: LOCKED_OUT_RESPONSE,
+        },
         summary="Obtain a staff API token",
         description=(
             "Exchange a staff member's username and password, plus the 6-digit TOTP code "

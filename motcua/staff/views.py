@@ -8,7 +8,7 @@ import segno
 from django.conf import settings
 from django.contrib import auth
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils.safestring import mark_safe
 from django.views.decorators.cache import never_cache
@@ -38,7 +38,7 @@ def login(request: HttpRequest) -> HttpResponse:
         auth.login(request, form.get_user())
         if form.otp_device is not None:
             otp_login(request, form.otp_device)
-        return redirect(_next_url(request))
+        return HttpResponseRedirect(_next_url(request))
     return render(
         request,
         "staff/login.html",

@@ -101,6 +101,11 @@ class AnswerField(serializers.BooleanField):
     default_empty_html = serializers.empty
 
 
+@extend_schema_field(OpenApiTypes.BINARY)
+class UploadField(serializers.FileField):
+    """A file sent in a multipart body: binary in the schema (a FileField says a URL there)."""
+
+
 @extend_schema_field(OpenApiTypes.DATETIME)
 class LocalDateTimeField(serializers.DateTimeField):
     """A moment, ISO 8601 or as a form's date-time input sends it, in the site's time zone."""
@@ -185,7 +190,7 @@ class SendBackSerializer(ReasonSerializer):
 
 class RecordResultSerializer(RevisionSerializer):
     name = _text(services.RESULT_NAME_REQUIRED, max_length=255)
-    file = serializers.FileField(
+    file = UploadField(
         help_text="The signed result: PDF, JPEG, PNG",
         error_messages={
             "required": services.RESULT_FILE_REQUIRED,

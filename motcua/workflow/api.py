@@ -35,6 +35,7 @@ from rest_framework.views import APIView
 from motcua.audit.models import AuditChannel, ReadAction
 from motcua.audit.services import audit_dossier_read
 from motcua.core.errors import Forbidden, NotFound, ValidationFailed
+from motcua.core.query import QuerySerializer
 from motcua.dossiers.models import Status
 from motcua.dossiers.services import ReceivedComponent
 from motcua.organisation.models import Agency
@@ -110,7 +111,7 @@ def _dossier_response(request: Request, code: str, *, status_code: int = 200) ->
 # --- Reads -------------------------------------------------------------------------------------
 
 
-class InboxQuerySerializer(serializers.Serializer[Any]):
+class InboxQuerySerializer(QuerySerializer):
     box = serializers.ChoiceField(
         choices=selectors.BOXES, required=False, help_text="Default: the caller's first box"
     )
@@ -196,7 +197,8 @@ def _if_match(request: Request) -> int | str | None:
     if header.startswith("W/"):
         header = header[2:]
     header = header.strip('"')
-    return int(header) if header.isdigit() and len(header) < 10 else None
+    # ASCII digits only: "²" is a digit to str.isdigit and not to int().
+    return int(header) if header.isascii() and header.isdigit() and len(header) < 10 else None
 
 
 IF_MATCH = OpenApiParameter(
@@ -334,7 +336,8 @@ def _received(raw: str, files: Any) -> list[ReceivedComponent]:
             )
             for item in items
         ]
-    except (ValueError, TypeError, KeyError):
+    # OverflowError: int(Infinity), which json reads; RecursionError: "[[[[...".
+    except (ValueError, TypeError, KeyError, OverflowError, RecursionError):
         raise ValidationFailed(BAD_RECEIVED, field_errors={"received": [BAD_RECEIVED]}) from None
 
 

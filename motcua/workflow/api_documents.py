@@ -8,13 +8,15 @@ from __future__ import annotations
 
 from django.http import FileResponse, HttpResponse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import serializers
 from rest_framework.decorators import api_view, authentication_classes, permission_classes
 from rest_framework.request import Request
 
 from motcua.audit.models import AuditChannel, ReadAction
 from motcua.audit.services import audit_dossier_read
 from motcua.core.errors import Forbidden, NotFound
+from motcua.core.query import QuerySerializer
 from motcua.dossiers.files import private_file_response
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.selectors import dossier_file_of, dossier_result_of
@@ -44,13 +46,17 @@ def _read(request: Request, dossier: Dossier, action: ReadAction, note: str) -> 
     )
 
 
+# More supplement requests than a dossier can have (one at intake, one per agency).
+MAX_SUPPLEMENT_INDEX = 100
 FILE = OpenApiResponse(OpenApiTypes.BINARY, description="The file, as it was stored")
+# The types a stored file may have (MOTCUA_ALLOWED_FILE_TYPES): its own is sent.
+FILE_RESPONSES = {(200, media): FILE for media in ("application/pdf", "image/jpeg", "image/png")}
 PDF = OpenApiResponse(OpenApiTypes.BINARY, description="The form, as a PDF")
 
 
 @extend_schema(
     operation_id="staff_dossier_file",
-    responses={(200, "application/octet-stream"): FILE, **READ_ERRORS},
+    responses={**FILE_RESPONSES, **READ_ERRORS},
     tags=["staff"],
     summary="A scanned or uploaded file of one of the dossier's components",
 )
@@ -67,7 +73,7 @@ def dossier_file(request: Request, code: str, file_id: int) -> FileResponse:
 
 @extend_schema(
     operation_id="staff_dossier_result_file",
-    responses={(200, "application/octet-stream"): FILE, **READ_ERRORS},
+    responses={**FILE_RESPONSES, **READ_ERRORS},
     tags=["staff"],
     summary="A result document of the dossier (the signed decision, licence, certificate)",
 )
@@ -83,15 +89,18 @@ def result_file(request: Request, code: str, result_code: str) -> FileResponse:
     return response
 
 
+class FormQuerySerializer(QuerySerializer):
+    n = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=MAX_SUPPLEMENT_INDEX,
+        help_text="Form 02 only: which supplement request (1 = the first; default: latest)",
+    )
+
+
 @extend_schema(
     operation_id="staff_dossier_form",
-    parameters=[
-        OpenApiParameter(
-            "n",
-            int,
-            description="Form 02 only: which supplement request (1 = the first; default: latest)",
-        )
-    ],
+    parameters=[FormQuerySerializer],
     responses={(200, "application/pdf"): PDF, **READ_ERRORS},
     tags=["staff"],
     summary="Print form 02 (supplement), 03 (refusal), 04 (extension), 05 (stop) or 06 (slip)",
@@ -101,9 +110,10 @@ def result_file(request: Request, code: str, result_code: str) -> FileResponse:
 @permission_classes([IsStaff])
 def form(request: Request, code: str, form: str) -> HttpResponse:
     """A form that does not apply to the dossier yet (say 03 before a refusal) is 404."""
+    query = FormQuerySerializer(data=request.query_params)
+    query.is_valid(raise_exception=True)
     dossier = _dossier(request, code, for_print=True)
-    index = request.query_params.get("n", "")
-    number = int(index) if index.isdigit() else None
+    number = query.validated_data.get("n")
     body = documents.form_pdf(dossier, form, index=number)
     response = HttpResponse(body, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="mau-{form}-{dossier.code}.pdf"'
