@@ -43,6 +43,7 @@ from motcua.catalog.models import (
     Procedure,
     ProcedureVersion,
     ProcessingCase,
+    SearchAbbreviation,
     TimeUnit,
 )
 from motcua.core.errors import Conflict, ValidationFailed
@@ -55,6 +56,9 @@ INVALID_PROCESSING_TIME = _(
 )
 NAME_REQUIRED = _("Enter a name.")
 EFORM_INVALID = _("The e-form definition is not valid.")
+STEPS_INVALID = _("Give the steps as a list of texts, in order.")
+ABBREVIATION_INVALID = _("Give an abbreviation of letters and digits and what it stands for.")
+ABBREVIATION_TAKEN = _("This abbreviation is already defined.")
 
 
 @dataclass(frozen=True)
@@ -82,6 +86,8 @@ class VersionContent:
     legal_basis: str = ""
     requirements: str = ""
     result_name: str = ""
+    steps: tuple[str, ...] = ()
+    applicants: str = ""
     components: tuple[ComponentSpec, ...] = ()
     fees: tuple[FeeSpec, ...] = ()
     fee_exemptions: tuple[FeeExemptionSpec, ...] = ()
@@ -101,6 +107,9 @@ def version_content(version: ProcedureVersion) -> VersionContent:
         legal_basis=version.legal_basis,
         requirements=version.requirements,
         result_name=version.result_name,
+        # A list of texts; anything else (an admin's hand-edited JSON) fails the check.
+        steps=tuple(version.steps) if isinstance(version.steps, list) else (version.steps,),
+        applicants=version.applicants,
         components=tuple(
             ComponentSpec(
                 name=c.name,
@@ -188,6 +197,8 @@ def _check_content(content: VersionContent) -> None:
             errors["components"] = [_("Each component needs a name and counts of 0 or more.")]
     if eform_spec_errors(content.eform):
         errors["eform"] = [EFORM_INVALID]
+    if not all(isinstance(step, str) and step.strip() for step in content.steps):
+        errors["steps"] = [STEPS_INVALID]
     if errors:
         raise ValidationFailed(_("The procedure version is not valid."), field_errors=errors)
 
@@ -265,6 +276,8 @@ def procedure_publish_version(
     legal_basis: str = "",
     requirements: str = "",
     result_name: str = "",
+    steps: Sequence[str] = (),
+    applicants: str = "",
     components: Sequence[ComponentSpec] = (),
     fees: Sequence[FeeSpec] = (),
     fee_exemptions: Sequence[FeeExemptionSpec] = (),
@@ -278,7 +291,9 @@ def procedure_publish_version(
     numbers n+1 and n+2. The procedure's name, processing time and search
     text follow the new version; older versions stay as they were.
     ``processing_cases`` are the cases with a legal time of their own, in
-    order (the version's time is the ordinary case). Writes an audit entry (by
+    order (the version's time is the ordinary case); ``steps`` the steps an
+    applicant follows (trình tự thực hiện), in order, and ``applicants`` who may
+    apply (đối tượng thực hiện). Writes an audit entry (by
     ``actor``; None: the system) with the content of the version it replaces
     and of the new one.
     """
@@ -292,6 +307,8 @@ def procedure_publish_version(
         legal_basis=legal_basis,
         requirements=requirements,
         result_name=result_name,
+        steps=tuple(s.strip() for s in steps if s.strip()),
+        applicants=applicants.strip(),
         components=tuple(components),
         fees=tuple(fees),
         fee_exemptions=tuple(fee_exemptions),
@@ -317,6 +334,8 @@ def procedure_publish_version(
         legal_basis=content.legal_basis,
         requirements=content.requirements,
         result_name=content.result_name,
+        steps=list(content.steps),
+        applicants=content.applicants,
         eform=content.eform,
     )
     Component.objects.bulk_create(
@@ -407,6 +426,8 @@ def procedure_publish_content(
         legal_basis=content.legal_basis,
         requirements=content.requirements,
         result_name=content.result_name,
+        steps=content.steps,
+        applicants=content.applicants,
         components=content.components,
         fees=content.fees,
         fee_exemptions=content.fee_exemptions,
@@ -630,3 +651,57 @@ def procedures_refresh_search_text(
             changed.append(procedure)
     Procedure.objects.bulk_update(changed, ["search_text"], batch_size=500)
     return len(changed)
+
+
+@transaction.atomic
+def search_abbreviation_save(
+    *,
+    abbreviation: str,
+    expansion: str,
+    instance: SearchAbbreviation | None = None,
+    actor: Any = None,
+) -> SearchAbbreviation:
+    """Add an abbreviation the search understands, or change ``instance``; audited.
+
+    The abbreviation is kept as typed ("ĐKKD") and matched folded ("dkkd");
+    raises ``ValidationFailed`` for an empty or spaced one, an empty
+    expansion, or one already defined.
+    """
+    abbreviation, expansion = abbreviation.strip(), " ".join(expansion.split())
+    key = fold(abbreviation)
+    if not key or not key.isalnum() or not fold(expansion):
+        raise ValidationFailed(
+            ABBREVIATION_INVALID, field_errors={"abbreviation": [ABBREVIATION_INVALID]}
+        )
+    taken = SearchAbbreviation.objects.filter(key=key)
+    if instance is not None and instance.pk is not None:
+        taken = taken.exclude(pk=instance.pk)
+    if taken.exists():
+        raise ValidationFailed(
+            ABBREVIATION_TAKEN, field_errors={"abbreviation": [ABBREVIATION_TAKEN]}
+        )
+    row = instance or SearchAbbreviation()
+    before = {"abbreviation": row.abbreviation, "expansion": row.expansion} if row.pk else None
+    row.abbreviation, row.key, row.expansion = abbreviation, key, expansion
+    row.save()
+    audit_record(
+        action="search_abbreviation.save",
+        target=row,
+        actor=actor,
+        before=before,
+        after={"abbreviation": abbreviation, "expansion": expansion},
+    )
+    return row
+
+
+@transaction.atomic
+def search_abbreviation_delete(*, instance: SearchAbbreviation, actor: Any = None) -> None:
+    """Remove an abbreviation from the search; audited."""
+    audit_record(
+        action="search_abbreviation.delete",
+        target=instance,
+        actor=actor,
+        before={"abbreviation": instance.abbreviation, "expansion": instance.expansion},
+        after=None,
+    )
+    instance.delete()
