@@ -13,6 +13,7 @@ from dataclasses import asdict, dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext
@@ -233,6 +234,16 @@ def fee_problems(content: VersionContent) -> dict[str, list[str]]:
     return {k: v for k, v in out.items() if v}
 
 
+ABBREVIATIONS_CACHE_KEY = "motcua.catalog.search.abbreviations"
+VOCABULARY_CACHE_KEY = "motcua.catalog.search.vocabulary"
+SEARCH_CACHE_SECONDS = 3600
+
+
+def search_caches_forget(*keys: str) -> None:
+    """Drop the search's cached words or abbreviations once the transaction commits."""
+    transaction.on_commit(lambda: cache.delete_many(list(keys)))
+
+
 def procedure_search_text(procedure: Procedure) -> str:
     """Return the folded text search matches: name, codes, field and agency names."""
     parts = [
@@ -252,6 +263,7 @@ def _sync_from_version(procedure: Procedure, version: ProcedureVersion) -> None:
     procedure.processing_time_value = version.processing_time_value
     procedure.processing_time_unit = version.processing_time_unit
     procedure.search_text = procedure_search_text(procedure)
+    search_caches_forget(VOCABULARY_CACHE_KEY)
     procedure.save(
         update_fields=[
             "current_version",
@@ -551,6 +563,7 @@ def procedure_create(
     )
     procedure.search_text = procedure_search_text(procedure)
     procedure.save()
+    search_caches_forget(VOCABULARY_CACHE_KEY)
     audit_record(
         action="procedure.create",
         target=procedure,
@@ -604,6 +617,7 @@ def procedure_update(*, procedure: Procedure, actor: Any = None, **changes: Any)
         online_level=locked.online_level,
     )
     locked.search_text = procedure_search_text(locked)
+    search_caches_forget(VOCABULARY_CACHE_KEY)
     locked.save()
     audit_record(
         action="procedure.update",
@@ -650,6 +664,8 @@ def procedures_refresh_search_text(
             procedure.search_text = text
             changed.append(procedure)
     Procedure.objects.bulk_update(changed, ["search_text"], batch_size=500)
+    if changed:
+        search_caches_forget(VOCABULARY_CACHE_KEY)
     return len(changed)
 
 
@@ -684,6 +700,7 @@ def search_abbreviation_save(
     before = {"abbreviation": row.abbreviation, "expansion": row.expansion} if row.pk else None
     row.abbreviation, row.key, row.expansion = abbreviation, key, expansion
     row.save()
+    search_caches_forget(ABBREVIATIONS_CACHE_KEY)
     audit_record(
         action="search_abbreviation.save",
         target=row,
@@ -705,3 +722,4 @@ def search_abbreviation_delete(*, instance: SearchAbbreviation, actor: Any = Non
         after=None,
     )
     instance.delete()
+    search_caches_forget(ABBREVIATIONS_CACHE_KEY)
