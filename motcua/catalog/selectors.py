@@ -50,8 +50,8 @@ from motcua.catalog.services import (
     version_is_in_use,
 )
 from motcua.core.errors import NotFound, ValidationFailed
-from motcua.core.text import VI_COLLATION, fold
-from motcua.organisation.models import Agency, GovernmentLevel
+from motcua.core.text import VI_COLLATION, fold, vi_sort_key
+from motcua.organisation.models import Agency, AgencyKind, GovernmentLevel
 
 PROCEDURE_NOT_FOUND = _("Procedure not found.")
 INVALID_FILTERS = _("Some search filters are not valid.")
@@ -229,6 +229,27 @@ def procedure_get_published(*, code: str) -> Procedure:
     if procedure is None:
         raise NotFound(PROCEDURE_NOT_FOUND)
     return procedure
+
+
+def procedure_counters(procedure: Procedure) -> list[Agency]:
+    """Return the one-stop units where ``procedure`` is received at a counter, in display order.
+
+    The units that log its dossiers (as online intake routes them): a commune
+    procedure at the one-stop units of the competent agency's commune, any
+    other at the provincial service centre and its branches; the centre
+    first, the others in Vietnamese order. Empty when the procedure is not
+    received at a counter. A boundary-free procedure may also be handed in at
+    any other one-stop unit of the province (the page says so).
+    """
+    if not procedure.accepts_counter:
+        return []
+    units = Agency.objects.filter(is_one_stop_unit=True, is_active=True)
+    found: list[Agency] = []
+    if procedure.level == GovernmentLevel.COMMUNE:
+        found = list(units.filter(administrative_unit_id=procedure.agency.administrative_unit_id))
+    if not found:
+        found = list(units.filter(kind__in=[AgencyKind.SERVICE_CENTRE, AgencyKind.CENTRE_BRANCH]))
+    return sorted(found, key=lambda a: (a.kind != AgencyKind.SERVICE_CENTRE, vi_sort_key(a.name)))
 
 
 @dataclass(frozen=True)
