@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from typing import Any
@@ -117,9 +118,18 @@ def vi_sort_key(text: str) -> SortKey:
     )
 
 
+@functools.lru_cache(maxsize=16_384)
+def _cached_key(text: str) -> SortKey:
+    return vi_sort_key(text)
+
+
 def vi_compare(a: str, b: str) -> int:
-    """Compare two texts in Vietnamese order: -1, 0 or 1 (SQLite's collation callback)."""
-    ka, kb = vi_sort_key(a), vi_sort_key(b)
+    """Compare two texts in Vietnamese order: -1, 0 or 1 (SQLite's collation callback).
+
+    SQLite calls it for every comparison of a sort: the keys of the names it
+    meets (a catalogue's few thousand) are kept.
+    """
+    ka, kb = _cached_key(a), _cached_key(b)
     return (ka > kb) - (ka < kb)
 
 
