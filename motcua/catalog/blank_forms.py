@@ -56,7 +56,7 @@ def blank_form_pdf(
     if isinstance(kept, bytes):
         return kept
     pdf = pdf_from_template(
-        "catalog/blank_form.html",
+        "catalog/forms/blank_form.html",
         {"procedure": procedure, "version": version, "title": title, "fields": fields},
     )
     cache.set(key, pdf, BLANK_FORM_CACHE_SECONDS)

@@ -175,6 +175,15 @@ def search_vocabulary() -> frozenset[str]:
     return found
 
 
+def search_understood(q: str) -> str:
+    """Return what a query was also read as ("khai sih" -> "khai sinh", "lltp" -> "ly lich tu
+    phap"), folded, or "" when every word was taken as typed: the results page says so."""
+    terms = search_terms(q)
+    if not any(term.corrected or len(term.alternatives) > 1 for term in terms):
+        return ""
+    return " ".join(term.alternatives[-1] for term in terms)
+
+
 def search_terms(q: str) -> list[SearchTerm]:
     """Split a query into folded words, each with what it may match (see ``procedure_search``).
 

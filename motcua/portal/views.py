@@ -31,6 +31,7 @@ from motcua.catalog.selectors import (
     procedure_counters,
     procedure_get_published,
     procedure_search,
+    search_understood,
 )
 from motcua.core.errors import Conflict, DomainError, NotFound, ValidationFailed
 from motcua.dossiers.fees import dossier_fee_lines, fee_quote_for
@@ -96,6 +97,7 @@ def search(request: HttpRequest) -> HttpResponse:
         "error": error,
         "query_string": urlencode({k: v for k, v in params.items() if v}),
         "filters_active": any(params[name] for name in SEARCH_PARAMS[1:]),
+        "understood": search_understood(params["q"]) if not error else "",
     }
     if _is_partial(request):
         response = render(request, "portal/_results.html", {**context, "partial": True})

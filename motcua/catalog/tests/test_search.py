@@ -14,6 +14,7 @@ from motcua.catalog.selectors import (
     filter_options,
     procedure_search,
     search_terms,
+    search_understood,
 )
 from motcua.catalog.services import (
     ABBREVIATION_INVALID,
@@ -155,3 +156,17 @@ class TestAbbreviations:
             search_abbreviation_save(abbreviation=abbreviation, expansion=expansion)
         assert caught.value.message == message
         assert SearchAbbreviation.objects.count() == count
+
+
+@pytest.mark.usefixtures("catalogue")
+def test_the_page_says_what_a_query_was_also_read_as(client: Any) -> None:
+    assert search_understood("khai sih") == "khai sinh"
+    assert search_understood("LLTP") == "ly lich tu phap"
+    assert search_understood("khai sinh") == ""
+    assert search_understood("xyzzyq") == ""
+
+    html = client.get("/thu-tuc/", {"q": "khai sih"}).content.decode()
+
+    assert "Đã tìm cả theo: “khai sinh”" in html
+    assert "Đăng ký khai sinh" in html
+    assert "Đã tìm cả theo" not in client.get("/thu-tuc/", {"q": "khai sinh"}).content.decode()
