@@ -139,6 +139,7 @@ class SearchTerm:
     word: str
     alternatives: tuple[str, ...]
     corrected: bool = False
+    shown: str = ""  # how the page writes what it was read as: an abbreviation's expansion
 
 
 MIN_FUZZY_LENGTH = 3
@@ -147,13 +148,11 @@ FUZZY_CHOICES = 3
 
 
 def search_abbreviations() -> dict[str, str]:
-    """Return the abbreviations the search expands, folded: {"lltp": "ly lich tu phap"}."""
+    """Return the abbreviations the search expands, as written: {"lltp": "lý lịch tư pháp"}."""
     kept = cache.get(ABBREVIATIONS_CACHE_KEY)
     if isinstance(kept, dict):
         return kept
-    found = {
-        key: fold(text) for key, text in SearchAbbreviation.objects.values_list("key", "expansion")
-    }
+    found = dict(SearchAbbreviation.objects.values_list("key", "expansion"))
     cache.set(ABBREVIATIONS_CACHE_KEY, found, SEARCH_CACHE_SECONDS)
     return found
 
@@ -176,12 +175,13 @@ def search_vocabulary() -> frozenset[str]:
 
 
 def search_understood(q: str) -> str:
-    """Return what a query was also read as ("khai sih" -> "khai sinh", "lltp" -> "ly lich tu
-    phap"), folded, or "" when every word was taken as typed: the results page says so."""
+    """Return what a query was also read as ("khai sih" -> "khai sinh", "lltp" -> "lý lịch tư
+    pháp"), or "" when every word was taken as typed: the results page says so. Corrected
+    words are the catalogue's folded words (no diacritics)."""
     terms = search_terms(q)
     if not any(term.corrected or len(term.alternatives) > 1 for term in terms):
         return ""
-    return " ".join(term.alternatives[-1] for term in terms)
+    return " ".join(term.shown or term.alternatives[-1] for term in terms)
 
 
 def search_terms(q: str) -> list[SearchTerm]:
@@ -200,7 +200,8 @@ def search_terms(q: str) -> list[SearchTerm]:
     terms = []
     for word in words:
         if word in abbreviations:
-            terms.append(SearchTerm(word, (word, abbreviations[word])))
+            expansion = abbreviations[word]
+            terms.append(SearchTerm(word, (word, fold(expansion)), shown=expansion))
             continue
         if len(word) < MIN_FUZZY_LENGTH:
             terms.append(SearchTerm(word, (word,)))

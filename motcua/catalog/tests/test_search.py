@@ -161,7 +161,7 @@ class TestAbbreviations:
 @pytest.mark.usefixtures("catalogue")
 def test_the_page_says_what_a_query_was_also_read_as(client: Any) -> None:
     assert search_understood("khai sih") == "khai sinh"
-    assert search_understood("LLTP") == "ly lich tu phap"
+    assert search_understood("LLTP") == "lý lịch tư pháp"
     assert search_understood("khai sinh") == ""
     assert search_understood("xyzzyq") == ""
 
