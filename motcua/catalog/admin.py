@@ -50,6 +50,7 @@ from motcua.catalog.models import (
     Procedure,
     ProcedureVersion,
     ProcessingCase,
+    SearchAbbreviation,
 )
 from motcua.catalog.services import (
     IDENTITY_FIELDS,
@@ -58,6 +59,8 @@ from motcua.catalog.services import (
     procedure_publish_content,
     procedure_update,
     procedure_version_revise,
+    search_abbreviation_delete,
+    search_abbreviation_save,
     version_content,
     version_is_in_use,
     version_snapshot,
@@ -67,6 +70,7 @@ from motcua.core.errors import DomainError
 # django-stubs makes the admin classes generic for the type checker only.
 if TYPE_CHECKING:
     FieldAdminBase = admin.ModelAdmin[Field]
+    AbbreviationAdminBase = admin.ModelAdmin[SearchAbbreviation]
     ProcedureAdminBase = admin.ModelAdmin[Procedure]
     VersionAdminBase = admin.ModelAdmin[ProcedureVersion]
     VersionInlineBase = admin.TabularInline[ProcedureVersion, Procedure]
@@ -80,12 +84,42 @@ if TYPE_CHECKING:
     InlineFormSetBase = BaseInlineFormSet[Any, ProcedureVersion, Any]
 else:
     FieldAdminBase = ProcedureAdminBase = VersionAdminBase = admin.ModelAdmin
+    AbbreviationAdminBase = admin.ModelAdmin
     VersionInlineBase = ComponentInlineBase = admin.TabularInline
     FeeInlineBase = ExemptionInlineBase = CaseInlineBase = admin.StackedInline
     FeeFormBase = ExemptionFormBase = CaseFormBase = forms.ModelForm
     InlineFormSetBase = BaseInlineFormSet
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@admin.register(SearchAbbreviation)
+class SearchAbbreviationAdmin(AbbreviationAdminBase):
+    """The abbreviations the catalogue search expands (LLTP -> lý lịch tư pháp)."""
+
+    list_display = ["abbreviation", "expansion"]
+    search_fields = ["abbreviation", "expansion"]
+    fields = ["abbreviation", "expansion"]
+
+    def save_model(
+        self, request: HttpRequest, obj: SearchAbbreviation, form: Any, change: bool
+    ) -> None:
+        try:
+            search_abbreviation_save(
+                abbreviation=obj.abbreviation,
+                expansion=obj.expansion,
+                instance=obj,
+                actor=request.user,
+            )
+        except DomainError as exc:
+            raise PermissionDenied(str(exc.message)) from exc
+
+    def delete_model(self, request: HttpRequest, obj: SearchAbbreviation) -> None:
+        search_abbreviation_delete(instance=obj, actor=request.user)
+
+    def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
+        for obj in queryset:
+            search_abbreviation_delete(instance=obj, actor=request.user)
 
 
 @admin.register(Field)
@@ -274,7 +308,16 @@ def _editable(obj: Any) -> bool:
 class ComponentInline(ComponentInlineBase):
     model = Component
     extra = 0
-    fields = ["order", "name", "originals", "copies", "is_required", "reusable", "template"]
+    fields = [
+        "order",
+        "name",
+        "originals",
+        "copies",
+        "is_required",
+        "reusable",
+        "template_name",
+        "template",
+    ]
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return _editable(obj) and super().has_add_permission(request, obj)

@@ -131,6 +131,17 @@ class ProcedureVersion(models.Model):
     legal_basis = models.TextField(_("legal basis"), blank=True)
     requirements = models.TextField(_("conditions"), blank=True)
     result_name = models.CharField(_("result"), max_length=255, blank=True)
+    steps = models.JSONField(
+        _("steps to follow"),
+        default=list,
+        blank=True,
+        help_text=_("Trình tự thực hiện: the steps, in order, one text each."),
+    )
+    applicants = models.TextField(
+        _("who may apply"),
+        blank=True,
+        help_text=_("Đối tượng thực hiện, e.g. Công dân Việt Nam; Tổ chức, cá nhân."),
+    )
     eform = models.JSONField(_("e-form definition"), default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -159,7 +170,15 @@ class Component(models.Model):
     is_required = models.BooleanField(_("required"), default=True)
     reusable = models.BooleanField(_("may be reused from digitised data"), default=False)
     template = models.FileField(_("template form"), upload_to="templates/", blank=True)
-    template_name = models.CharField(_("template name"), max_length=100, blank=True)
+    template_name = models.CharField(
+        _("template name"),
+        max_length=100,
+        blank=True,
+        help_text=_(
+            "The name of the form this component is written on (theo mẫu), e.g. "
+            "Tờ khai đăng ký khai sinh; empty when it has no form."
+        ),
+    )
 
     class Meta:
         verbose_name = _("component")
@@ -369,3 +388,25 @@ class ProcessingCase(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
+
+
+class SearchAbbreviation(models.Model):
+    """A common abbreviation the catalogue search understands, e.g. LLTP -> lý lịch tư pháp.
+
+    ``key`` is the abbreviation folded (``motcua.core.text.fold``: "ĐKKD" ->
+    "dkkd"), kept by ``services.search_abbreviation_save``.
+    """
+
+    abbreviation = models.CharField(_("abbreviation"), max_length=20)
+    key = models.CharField(max_length=20, unique=True, editable=False)
+    expansion = models.CharField(
+        _("stands for"), max_length=200, help_text=_("e.g. lý lịch tư pháp")
+    )
+
+    class Meta:
+        verbose_name = _("search abbreviation")
+        verbose_name_plural = _("search abbreviations")
+        ordering = ["key"]
+
+    def __str__(self) -> str:
+        return f"{self.abbreviation}: {self.expansion}"

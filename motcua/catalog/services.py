@@ -13,6 +13,7 @@ from dataclasses import asdict, dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext
@@ -43,6 +44,7 @@ from motcua.catalog.models import (
     Procedure,
     ProcedureVersion,
     ProcessingCase,
+    SearchAbbreviation,
     TimeUnit,
 )
 from motcua.core.errors import Conflict, ValidationFailed
@@ -55,6 +57,9 @@ INVALID_PROCESSING_TIME = _(
 )
 NAME_REQUIRED = _("Enter a name.")
 EFORM_INVALID = _("The e-form definition is not valid.")
+STEPS_INVALID = _("Give the steps as a list of texts, in order.")
+ABBREVIATION_INVALID = _("Give an abbreviation of letters and digits and what it stands for.")
+ABBREVIATION_TAKEN = _("This abbreviation is already defined.")
 
 
 @dataclass(frozen=True)
@@ -82,6 +87,8 @@ class VersionContent:
     legal_basis: str = ""
     requirements: str = ""
     result_name: str = ""
+    steps: tuple[str, ...] = ()
+    applicants: str = ""
     components: tuple[ComponentSpec, ...] = ()
     fees: tuple[FeeSpec, ...] = ()
     fee_exemptions: tuple[FeeExemptionSpec, ...] = ()
@@ -101,6 +108,9 @@ def version_content(version: ProcedureVersion) -> VersionContent:
         legal_basis=version.legal_basis,
         requirements=version.requirements,
         result_name=version.result_name,
+        # A list of texts; anything else (an admin's hand-edited JSON) fails the check.
+        steps=tuple(version.steps) if isinstance(version.steps, list) else (version.steps,),
+        applicants=version.applicants,
         components=tuple(
             ComponentSpec(
                 name=c.name,
@@ -188,6 +198,8 @@ def _check_content(content: VersionContent) -> None:
             errors["components"] = [_("Each component needs a name and counts of 0 or more.")]
     if eform_spec_errors(content.eform):
         errors["eform"] = [EFORM_INVALID]
+    if not all(isinstance(step, str) and step.strip() for step in content.steps):
+        errors["steps"] = [STEPS_INVALID]
     if errors:
         raise ValidationFailed(_("The procedure version is not valid."), field_errors=errors)
 
@@ -222,6 +234,16 @@ def fee_problems(content: VersionContent) -> dict[str, list[str]]:
     return {k: v for k, v in out.items() if v}
 
 
+ABBREVIATIONS_CACHE_KEY = "motcua.catalog.search.abbreviations"
+VOCABULARY_CACHE_KEY = "motcua.catalog.search.vocabulary"
+SEARCH_CACHE_SECONDS = 3600
+
+
+def search_caches_forget(*keys: str) -> None:
+    """Drop the search's cached words or abbreviations once the transaction commits."""
+    transaction.on_commit(lambda: cache.delete_many(list(keys)))
+
+
 def procedure_search_text(procedure: Procedure) -> str:
     """Return the folded text search matches: name, codes, field and agency names."""
     parts = [
@@ -241,6 +263,7 @@ def _sync_from_version(procedure: Procedure, version: ProcedureVersion) -> None:
     procedure.processing_time_value = version.processing_time_value
     procedure.processing_time_unit = version.processing_time_unit
     procedure.search_text = procedure_search_text(procedure)
+    search_caches_forget(VOCABULARY_CACHE_KEY)
     procedure.save(
         update_fields=[
             "current_version",
@@ -265,6 +288,8 @@ def procedure_publish_version(
     legal_basis: str = "",
     requirements: str = "",
     result_name: str = "",
+    steps: Sequence[str] = (),
+    applicants: str = "",
     components: Sequence[ComponentSpec] = (),
     fees: Sequence[FeeSpec] = (),
     fee_exemptions: Sequence[FeeExemptionSpec] = (),
@@ -278,7 +303,9 @@ def procedure_publish_version(
     numbers n+1 and n+2. The procedure's name, processing time and search
     text follow the new version; older versions stay as they were.
     ``processing_cases`` are the cases with a legal time of their own, in
-    order (the version's time is the ordinary case). Writes an audit entry (by
+    order (the version's time is the ordinary case); ``steps`` the steps an
+    applicant follows (trình tự thực hiện), in order, and ``applicants`` who may
+    apply (đối tượng thực hiện). Writes an audit entry (by
     ``actor``; None: the system) with the content of the version it replaces
     and of the new one.
     """
@@ -292,6 +319,8 @@ def procedure_publish_version(
         legal_basis=legal_basis,
         requirements=requirements,
         result_name=result_name,
+        steps=tuple(s.strip() for s in steps if s.strip()),
+        applicants=applicants.strip(),
         components=tuple(components),
         fees=tuple(fees),
         fee_exemptions=tuple(fee_exemptions),
@@ -317,6 +346,8 @@ def procedure_publish_version(
         legal_basis=content.legal_basis,
         requirements=content.requirements,
         result_name=content.result_name,
+        steps=list(content.steps),
+        applicants=content.applicants,
         eform=content.eform,
     )
     Component.objects.bulk_create(
@@ -407,6 +438,8 @@ def procedure_publish_content(
         legal_basis=content.legal_basis,
         requirements=content.requirements,
         result_name=content.result_name,
+        steps=content.steps,
+        applicants=content.applicants,
         components=content.components,
         fees=content.fees,
         fee_exemptions=content.fee_exemptions,
@@ -530,6 +563,7 @@ def procedure_create(
     )
     procedure.search_text = procedure_search_text(procedure)
     procedure.save()
+    search_caches_forget(VOCABULARY_CACHE_KEY)
     audit_record(
         action="procedure.create",
         target=procedure,
@@ -583,6 +617,7 @@ def procedure_update(*, procedure: Procedure, actor: Any = None, **changes: Any)
         online_level=locked.online_level,
     )
     locked.search_text = procedure_search_text(locked)
+    search_caches_forget(VOCABULARY_CACHE_KEY)
     locked.save()
     audit_record(
         action="procedure.update",
@@ -629,4 +664,62 @@ def procedures_refresh_search_text(
             procedure.search_text = text
             changed.append(procedure)
     Procedure.objects.bulk_update(changed, ["search_text"], batch_size=500)
+    if changed:
+        search_caches_forget(VOCABULARY_CACHE_KEY)
     return len(changed)
+
+
+@transaction.atomic
+def search_abbreviation_save(
+    *,
+    abbreviation: str,
+    expansion: str,
+    instance: SearchAbbreviation | None = None,
+    actor: Any = None,
+) -> SearchAbbreviation:
+    """Add an abbreviation the search understands, or change ``instance``; audited.
+
+    The abbreviation is kept as typed ("ĐKKD") and matched folded ("dkkd");
+    raises ``ValidationFailed`` for an empty or spaced one, an empty
+    expansion, or one already defined.
+    """
+    abbreviation, expansion = abbreviation.strip(), " ".join(expansion.split())
+    key = fold(abbreviation)
+    if not key or not key.isalnum() or not fold(expansion):
+        raise ValidationFailed(
+            ABBREVIATION_INVALID, field_errors={"abbreviation": [ABBREVIATION_INVALID]}
+        )
+    taken = SearchAbbreviation.objects.filter(key=key)
+    if instance is not None and instance.pk is not None:
+        taken = taken.exclude(pk=instance.pk)
+    if taken.exists():
+        raise ValidationFailed(
+            ABBREVIATION_TAKEN, field_errors={"abbreviation": [ABBREVIATION_TAKEN]}
+        )
+    row = instance or SearchAbbreviation()
+    before = {"abbreviation": row.abbreviation, "expansion": row.expansion} if row.pk else None
+    row.abbreviation, row.key, row.expansion = abbreviation, key, expansion
+    row.save()
+    search_caches_forget(ABBREVIATIONS_CACHE_KEY)
+    audit_record(
+        action="search_abbreviation.save",
+        target=row,
+        actor=actor,
+        before=before,
+        after={"abbreviation": abbreviation, "expansion": expansion},
+    )
+    return row
+
+
+@transaction.atomic
+def search_abbreviation_delete(*, instance: SearchAbbreviation, actor: Any = None) -> None:
+    """Remove an abbreviation from the search; audited."""
+    audit_record(
+        action="search_abbreviation.delete",
+        target=instance,
+        actor=actor,
+        before={"abbreviation": instance.abbreviation, "expansion": instance.expansion},
+        after=None,
+    )
+    instance.delete()
+    search_caches_forget(ABBREVIATIONS_CACHE_KEY)

@@ -8,6 +8,7 @@ services, never here.
 
 from __future__ import annotations
 
+import io
 import uuid
 from typing import Any
 
@@ -21,9 +22,17 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from motcua.calendar.selectors import working_time_seasons
+from motcua.catalog.blank_forms import blank_form_filename, blank_form_pdf, component_has_form
 from motcua.catalog.fees import FeeQuote, fee_rows, version_fees
 from motcua.catalog.models import OnlineLevel, Procedure
-from motcua.catalog.selectors import filter_options, procedure_get_published, procedure_search
+from motcua.catalog.selectors import (
+    filter_options,
+    procedure_counters,
+    procedure_get_published,
+    procedure_search,
+    search_understood,
+)
 from motcua.core.errors import Conflict, DomainError, NotFound, ValidationFailed
 from motcua.core.middleware import UNSTORABLE_INPUT, UnstorableInput, unstorable_fields
 from motcua.dossiers.fees import dossier_fee_lines, fee_quote_for
@@ -41,6 +50,7 @@ from motcua.dossiers.uploads import KeptFile, SubmissionInvalid, kept_files_list
 from motcua.dossiers.views import receipt_link_expired
 from motcua.portal import forms
 from motcua.portal.selectors import popular_procedures
+from motcua.portal.tracking import dossier_public_history
 
 FORM_ALREADY_SENT = _(
     "This form was already sent with other details. Check the details below and submit "
@@ -88,6 +98,7 @@ def search(request: HttpRequest) -> HttpResponse:
         "error": error,
         "query_string": urlencode({k: v for k, v in params.items() if v}),
         "filters_active": any(params[name] for name in SEARCH_PARAMS[1:]),
+        "understood": search_understood(params["q"]) if not error else "",
     }
     if _is_partial(request):
         response = render(request, "portal/_results.html", {**context, "partial": True})
@@ -116,6 +127,8 @@ def procedure(request: HttpRequest, code: str) -> HttpResponse:
             "FULL": OnlineLevel.FULL,
             "fee_rules": rules,
             "fee_exemptions": exemptions,
+            "counters": procedure_counters(proc),
+            "seasons": working_time_seasons(),
         },
     )
 
@@ -152,7 +165,7 @@ def fee_quote(request: HttpRequest, code: str) -> HttpResponse:
 
 @require_GET
 def component_template(request: HttpRequest, code: str, component_id: int) -> HttpResponseBase:
-    """Download the blank template form of one component of a published procedure."""
+    """Download the blank form of one component: the uploaded one, or one printed for it."""
     try:
         proc = procedure_get_published(code=code)
     except NotFound as exc:
@@ -161,8 +174,14 @@ def component_template(request: HttpRequest, code: str, component_id: int) -> Ht
     component = next(
         (c for c in proc.current_version.components.all() if c.pk == component_id), None
     )
-    if component is None or not component.template:
+    if component is None or not component_has_form(component):
         raise Http404
+    if not component.template:
+        # No form uploaded: one printed from what the procedure asks (``blank_forms``).
+        pdf = blank_form_pdf(procedure=proc, version=proc.current_version, component=component)
+        return attachment_response(
+            io.BytesIO(pdf), filename=blank_form_filename(component), content_type="application/pdf"
+        )
     name = component.template_name or str(component.template.name).rsplit("/", 1)[-1]
     # Uploaded by an administrator: sent like every uploaded file, never rendered.
     return attachment_response(component.template.open("rb"), filename=name, content_type=None)
@@ -286,8 +305,9 @@ def track_detail(request: HttpRequest, code: str) -> HttpResponse:
         dossier = dossier_public_get(code=code)
     except NotFound:
         return render(request, "portal/track.html", {"unknown_code": code}, status=404)
+    history = dossier_public_history(dossier)
     return render(
         request,
         "portal/track_detail.html",
-        {"dossier": dossier, "events": getattr(dossier, "public_events", [])},
+        {"dossier": dossier, "history": history.lines, "held_by": history.held_by},
     )

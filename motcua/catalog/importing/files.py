@@ -58,6 +58,7 @@ def export_xlsx(procedures: Iterable[Procedure] | None = None) -> bytes:
         record = procedure_record(procedure)
         row = [record[key] for key in PROCEDURE_COLUMNS]
         row[PROCEDURE_COLUMNS.index("eform")] = json.dumps(record["eform"], ensure_ascii=False)
+        row[PROCEDURE_COLUMNS.index("steps")] = "\n".join(record["steps"])
         sheet.append(row)
         for c in record["components"]:
             components.append([record["code"], *(c[k] for k in COMPONENT_COLUMNS[1:])])

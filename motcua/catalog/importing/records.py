@@ -69,6 +69,8 @@ PROCEDURE_COLUMNS = (
     "legal_basis",
     "requirements",
     "result_name",
+    "applicants",
+    "steps",
     "eform",
 )
 COMPONENT_COLUMNS = (
@@ -235,6 +237,8 @@ def procedure_record(procedure: Procedure) -> dict[str, Any]:
         "legal_basis": version.legal_basis,
         "requirements": version.requirements,
         "result_name": version.result_name,
+        "applicants": version.applicants,
+        "steps": [str(step) for step in version.steps or []],
         "eform": version.eform,
         "components": [
             {
@@ -406,6 +410,18 @@ def _fee_rules(
     return tuple(fees), tuple(exemptions)
 
 
+def parse_steps(value: Any, reasons: list[str]) -> tuple[str, ...]:
+    """Read the steps: a list of texts (JSON), or one step per line (a spreadsheet cell)."""
+    if value is None or value == "":
+        return ()
+    if isinstance(value, str):
+        value = value.splitlines()
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        reasons.append("steps must be a list of texts")
+        return ()
+    return tuple(v.strip() for v in value if v.strip())
+
+
 def parse_case(c: Mapping[str, Any]) -> ProcessingCaseSpec:
     """Read one processing-time case (JSON object or spreadsheet row)."""
     try:
@@ -537,6 +553,7 @@ def parse_record(record: Mapping[str, Any]) -> tuple[ParsedRecord | None, list[s
     if eform is None:
         eform = []
     fees, exemptions = _fee_rules(record, eform, reasons)
+    steps = parse_steps(record.get("steps"), reasons)
     if isinstance(eform, dict) and "_invalid" in eform:
         reasons.append(f"invalid e-form spec: {eform['_invalid']}")
     else:
@@ -567,6 +584,8 @@ def parse_record(record: Mapping[str, Any]) -> tuple[ParsedRecord | None, list[s
                 legal_basis=text_value(record, "legal_basis"),
                 requirements=text_value(record, "requirements"),
                 result_name=text_value(record, "result_name"),
+                steps=steps,
+                applicants=text_value(record, "applicants"),
                 components=tuple(components),
                 fees=fees,
                 fee_exemptions=exemptions,

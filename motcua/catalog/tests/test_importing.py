@@ -527,3 +527,54 @@ def test_an_orphan_case_row_of_a_spreadsheet_is_rejected(tu_phap: Agency) -> Non
         ("2", "2.001418.000.00.00.H15", RowStatus.UNCHANGED),
         ("processing_cases:2", "9.999999", RowStatus.REJECTED),
     ]
+
+
+STEPS = ["Nộp hồ sơ tại Bộ phận Một cửa.", "Nhận kết quả theo giấy hẹn."]
+
+
+def test_steps_and_who_may_apply_go_through_json_and_the_spreadsheet_unchanged(
+    tu_phap: Agency,
+) -> None:
+    report = catalog_import(
+        rows=[
+            (
+                "1",
+                record(
+                    tu_phap,
+                    steps=STEPS,
+                    applicants="Công dân Việt Nam",
+                    components=[{"name": "Tờ khai", "template_name": "Tờ khai yêu cầu"}],
+                ),
+            )
+        ]
+    )
+    assert [r.status for r in report.rows] == [RowStatus.CREATED], report.as_text()
+    (exported,) = json.loads(export_json())
+    assert exported["steps"] == STEPS
+    assert exported["applicants"] == "Công dân Việt Nam"
+    assert exported["components"][0]["template_name"] == "Tờ khai yêu cầu"
+    book = load_workbook(io.BytesIO(export_xlsx()))
+    header, row = list(book["procedures"].iter_rows(values_only=True))[:2]
+    assert row[header.index("steps")] == "\n".join(STEPS)
+
+    again = [
+        catalog_import_file(name="c.json", data=export_json()),
+        catalog_import_file(name="c.xlsx", data=export_xlsx()),
+    ]
+    changed = catalog_import(rows=[("1", record(tu_phap, steps=STEPS[:1]))])
+
+    assert [r.status for a in again for r in a.rows] == [RowStatus.UNCHANGED] * 2
+    assert [r.status for r in changed.rows] == [RowStatus.NEW_VERSION]
+    version = Procedure.objects.get().current_version
+    assert version is not None
+    assert version.steps == STEPS[:1]
+    assert version.number == 2  # the steps are content: a new version, the old one kept
+
+
+@pytest.mark.parametrize("steps", [{"1": "Nộp"}, ["Nộp", 2], 5])
+def test_steps_that_are_not_a_list_of_texts_are_rejected(tu_phap: Agency, steps: Any) -> None:
+    report = catalog_import(rows=[("1", record(tu_phap, steps=steps))])
+
+    assert [r.status for r in report.rows] == [RowStatus.REJECTED]
+    assert "steps must be a list of texts" in report.as_text()
+    assert not Procedure.objects.exists()

@@ -31,3 +31,17 @@ def test_search_columns_have_trigram_indexes_and_extensions_exist() -> None:
     assert {"unaccent", "pg_trgm"} <= extensions
     assert "gin_trgm_ops" in indexes["catalog_procedure_search_trgm"]
     assert "gin_trgm_ops" in indexes["territory_unit_search_trgm"]
+
+
+def test_the_vi_collation_is_icus_and_sorts_as_the_python_key() -> None:
+    from motcua.core.text import vi_sort_key
+
+    words = ["an", "ăn", "ân", "ba", "Ba", "bà", "bả", "bã", "bá", "bạ", "bác", "dz", "đa"]
+    words += ["Điện Bàn", "ôm", "ơn", "Sở Tài chính", "Sở Tư pháp", "Uông", "Ưng"]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT collprovider FROM pg_collation WHERE collname = 'vi'")
+        assert cursor.fetchone() == ("i",)  # ICU: this server was built with it
+        cursor.execute(
+            'SELECT w FROM unnest(%s::text[]) AS w ORDER BY w COLLATE "vi"', [words[::-1]]
+        )
+        assert [row[0] for row in cursor.fetchall()] == sorted(words, key=vi_sort_key)

@@ -11,6 +11,7 @@ from motcua.catalog.selectors import (
 )
 from motcua.catalog.services import procedure_update
 from motcua.core.errors import NotFound, ValidationFailed
+from motcua.core.text import vi_sort_key
 from motcua.organisation.models import Agency, GovernmentLevel
 
 from .conftest import Publish
@@ -65,9 +66,16 @@ class TestProcedureSearch:
     def test_finds_by_agency_name(self) -> None:
         assert len(names(q="so xay dung")) == 2
 
-    def test_empty_query_lists_everything_by_name(self) -> None:
-        assert names() == sorted(names())
-        assert len(names()) == 4
+    def test_empty_query_lists_everything_in_vietnamese_order(self) -> None:
+        # "Cấp giấy" before "Cấp Phiếu" (case is the last level), "Đăng" after "Gia" would
+        # be byte order: in Vietnamese order đ comes right after d, before g.
+        assert names() == sorted(names(), key=vi_sort_key)
+        assert names() == [
+            "Cấp giấy phép xây dựng mới đối với công trình cấp đặc biệt",
+            "Cấp Phiếu lý lịch tư pháp cho công dân Việt Nam",
+            "Đăng ký khai sinh",
+            "Gia hạn giấy phép xây dựng",
+        ]
 
     def test_filters_by_agency_field_level_and_online_level(self) -> None:
         assert len(names(agency="000.00.20.H15")) == 2
