@@ -383,3 +383,7 @@ SPECTACULAR_SETTINGS |= {
     # No badge fetched from validator.swagger.io.
     "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
 }
+
+# --- The applicant's actions and ratings ---
+# Ratings of the service, once per dossier after the result is returned (motcua/ratings/).
+INSTALLED_APPS += ["motcua.ratings"]
