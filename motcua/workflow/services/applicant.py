@@ -28,12 +28,13 @@ from motcua.dossiers.models import Dossier, DossierComponent, DossierFile
 from .. import rules
 from ..models import SupplementItem, SupplementRequest
 from ._base import DOSSIER_NOT_FOUND, STALE, Held, acting, required_text
-from .intake import supplement_received, withdrawal_requested
+from .intake import APPLICANT_ONLINE_LABEL, supplement_received, withdrawal_requested
 
 NOT_IN_REQUEST = _("This item is not part of the supplement request.")
 ANSWER_EMPTY = _("Attach at least one file or write a note for the one-stop unit.")
 ITEM_INPUT = "item-{}"  # the form's and the API's input of an item's files
 NOTE_MAX = 2000
+ONLINE_LABEL = APPLICANT_ONLINE_LABEL  # who the timeline says answered: the applicant, online
 
 
 def _owned(dossier: Dossier | int | str, applicant_id_number: str) -> Dossier:

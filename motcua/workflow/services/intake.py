@@ -55,6 +55,7 @@ INCOMPLETE_FOR_ACCEPT = _(
     "Required components are missing: ask for them (form 02) instead of accepting."
 )
 APPLICANT_LABEL = "Người nộp hồ sơ"
+APPLICANT_ONLINE_LABEL = "Người nộp hồ sơ (trực tuyến)"  # a supplement received online
 
 
 def dossier_accept(
@@ -313,7 +314,7 @@ def supplement_received(
         actor=actor,
         kind=EventKind.SUPPLEMENT_RECEIVED,
         note=note,
-        actor_label=APPLICANT_LABEL if online else label(Role.RECEIVING_OFFICER),
+        actor_label=APPLICANT_ONLINE_LABEL if online else label(Role.RECEIVING_OFFICER),
     )
     return closed
 
