@@ -23,7 +23,7 @@ from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from motcua.workflow.api_applicant import ERRORS, pin_of
+from motcua.workflow.api_applicant import AUTH, ERRORS, pin_of
 
 from . import selectors, services
 from .models import Rating
@@ -85,7 +85,7 @@ class RatingsSerializer(serializers.Serializer[Any]):
     summary="Rate the service once the result is returned: a level per criterion, a comment",
 )
 @api_view(["POST"])
-@authentication_classes([])
+@authentication_classes(AUTH)
 @permission_classes([])
 @parser_classes([JSONParser])
 def rate(request: Request, code: str) -> Response:

@@ -21,6 +21,7 @@ from rest_framework.decorators import (
     parser_classes,
     permission_classes,
 )
+from rest_framework.authentication import BaseAuthentication
 from rest_framework.exceptions import NotAuthenticated
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
@@ -46,6 +47,24 @@ ERRORS = {
     409: _error("Not possible in the dossier's state (a second answer, a finished dossier)"),
     413: _error("A file too large, or too many files"),
 }
+
+
+class ApplicantIdentity(BaseAuthentication):
+    """Where the national identity's bearer token will be read (``motcua.applicants``).
+
+    For now it authenticates no one itself: the identity's middleware or
+    authentication sets ``request.applicant_pin``. It exists so a request
+    without an identity is answered 401 with a ``WWW-Authenticate`` header.
+    """
+
+    def authenticate(self, request: Request) -> None:
+        return None
+
+    def authenticate_header(self, request: Request) -> str:
+        return 'Bearer realm="applicant"'
+
+
+AUTH = [ApplicantIdentity]
 
 
 def pin_of(request: Request) -> str:
@@ -98,7 +117,7 @@ class WithdrawalSerializer(serializers.Serializer[Any]):
     summary="Answer the dossier's supplement request: files per item and a note",
 )
 @api_view(["POST"])
-@authentication_classes([])
+@authentication_classes(AUTH)
 @permission_classes([])
 @parser_classes([MultiPartParser, FormParser])
 def supplement_answer(request: Request, code: str) -> Response:
@@ -123,7 +142,7 @@ def supplement_answer(request: Request, code: str) -> Response:
     summary="Ask to withdraw the dossier (national status 7), with the reason",
 )
 @api_view(["POST"])
-@authentication_classes([])
+@authentication_classes(AUTH)
 @permission_classes([])
 @parser_classes([JSONParser, FormParser])
 def withdrawal(request: Request, code: str) -> Response:
