@@ -35,7 +35,7 @@ def returned(cast: Cast, **kwargs: Any) -> Dossier:
     return DossierFactory(procedure=procedure, receiving_unit=cast.unit, **kwargs)
 
 
-def all_levels(level: int, **other: int) -> dict[str, Any]:
+def all_levels(level: int, **other: Any) -> dict[str, Any]:
     return {c.code: other.get(c.code, level) for c in CRITERIA}
 
 
