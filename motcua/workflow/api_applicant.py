@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.authentication import BaseAuthentication
@@ -65,6 +66,21 @@ class ApplicantIdentity(BaseAuthentication):
 
 
 AUTH = [ApplicantIdentity]
+
+
+class ApplicantIdentityScheme(OpenApiAuthenticationExtension):  # type: ignore[no-untyped-call]
+    """The schema's word for ``ApplicantIdentity``: a bearer token of the national identity."""
+
+    target_class = ApplicantIdentity
+    name = "applicantIdentity"
+
+    def get_security_definition(self, auto_schema: Any) -> dict[str, str]:
+        return {
+            "type": "http",
+            "scheme": "bearer",
+            "description": "The applicant's national identity (VNeID through the national "
+            "portal's single sign-on)",
+        }
 
 
 def pin_of(request: Request) -> str:
