@@ -18,6 +18,8 @@ from playwright.sync_api import FilePayload, Page, expect
 from pytest_django.live_server_helper import LiveServer
 
 from motcua.dossiers.models import DossierFile, DossierState
+from motcua.ratings.criteria import criteria_seed
+from motcua.ratings.models import Criterion
 from motcua.testing import DossierFactory, ProcedureFactory, cast_create, pdf_bytes
 from motcua.workflow import services
 from motcua.workflow.services.intake import Missing
@@ -58,6 +60,7 @@ def _shot(page: Page, name: str) -> None:
 def test_applicant_answers_a_supplement_rates_and_withdraws(
     live_server: LiveServer, page: Page
 ) -> None:
+    criteria_seed(Criterion)  # a transactional test before this one emptied the table
     cast = cast_create()
     procedure = ProcedureFactory(agency=cast.agency, name="Cấp phiếu lý lịch tư pháp")
     waiting = DossierFactory(procedure=procedure, receiving_unit=cast.unit)

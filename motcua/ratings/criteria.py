@@ -14,7 +14,7 @@ criterion keeps its answers and tallies.
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 
 class CriterionData(NamedTuple):
@@ -81,3 +81,20 @@ CRITERIA: tuple[CriterionData, ...] = (
         DECREE_61,
     ),
 )
+
+
+def criteria_seed(model: Any) -> None:
+    """Create the criteria missing from ``model``'s table (the migration's, or the current).
+
+    Rows an administrator changed or added are kept as they are.
+    """
+    for order, row in enumerate(CRITERIA, start=1):
+        model.objects.get_or_create(
+            code=row.code,
+            defaults={
+                "name": row.name,
+                "name_en": row.name_en,
+                "source": row.source,
+                "order": order,
+            },
+        )

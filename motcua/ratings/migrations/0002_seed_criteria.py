@@ -6,19 +6,9 @@ from django.db import migrations
 
 
 def seed(apps: Any, schema_editor: Any) -> None:
-    from motcua.ratings.criteria import CRITERIA
+    from motcua.ratings.criteria import criteria_seed
 
-    criterion = apps.get_model("ratings", "Criterion")
-    for order, row in enumerate(CRITERIA, start=1):
-        criterion.objects.get_or_create(
-            code=row.code,
-            defaults={
-                "name": row.name,
-                "name_en": row.name_en,
-                "source": row.source,
-                "order": order,
-            },
-        )
+    criteria_seed(apps.get_model("ratings", "Criterion"))
 
 
 class Migration(migrations.Migration):

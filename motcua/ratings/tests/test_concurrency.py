@@ -10,8 +10,8 @@ from django.conf import settings
 
 from motcua.dossiers.models import DossierFile, DossierState
 from motcua.ratings import services as ratings
-from motcua.ratings.criteria import CRITERIA
-from motcua.ratings.models import Rating, RatingTally
+from motcua.ratings.criteria import CRITERIA, criteria_seed
+from motcua.ratings.models import Criterion, Rating, RatingTally
 from motcua.testing import DossierFactory, ProcedureFactory, cast_create, pdf_upload
 from motcua.workflow import services
 from motcua.workflow.models import SupplementItem
@@ -53,6 +53,8 @@ def test_two_answers_sent_at_once_make_one_and_leave_no_orphan_file() -> None:
 
 
 def test_two_ratings_sent_at_once_count_once() -> None:
+    # A transactional test empties the tables after it: the seeded criteria again.
+    criteria_seed(Criterion)
     cast = cast_create()
     dossier = DossierFactory(
         procedure=ProcedureFactory(agency=cast.agency),
