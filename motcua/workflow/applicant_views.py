@@ -129,13 +129,20 @@ def withdraw(request: HttpRequest, code: str) -> HttpResponse:
         else:
             messages.success(request, WITHDRAWAL_SENT)
             return redirect("applicant:withdraw", code=dossier.code)
+    status = error.status if error else 200
+    context = withdraw_context(dossier, error=error, reason=reason)
+    return render(request, "workflow/applicant/withdraw.html", context, status=status)
+
+
+def withdraw_context(
+    dossier: Dossier, *, error: DomainError | None = None, reason: str = ""
+) -> dict[str, Any]:
+    """Return what ``_withdraw.html`` needs (no query). The dossier page may call it too."""
     allowed = rules.applicant_actions(services.applicant_situation(dossier))
-    context = {
+    return {
         "dossier": dossier,
         "can_withdraw": rules.Action.REQUEST_WITHDRAWAL in allowed,
         "error": error,
         "reason_errors": error.field_errors.get("reason", []) if error else [],
         "reason": reason,
     }
-    status = error.status if error else 200
-    return render(request, "workflow/applicant/withdraw.html", context, status=status)
