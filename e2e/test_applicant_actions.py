@@ -9,6 +9,7 @@ identity's sign-in replaces it.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -120,3 +121,29 @@ def test_applicant_answers_a_supplement_rates_and_withdraws(
     expect(page.get_by_text("Yêu cầu rút hồ sơ đã được gửi")).to_be_visible()
     open_one.refresh_from_db()
     assert open_one.state == DossierState.WITHDRAWAL_REQUESTED
+
+    # The officer's inbox shows the supplement received online; the leader's ratings page.
+    for user in (cast.receiving_officer, cast.leader):
+        user.set_password("mat-khau-thu-nghiem-2026")
+        user.save()
+    staff = page.context.browser.new_context(  # type: ignore[union-attr]
+        viewport={"width": 390, "height": 844}, locale="vi-VN"
+    )
+    desk = staff.new_page()
+    for user, url, name in (
+        (cast.receiving_officer, "/can-bo/?box=all", "inbox-badge-390"),
+        (cast.leader, "/can-bo/danh-gia/", "ratings-staff-390"),
+    ):
+        staff.clear_cookies()
+        desk.goto(f"{live_server.url}/can-bo/dang-nhap/")
+        desk.fill("#id_username", user.username)
+        desk.fill("#id_password", "mat-khau-thu-nghiem-2026")
+        desk.locator("main button[type=submit]").click()
+        desk.wait_for_url(re.compile(r"/can-bo/(\?.*)?$"))
+        desk.goto(f"{live_server.url}{url}")
+        _fits_the_screen(desk)
+        _shot(desk, name)
+    expect(desk.get_by_text("Cấp phiếu lý lịch tư pháp").first).to_be_visible()
+    desk.goto(f"{live_server.url}/can-bo/?box=all")
+    expect(desk.get_by_text("Đã nhận bổ sung trực tuyến")).to_be_visible()
+    staff.close()
