@@ -21,7 +21,7 @@ from motcua.core.errors import DomainError
 from motcua.dossiers.models import Dossier, DossierState
 from motcua.staff.decorators import staff_required
 from motcua.staff.selectors import user_agency_roles
-from motcua.workflow.applicant_access import applicant_owns
+from motcua.workflow.applicant_access import applicant_owns, applicant_pin
 
 from . import selectors, services
 from .models import Level, Rating
@@ -79,7 +79,7 @@ def rate(request: HttpRequest, code: str) -> HttpResponse:
         try:
             services.rating_submit(
                 dossier=dossier,
-                applicant_id_number=dossier.applicant_id_number,
+                applicant_id_number=applicant_pin(request),
                 scores=chosen,
                 comment=comment,
             )

@@ -25,7 +25,7 @@ from motcua.dossiers.files import Upload
 from motcua.dossiers.models import Dossier, DossierState
 
 from . import rules
-from .applicant_access import applicant_owns
+from .applicant_access import applicant_owns, applicant_pin
 from .services import applicant as services
 
 SUPPLEMENT_SENT = _("Your supplement was sent. The one-stop unit has received it.")
@@ -63,7 +63,7 @@ def supplement_answer(request: HttpRequest, code: str) -> HttpResponse:
         try:
             services.supplement_answer_online(
                 dossier=dossier,
-                applicant_id_number=dossier.applicant_id_number,
+                applicant_id_number=applicant_pin(request),
                 files=item_files(request.FILES),
                 note=note,
             )
@@ -122,7 +122,7 @@ def withdraw(request: HttpRequest, code: str) -> HttpResponse:
         reason = request.POST.get("reason", "")
         try:
             services.applicant_withdrawal_request(
-                dossier=dossier, applicant_id_number=dossier.applicant_id_number, reason=reason
+                dossier=dossier, applicant_id_number=applicant_pin(request), reason=reason
             )
         except DomainError as exc:
             error = exc
