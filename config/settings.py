@@ -393,3 +393,7 @@ MIDDLEWARE.insert(
     MIDDLEWARE.index("motcua.core.limits.RequestLimitMiddleware") + 1,
     "motcua.core.middleware.UnstorableInputMiddleware",
 )
+
+# --- The applicant's actions and ratings ---
+# Ratings of the service, once per dossier after the result is returned (motcua/ratings/).
+INSTALLED_APPS += ["motcua.ratings"]

@@ -14,6 +14,9 @@ urlpatterns = [
     path("can-bo/", include("motcua.backoffice.urls")),
     path("can-bo/", include("motcua.notifications.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    # The applicant's actions on their own dossier and the ratings (public and staff pages).
+    path("ho-so-cua-toi/", include("motcua.workflow.applicant_urls")),
+    path("", include("motcua.ratings.urls")),
     path("", include("motcua.dossiers.urls")),
     path("", include("motcua.portal.urls")),
 ]

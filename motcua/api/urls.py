@@ -15,4 +15,5 @@ urlpatterns = [
     path("", include("motcua.catalog.api_urls")),
     path("", include("motcua.dossiers.api_urls")),
     path("", include("motcua.workflow.api_urls")),
+    path("", include("motcua.ratings.api_urls")),
 ]

@@ -2,9 +2,19 @@
 
 from django.urls import URLPattern, URLResolver, path
 
-from . import api, api_documents
+from . import api, api_applicant, api_documents
 
 urlpatterns: list[URLPattern | URLResolver] = [
+    path(
+        "applicant/dossiers/<str:code>/supplement",
+        api_applicant.supplement_answer,
+        name="api-applicant-supplement",
+    ),
+    path(
+        "applicant/dossiers/<str:code>/withdrawal",
+        api_applicant.withdrawal,
+        name="api-applicant-withdrawal",
+    ),
     path("staff/dossiers", api.inbox, name="api-staff-inbox"),
     path("staff/dossiers/assign", api.assign_many, name="api-staff-assign"),
     path("staff/counter-intake", api.counter_intake, name="api-staff-counter-intake"),

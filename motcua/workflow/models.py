@@ -276,6 +276,9 @@ class SupplementRequest(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     note = models.TextField(_("note on receipt"), blank=True)
+    # Answered by the applicant online (``services.applicant``), not handed in at the counter:
+    # the inbox shows the dossier with a badge until the processing moves on.
+    received_online = models.BooleanField(_("received online"), default=False)
 
     class Meta:
         verbose_name = _("supplement request")

@@ -248,7 +248,25 @@ def check_applicant(action: Action | str, s: Situation) -> None:
     if action == Action.REQUEST_WITHDRAWAL:
         _state(s, WITHDRAWABLE_STATES, NOT_WITHDRAWABLE)
         return
+    if action == Action.RECEIVE_SUPPLEMENT:  # answered online (``services.applicant``)
+        _state(s, [DossierState.SUPPLEMENT_REQUESTED], NOT_WAITING_FOR_SUPPLEMENT)
+        return
     raise Forbidden(NOT_ALLOWED_ROLE)
+
+
+APPLICANT_ACTIONS = (Action.RECEIVE_SUPPLEMENT, Action.REQUEST_WITHDRAWAL)
+
+
+def applicant_actions(s: Situation) -> list[Action]:
+    """Return the actions the applicant may do now on their dossier (``check_applicant``)."""
+    allowed = []
+    for action in APPLICANT_ACTIONS:
+        try:
+            check_applicant(action, s)
+        except (Conflict, Forbidden):
+            continue
+        allowed.append(action)
+    return allowed
 
 
 def allowed_actions(

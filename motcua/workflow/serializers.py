@@ -52,6 +52,9 @@ class InboxRowSerializer(OutputSerializer):
     working_hours_left = serializers.FloatField(source="left.hours", allow_null=True)
     overdue = serializers.BooleanField(source="left.overdue")
     current_step = OpenStepSerializer(source="open_step", allow_null=True)
+    supplement_online = serializers.BooleanField(
+        help_text="The last supplement request was answered by the applicant online"
+    )
 
 
 class InboxSerializer(OutputSerializer):
@@ -135,9 +138,11 @@ class SupplementRequestSerializer(OutputSerializer):
     requested_at = serializers.DateTimeField()
     received_at = serializers.DateTimeField(allow_null=True)
     items = SupplementRequestItemSerializer(many=True)
+    received_online = serializers.BooleanField(help_text="Answered by the applicant online")
 
 
 class StaffDossierSerializer(InboxRowSerializer):
+    supplement_online = None  # type: ignore[assignment]  # a list badge; a dossier lists its requests
     competent_agency = NamedSerializer()
     receiving_unit = NamedSerializer()
     applicant = ApplicantSerializer()

@@ -292,6 +292,7 @@ class SupplementRow:
     received_at: dt.datetime | None
     note: str
     items: tuple[SupplementItemRow, ...]
+    received_online: bool = False  # answered by the applicant online, not at the counter
 
     @property
     def phase_label(self) -> str:
@@ -640,6 +641,7 @@ def _supplements(dossier_id: int) -> tuple[SupplementRow, ...]:
             *_person_fields("requested_by"),
             "received_at",
             "note",
+            "received_online",
             "items__name",
             "items__reason",
         )
@@ -659,6 +661,7 @@ def _supplements(dossier_id: int) -> tuple[SupplementRow, ...]:
             received_at=r["received_at"],
             note=r["note"],
             items=tuple(items),
+            received_online=r["received_online"],
         )
         for r, items in found
     )

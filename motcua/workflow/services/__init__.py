@@ -9,6 +9,8 @@ changes the state through ``_base.transition``: the one place where a
 dossier's state, national status, revision and timeline change together.
 
 ``intake``: accept, refuse, supplements, counter intake, withdrawal.
+``applicant``: the applicant's own actions online (answer a supplement request, ask to
+withdraw).
 ``processing``: assignment, forwarding and inter-agency transfer, rework,
 result, extension, stop, return of the result.
 """
@@ -28,6 +30,12 @@ from motcua.workflow.rules import (
 )
 
 from ._base import ASSIGNEE_NOT_ELIGIBLE, REASON_REQUIRED, STALE
+from .applicant import (
+    ANSWER_EMPTY,
+    NOT_IN_REQUEST,
+    applicant_withdrawal_request,
+    supplement_answer_online,
+)
 from .intake import (
     INCOMPLETE_FOR_ACCEPT,
     MISSING_ITEMS_REQUIRED,
@@ -67,6 +75,7 @@ from .processing import (
 )
 
 __all__ = [
+    "ANSWER_EMPTY",
     "ASSIGNEE_NOT_ELIGIBLE",
     "CASE_DUE_PAST",
     "CASE_UNCHANGED",
@@ -78,6 +87,7 @@ __all__ = [
     "MISSING_ITEMS_REQUIRED",
     "NOT_ALLOWED_ROLE",
     "NOT_IN_PROCESS",
+    "NOT_IN_REQUEST",
     "NOT_WAITING_FOR_INTAKE",
     "NOT_WAITING_FOR_SUPPLEMENT",
     "NOT_WAITING_FOR_WITHDRAWAL",
@@ -96,6 +106,7 @@ __all__ = [
     "BulkOutcome",
     "CounterDecision",
     "Missing",
+    "applicant_withdrawal_request",
     "dossier_accept",
     "dossier_assign",
     "dossier_case_choose",
@@ -114,4 +125,5 @@ __all__ = [
     "dossier_withdrawal_decide",
     "dossier_withdrawal_request",
     "dossiers_assign",
+    "supplement_answer_online",
 ]

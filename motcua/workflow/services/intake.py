@@ -55,6 +55,7 @@ INCOMPLETE_FOR_ACCEPT = _(
     "Required components are missing: ask for them (form 02) instead of accepting."
 )
 APPLICANT_LABEL = "Người nộp hồ sơ"
+APPLICANT_ONLINE_LABEL = "Người nộp hồ sơ (trực tuyến)"  # a supplement received online
 
 
 def dossier_accept(
@@ -274,30 +275,48 @@ def dossier_receive_supplement(
         expected_revision=expected_revision,
         now=now,
     ) as held:
-        locked = held.dossier
-        resumed = state_before(locked, DossierState.SUPPLEMENT_REQUESTED)
-        SupplementRequest.objects.filter(dossier=locked, received_at__isnull=True).update(
-            received_at=held.now, received_by_id=actor.pk, note=note.strip()
-        )
-        if locked.paused_at is not None:
-            paused_at = locked.paused_at
-            locked.due_at = timing.pushed_by_pause(locked.due_at, paused_at=paused_at, now=held.now)
-            step = held.step
-            if step is not None and step.due_at is not None:
-                step.due_at = timing.pushed_by_pause(step.due_at, paused_at=paused_at, now=held.now)
-                step.save(update_fields=["due_at"])
-        if resumed == DossierState.SUBMITTED and locked.intake_due_at is not None:
-            locked.intake_due_at = dossier_services.online_answer_due_at(held.now)
-        locked.paused_at = None
-        transition(
-            held,
-            to_state=resumed,
-            actor=actor,
-            kind=EventKind.SUPPLEMENT_RECEIVED,
-            note=note.strip(),
-            actor_label=label(Role.RECEIVING_OFFICER),
-        )
+        supplement_received(held, actor=actor, note=note.strip())
     return held.dossier
+
+
+def supplement_received(
+    held: Held, *, actor: Actor | None, note: str, online: bool = False
+) -> list[int]:
+    """Close the held dossier's open supplement request; the clock resumes where it stopped.
+
+    The one change of "supplement received", at the counter (``actor`` the
+    officer) or online (``actor`` None, ``online``: the applicant answered).
+    Returns the ids of the requests it closed.
+    """
+    locked = held.dossier
+    resumed = state_before(locked, DossierState.SUPPLEMENT_REQUESTED)
+    open_requests = SupplementRequest.objects.filter(dossier=locked, received_at__isnull=True)
+    closed = list(open_requests.values_list("pk", flat=True))
+    open_requests.update(
+        received_at=held.now,
+        received_by_id=actor.pk if actor is not None else None,
+        note=note,
+        received_online=online,
+    )
+    if locked.paused_at is not None:
+        paused_at = locked.paused_at
+        locked.due_at = timing.pushed_by_pause(locked.due_at, paused_at=paused_at, now=held.now)
+        step = held.step
+        if step is not None and step.due_at is not None:
+            step.due_at = timing.pushed_by_pause(step.due_at, paused_at=paused_at, now=held.now)
+            step.save(update_fields=["due_at"])
+    if resumed == DossierState.SUBMITTED and locked.intake_due_at is not None:
+        locked.intake_due_at = dossier_services.online_answer_due_at(held.now)
+    locked.paused_at = None
+    transition(
+        held,
+        to_state=resumed,
+        actor=actor,
+        kind=EventKind.SUPPLEMENT_RECEIVED,
+        note=note,
+        actor_label=APPLICANT_ONLINE_LABEL if online else label(Role.RECEIVING_OFFICER),
+    )
+    return closed
 
 
 @dataclass(frozen=True)
@@ -399,15 +418,24 @@ def dossier_withdrawal_request(
         expected_revision=expected_revision,
         now=now,
     ) as held:
-        transition(
-            held,
-            to_state=DossierState.WITHDRAWAL_REQUESTED,
-            actor=actor,
-            kind=EventKind.WITHDRAWAL_REQUESTED,
-            note=reason,
-            actor_label=APPLICANT_LABEL if actor is None else label(Role.RECEIVING_OFFICER),
-        )
+        withdrawal_requested(held, actor=actor, reason=reason)
     return held.dossier
+
+
+def withdrawal_requested(held: Held, *, actor: Actor | None, reason: str) -> None:
+    """Move the held dossier to "withdrawal requested" (status 7): the one change of it.
+
+    ``actor`` None is the applicant asking online; an officer records a
+    request made in writing at the counter.
+    """
+    transition(
+        held,
+        to_state=DossierState.WITHDRAWAL_REQUESTED,
+        actor=actor,
+        kind=EventKind.WITHDRAWAL_REQUESTED,
+        note=reason,
+        actor_label=APPLICANT_LABEL if actor is None else label(Role.RECEIVING_OFFICER),
+    )
 
 
 def dossier_withdrawal_decide(
