@@ -55,7 +55,11 @@ def test_staff_operations_need_the_token_and_public_ones_do_not(schema: dict[str
     for path, operations in schema["paths"].items():
         for operation in operations.values():
             staff = path.startswith("/api/v1/staff/")
-            assert (operation["security"] == [{"tokenAuth": []}]) is staff, path
+            security = operation.get("security") or [{}]
+            assert (security == [{"tokenAuth": []}]) is staff, path
+            assert all("tokenAuth" not in way for way in security) or staff, path
+            if path.startswith("/api/v1/applicant/"):  # the applicant's own identity only
+                assert security == [{"applicantIdentity": []}], path
 
 
 @pytest.mark.django_db
