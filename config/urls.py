@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
@@ -14,6 +15,9 @@ urlpatterns = [
     path("can-bo/", include("motcua.backoffice.urls")),
     path("can-bo/", include("motcua.notifications.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("motcua.applicants.urls")),
     path("", include("motcua.dossiers.urls")),
     path("", include("motcua.portal.urls")),
 ]
+if settings.MOTCUA_IDENTITY_SIMULATOR:  # the local national identity, for the demo and tests
+    urlpatterns += [path("mo-phong-vneid/", include("motcua.identity_sim.urls"))]
