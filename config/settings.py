@@ -470,3 +470,8 @@ if MOTCUA_IDENTITY_SIMULATOR:
         "ID_TOKEN_EXPIRE_SECONDS": 300,
         "AUTHORIZATION_CODE_EXPIRE_SECONDS": 60,
     }
+# Sign-out posts a form whose answer redirects to the provider's end-session endpoint: the
+# Content Security Policy must let that form go there.
+_logout_origin = "/".join(OIDC_OP_LOGOUT_ENDPOINT.split("/")[:3])
+if _logout_origin.startswith("http") and not SITE_URL.startswith(_logout_origin):
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"] = [SELF, _logout_origin]
