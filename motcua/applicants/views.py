@@ -34,6 +34,10 @@ STATE_UNKNOWN = _(
 CANCELLED = _("The sign-in with the national identity was cancelled or refused.")
 SIGN_IN_FAILED = _("The sign-in with the national identity failed. Please try again.")
 DRAFT_DELETED = _("The draft was deleted.")
+NOT_CONFIGURED = _(
+    "Sign-in with the national identity is not available on this site yet: submit your "
+    "dossier at a one-stop counter."
+)
 SIGNED_OUT = _("You are signed out.")
 
 
@@ -43,6 +47,15 @@ def _sign_in_failed(request: HttpRequest, message: Any) -> HttpResponse:
 
 class SignInView(OIDCAuthenticationRequestView):  # type: ignore[misc]
     """Send the browser to the identity provider with state, nonce and a PKCE challenge."""
+
+    def get(self, request: HttpRequest) -> HttpResponseBase:
+        endpoint: str = settings.OIDC_OP_AUTHORIZATION_ENDPOINT
+        if not endpoint.startswith(("https://", "http://")):  # no provider configured
+            return render(
+                request, "applicants/sign_in_failed.html", {"message": NOT_CONFIGURED}, status=503
+            )
+        response: HttpResponseBase = super().get(request)
+        return response
 
 
 class CallbackView(OIDCAuthenticationCallbackView):  # type: ignore[misc]

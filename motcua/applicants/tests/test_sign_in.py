@@ -11,6 +11,7 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 
 from motcua.applicants.models import Applicant
+from motcua.audit.models import AuditEntry
 from motcua.identity_sim.identities import identity_by_key
 
 from . import idp
@@ -37,6 +38,8 @@ def test_a_citizen_signs_in_and_becomes_an_applicant(client: Client) -> None:
     assert not applicant.user.has_usable_password()
     assert not applicant.user.is_staff
     assert client.get("/ho-so-cua-toi/").status_code == 200
+    signed = AuditEntry.objects.get(action="auth.sign_in")
+    assert signed.actor_id == applicant.user_id
 
 
 def test_a_business_signs_in_with_its_tax_code(client: Client) -> None:
@@ -225,3 +228,10 @@ def test_a_signed_in_sign_in_again_keeps_one_applicant(client: Client) -> None:
     idp.sign_in(client, "cong-dan-muc-2")
     idp.sign_in(client, "cong-dan-muc-2")
     assert Applicant.objects.count() == 1
+
+
+def test_without_a_provider_configured_sign_in_says_so(client: Client, settings: Any) -> None:
+    settings.OIDC_OP_AUTHORIZATION_ENDPOINT = "/authorize/"  # MOTCUA_IDENTITY_ISSUER unset
+    answer = client.get("/dang-nhap/vneid/")
+    assert answer.status_code == 503
+    assert "chưa" in answer.content.decode()

@@ -146,3 +146,20 @@ def test_the_simulator_is_off_by_default_outside_debug() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout
     assert out.split() == ["False", "False", "False", "2"]
+
+
+def test_the_csp_lets_sign_out_reach_a_provider_elsewhere() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import os; os.environ['DEBUG']='false'; os.environ['SECRET_KEY']='x'*50; "
+        "os.environ['MOTCUA_IDENTITY_ISSUER']='https://sso.dichvucong.example'; "
+        "os.environ['OIDC_OP_LOGOUT_ENDPOINT']='https://sso.dichvucong.example/logout'; "
+        "import config.settings as s; "
+        "print(*s.CONTENT_SECURITY_POLICY['DIRECTIVES']['form-action'])"
+    )
+    out = subprocess.run(  # noqa: S603 - our own interpreter and code
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    assert out.split() == ["'self'", "https://sso.dichvucong.example"]
