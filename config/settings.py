@@ -419,6 +419,9 @@ OIDC_RP_SCOPES = env("OIDC_RP_SCOPES", "openid profile email phone")
 OIDC_USE_NONCE = True
 OIDC_USE_PKCE = True
 OIDC_TIMEOUT = envint("OIDC_TIMEOUT", "10")
+# The client's secret in an Authorization: Basic header (client_secret_basic) instead of the
+# token request's body (client_secret_post), if the provider asks for it.
+OIDC_TOKEN_USE_BASIC_AUTH = envbool("OIDC_TOKEN_USE_BASIC_AUTH", "false")
 OIDC_STORE_ID_TOKEN = True  # the hint sent to the provider's end-session endpoint
 OIDC_AUTHENTICATION_CALLBACK_URL = "applicants:callback"
 OIDC_OP_LOGOUT_URL_METHOD = "motcua.applicants.oidc.end_session_url"

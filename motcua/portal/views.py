@@ -211,6 +211,7 @@ def submit(request: HttpRequest, code: str) -> HttpResponse:
     field_errors: dict[str, list[str]] = {}
     error: DomainError | None = None
     kept: dict[str, list[KeptFile]] = {}
+    draft = None
     data = answers_with_identity(request.POST, fixed) if request.method == "POST" else None
     key = forms.idempotency_key(data)
     files = {
@@ -280,6 +281,7 @@ def submit(request: HttpRequest, code: str) -> HttpResponse:
         "error": error,
         "idempotency_key": key or uuid.uuid4(),
         "applicant": applicant,
+        "draft": draft,
     }
     return render(request, "portal/submit.html", context, status=error.status if error else 200)
 

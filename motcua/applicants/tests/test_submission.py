@@ -161,8 +161,10 @@ def test_a_draft_keeps_the_answers_and_files_and_is_finished_later(
     assert kept.kept_by_id == applicant.user_id
     assert draft.kept == {f"component-{kept.component_id}": [kept.token]}
 
-    page = client.get(_url(procedure))
-    assert kept.token in page.content.decode()  # the kept file is offered again, ticked
+    page = client.get(_url(procedure)).content.decode()
+    assert kept.token in page  # the kept file is offered again, ticked
+    assert "bản nháp" in page
+    assert 'value="12 Lê Lợi, Hải Châu, Đà Nẵng"' in page
 
     finish = _form(procedure, **{"eform-child_name": "Nguyễn Minh Khang"})
     finish = {k: v for k, v in finish.items() if not k.startswith("component-")}
