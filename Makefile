@@ -15,8 +15,10 @@ DEV := DEBUG=true
 
 .PHONY: run worker setup test lint format messages migrate demo bench bench-workflow bench-staff clean
 
+# The demo lets an API client without an identity submit too (MOTCUA_ANONYMOUS_SUBMISSION);
+# the portal's sign-in goes to the identity simulator served by this same (threaded) server.
 run: setup migrate demo
-	$(DEV) SITE_URL='$(SITE_URL)' $(PY) manage.py runserver $(HOST):$(PORT)
+	$(DEV) SITE_URL='$(SITE_URL)' MOTCUA_ANONYMOUS_SUBMISSION=true $(PY) manage.py runserver $(HOST):$(PORT)
 
 # The background worker: runs queued tasks, and queues the reminders every 5 minutes.
 # Safe to run on several machines at once (each notice is written and e-mailed once).
@@ -46,8 +48,10 @@ messages: .venv/.synced
 migrate: setup
 	$(DEV) $(PY) manage.py migrate --noinput -v 0
 
+# The identity simulator's signing key (var/, never committed) before the server reads it.
 demo: migrate
-	$(DEV) $(PY) manage.py load_demo
+	$(DEV) $(PY) manage.py identity_simulator --key-only
+	$(DEV) SITE_URL='$(SITE_URL)' $(PY) manage.py load_demo
 
 test: setup
 	$(DEV) DJANGO_ALLOW_ASYNC_UNSAFE=true $(PY) -m pytest -n 2 $(PYTEST_ARGS)

@@ -397,3 +397,98 @@ MIDDLEWARE.insert(
 # --- The applicant's actions and ratings ---
 # Ratings of the service, once per dossier after the result is returned (motcua/ratings/).
 INSTALLED_APPS += ["motcua.ratings"]
+
+# --- identity: applicants sign in with the national identity (issue 10) ---
+# Citizens and businesses sign in with VNeID through the national public-service portal's
+# single sign-on: OpenID Connect authorization code with state, nonce and PKCE
+# (mozilla-django-oidc, motcua/applicants/oidc.py). The provider's endpoints, the client and
+# its secret come from the portal's registration; with the local simulator on, they default
+# to the simulator served by this site under /mo-phong-vneid/ (django-oauth-toolkit, RS256).
+# The simulator is on in development and the demo, off by default in production: when off,
+# its URLs do not exist and its app is not installed.
+MOTCUA_IDENTITY_SIMULATOR = envbool("MOTCUA_IDENTITY_SIMULATOR", str(DEBUG))
+# The simulator's RSA signing key (PEM), made by `manage.py identity_simulator_key` (`make run`).
+MOTCUA_IDENTITY_SIMULATOR_KEY = Path(
+    env("MOTCUA_IDENTITY_SIMULATOR_KEY", str(VAR_DIR / "identity-simulator.pem"))
+)
+_IDENTITY_SIM_ISSUER = f"{SITE_URL.rstrip('/')}/mo-phong-vneid"
+MOTCUA_IDENTITY_ISSUER = env(
+    "MOTCUA_IDENTITY_ISSUER", _IDENTITY_SIM_ISSUER if MOTCUA_IDENTITY_SIMULATOR else ""
+)
+_issuer = MOTCUA_IDENTITY_ISSUER.rstrip("/")
+OIDC_OP_AUTHORIZATION_ENDPOINT = env("OIDC_OP_AUTHORIZATION_ENDPOINT", f"{_issuer}/authorize/")
+OIDC_OP_TOKEN_ENDPOINT = env("OIDC_OP_TOKEN_ENDPOINT", f"{_issuer}/token/")
+OIDC_OP_USER_ENDPOINT = env("OIDC_OP_USER_ENDPOINT", f"{_issuer}/userinfo/")
+OIDC_OP_JWKS_ENDPOINT = env("OIDC_OP_JWKS_ENDPOINT", f"{_issuer}/.well-known/jwks.json")
+# Where sign-out sends the browser to end the provider's session too (empty: ours only).
+OIDC_OP_LOGOUT_ENDPOINT = env(
+    "OIDC_OP_LOGOUT_ENDPOINT", f"{_issuer}/logout/" if MOTCUA_IDENTITY_SIMULATOR else ""
+)
+OIDC_RP_CLIENT_ID = env("OIDC_RP_CLIENT_ID", "motcua-portal")
+OIDC_RP_CLIENT_SECRET = env(
+    "OIDC_RP_CLIENT_SECRET", "motcua-demo-client-secret" if MOTCUA_IDENTITY_SIMULATOR else ""
+)
+OIDC_RP_SIGN_ALGO = "RS256"
+OIDC_RP_SCOPES = env("OIDC_RP_SCOPES", "openid profile email phone")
+OIDC_USE_NONCE = True
+OIDC_USE_PKCE = True
+OIDC_TIMEOUT = envint("OIDC_TIMEOUT", "10")
+# The client's secret in an Authorization: Basic header (client_secret_basic) instead of the
+# token request's body (client_secret_post), if the provider asks for it.
+OIDC_TOKEN_USE_BASIC_AUTH = envbool("OIDC_TOKEN_USE_BASIC_AUTH", "false")
+OIDC_STORE_ID_TOKEN = True  # the hint sent to the provider's end-session endpoint
+OIDC_AUTHENTICATION_CALLBACK_URL = "applicants:callback"
+OIDC_OP_LOGOUT_URL_METHOD = "motcua.applicants.oidc.end_session_url"
+OIDC_DRF_AUTH_BACKEND = "motcua.applicants.oidc.IdentityBackend"
+AUTHENTICATION_BACKENDS += ["motcua.applicants.oidc.IdentityBackend"]
+# The claims of the identity, by meaning: set MOTCUA_IDENTITY_CLAIM_<MEANING> to the name the
+# provider uses (the national portal's integration agreement names them).
+MOTCUA_IDENTITY_CLAIMS = {
+    meaning: env(f"MOTCUA_IDENTITY_CLAIM_{meaning.upper()}", default)
+    for meaning, default in {
+        "subject": "sub",
+        "id_number": "id_number",  # 12-digit personal identification number
+        "name": "name",
+        "birthdate": "birthdate",  # YYYY-MM-DD
+        "phone": "phone_number",
+        "email": "email",
+        "account_type": "account_type",  # citizen / organisation (or 1 / 2)
+        "tax_code": "tax_code",  # tax or enterprise code, organisations
+        "loa": "loa",  # level of assurance: 1 or 2
+    }.items()
+}
+# The level of assurance needed to sign in, see one's dossiers and submit online (Decree
+# 69/2024/NĐ-CP: level 2 for most services).
+MOTCUA_SUBMIT_MIN_LOA = envint("MOTCUA_SUBMIT_MIN_LOA", "2")
+# Online submission (portal and API) without an identity: off by default, on in the demo.
+MOTCUA_ANONYMOUS_SUBMISSION = envbool("MOTCUA_ANONYMOUS_SUBMISSION", "false")
+INSTALLED_APPS.insert(INSTALLED_APPS.index("motcua.portal"), "motcua.applicants")
+if MOTCUA_IDENTITY_SIMULATOR:
+    INSTALLED_APPS += ["oauth2_provider", "motcua.identity_sim"]
+    OAUTH2_PROVIDER = {
+        "OIDC_ENABLED": True,
+        "OIDC_ISS_ENDPOINT": MOTCUA_IDENTITY_ISSUER,
+        "OIDC_RSA_PRIVATE_KEY": (
+            MOTCUA_IDENTITY_SIMULATOR_KEY.read_text(encoding="utf-8")
+            if MOTCUA_IDENTITY_SIMULATOR_KEY.is_file()
+            else ""
+        ),
+        "OIDC_RP_INITIATED_LOGOUT_ENABLED": True,
+        "OIDC_RP_INITIATED_LOGOUT_ALWAYS_PROMPT": False,
+        "PKCE_REQUIRED": True,
+        "SCOPES": {
+            "openid": "OpenID Connect",
+            "profile": "Họ tên, ngày sinh, số định danh, loại tài khoản, mức định danh",
+            "email": "Thư điện tử",
+            "phone": "Số điện thoại",
+        },
+        "OAUTH2_VALIDATOR_CLASS": "motcua.identity_sim.validators.SimulatorValidator",
+        "ACCESS_TOKEN_EXPIRE_SECONDS": 3600,
+        "ID_TOKEN_EXPIRE_SECONDS": 300,
+        "AUTHORIZATION_CODE_EXPIRE_SECONDS": 60,
+    }
+# Sign-out posts a form whose answer redirects to the provider's end-session endpoint: the
+# Content Security Policy must let that form go there.
+_logout_origin = "/".join(OIDC_OP_LOGOUT_ENDPOINT.split("/")[:3])
+if _logout_origin.startswith("http") and not SITE_URL.startswith(_logout_origin):
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"] = [SELF, _logout_origin]

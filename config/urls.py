@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
@@ -14,12 +15,15 @@ urlpatterns = [
     path("can-bo/", include("motcua.backoffice.urls")),
     path("can-bo/", include("motcua.notifications.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
-    # The applicant's actions on their own dossier and the ratings (public and staff pages).
+    # The applicant's sign-in, their dossiers and drafts; their actions on a dossier; ratings.
+    path("", include("motcua.applicants.urls")),
     path("ho-so-cua-toi/", include("motcua.workflow.applicant_urls")),
     path("", include("motcua.ratings.urls")),
     path("", include("motcua.dossiers.urls")),
     path("", include("motcua.portal.urls")),
 ]
+if settings.MOTCUA_IDENTITY_SIMULATOR:  # the local national identity, for the demo and tests
+    urlpatterns += [path("mo-phong-vneid/", include("motcua.identity_sim.urls"))]
 
 # Error views: the JSON error body under /api/, the site's error pages elsewhere.
 handler400 = "motcua.api.handlers.bad_request"

@@ -80,5 +80,10 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         )
     if isinstance(exc, exceptions.APIException):
         code = exc.get_codes() if isinstance(exc.get_codes(), str) else exc.default_code
-        return Response(error_body(str(code), str(exc.detail)), status=exc.status_code)
+        # A 401 says how to authenticate (DRF sets the scheme of the view's authentication).
+        auth_header = getattr(exc, "auth_header", None)
+        headers = {"WWW-Authenticate": auth_header} if auth_header else None
+        return Response(
+            error_body(str(code), str(exc.detail)), status=exc.status_code, headers=headers
+        )
     return None

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from importlib import resources
 
+from django.conf import settings
 from django.db import transaction
 
 from motcua.calendar.services import calendar_seed_holidays
@@ -134,6 +135,10 @@ def demo_load() -> DemoSummary:
     staff = _load_staff()
     processes = _load_processes(report)
     dossiers = demo_dossiers_load()
+    if settings.MOTCUA_IDENTITY_SIMULATOR:  # the portal signs in with the simulated VNeID
+        from motcua.identity_sim.services import demo_site_urls, portal_client_ensure
+
+        portal_client_ensure(site_urls=demo_site_urls())
     return DemoSummary(
         units=units,
         legacy_units=legacy,

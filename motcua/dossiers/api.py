@@ -5,15 +5,21 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from django.conf import settings
 from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
-from rest_framework.decorators import api_view, parser_classes
+from rest_framework.decorators import api_view, authentication_classes, parser_classes
+from rest_framework.exceptions import NotAuthenticated, PermissionDenied
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from motcua.applicants.claims import LOA_TOO_LOW
+from motcua.applicants.oidc import ApplicantBearerAuthentication
+from motcua.applicants.selectors import applicant_may_submit, applicant_of, identity_answers
+from motcua.applicants.submission import answers_with_identity
 from motcua.catalog.api import (
     CodeNameSerializer,  # one "CodeName" in the OpenAPI schema
     FeeQuoteSerializer,
@@ -28,6 +34,10 @@ from .services import dossier_submit
 
 MAX_KEY_LENGTH = 100  # Dossier.idempotency_key
 KEY_TOO_LONG = _("The Idempotency-Key header is longer than 100 characters.")
+IDENTITY_REQUIRED = _(
+    "Online submission needs the applicant's national identity: send its access token as "
+    "Authorization: Bearer <token>."
+)
 
 
 class SubmissionSerializer(serializers.Serializer[Any]):
@@ -127,12 +137,27 @@ def _submitted(request: Request, dossier: Dossier) -> dict[str, Any]:
     tags=["dossiers"],
 )
 @api_view(["POST"])
+@authentication_classes([ApplicantBearerAuthentication])
 @parser_classes([MultiPartParser, FormParser])
 def dossier_create(request: Request) -> Response:
-    """Submit a dossier online (channel 2) with its e-form data and files."""
+    """Submit a dossier online (channel 2) with its e-form data and files.
+
+    ``Authorization: Bearer <access token>`` of the national identity: the
+    applicant's kind, name, identification number (and phone, e-mail when the
+    identity has them) come from it, whatever the body says. Without a token
+    only when ``MOTCUA_ANONYMOUS_SUBMISSION`` is on.
+    """
     data = request.data
     if not isinstance(data, Mapping):  # a JSON list: nothing of a submission
         data = {}
+    applicant = applicant_of(request.user)
+    if applicant is None and not settings.MOTCUA_ANONYMOUS_SUBMISSION:
+        raise NotAuthenticated(IDENTITY_REQUIRED)
+    if applicant is not None:
+        if not applicant_may_submit(applicant):
+            required: int = settings.MOTCUA_SUBMIT_MIN_LOA
+            raise PermissionDenied(LOA_TOO_LOW % {"loa": applicant.loa, "required": required})
+        data = answers_with_identity(data, identity_answers(applicant))
     key = (request.headers.get("Idempotency-Key") or "").strip() or None
     if key is not None and len(key) > MAX_KEY_LENGTH:
         # Cutting it would make two different keys one: refuse instead.

@@ -237,6 +237,11 @@ class Dossier(models.Model):
             ),
             # "Everything I can see", newest first: an ordered scan that stops at a page.
             models.Index(fields=["-received_at", "-id"], name="dossier_newest"),
+            # "Hồ sơ của tôi": an applicant's dossiers by identification number, newest first
+            # (online or at the counter).
+            models.Index(
+                fields=["applicant_id_number", "-received_at", "-id"], name="dossier_applicant"
+            ),
             # The supplement box: dossiers waiting for the applicant, oldest request first.
             models.Index(
                 fields=["paused_at"],

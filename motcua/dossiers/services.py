@@ -213,6 +213,7 @@ def dossier_submit(
     idempotency_key: str | None = None,
     keep_files: bool = False,
     kept: Mapping[str, Sequence[str]] | None = None,
+    kept_by_id: int | None = None,
     now: dt.datetime | None = None,
 ) -> SubmitResult:
     """Submit a dossier for a published procedure, with its e-form data and files.
@@ -229,6 +230,8 @@ def dossier_submit(
     back, by component input, the tokens of files kept by an earlier attempt:
     they count as uploaded again, and become the dossier's files without
     being stored again (``dossiers.uploads``). Without it ``kept`` is ignored.
+    ``kept_by_id`` is the signed-in applicant's user: only the files kept for
+    them count, and the files kept now are theirs.
     """
     now = now or timezone.now()
     procedure = _procedure(procedure_code)
@@ -237,7 +240,7 @@ def dossier_submit(
     if channel == Channel.ONLINE and not _offered_online(procedure):
         raise ValidationFailed(NOT_ONLINE, field_errors={"procedure": [NOT_ONLINE]})
 
-    keeping = Keeping(channel=int(channel), now=now) if keep_files else None
+    keeping = Keeping(channel=int(channel), kept_by_id=kept_by_id, now=now) if keep_files else None
     with kept_on_failure(keeping):
         reused = keeping.reuse(version, kept or {}) if keeping is not None else {}
         errors: dict[str, list[Any]] = {}

@@ -9,7 +9,7 @@ are placed next to the matching input and listed in a summary at the top.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,6 +32,7 @@ ACCEPTED_FILES = ".pdf,.jpg,.jpeg,.png"
 EFORM_PREFIX = "eform"
 COMPONENT_PREFIX = "component"
 KEPT_FILES_HINT = _("Untick a kept file to leave it out.")
+FROM_IDENTITY = _("From your national identity (VNeID): it cannot be changed here.")
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -322,13 +323,16 @@ def submission_form(
     data: Mapping[str, Any] | None,
     field_errors: Mapping[str, list[str]],
     kept: Mapping[str, list[KeptFile]] | None = None,
+    fixed: Collection[str] = (),
 ) -> SubmissionForm:
     """Build the submission page's inputs, showing back ``data`` and the service's errors.
 
     The forms are left unbound (``data`` only fills them): only the dossier
     service validates, so the page shows its messages and no others. Under
     each component's input are the files ``kept`` for it (by input name),
-    each a ticked checkbox carrying its token.
+    each a ticked checkbox carrying its token. The applicant's inputs named in
+    ``fixed`` come from the signed-in identity: shown read-only (the view
+    replaces whatever is posted for them).
     """
     kept = kept or {}
     version = procedure.current_version
@@ -336,6 +340,14 @@ def submission_form(
     eform_class = eform_form_class(version.eform)
     components_class = components_form_class(list(version.components.all()))
     applicant = ApplicantForm(initial=_initial(ApplicantForm, "", data))
+    for name in fixed:
+        if name in applicant.fields:
+            field = applicant.fields[name]
+            field.help_text = FROM_IDENTITY
+            if isinstance(field.widget, forms.RadioSelect):
+                field.disabled = True  # a radio has no read-only state; the view sets the value
+            else:
+                field.widget.attrs["readonly"] = True
     eform = eform_class(prefix=EFORM_PREFIX, initial=_initial(eform_class, EFORM_PREFIX, data))
     # A component with a kept file needs no new one: as for a file already stored, the
     # file input loses its browser ``required`` when it has an initial value.

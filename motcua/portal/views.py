@@ -12,6 +12,8 @@ import io
 import uuid
 from typing import Any
 
+from django.conf import settings
+from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
@@ -22,6 +24,16 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from motcua.applicants.claims import LOA_TOO_LOW
+from motcua.applicants.selectors import (
+    applicant_draft,
+    applicant_may_submit,
+    applicant_of,
+    identity_answers,
+    previous_answers,
+)
+from motcua.applicants.services import draft_discard, draft_save
+from motcua.applicants.submission import answers_with_identity
 from motcua.calendar.selectors import working_time_seasons
 from motcua.catalog.blank_forms import blank_form_filename, blank_form_pdf, component_has_form
 from motcua.catalog.fees import FeeQuote, fee_rows, version_fees
@@ -55,6 +67,10 @@ from motcua.portal.tracking import dossier_public_history
 FORM_ALREADY_SENT = _(
     "This form was already sent with other details. Check the details below and submit "
     "again to send a new dossier."
+)
+DRAFT_SAVED = _(
+    "Your draft is saved: finish it from “My dossiers”. The files you chose are kept for a "
+    "limited time; after that, choose them again."
 )
 PAGE_SIZE = 20
 SEARCH_PARAMS = ("q", "agency", "field", "level", "online")
@@ -191,8 +207,12 @@ def component_template(request: HttpRequest, code: str, component_id: int) -> Ht
 def submit(request: HttpRequest, code: str) -> HttpResponse:
     """Show the submission form; on POST submit the dossier and redirect to its confirmation.
 
-    A refused submission keeps the files that passed their checks: the page
-    lists them under their inputs, and sends their tokens back with the next try.
+    A signed-in applicant's identity fields come from the identity: whatever
+    is posted for them is replaced. Without an identity the form is refused
+    unless ``MOTCUA_ANONYMOUS_SUBMISSION`` is on. "Save as draft" keeps the
+    answers and the good files to finish later. A refused submission keeps
+    the files that passed their checks: the page lists them under their
+    inputs, and sends their tokens back with the next try.
     """
     try:
         proc = procedure_get_published(code=code)
@@ -200,28 +220,46 @@ def submit(request: HttpRequest, code: str) -> HttpResponse:
         return _not_found(request, str(exc.message))
     if not proc.accepts_online:
         return render(request, "portal/not_online.html", {"procedure": proc}, status=404)
+    applicant = applicant_of(request)
+    if applicant is None and not settings.MOTCUA_ANONYMOUS_SUBMISSION:
+        return _sign_in_required(request, proc)
+    if applicant is not None and not applicant_may_submit(applicant):
+        return _sign_in_required(request, proc, too_low=applicant.loa)
+    fixed = identity_answers(applicant) if applicant is not None else {}
+    kept_by_id = applicant.user_id if applicant is not None else None
 
     field_errors: dict[str, list[str]] = {}
     error: DomainError | None = None
     kept: dict[str, list[KeptFile]] = {}
-    data = request.POST if request.method == "POST" else None
-    if data is not None and unstorable_fields(data):  # multipart: left to the view
+    draft = None
+    if request.method == "POST" and unstorable_fields(request.POST):  # multipart: left to the view
         raise UnstorableInput(UNSTORABLE_INPUT)
+    data = answers_with_identity(request.POST, fixed) if request.method == "POST" else None
     key = forms.idempotency_key(data)
+    files = {
+        name: request.FILES.getlist(name) for name in request.FILES if name.startswith("component-")
+    }
+    if data is not None and applicant is not None and "save_draft" in data:
+        draft_save(
+            applicant=applicant,
+            procedure=proc,
+            data=data,
+            files=files,
+            kept=forms.kept_tokens(data),
+        )
+        messages.success(request, DRAFT_SAVED)
+        return redirect("applicants:my-dossiers")
     if data is not None:
         tokens = forms.kept_tokens(data)
         try:
             result = dossier_submit(
                 procedure_code=proc.code,
                 data=data,
-                files={
-                    name: request.FILES.getlist(name)
-                    for name in request.FILES
-                    if name.startswith("component-")
-                },
+                files=files,
                 idempotency_key=key,
                 keep_files=True,
                 kept=tokens,
+                kept_by_id=kept_by_id,
             )
         except SubmissionInvalid as exc:
             error, kept = exc, exc.kept
@@ -234,21 +272,51 @@ def submit(request: HttpRequest, code: str) -> HttpResponse:
             error = exc
             field_errors = {k: [str(m) for m in v] for k, v in exc.field_errors.items()}
         else:
+            if applicant is not None:
+                draft_discard(applicant=applicant, procedure_id=proc.pk)
             return redirect(_submitted_url(result.dossier))
         if not isinstance(error, SubmissionInvalid) and proc.current_version is not None:
             # Refused before the files were checked: the files kept before stay listed.
             kept = kept_files_listed(
-                version=proc.current_version, tokens=tokens, channel=Channel.ONLINE
+                version=proc.current_version,
+                tokens=tokens,
+                channel=Channel.ONLINE,
+                kept_by_id=kept_by_id,
+            )
+    elif applicant is not None and proc.current_version is not None:
+        # A new form: the draft if there is one, else what the applicant gave last time.
+        draft = applicant_draft(applicant, proc.pk)
+        saved = draft.data if draft is not None else previous_answers(applicant)
+        data = answers_with_identity(saved, fixed)
+        if draft is not None:
+            kept = kept_files_listed(
+                version=proc.current_version,
+                tokens=draft.kept,
+                channel=Channel.ONLINE,
+                kept_by_id=kept_by_id,
             )
 
     context: dict[str, Any] = {
         "procedure": proc,
         "version": proc.current_version,
-        "form": forms.submission_form(proc, data, field_errors, kept),
+        "form": forms.submission_form(proc, data, field_errors, kept, fixed=fixed),
         "error": error,
         "idempotency_key": key or uuid.uuid4(),
+        "applicant": applicant,
+        "draft": draft,
     }
     return render(request, "portal/submit.html", context, status=error.status if error else 200)
+
+
+def _sign_in_required(request: HttpRequest, proc: Procedure, too_low: int = 0) -> HttpResponse:
+    required: int = settings.MOTCUA_SUBMIT_MIN_LOA
+    context = {
+        "procedure": proc,
+        "min_loa": required,
+        "too_low": LOA_TOO_LOW % {"loa": too_low, "required": required} if too_low else "",
+    }
+    status = 403 if request.method == "POST" or too_low else 200
+    return render(request, "applicants/sign_in_required.html", context, status=status)
 
 
 def _submitted_url(dossier: Dossier) -> str:
