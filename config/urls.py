@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
@@ -17,3 +18,7 @@ urlpatterns = [
     path("", include("motcua.dossiers.urls")),
     path("", include("motcua.portal.urls")),
 ]
+
+# The local SMS gateway (eSMS.vn's protocol), for development, the demo and the tests only.
+if settings.OUTBOX_SMS_SIMULATOR:
+    urlpatterns.insert(0, path("sim/esms/", include("motcua.sms_sim.urls")))

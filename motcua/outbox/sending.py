@@ -1,0 +1,223 @@
+"""The worker's side: claim messages with a lease, send them, mark them sent, once each.
+
+The pattern of ``notifications.services.notifications_email`` (rows claimed
+with ``SELECT ... FOR UPDATE SKIP LOCKED``, failures counted with back-off
+towards a final "failed"), with one change: the transaction that claims is
+short and the sending happens outside it. Claimed rows are marked "sending"
+with a claim token and a lease; once sent, only the holder of the claim may
+mark them. A worker killed mid-send leaves its rows "sending" until the
+lease expires; the next claim sends them again with the same idempotency
+key, which the SMS gateway deduplicates (eSMS.vn: ``RequestId``, code 124).
+E-mail has no such key at the SMTP level: the retry carries the same
+``Message-ID``, so a mail system that deduplicates can, but an e-mail whose
+worker died after the server took it may arrive twice.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import uuid
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.mail import EmailMessage, get_connection
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from .adapters import SmsGateway, SmsResult, sms_gateway
+from .models import Message, MessageChannel, MessageStatus
+
+logger = logging.getLogger(__name__)
+LEASE_EXPIRED = "lease expired too often (worker stopped while sending)"
+
+
+@dataclass
+class Sent:
+    """One batch: messages claimed, sent, left for a later try, failed for good."""
+
+    claimed: int = 0
+    sent: int = 0
+    retried: int = 0
+    failed: int = 0
+    ids: list[int] = field(default_factory=list)
+
+
+def backoff(attempts: int) -> dt.timedelta:
+    """Return the wait before the next try after ``attempts`` tries: doubling, capped."""
+    base = settings.OUTBOX_RETRY_BASE_SECONDS
+    return dt.timedelta(
+        seconds=min(base * 2 ** max(attempts - 1, 0), settings.OUTBOX_RETRY_MAX_SECONDS)
+    )
+
+
+def outbox_claim(*, now: dt.datetime, limit: int) -> tuple[uuid.UUID, list[Message]]:
+    """Claim up to ``limit`` messages due now (or whose lease expired) for this worker.
+
+    A short transaction: lock the rows others have not locked (``SKIP
+    LOCKED``; SQLite runs one writer at a time), mark them "sending" with a
+    fresh claim token and a lease, count the attempt, commit. Rows whose lease
+    expired ``OUTBOX_MAX_ATTEMPTS`` times are failed instead.
+    """
+    token = uuid.uuid4()
+    lease = dt.timedelta(seconds=settings.OUTBOX_LEASE_SECONDS)
+    with transaction.atomic():
+        Message.objects.filter(
+            status=MessageStatus.SENDING,
+            lease_until__lt=now,
+            attempts__gte=settings.OUTBOX_MAX_ATTEMPTS,
+        ).update(
+            status=MessageStatus.FAILED, last_error=LEASE_EXPIRED, claim=None, lease_until=None
+        )
+        ready = Q(status=MessageStatus.PENDING, next_attempt_at__lte=now) | Q(
+            status=MessageStatus.SENDING, lease_until__lt=now
+        )
+        ids = list(
+            Message.objects.select_for_update(skip_locked=True)
+            .filter(ready)
+            .order_by("next_attempt_at", "id")
+            .values_list("pk", flat=True)[:limit]
+        )
+        if not ids:
+            return token, []
+        Message.objects.filter(pk__in=ids).update(
+            status=MessageStatus.SENDING,
+            claim=token,
+            lease_until=now + lease,
+            attempts=F("attempts") + 1,
+        )
+    claimed = list(
+        Message.objects.filter(pk__in=ids, claim=token).only(
+            "id", "channel", "recipient", "subject", "body", "attempts", "idempotency_key"
+        )
+    )
+    return token, claimed
+
+
+def _email(message: Message, domain: str) -> EmailMessage:
+    return EmailMessage(
+        subject=message.subject,
+        body=message.body,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[message.recipient],
+        headers={"Message-ID": f"<{message.idempotency_key}@{domain}>"},
+    )
+
+
+def _send_emails(messages: list[Message]) -> dict[int, SmsResult]:
+    results: dict[int, SmsResult] = {}
+    domain = settings.DEFAULT_FROM_EMAIL.rpartition("@")[2] or "motcua"
+    try:
+        connection = get_connection()
+        connection.open()
+    except Exception as exc:
+        # The error's words may name an address: keep the class only.
+        return {
+            m.pk: SmsResult(ok=False, error=f"mail server: {type(exc).__name__}") for m in messages
+        }
+    try:
+        for message in messages:
+            try:
+                done = connection.send_messages([_email(message, domain)])
+            except Exception as exc:
+                results[message.pk] = SmsResult(ok=False, error=f"mail: {type(exc).__name__}")
+            else:
+                results[message.pk] = (
+                    SmsResult(ok=True) if done else SmsResult(ok=False, error="mail: not sent")
+                )
+    finally:
+        connection.close()
+    return results
+
+
+def _send_sms(messages: list[Message], gateway: SmsGateway) -> dict[int, SmsResult]:
+    return {
+        m.pk: gateway.send(phone=m.recipient, text=m.body, request_id=m.idempotency_key)
+        for m in messages
+    }
+
+
+def _finish(
+    token: uuid.UUID, messages: list[Message], results: dict[int, SmsResult], now: dt.datetime
+) -> Sent:
+    """Mark each claimed message by its result, if this worker still holds its claim."""
+    batch = Sent(claimed=len(messages))
+    done = {"claim": None, "lease_until": None}
+    with transaction.atomic():
+        plain_sent = []
+        for message in messages:
+            result = results[message.pk]
+            mine = Message.objects.filter(pk=message.pk, claim=token)
+            if result.ok and not result.provider_ref:
+                plain_sent.append(message.pk)
+            elif result.ok:
+                mine.update(
+                    status=MessageStatus.SENT,
+                    sent_at=now,
+                    provider_ref=result.provider_ref[:100],
+                    last_error="",
+                    **done,
+                )
+            elif result.retry and message.attempts < settings.OUTBOX_MAX_ATTEMPTS:
+                batch.retried += 1
+                mine.update(
+                    status=MessageStatus.PENDING,
+                    next_attempt_at=now + backoff(message.attempts),
+                    last_error=result.error[:500],
+                    **done,
+                )
+                logger.warning("message %s: not sent, retrying (%s)", message.pk, result.error)
+            else:
+                batch.failed += 1
+                mine.update(status=MessageStatus.FAILED, last_error=result.error[:500], **done)
+                logger.error("message %s: failed (%s)", message.pk, result.error)
+        if plain_sent:
+            Message.objects.filter(pk__in=plain_sent, claim=token).update(
+                status=MessageStatus.SENT, sent_at=now, last_error="", **done
+            )
+    batch.sent = sum(1 for r in results.values() if r.ok)
+    batch.ids = [m.pk for m in messages]
+    return batch
+
+
+def outbox_send_batch(
+    *, gateway: SmsGateway | None = None, now: dt.datetime | None = None, limit: int | None = None
+) -> Sent:
+    """Claim one batch of messages due now, send them, and mark each by its result."""
+    now = now or timezone.now()
+    token, messages = outbox_claim(now=now, limit=limit or settings.OUTBOX_BATCH)
+    if not messages:
+        return Sent()
+    emails = [m for m in messages if m.channel == MessageChannel.EMAIL]
+    texts = [m for m in messages if m.channel == MessageChannel.SMS]
+    results: dict[int, SmsResult] = {}
+    if emails:
+        results |= _send_emails(emails)
+    if texts:
+        own = gateway is None
+        gateway = gateway or sms_gateway()
+        try:
+            results |= _send_sms(texts, gateway)
+        finally:
+            if own:
+                gateway.close()
+    batch = _finish(token, messages, results, max(now, timezone.now()))
+    logger.info(
+        "outbox: %d claimed, %d sent, %d to retry, %d failed",
+        batch.claimed,
+        batch.sent,
+        batch.retried,
+        batch.failed,
+    )
+    return batch
+
+
+def outbox_send_all(*, gateway: SmsGateway | None = None, now: dt.datetime | None = None) -> int:
+    """Send batch after batch until one is not full; return how many were sent."""
+    sent = 0
+    while True:
+        batch = outbox_send_batch(gateway=gateway, now=now)
+        sent += batch.sent
+        if batch.claimed < settings.OUTBOX_BATCH:
+            return sent
