@@ -33,23 +33,21 @@ class EsmsGateway:
     """The eSMS.vn adapter: one HTTP client kept open between sends."""
 
     def __init__(self) -> None:
+        self.account = {
+            "ApiKey": settings.OUTBOX_ESMS_API_KEY,
+            "SecretKey": settings.OUTBOX_ESMS_SECRET_KEY,
+            "Brandname": settings.OUTBOX_ESMS_BRANDNAME,
+            "SmsType": "2",
+            "IsUnicode": "1" if settings.OUTBOX_SMS_UNICODE else "0",
+            "Sandbox": "1" if settings.OUTBOX_ESMS_SANDBOX else "0",
+        }
         self.client = httpx.Client(
             base_url=settings.OUTBOX_ESMS_URL.rstrip("/") + "/",
             timeout=settings.OUTBOX_SMS_TIMEOUT,
         )
 
     def send(self, *, phone: str, text: str, request_id: str) -> SmsResult:
-        payload = {
-            "ApiKey": settings.OUTBOX_ESMS_API_KEY,
-            "SecretKey": settings.OUTBOX_ESMS_SECRET_KEY,
-            "Phone": phone,
-            "Content": text,
-            "Brandname": settings.OUTBOX_ESMS_BRANDNAME,
-            "SmsType": "2",
-            "IsUnicode": "1" if settings.OUTBOX_SMS_UNICODE else "0",
-            "Sandbox": "1" if settings.OUTBOX_ESMS_SANDBOX else "0",
-            "RequestId": request_id,
-        }
+        payload = {**self.account, "Phone": phone, "Content": text, "RequestId": request_id}
         try:
             response = self.client.post(SEND_PATH, json=payload)
             response.raise_for_status()
