@@ -417,3 +417,5 @@ OUTBOX_ESMS_SECRET_KEY = env(
 )
 OUTBOX_ESMS_BRANDNAME = env("OUTBOX_ESMS_BRANDNAME", "MOTCUA")
 OUTBOX_ESMS_SANDBOX = envbool("OUTBOX_ESMS_SANDBOX", "false")
+# SMS requests a worker keeps in flight at once (the gateway deduplicates on each row's key).
+OUTBOX_SMS_CONCURRENCY = envint("OUTBOX_SMS_CONCURRENCY", "8")

@@ -13,7 +13,7 @@ import time
 import uuid
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 from django.db.models import F
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
@@ -72,22 +72,19 @@ def send(request: HttpRequest) -> JsonResponse:
     if not content.strip():
         return _answer("99", "Content is empty")
     request_id = field.get("RequestId", "")[:50] or None
-    if request_id and SimulatedSms.objects.filter(request_id=request_id).exists():
-        return _answer("124", "Duplicate RequestId")
     code = _fail_now()
     if code:
         return _answer(code, "Simulated failure")
     sms_id = uuid.uuid4().hex
     try:
-        with transaction.atomic():
-            SimulatedSms.objects.create(
-                request_id=request_id,
-                sms_id=sms_id,
-                phone=field["Phone"],
-                brandname=field["Brandname"],
-                content=content,
-                is_unicode=field.get("IsUnicode") == "1",
-            )
-    except IntegrityError:
-        return _answer("124", "Duplicate RequestId")  # the same id sent twice at once
+        SimulatedSms.objects.create(
+            request_id=request_id,
+            sms_id=sms_id,
+            phone=field["Phone"],
+            brandname=field["Brandname"],
+            content=content,
+            is_unicode=field.get("IsUnicode") == "1",
+        )
+    except IntegrityError:  # one statement in autocommit: nothing to roll back
+        return _answer("124", "Duplicate RequestId")  # the unique request id
     return _answer("100", sms_id=sms_id)

@@ -49,7 +49,12 @@ class EsmsGateway:
     def send(self, *, phone: str, text: str, request_id: str) -> SmsResult:
         payload = {**self.account, "Phone": phone, "Content": text, "RequestId": request_id}
         try:
-            response = self.client.post(SEND_PATH, json=payload)
+            try:
+                response = self.client.post(SEND_PATH, json=payload)
+            except (httpx.ConnectError, httpx.RemoteProtocolError):
+                # A kept-alive connection the server had closed: once more on a new one
+                # (safe: the RequestId makes a repeat harmless).
+                response = self.client.post(SEND_PATH, json=payload)
             response.raise_for_status()
             answer = response.json()
         except (httpx.HTTPError, ValueError) as exc:

@@ -130,7 +130,7 @@ def test_a_worker_killed_mid_send_is_replaced_and_the_gateway_sends_once(
         "DATABASE_URL": _database_url(),
         "OUTBOX_ESMS_URL": simulator,
     }
-    worker = subprocess.Popen(  # noqa: S603 - our own command, fixed arguments
+    worker = subprocess.Popen(
         [sys.executable, "manage.py", "run_outbox", "--once"],
         cwd=settings.BASE_DIR,
         env=env,
@@ -160,7 +160,8 @@ def test_a_worker_killed_mid_send_is_replaced_and_the_gateway_sends_once(
     try:
         early = outbox_send_batch(gateway=gateway)  # the lease still holds
         assert early.claimed == 0
-        after_lease = sms.lease_until + dt.timedelta(seconds=1)  # type: ignore[operator]
+        assert sms.lease_until is not None
+        after_lease = sms.lease_until + dt.timedelta(seconds=1)
         batch = outbox_send_batch(gateway=gateway, now=after_lease)
     finally:
         gateway.close()

@@ -32,7 +32,6 @@ class Command(BaseCommand):
         gateway = sms_gateway()
         try:
             while True:
-                close_old_connections()
                 try:
                     sent = outbox_send_all(gateway=gateway)
                 except Exception:
@@ -43,6 +42,7 @@ class Command(BaseCommand):
                 if once:
                     self.stdout.write(f"messages sent: {sent}")
                     return
+                close_old_connections()  # a long-lived process: drop a broken connection
                 if not sent:
                     time.sleep(max(0.1, every))
         finally:
