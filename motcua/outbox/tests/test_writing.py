@@ -371,3 +371,21 @@ def test_sms_text_is_folded_and_cut_to_the_segments_allowed() -> None:
 def test_unicode_sms_keeps_the_diacritics(cast: Cast, dossier: Dossier) -> None:
     services.dossier_accept(dossier=dossier, actor=cast.receiving_officer)
     assert Message.objects.get(channel="sms").body.startswith(f"Hồ sơ {dossier.code} đã")
+
+
+def test_the_dossier_page_include_shows_the_messages_and_their_channels(
+    cast: Cast, dossier: Dossier
+) -> None:
+    from django.template.loader import render_to_string
+    from django.utils import translation
+
+    services.dossier_accept(dossier=dossier, actor=cast.receiving_officer, now=at(5, 10))
+    with translation.override("vi"):
+        html = render_to_string(
+            "outbox/_dossier_messages.html", {"dossier_messages": dossier_messages(dossier.pk)}
+        )
+        empty = render_to_string("outbox/_dossier_messages.html", {"dossier_messages": []})
+    assert f"Hồ sơ {dossier.code} đã được tiếp nhận" in html
+    assert "Thư điện tử: Chờ gửi" in html and "Tin nhắn SMS: Chờ gửi" in html
+    assert "an@example.vn" not in html and "0912" not in html
+    assert "Chưa có tin nhắn nào về hồ sơ này." in empty
