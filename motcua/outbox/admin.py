@@ -29,7 +29,11 @@ class MessageAdmin(admin.ModelAdmin[Message]):
     list_select_related = ("dossier",)
     date_hierarchy = "created_at"
     actions = ["retry"]
-    readonly_fields = [f.name for f in Message._meta.fields]
+    # The recipient's address or number is personal data: not shown (the error code says why
+    # a message failed; the dossier's page, whose reads are audited, has the applicant).
+    fields = readonly_fields = [
+        f.name for f in Message._meta.fields if f.name not in {"recipient", "claim"}
+    ]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -223,6 +223,9 @@ def test_an_administrator_sees_failed_messages_and_sends_them_again(
     page = admin_client.get("/admin/outbox/message/?status__exact=failed")
     assert page.status_code == 200
     assert list(page.context["cl"].result_list) == [failed]
+    detail = admin_client.get(f"/admin/outbox/message/{failed.pk}/change/")
+    assert detail.status_code == 200
+    assert PHONE not in detail.content.decode()
     answer = admin_client.post(
         "/admin/outbox/message/",
         {"action": "retry", "_selected_action": [m.pk for m in Message.objects.all()]},
