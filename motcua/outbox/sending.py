@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -112,7 +113,19 @@ def _email(message: Message, domain: str) -> EmailMessage:
     )
 
 
-def _send_emails(messages: list[Message]) -> dict[int, SmsResult]:
+def _lease_deadline() -> float:
+    """Return the monotonic time after which this worker starts no send of its batch: its
+    lease, less the time one send may take, so that no other worker takes over a row while
+    it is being sent (the rows not sent are tried again, same key)."""
+    margin = settings.OUTBOX_SMS_TIMEOUT * 2  # a send may be tried twice (a dropped connection)
+    lease = settings.OUTBOX_LEASE_SECONDS
+    return time.monotonic() + max(lease - margin, lease / 2)
+
+
+OUT_OF_LEASE = SmsResult(ok=False, error="not sent: the worker's lease ran out first")
+
+
+def _send_emails(messages: list[Message], deadline: float) -> dict[int, SmsResult]:
     results: dict[int, SmsResult] = {}
     domain = settings.DEFAULT_FROM_EMAIL.rpartition("@")[2] or "motcua"
     try:
@@ -125,6 +138,9 @@ def _send_emails(messages: list[Message]) -> dict[int, SmsResult]:
         }
     try:
         for message in messages:
+            if time.monotonic() >= deadline:
+                results[message.pk] = OUT_OF_LEASE
+                continue
             try:
                 done = connection.send_messages([_email(message, domain)])
             except Exception as exc:
@@ -138,11 +154,15 @@ def _send_emails(messages: list[Message]) -> dict[int, SmsResult]:
     return results
 
 
-def _send_sms(messages: list[Message], gateway: SmsGateway) -> dict[int, SmsResult]:
+def _send_sms(
+    messages: list[Message], gateway: SmsGateway, deadline: float
+) -> dict[int, SmsResult]:
     """Send the SMS, ``OUTBOX_SMS_CONCURRENCY`` requests at a time (a gateway answers in tens
     or hundreds of milliseconds: one at a time would leave the worker waiting)."""
 
     def one(m: Message) -> SmsResult:
+        if time.monotonic() >= deadline:
+            return OUT_OF_LEASE
         return gateway.send(phone=m.recipient, text=m.body, request_id=m.idempotency_key)
 
     workers = max(1, min(settings.OUTBOX_SMS_CONCURRENCY, len(messages)))
@@ -217,16 +237,17 @@ def outbox_send_batch(
     token, messages = outbox_claim(now=now, limit=limit or settings.OUTBOX_BATCH)
     if not messages:
         return Sent()
+    deadline = _lease_deadline()
     emails = [m for m in messages if m.channel == MessageChannel.EMAIL]
     texts = [m for m in messages if m.channel == MessageChannel.SMS]
     results: dict[int, SmsResult] = {}
     if emails:
-        results |= _send_emails(emails)
+        results |= _send_emails(emails, deadline)
     if texts:
         own = gateway is None
         gateway = gateway or sms_gateway()
         try:
-            results |= _send_sms(texts, gateway)
+            results |= _send_sms(texts, gateway, deadline)
         finally:
             if own:
                 gateway.close()

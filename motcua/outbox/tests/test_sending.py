@@ -17,7 +17,13 @@ from django.utils import timezone
 from motcua.dossiers.models import Dossier
 from motcua.outbox.adapters import SmsResult
 from motcua.outbox.models import Message, MessageChannel, MessageKind, MessageStatus
-from motcua.outbox.sending import LEASE_EXPIRED, backoff, outbox_claim, outbox_send_batch
+from motcua.outbox.sending import (
+    LEASE_EXPIRED,
+    OUT_OF_LEASE,
+    backoff,
+    outbox_claim,
+    outbox_send_batch,
+)
 from motcua.testing import DossierFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -272,3 +278,17 @@ def test_the_templates_are_seeded_in_both_languages() -> None:
     from motcua.outbox.models import MessageTemplate
 
     assert MessageTemplate.objects.count() == 2 * len(MessageKind)
+
+
+def test_a_worker_starts_no_send_once_its_lease_is_about_to_run_out(
+    dossier: Dossier, settings: Any
+) -> None:
+    settings.OUTBOX_LEASE_SECONDS = 0  # no time left to send anything
+    sms = message(dossier)
+    email = message(dossier, MessageChannel.EMAIL)
+    batch = outbox_send_batch(now=NOW)
+    assert (batch.claimed, batch.sent, batch.retried) == (2, 0, 2)
+    assert FakeGateway.sent == [] and mail.outbox == []
+    for row in (sms, email):
+        row.refresh_from_db()
+        assert (row.status, row.last_error) == ("pending", OUT_OF_LEASE.error)
