@@ -31,9 +31,10 @@ class MessageAdmin(admin.ModelAdmin[Message]):
     actions = ["retry"]
     # The recipient's address or number is personal data: not shown (the error code says why
     # a message failed; the dossier's page, whose reads are audited, has the applicant).
-    fields = readonly_fields = [
+    readonly_fields = tuple(
         f.name for f in Message._meta.fields if f.name not in {"recipient", "claim"}
-    ]
+    )
+    fields = readonly_fields
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
