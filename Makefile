@@ -20,11 +20,13 @@ DEV := DEBUG=true
 run: setup migrate demo
 	$(DEV) SITE_URL='$(SITE_URL)' MOTCUA_ANONYMOUS_SUBMISSION=true $(PY) manage.py runserver $(HOST):$(PORT)
 
-# The background worker: runs queued tasks, and queues the reminders every 5 minutes.
-# Safe to run on several machines at once (each notice is written and e-mailed once).
+# The background worker: runs queued tasks, queues the reminders every 5 minutes, and sends
+# the messages to applicants (run_outbox). Safe to run on several machines at once (each
+# notice is written and e-mailed once; each message is claimed by one worker under a lease).
 worker: migrate
 	$(DEV) $(PY) manage.py run_reminders --every 300 & pid=$$!; \
-	trap 'kill $$pid 2>/dev/null' EXIT; \
+	$(DEV) $(PY) manage.py run_outbox & outbox=$$!; \
+	trap 'kill $$pid $$outbox 2>/dev/null' EXIT; \
 	$(DEV) $(PY) manage.py db_worker
 
 setup: .venv/.synced node_modules/.installed messages

@@ -492,3 +492,39 @@ if MOTCUA_IDENTITY_SIMULATOR:
 _logout_origin = "/".join(OIDC_OP_LOGOUT_ENDPOINT.split("/")[:3])
 if _logout_origin.startswith("http") and not SITE_URL.startswith(_logout_origin):
     CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"] = [SELF, _logout_origin]
+
+# --- messages to applicants (issue 10) ---
+# Each step that concerns the applicant writes outbox rows (one per channel) in the step's
+# transaction; `manage.py run_outbox` sends them. A message is tried OUTBOX_MAX_ATTEMPTS times,
+# waiting OUTBOX_RETRY_BASE_SECONDS doubled after each failure (at most
+# OUTBOX_RETRY_MAX_SECONDS), then marked failed for an administrator to retry. A worker holds
+# the rows it sends for OUTBOX_LEASE_SECONDS (more than OUTBOX_SMS_TIMEOUT); a worker that
+# dies mid-send lets them go when the lease expires, and the retry carries the same key.
+INSTALLED_APPS += ["motcua.outbox", "motcua.sms_sim"]
+OUTBOX_BATCH = envint("OUTBOX_BATCH", "100")
+OUTBOX_MAX_ATTEMPTS = envint("OUTBOX_MAX_ATTEMPTS", "8")
+OUTBOX_RETRY_BASE_SECONDS = envint("OUTBOX_RETRY_BASE_SECONDS", "30")
+OUTBOX_RETRY_MAX_SECONDS = envint("OUTBOX_RETRY_MAX_SECONDS", "3600")
+OUTBOX_LEASE_SECONDS = envint("OUTBOX_LEASE_SECONDS", "60")
+# SMS: the gateway adapter, and whether texts keep their Vietnamese diacritics. Unicode SMS
+# carry 70 characters a part (67 when split) against 160 (153) without: a text costs about
+# twice as many parts, so the default folds texts to ASCII ("Ho so da duoc tiep nhan").
+OUTBOX_SMS_GATEWAY = env("OUTBOX_SMS_GATEWAY", "motcua.outbox.adapters.esms.EsmsGateway")
+OUTBOX_SMS_UNICODE = envbool("OUTBOX_SMS_UNICODE", "false")
+OUTBOX_SMS_MAX_SEGMENTS = envint("OUTBOX_SMS_MAX_SEGMENTS", "2")
+OUTBOX_SMS_TIMEOUT = float(env("OUTBOX_SMS_TIMEOUT", "10"))
+# The local eSMS.vn simulator (/sim/esms/): on in development and the demo, off by default in
+# production. With it on, the adapter talks to it unless OUTBOX_ESMS_URL says otherwise.
+OUTBOX_SMS_SIMULATOR = envbool("OUTBOX_SMS_SIMULATOR", "true" if DEBUG else "false")
+OUTBOX_ESMS_URL = env(
+    "OUTBOX_ESMS_URL",
+    SITE_URL.rstrip("/") + "/sim/esms/" if OUTBOX_SMS_SIMULATOR else "https://rest.esms.vn/",
+)
+OUTBOX_ESMS_API_KEY = env("OUTBOX_ESMS_API_KEY", "demo-api-key" if OUTBOX_SMS_SIMULATOR else "")
+OUTBOX_ESMS_SECRET_KEY = env(
+    "OUTBOX_ESMS_SECRET_KEY", "demo-secret-key" if OUTBOX_SMS_SIMULATOR else ""
+)
+OUTBOX_ESMS_BRANDNAME = env("OUTBOX_ESMS_BRANDNAME", "MOTCUA")
+OUTBOX_ESMS_SANDBOX = envbool("OUTBOX_ESMS_SANDBOX", "false")
+# SMS requests a worker keeps in flight at once (the gateway deduplicates on each row's key).
+OUTBOX_SMS_CONCURRENCY = envint("OUTBOX_SMS_CONCURRENCY", "8")

@@ -30,3 +30,7 @@ handler400 = "motcua.api.handlers.bad_request"
 handler403 = "motcua.api.handlers.permission_denied"
 handler404 = "motcua.api.handlers.page_not_found"
 handler500 = "motcua.api.handlers.server_error"
+
+# The local SMS gateway (eSMS.vn's protocol), for development, the demo and the tests only.
+if settings.OUTBOX_SMS_SIMULATOR:
+    urlpatterns.insert(0, path("sim/esms/", include("motcua.sms_sim.urls")))

@@ -28,6 +28,7 @@ from motcua.core.counters import counter_next
 from motcua.core.errors import Conflict, NotFound, ValidationFailed
 from motcua.core.text import fold
 from motcua.organisation.models import Agency, AgencyKind, GovernmentLevel
+from motcua.outbox.services import messages_for_event
 
 from .fees import fee_claims_fingerprint, fee_lines_insert, fee_quote_checked
 from .files import (
@@ -367,7 +368,7 @@ def _dossier_insert(
         DossierAccess.of(dossier, agency_id)
         for agency_id in dict.fromkeys([unit.pk, procedure.agency_id])
     )
-    DossierEvent.objects.create(
+    event = DossierEvent.objects.create(
         dossier=dossier,
         at=now,
         kind=EventKind.RECEIVED if channel == Channel.COUNTER else EventKind.SUBMITTED,
@@ -375,6 +376,7 @@ def _dossier_insert(
         actor_label=ACTOR_BY_CHANNEL[channel],
         to_status=Status.NEW,
     )
+    messages_for_event(dossier=dossier, event=event)  # the acknowledgement, in this transaction
     return dossier
 
 

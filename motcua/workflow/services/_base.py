@@ -29,6 +29,7 @@ from motcua.dossiers.models import (
     EventKind,
 )
 from motcua.dossiers.services import dossier_due_at
+from motcua.outbox.services import messages_for_event
 from motcua.staff.models import Role
 from motcua.staff.selectors import user_agency_roles
 
@@ -186,7 +187,8 @@ def transition(
 
     The caller set the dossier's other fields first; this bumps the revision,
     saves the whole row and writes the timeline entry (actor, time, from and
-    to state and status, note) in the caller's transaction.
+    to state and status, note) and the applicant's messages (``outbox``) in the
+    caller's transaction.
     """
     dossier = held.dossier
     from_state, from_status = dossier.state, dossier.status
@@ -200,7 +202,7 @@ def transition(
             status=dossier.status, received_at=dossier.received_at
         )
         held.received_at = dossier.received_at
-    DossierEvent.objects.create(
+    event = DossierEvent.objects.create(
         dossier=dossier,
         at=held.now,
         kind=kind,
@@ -214,6 +216,7 @@ def transition(
         is_public=is_public,
         document_number=document_number,
     )
+    messages_for_event(dossier=dossier, event=event)  # the applicant's, in this transaction
 
 
 def required_text(value: str, name: str, message: object = REASON_REQUIRED) -> str:

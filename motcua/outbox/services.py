@@ -1,0 +1,208 @@
+"""Writes of messages: the rows a dossier's step produces, preferences, an administrator's retry.
+
+``messages_for_event`` is called by the one place a dossier's timeline grows
+(``workflow.services._base.transition``, and the submission in
+``dossiers.services``), inside that transaction: a rolled-back action leaves
+no message behind.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+from django.conf import settings
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from motcua.dossiers.models import Channel, Dossier, DossierEvent, DossierState, EventKind
+from motcua.dossiers.selectors import dossier_tracking_url
+
+from .defaults import DEFAULT_TEMPLATES
+from .models import (
+    Message,
+    MessageChannel,
+    MessageKind,
+    MessagePreference,
+    MessageStatus,
+    MessageTemplate,
+    ProcedureMessaging,
+)
+from .rendering import render_text, sms_text
+
+logger = logging.getLogger(__name__)
+
+# The timeline's entries the applicant is told about, and what they are told.
+EVENT_KINDS: dict[str, MessageKind] = {
+    EventKind.SUBMITTED: MessageKind.ACKNOWLEDGED,
+    EventKind.ACCEPTED: MessageKind.ACCEPTED,
+    EventKind.SUPPLEMENT_REQUESTED: MessageKind.SUPPLEMENT_REQUESTED,
+    EventKind.SUPPLEMENT_RECEIVED: MessageKind.SUPPLEMENT_RECEIVED,
+    EventKind.EXTENDED: MessageKind.EXTENDED,
+    EventKind.REFUSED: MessageKind.REFUSED,
+    EventKind.STOPPED: MessageKind.STOPPED,
+    EventKind.WITHDRAWN: MessageKind.WITHDRAWAL_ACCEPTED,
+    EventKind.WITHDRAWAL_REFUSED: MessageKind.WITHDRAWAL_REFUSED,
+    EventKind.PROCESSED: MessageKind.RESULT_READY,
+    EventKind.RESULT_RETURNED: MessageKind.RESULT_RETURNED,
+}
+# Entered states the applicant is told about whatever the entry's kind.
+STATE_KINDS: dict[str, MessageKind] = {
+    DossierState.PAYMENT_REQUESTED: MessageKind.FEE_REQUESTED,
+}
+
+
+def message_kind_of(event: DossierEvent, *, channel: int) -> MessageKind | None:
+    """Return the kind of message a timeline entry sends the applicant, or None."""
+    if not event.is_public:
+        return None
+    if event.kind == EventKind.SUBMITTED and channel == Channel.COUNTER:
+        return None  # the officer answers at the counter, face to face
+    kind = EVENT_KINDS.get(event.kind)
+    if kind is None and event.to_state != event.from_state:
+        kind = STATE_KINDS.get(event.to_state or "")
+    return kind
+
+
+def _when(value: dt.datetime | None) -> str:
+    return timezone.localtime(value).strftime("%H:%M %d/%m/%Y") if value else ""
+
+
+def _items(dossier: Dossier) -> list[str]:
+    from motcua.workflow.models import SupplementItem
+
+    rows = SupplementItem.objects.filter(
+        request__dossier_id=dossier.pk, request__number=dossier.supplement_requests
+    ).order_by("order")
+    return [f"{i.name} ({i.reason})" if i.reason else i.name for i in rows]
+
+
+def message_context(dossier: Dossier, event: DossierEvent, kind: MessageKind) -> dict[str, Any]:
+    """Return what a template may use: no name, number or address of the applicant."""
+    return {
+        "code": dossier.code,
+        "procedure": dossier.procedure_version.name,
+        "agency": dossier.receiving_unit.name,
+        "submitted_at": _when(dossier.submitted_at),
+        "answer_by": _when(dossier.intake_due_at),
+        "received_at": _when(dossier.received_at),
+        "due_at": _when(dossier.due_at),
+        "reason": event.note,
+        "items": _items(dossier) if kind == MessageKind.SUPPLEMENT_REQUESTED else [],
+        "tracking_url": settings.SITE_URL.rstrip("/") + dossier_tracking_url(dossier),
+    }
+
+
+def _texts(kind: MessageKind, language: str) -> tuple[str, str, str]:
+    """Return (subject, e-mail text, SMS text) of ``kind``: the administrator's, else built in."""
+    rows = {
+        t.language: t
+        for t in MessageTemplate.objects.filter(kind=kind, language__in={language, "vi"})
+    }
+    row = rows.get(language) or rows.get("vi")
+    if row is not None:
+        return row.subject, row.body, row.sms
+    defaults = DEFAULT_TEMPLATES[kind]
+    return defaults.get(language) or defaults["vi"]
+
+
+def _render(kind: MessageKind, language: str, context: dict[str, Any]) -> tuple[str, str, str]:
+    subject, body, sms = _texts(kind, language)
+    try:
+        return tuple(render_text(t, context) for t in (subject, body, sms))  # type: ignore[return-value]
+    except Exception:
+        # The admin form checks templates; one broken anyway must not undo the officer's action.
+        logger.exception("message template %s/%s broken; built-in text used", kind, language)
+        defaults = DEFAULT_TEMPLATES[kind]
+        texts = defaults.get(language) or defaults["vi"]
+        return tuple(render_text(t, context) for t in texts)  # type: ignore[return-value]
+
+
+def _channels(dossier: Dossier, kind: MessageKind) -> tuple[list[str], str]:
+    """Return the channels ``kind`` goes out on for ``dossier``, and the language."""
+    preference = MessagePreference.objects.filter(dossier_id=dossier.pk).first()
+    procedure = ProcedureMessaging.objects.filter(procedure_id=dossier.procedure_id).first()
+    if procedure is not None and procedure.kinds and kind not in procedure.kinds:
+        return [], "vi"
+    wanted: list[str] = []
+    email = (preference is None or preference.email) and (procedure is None or procedure.email)
+    if email and dossier.applicant_email:
+        wanted.append(MessageChannel.EMAIL)
+    sms = (preference is None or preference.sms) and (procedure is None or procedure.sms)
+    if sms and dossier.applicant_phone.strip():
+        wanted.append(MessageChannel.SMS)
+    return wanted, preference.language if preference is not None else "vi"
+
+
+def messages_for_event(*, dossier: Dossier, event: DossierEvent) -> list[Message]:
+    """Write the messages ``event`` sends the applicant of ``dossier``, in the caller's
+    transaction; return them (none if the entry concerns no applicant or every channel is off).
+    """
+    kind = message_kind_of(event, channel=dossier.channel)
+    if kind is None:
+        return []
+    channels, language = _channels(dossier, kind)
+    if not channels:
+        return []
+    subject, body, sms = _render(kind, language, message_context(dossier, event, kind))
+    rows = []
+    for channel in channels:
+        email = channel == MessageChannel.EMAIL
+        rows.append(
+            Message(
+                dossier=dossier,
+                event=event,
+                kind=kind,
+                channel=channel,
+                language=language,
+                recipient=dossier.applicant_email if email else _phone(dossier.applicant_phone),
+                subject=subject.strip()[:255] if email else "",
+                body=body
+                if email
+                else sms_text(
+                    sms,
+                    unicode=settings.OUTBOX_SMS_UNICODE,
+                    segments=settings.OUTBOX_SMS_MAX_SEGMENTS,
+                ),
+                next_attempt_at=event.at,
+                created_at=event.at,
+            )
+        )
+    return Message.objects.bulk_create(rows)
+
+
+def _phone(phone: str) -> str:
+    """Return a phone number as the gateway takes it: digits only, "+84" as "84"."""
+    return "".join(ch for ch in phone if ch.isdigit())
+
+
+def message_preferences_set(
+    *, dossier_id: int, email: bool = True, sms: bool = True, language: str = "vi"
+) -> MessagePreference:
+    """Record the channels and language the applicant of a dossier chose."""
+    if language not in dict(settings.LANGUAGES):
+        language = "vi"
+    preference, _ = MessagePreference.objects.update_or_create(
+        dossier_id=dossier_id, defaults={"email": email, "sms": sms, "language": language}
+    )
+    return preference
+
+
+def messages_retry(
+    *, messages: QuerySet[Message] | Sequence[int], now: dt.datetime | None = None
+) -> int:
+    """Send failed messages again (same idempotency key, fresh attempts); return how many."""
+    ids = (
+        messages
+        if isinstance(messages, QuerySet)
+        else Message.objects.filter(pk__in=list(messages))
+    )
+    return ids.filter(status=MessageStatus.FAILED).update(
+        status=MessageStatus.PENDING,
+        attempts=0,
+        next_attempt_at=now or timezone.now(),
+        lease_until=None,
+        claim=None,
+    )
