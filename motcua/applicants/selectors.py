@@ -129,12 +129,29 @@ class MyDossier:
     url: str
 
 
+# The actions that have a page of their own (motcua.workflow.applicant_urls, ratings);
+# the others lead to their place on the dossier's page.
+_ACTION_PAGES = {
+    "bo-sung": "applicant:supplement",
+    "rut-ho-so": "applicant:withdraw",
+    "danh-gia": "ratings:rate",
+}
+
+
 def _actions(code: str, state: str) -> list[Action]:
     url = reverse("applicants:dossier", kwargs={"code": code})
     pairs = list(ACTIONS.get(state, []))
     if state in _WITHDRAWABLE:
         pairs.append(WITHDRAW)
-    return [Action(str(label), f"{url}#{anchor}") for anchor, label in pairs]
+    return [
+        Action(
+            str(label),
+            reverse(_ACTION_PAGES[anchor], kwargs={"code": code})
+            if anchor in _ACTION_PAGES
+            else f"{url}#{anchor}",
+        )
+        for anchor, label in pairs
+    ]
 
 
 _ROW_FIELDS = (

@@ -23,6 +23,7 @@ from mozilla_django_oidc.views import (
 )
 
 from motcua.core.errors import NotFound
+from motcua.outbox.selectors import dossier_messages
 
 from . import selectors, services
 from .oidc import REFUSAL_ATTR
@@ -148,6 +149,7 @@ def my_dossier(request: HttpRequest, code: str) -> HttpResponse:
             "timeline": selectors.applicant_timeline(dossier),
             "actions": selectors.dossier_actions(dossier),
             "asked_now": selectors.ASKED_NOW.get(dossier.state, ""),
+            "dossier_messages": dossier_messages(dossier.pk),
         },
     )
 

@@ -1,10 +1,9 @@
 """The applicant's API for their own dossier: answer a supplement request, ask to withdraw.
 
 Under ``/api/v1/applicant/dossiers/<code>/``. Who the applicant is comes
-from the request attribute ``applicant_pin`` that the national identity's
-bearer-token authentication sets (``applicant_access``; never the session,
-so no other site's form can act with a browser's cookie): none is 401,
-another person's dossier 404. Each endpoint calls one service, which checks
+from the national identity's bearer token only (``ApplicantBearerAuthentication``;
+never the session, so no other site's form can act with a browser's cookie):
+none is 401, another person's dossier 404. Each endpoint calls one service, which checks
 the identification number again under the dossier's lock.
 """
 
@@ -13,10 +12,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
-from rest_framework.authentication import BaseAuthentication
 from rest_framework.decorators import (
     api_view,
     authentication_classes,
@@ -28,6 +25,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from motcua.applicants.oidc import ApplicantBearerAuthentication
 from motcua.dossiers.models import Dossier
 
 from .applicant_access import applicant_pin
@@ -50,42 +48,12 @@ ERRORS = {
 }
 
 
-class ApplicantIdentity(BaseAuthentication):
-    """Where the national identity's bearer token will be read (``motcua.applicants``).
-
-    For now it authenticates no one itself: the identity's middleware or
-    authentication sets ``request.applicant_pin``. It exists so a request
-    without an identity is answered 401 with a ``WWW-Authenticate`` header.
-    """
-
-    def authenticate(self, request: Request) -> None:
-        return None
-
-    def authenticate_header(self, request: Request) -> str:
-        return 'Bearer realm="applicant"'
-
-
-AUTH = [ApplicantIdentity]
-
-
-class ApplicantIdentityScheme(OpenApiAuthenticationExtension):  # type: ignore[no-untyped-call]
-    """The schema's word for ``ApplicantIdentity``: a bearer token of the national identity."""
-
-    target_class = ApplicantIdentity
-    name = "applicantIdentity"
-
-    def get_security_definition(self, auto_schema: Any) -> dict[str, str]:
-        return {
-            "type": "http",
-            "scheme": "bearer",
-            "description": "The applicant's national identity (VNeID through the national "
-            "portal's single sign-on)",
-        }
+AUTH = [ApplicantBearerAuthentication]
 
 
 def pin_of(request: Request) -> str:
     """Return the applicant's identification number set by the identity, or raise 401."""
-    pin = applicant_pin(request, session=False)
+    pin = applicant_pin(request)
     if not pin:
         raise NotAuthenticated(NO_APPLICANT)
     return pin

@@ -59,7 +59,7 @@ def test_staff_operations_need_the_token_and_public_ones_do_not(schema: dict[str
             assert (security == [{"tokenAuth": []}]) is staff, path
             assert all("tokenAuth" not in way for way in security) or staff, path
             if path.startswith("/api/v1/applicant/"):  # the applicant's own identity only
-                assert security == [{"applicantIdentity": []}], path
+                assert security == [{"nationalIdentity": []}], path
 
 
 @pytest.mark.django_db

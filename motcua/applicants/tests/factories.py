@@ -39,3 +39,9 @@ def signed_in(client: Client, identity: Identity = HOA, **changes: Any) -> Appli
     applicant = applicant_sign_in(identity=Identity(**{**identity.__dict__, **changes}))
     client.force_login(applicant.user, backend="motcua.applicants.oidc.IdentityBackend")
     return applicant
+
+
+def applicant_user(id_number: str) -> Any:
+    """Return the user of an applicant holding ``id_number`` (created at first sign-in)."""
+    identity = Identity(**{**HOA.__dict__, "id_number": id_number, "subject": f"sub-{id_number}"})
+    return applicant_sign_in(identity=identity).user

@@ -47,15 +47,15 @@ def test_my_dossiers_say_what_is_asked_and_offer_the_actions(client: Client) -> 
     page = client.get("/ho-so-cua-toi/").content.decode()
 
     assert "Bộ phận Một cửa yêu cầu bạn bổ sung hồ sơ" in page
-    assert f"/ho-so-cua-toi/{dossier.code}/#bo-sung" in page
-    assert f"/ho-so-cua-toi/{dossier.code}/#rut-ho-so" in page
+    assert f"/ho-so-cua-toi/{dossier.code}/bo-sung/" in page
+    assert f"/ho-so-cua-toi/{dossier.code}/rut/" in page
 
 
 def test_a_finished_dossier_offers_no_withdrawal(client: Client) -> None:
     signed_in(client)
     dossier = _dossier(state=DossierState.RESULT_RETURNED)
     row = client.get("/ho-so-cua-toi/").context["dossiers"][0]
-    assert [a.url.rsplit("#", 1)[1] for a in row.actions] == ["danh-gia"]
+    assert [a.url for a in row.actions] == [f"/ho-so-cua-toi/{row.code}/danh-gia/"]
     assert row.code == dossier.code
 
 

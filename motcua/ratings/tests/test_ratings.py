@@ -9,8 +9,10 @@ import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
-from rest_framework.test import APIRequestFactory
+from rest_framework.test import APIRequestFactory, force_authenticate
 
+from motcua.applicants.tests.factories import HOA, applicant_user
+from motcua.applicants.tests.factories import signed_in as identity_signed_in
 from motcua.core.errors import Conflict, NotFound, ValidationFailed
 from motcua.dossiers.models import Dossier, DossierState
 from motcua.ratings import api, services
@@ -138,9 +140,8 @@ def test_a_retired_criterion_is_no_longer_asked(cast: Cast) -> None:
 
 
 def signed_in(client: Client, pin: str = PIN) -> Client:
-    session = client.session
-    session["applicant_pin"] = pin
-    session.save()
+    """Sign ``client`` in as the applicant holding identification number ``pin``."""
+    identity_signed_in(client, HOA, id_number=pin, subject=f"sub-{pin}")
     return client
 
 
@@ -244,8 +245,8 @@ def test_staff_see_their_agencys_ratings_with_comments_and_no_one_elses(
 
 def api_rate(code: str, data: dict[str, Any], pin: str | None) -> Any:
     request = APIRequestFactory().post("/", data, format="json")
-    if pin is not None:
-        request.applicant_pin = pin  # type: ignore[attr-defined]  # as the identity will set it
+    if pin is not None:  # as the identity's bearer token would
+        force_authenticate(request, user=applicant_user(pin), token="bearer")
     response = api.rate(request, code=code)
     response.render()
     return response
