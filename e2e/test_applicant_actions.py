@@ -14,10 +14,11 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.contrib.sessions.backends.db import SessionStore
+from django.test import Client
 from playwright.sync_api import FilePayload, Page, expect
 from pytest_django.live_server_helper import LiveServer
 
+from motcua.applicants.tests.factories import applicant_user
 from motcua.dossiers.models import DossierFile, DossierState
 from motcua.ratings.criteria import criteria_seed
 from motcua.ratings.models import Criterion
@@ -39,14 +40,14 @@ def _fits_the_screen(page: Page) -> None:
 
 
 def _sign_in(page: Page, live_server: LiveServer) -> None:
-    session = SessionStore()
-    session["applicant_pin"] = PIN
-    session.save()
+    """Sign the browser in as the applicant holding PIN (the flow: test_applicant_identity)."""
+    client = Client()
+    client.force_login(applicant_user(PIN), backend="motcua.applicants.oidc.IdentityBackend")
     page.context.add_cookies(
         [
             {
                 "name": settings.SESSION_COOKIE_NAME,
-                "value": str(session.session_key),
+                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
                 "url": live_server.url,
             }
         ]

@@ -246,7 +246,7 @@ def test_staff_see_their_agencys_ratings_with_comments_and_no_one_elses(
 def api_rate(code: str, data: dict[str, Any], pin: str | None) -> Any:
     request = APIRequestFactory().post("/", data, format="json")
     if pin is not None:  # as the identity's bearer token would
-        force_authenticate(request, user=applicant_user(pin), token="bearer")
+        force_authenticate(request, user=applicant_user(pin))
     response = api.rate(request, code=code)
     response.render()
     return response

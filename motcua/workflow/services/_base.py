@@ -106,7 +106,13 @@ def hold(
         # Filtered before locking: a dossier of other agencies is neither locked nor told apart
         # from one that does not exist.
         dossiers = dossiers.filter(_visible_to(roles))
-    locked = dossiers.select_for_update(of=("self",)).select_related("procedure_version").first()
+    # Joined, not locked: what the applicant's messages of this action need (the receiving
+    # unit's name, the applicant's channels), so writing them reads nothing more.
+    locked = (
+        dossiers.select_for_update(of=("self",))
+        .select_related("procedure_version", "receiving_unit", "message_preference")
+        .first()
+    )
     if locked is None:
         raise NotFound(DOSSIER_NOT_FOUND)
     if expected_revision is not None and locked.revision != expected_revision:

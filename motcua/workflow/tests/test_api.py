@@ -24,6 +24,8 @@ from motcua.dossiers.models import (
     DossierState,
     Status,
 )
+from motcua.outbox.models import MessageKind
+from motcua.outbox.services import message_texts, procedure_messaging
 from motcua.testing import (
     Cast,
     DossierFactory,
@@ -527,6 +529,11 @@ def test_an_action_through_the_api_costs_at_most_15_queries(action: str) -> None
         client.get(reverse("api-staff-dossier", kwargs={"code": dossier.code})).status_code == 200
     )
     revision = Dossier.objects.get(pk=dossier.pk).revision
+    # And the applicant's message templates and the procedure's message settings, kept a
+    # minute by each process (an administrator's, changed rarely).
+    for kind in MessageKind:
+        message_texts(kind, "vi")
+    procedure_messaging(procedure.pk)
 
     with CaptureQueriesContext(connection) as captured:
         response = post(client, action, dossier, {"revision": revision})

@@ -172,7 +172,7 @@ def test_the_applicant_asks_to_withdraw_from_the_page(client: Client, cast: Cast
 def api_post(view: Any, code: str, data: dict[str, Any], pin: str | None, fmt: str) -> Any:
     request = APIRequestFactory().post("/", data, format=fmt)
     if pin is not None:  # as the identity's bearer token would
-        force_authenticate(request, user=applicant_user(pin), token="bearer")
+        force_authenticate(request, user=applicant_user(pin))
     response = view(request, code=code)
     response.render()
     return response
