@@ -133,6 +133,7 @@ def main() -> None:
         DEBUG="false",
         SECRET_KEY="bench-only-secret-key-0123456789abcdef",  # noqa: S106 - loopback bench
         SECURE_SSL_REDIRECT="false",  # plain http on the loopback (production redirects)
+        MOTCUA_ANONYMOUS_SUBMISSION="true",  # the public mix submits without an identity
         LOG_LEVEL="ERROR",
         ALLOWED_HOSTS="127.0.0.1,localhost",
         VAR_DIR=str(var),

@@ -101,6 +101,8 @@ def test_a_server_killed_under_load_leaves_no_file_without_its_row_once_swept(
         "FILE_UPLOAD_TEMP_DIR": str(temp_dir),
         "FILE_UPLOAD_MAX_MEMORY_SIZE": "0",  # every upload goes through the temporary folder
         "LOG_LEVEL": "CRITICAL",
+        # The portal's anonymous submission, as the suite's other tests have it (conftest).
+        "MOTCUA_ANONYMOUS_SUBMISSION": "true",
     }
     server = subprocess.Popen(  # noqa: S603 (our own server, fixed arguments)
         [
