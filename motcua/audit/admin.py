@@ -21,6 +21,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from .models import AuditEntry
+from .services import audited_delete, audited_save
 
 if TYPE_CHECKING:
     from django.utils.functional import _StrPromise
@@ -136,3 +137,17 @@ def _pretty(value: Any) -> str:
         return "-"
     text = json.dumps(value, ensure_ascii=False, indent=2, sort_keys=True)
     return format_html("<pre class='audit-json'>{}</pre>", text)
+
+
+class AuditedAdmin:
+    """Mixin for a model admin of plain configuration rows: saves and deletes are audited."""
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        audited_save(instance=obj, actor=request.user)
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        audited_delete(instance=obj, actor=request.user)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
+        for obj in queryset:
+            audited_delete(instance=obj, actor=request.user)

@@ -207,3 +207,43 @@ def audit_purge(*, now: dt.datetime | None = None) -> list[PurgeReport]:
                 )
         reports.append(PurgeReport(kinds=kinds, before=before, deleted=deleted))
     return reports
+
+
+def _fields(model: type[models.Model]) -> list[str]:
+    return [f.name for f in model._meta.concrete_fields if f.name != "id"]
+
+
+def audited_save(*, instance: models.Model, actor: Any) -> models.Model:
+    """Save an administrator's configuration row with its audit entry (before and after).
+
+    For rows that are plain settings (message templates, rating criteria):
+    rows with rules of their own go through their app's services.
+    """
+    model = type(instance)
+    fields = _fields(model)
+    with transaction.atomic():
+        old = model._default_manager.filter(pk=instance.pk).first() if instance.pk else None
+        before = snapshot(old, fields) if old is not None else None
+        instance.save()
+        after = snapshot(instance, fields)
+        if changed(before, after):
+            audit_record(
+                action=f"{model._meta.label_lower}.save",
+                target=instance,
+                actor=actor,
+                before=before,
+                after=after,
+            )
+    return instance
+
+
+def audited_delete(*, instance: models.Model, actor: Any) -> None:
+    """Delete an administrator's configuration row with its audit entry (what it was)."""
+    with transaction.atomic():
+        audit_record(
+            action=f"{instance._meta.label_lower}.delete",
+            target=instance,
+            actor=actor,
+            before=snapshot(instance, _fields(type(instance))),
+        )
+        instance.delete()

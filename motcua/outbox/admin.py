@@ -9,6 +9,8 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from motcua.audit.admin import AuditedAdmin
+
 from .models import (
     Message,
     MessageKind,
@@ -44,7 +46,7 @@ class MessageAdmin(admin.ModelAdmin[Message]):
 
     @admin.action(description=_("Send the selected failed messages again"))
     def retry(self, request: HttpRequest, queryset: QuerySet[Message]) -> None:
-        count = messages_retry(messages=queryset)
+        count = messages_retry(messages=queryset, actor=request.user)
         self.message_user(
             request,
             ngettext(
@@ -80,7 +82,7 @@ class MessageTemplateForm(forms.ModelForm[MessageTemplate]):
 
 
 @admin.register(MessageTemplate)
-class MessageTemplateAdmin(admin.ModelAdmin[MessageTemplate]):
+class MessageTemplateAdmin(AuditedAdmin, admin.ModelAdmin[MessageTemplate]):
     form = MessageTemplateForm
     list_display = ("kind", "language", "subject")
     list_filter = ("kind", "language")
@@ -101,7 +103,7 @@ class ProcedureMessagingForm(forms.ModelForm[ProcedureMessaging]):
 
 
 @admin.register(ProcedureMessaging)
-class ProcedureMessagingAdmin(admin.ModelAdmin[ProcedureMessaging]):
+class ProcedureMessagingAdmin(AuditedAdmin, admin.ModelAdmin[ProcedureMessaging]):
     form = ProcedureMessagingForm
     list_display = ("procedure", "email", "sms")
     raw_id_fields = ("procedure",)

@@ -15,9 +15,11 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from motcua.audit.services import audit_record
 from motcua.dossiers.models import Channel, Dossier, DossierEvent, DossierState, EventKind
 from motcua.dossiers.selectors import dossier_tracking_url
 
@@ -226,18 +228,34 @@ def message_preferences_set(
 
 
 def messages_retry(
-    *, messages: QuerySet[Message] | Sequence[int], now: dt.datetime | None = None
+    *,
+    messages: QuerySet[Message] | Sequence[int],
+    actor: Any = None,
+    now: dt.datetime | None = None,
 ) -> int:
-    """Send failed messages again (same idempotency key, fresh attempts); return how many."""
+    """Send failed messages again (same idempotency key, fresh attempts); return how many.
+
+    The retry is an audit entry naming the messages sent again.
+    """
     ids = (
         messages
         if isinstance(messages, QuerySet)
         else Message.objects.filter(pk__in=list(messages))
     )
-    return ids.filter(status=MessageStatus.FAILED).update(
-        status=MessageStatus.PENDING,
-        attempts=0,
-        next_attempt_at=now or timezone.now(),
-        lease_until=None,
-        claim=None,
-    )
+    with transaction.atomic():
+        failed = list(ids.filter(status=MessageStatus.FAILED).values_list("pk", flat=True))
+        count = Message.objects.filter(pk__in=failed, status=MessageStatus.FAILED).update(
+            status=MessageStatus.PENDING,
+            attempts=0,
+            next_attempt_at=now or timezone.now(),
+            lease_until=None,
+            claim=None,
+        )
+        if count:
+            audit_record(
+                action="outbox.retry",
+                target=("outbox.message", "", f"{count}"),
+                actor=actor,
+                after={"messages": failed},
+            )
+    return count

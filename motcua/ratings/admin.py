@@ -1,4 +1,4 @@
-"""Admin: the criteria are edited by a province administrator; ratings are read only."""
+"""Admin: the criteria are edited by a province administrator (audited); ratings are read only."""
 
 from __future__ import annotations
 
@@ -7,11 +7,13 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
+from motcua.audit.admin import AuditedAdmin
+
 from .models import Criterion, Rating, RatingScore
 
 
 @admin.register(Criterion)
-class CriterionAdmin(admin.ModelAdmin[Criterion]):
+class CriterionAdmin(AuditedAdmin, admin.ModelAdmin[Criterion]):
     list_display = ("order", "code", "name", "is_active", "source")
     list_display_links = ("code",)
     list_editable = ("order", "is_active")

@@ -14,6 +14,7 @@ from django.core.management import call_command
 from django.test import Client, override_settings
 from django.utils import timezone
 
+from motcua.audit.models import AuditEntry
 from motcua.dossiers.models import Dossier
 from motcua.outbox.adapters import SmsResult
 from motcua.outbox.models import Message, MessageChannel, MessageKind, MessageStatus
@@ -240,6 +241,12 @@ def test_an_administrator_sees_failed_messages_and_sends_them_again(
     failed.refresh_from_db()
     assert (failed.status, failed.attempts) == ("pending", 0)
     assert failed.next_attempt_at <= timezone.now()
+    # The retry is on record: who, and which messages (the pending one was not retried).
+    entry = AuditEntry.objects.get(action="outbox.retry")
+    assert (getattr(entry.actor, "username", None), entry.after) == (
+        "quantri",
+        {"messages": [failed.pk]},
+    )
 
 
 def test_staff_without_the_admin_right_cannot_retry(dossier: Dossier) -> None:
@@ -292,3 +299,41 @@ def test_a_worker_starts_no_send_once_its_lease_is_about_to_run_out(
     for row in (sms, email):
         row.refresh_from_db()
         assert (row.status, row.last_error) == ("pending", OUT_OF_LEASE.error)
+
+
+def test_an_administrator_s_template_and_procedure_settings_are_audited(
+    admin_client: Client, dossier: Dossier
+) -> None:
+    from motcua.outbox.models import MessageTemplate, ProcedureMessaging
+
+    template = MessageTemplate.objects.get(kind=MessageKind.ACCEPTED, language="vi")
+    answer = admin_client.post(
+        f"/admin/outbox/messagetemplate/{template.pk}/change/",
+        {
+            "kind": template.kind,
+            "language": "vi",
+            "subject": "Đã tiếp nhận {{ code }}",
+            "body": template.body,
+            "sms": template.sms,
+        },
+    )
+    assert answer.status_code == 302
+    entry = AuditEntry.objects.get(action="outbox.messagetemplate.save")
+    assert entry.after is not None and entry.before is not None
+    assert entry.after["subject"] == "Đã tiếp nhận {{ code }}"
+    assert entry.before["subject"] != entry.after["subject"]
+
+    added = admin_client.post(
+        "/admin/outbox/proceduremessaging/add/",
+        {"procedure": dossier.procedure_id, "email": "on", "kinds": []},
+    )
+    assert added.status_code == 302
+    setting = ProcedureMessaging.objects.get(procedure_id=dossier.procedure_id)
+    assert not setting.sms
+    assert AuditEntry.objects.filter(action="outbox.proceduremessaging.save").count() == 1
+    removed = admin_client.post(
+        f"/admin/outbox/proceduremessaging/{dossier.procedure_id}/delete/", {"post": "yes"}
+    )
+    assert removed.status_code == 302
+    assert not ProcedureMessaging.objects.exists()
+    assert AuditEntry.objects.filter(action="outbox.proceduremessaging.delete").count() == 1

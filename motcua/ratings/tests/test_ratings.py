@@ -285,3 +285,23 @@ def test_the_rating_api_refuses_with_the_error_shape(
     assert response.status_code == status
     assert set(json.loads(response.content)["error"]) >= {"code", "message"}
     assert not Rating.objects.exists()
+
+
+def test_an_administrator_s_change_of_a_criterion_is_audited() -> None:
+    from django.test import Client
+
+    from motcua.audit.models import AuditEntry
+    from motcua.ratings.models import Criterion
+    from motcua.testing import UserFactory
+
+    client = Client()
+    client.force_login(UserFactory(username="quantri", is_staff=True, is_superuser=True))
+    criterion = Criterion.objects.get(code="publicity")
+    page = client.get(f"/admin/ratings/criterion/{criterion.pk}/change/")
+    data = {k: v for k, v in page.context["adminform"].form.initial.items() if v is not None}
+    data |= {"is_active": "", "name": criterion.name + " (sửa)"}
+    assert client.post(f"/admin/ratings/criterion/{criterion.pk}/change/", data).status_code == 302
+    entry = AuditEntry.objects.get(action="ratings.criterion.save")
+    assert entry.before is not None and entry.after is not None
+    assert (entry.before["is_active"], entry.after["is_active"]) == (True, False)
+    assert getattr(entry.actor, "username", None) == "quantri"
