@@ -528,3 +528,14 @@ OUTBOX_ESMS_BRANDNAME = env("OUTBOX_ESMS_BRANDNAME", "MOTCUA")
 OUTBOX_ESMS_SANDBOX = envbool("OUTBOX_ESMS_SANDBOX", "false")
 # SMS requests a worker keeps in flight at once (the gateway deduplicates on each row's key).
 OUTBOX_SMS_CONCURRENCY = envint("OUTBOX_SMS_CONCURRENCY", "8")
+
+# Fee payments (motcua/payments/): the gateways on offer, in the order the payer sees them, and
+# each gateway's adapter class.
+INSTALLED_APPS += ["motcua.payments"]
+PAYMENTS_GATEWAYS = [
+    c.strip() for c in env("PAYMENTS_GATEWAYS", "vnpay,dvcqg").split(",") if c.strip()
+]
+PAYMENTS_GATEWAY_CLASSES: dict[str, str] = {
+    "vnpay": env("PAYMENTS_GATEWAY_VNPAY", "motcua.payments.gateways.vnpay.VnpayGateway"),
+    "dvcqg": env("PAYMENTS_GATEWAY_DVCQG", "motcua.payments.gateways.dvcqg.PlatformGateway"),
+}
