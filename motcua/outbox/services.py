@@ -25,6 +25,8 @@ from motcua.dossiers.selectors import dossier_tracking_url
 
 from .defaults import DEFAULT_TEMPLATES
 from .models import (
+    REDACTED_BODY,
+    SECRET_KINDS,
     Message,
     MessageChannel,
     MessageKind,
@@ -210,6 +212,46 @@ def messages_for_event(*, dossier: Dossier, event: DossierEvent) -> list[Message
     return Message.objects.bulk_create(rows)
 
 
+def message_lookup_code(
+    *, phone: str, otp: str, minutes: int, language: str, now: dt.datetime
+) -> Message:
+    """Write the SMS carrying a one-time code to look up one's dossiers, in the caller's
+    transaction, about no dossier (never on a dossier's page).
+
+    The code is in the row's text only until it is sent or failed for good (``sending``),
+    or until it expires unsent (``lookup_codes_expire``); it is never logged.
+    """
+    kind = MessageKind.LOOKUP_CODE
+    if language not in dict(settings.LANGUAGES):
+        language = "vi"
+    *_, sms = _render(kind, language, {"otp": otp, "valid_minutes": minutes})
+    return Message.objects.create(
+        dossier=None,
+        kind=kind,
+        channel=MessageChannel.SMS,
+        language=language,
+        recipient=_phone(phone),
+        body=sms_text(
+            sms, unicode=settings.OUTBOX_SMS_UNICODE, segments=settings.OUTBOX_SMS_MAX_SEGMENTS
+        ),
+        next_attempt_at=now,
+        created_at=now,
+    )
+
+
+LOOKUP_CODE_EXPIRED = "expired before it was sent"
+
+
+def lookup_codes_expire(*, before: dt.datetime) -> int:
+    """Give up the one-time code SMS still unsent that were written before ``before`` (their
+    code has expired): failed, their text gone. Return how many."""
+    return Message.objects.filter(
+        status=MessageStatus.PENDING,
+        next_attempt_at__lt=before,
+        kind=MessageKind.LOOKUP_CODE,
+    ).update(status=MessageStatus.FAILED, body=REDACTED_BODY, last_error=LOOKUP_CODE_EXPIRED)
+
+
 def _phone(phone: str) -> str:
     """Return a phone number as the gateway takes it: digits only, "+84" as "84"."""
     return "".join(ch for ch in phone if ch.isdigit())
@@ -235,7 +277,8 @@ def messages_retry(
 ) -> int:
     """Send failed messages again (same idempotency key, fresh attempts); return how many.
 
-    The retry is an audit entry naming the messages sent again.
+    The retry is an audit entry naming the messages sent again. A one-time code is
+    never sent again (its text is gone and the code has expired: the person asks anew).
     """
     ids = (
         messages
@@ -243,7 +286,11 @@ def messages_retry(
         else Message.objects.filter(pk__in=list(messages))
     )
     with transaction.atomic():
-        failed = list(ids.filter(status=MessageStatus.FAILED).values_list("pk", flat=True))
+        failed = list(
+            ids.filter(status=MessageStatus.FAILED)
+            .exclude(kind__in=SECRET_KINDS)
+            .values_list("pk", flat=True)
+        )
         count = Message.objects.filter(pk__in=failed, status=MessageStatus.FAILED).update(
             status=MessageStatus.PENDING,
             attempts=0,
