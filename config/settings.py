@@ -462,6 +462,17 @@ MOTCUA_IDENTITY_CLAIMS = {
 MOTCUA_SUBMIT_MIN_LOA = envint("MOTCUA_SUBMIT_MIN_LOA", "2")
 # Online submission (portal and API) without an identity: off by default, on in the demo.
 MOTCUA_ANONYMOUS_SUBMISSION = envbool("MOTCUA_ANONYMOUS_SUBMISSION", "false")
+# Looking up one's dossiers without an account (identification number + phone, then a
+# one-time code by SMS): the code is valid MOTCUA_LOOKUP_CODE_MINUTES and takes at most
+# MOTCUA_LOOKUP_CODE_TRIES tries; at most MOTCUA_LOOKUP_CODES_PER_HOUR codes are asked an hour
+# for one identification number or one phone, MOTCUA_LOOKUP_CODES_PER_ADDRESS_HOUR from one
+# client address (MOTCUA_CLIENT_ADDRESS_HEADER); the list stays open
+# MOTCUA_LOOKUP_SESSION_MINUTES.
+MOTCUA_LOOKUP_CODE_MINUTES = envint("MOTCUA_LOOKUP_CODE_MINUTES", "5")
+MOTCUA_LOOKUP_CODE_TRIES = envint("MOTCUA_LOOKUP_CODE_TRIES", "5")
+MOTCUA_LOOKUP_CODES_PER_HOUR = envint("MOTCUA_LOOKUP_CODES_PER_HOUR", "3")
+MOTCUA_LOOKUP_CODES_PER_ADDRESS_HOUR = envint("MOTCUA_LOOKUP_CODES_PER_ADDRESS_HOUR", "10")
+MOTCUA_LOOKUP_SESSION_MINUTES = envint("MOTCUA_LOOKUP_SESSION_MINUTES", "30")
 INSTALLED_APPS.insert(INSTALLED_APPS.index("motcua.portal"), "motcua.applicants")
 if MOTCUA_IDENTITY_SIMULATOR:
     INSTALLED_APPS += ["oauth2_provider", "motcua.identity_sim"]
