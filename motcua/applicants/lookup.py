@@ -21,6 +21,7 @@ import secrets
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core import signing
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -50,6 +51,10 @@ CODE_EXPIRED = _("This code has expired or was already used. Ask for a new code.
 TOO_MANY_TRIES = _("Too many wrong codes. Ask for a new code.")
 WRONG_CODE = _("This code is not right. Check the SMS and try again.")
 INVALID_CODE = _("Enter the 6 digits of the code sent by SMS.")
+CODE_SENT = _(
+    "If the details match a dossier, a code was sent by SMS to that phone. It is valid for "
+    "%(minutes)d minutes."
+)
 LOOKUP_ENDED = _("Your lookup has ended. Ask for a new code to see your dossiers again.")
 
 CODE_DIGITS = 6
@@ -62,6 +67,33 @@ LOOKUP_TYPE = "applicants.lookupcode"
 class RateLimited(DomainError):
     status = 429
     code = "rate_limited"
+
+
+class CodeRefused(DomainError):
+    """A code that can no longer open anything: expired, used, or out of tries."""
+
+    status = 400
+    code = "code_refused"
+
+
+REFERENCE_SALT = "motcua.applicants.lookup.reference"
+
+
+def lookup_reference(row: LookupCode) -> str:
+    """Return an opaque, signed reference to a request, for an API client to send back with
+    the code (a bare id would let anyone try codes against others' requests)."""
+    return signing.dumps(row.pk, salt=REFERENCE_SALT)
+
+
+def lookup_of_reference(reference: str) -> int:
+    """Return the request id of a reference, or raise CodeRefused (forged, or over a day old)."""
+    try:
+        pk = signing.loads(reference, salt=REFERENCE_SALT, max_age=KEEP_ROWS)
+    except signing.BadSignature as exc:
+        raise CodeRefused(CODE_EXPIRED) from exc
+    if not isinstance(pk, int):
+        raise CodeRefused(CODE_EXPIRED)
+    return pk
 
 
 def normal_number(value: str) -> str:
@@ -197,7 +229,7 @@ def lookup_code_verify(*, lookup_id: int, code: str, now: dt.datetime | None = N
     Locks the request's row (``select_for_update``): two tries at once count
     as two. Each try counts, the wrong ones too (kept when the try fails).
     Raises ValidationFailed (wrong code, or not 6 digits: a malformed code
-    costs no try) or DomainError (expired, used, too many tries). A right
+    costs no try) or CodeRefused (expired, used, too many tries). A right
     code is used up and written to the audit log.
     """
     now = now or timezone.now()
@@ -209,9 +241,9 @@ def lookup_code_verify(*, lookup_id: int, code: str, now: dt.datetime | None = N
     with transaction.atomic():
         row = LookupCode.objects.select_for_update().filter(pk=lookup_id).first()
         if row is None or row.used_at is not None or row.expires_at <= now:
-            raise DomainError(CODE_EXPIRED)
+            raise CodeRefused(CODE_EXPIRED)
         if row.tries >= tries:
-            raise DomainError(TOO_MANY_TRIES)
+            raise CodeRefused(TOO_MANY_TRIES)
         row.tries += 1
         right = bool(row.code_hash) and constant_time_compare(
             row.code_hash, _code_hash(row.number_key, digits)
@@ -226,7 +258,7 @@ def lookup_code_verify(*, lookup_id: int, code: str, now: dt.datetime | None = N
                 at=now,
             )
         elif row.tries >= tries:
-            failure = DomainError(TOO_MANY_TRIES)
+            failure = CodeRefused(TOO_MANY_TRIES)
         else:
             failure = ValidationFailed(WRONG_CODE, field_errors={"code": [WRONG_CODE]})
         row.save(update_fields=["tries", "used_at"])
@@ -236,7 +268,12 @@ def lookup_code_verify(*, lookup_id: int, code: str, now: dt.datetime | None = N
     return Opened(dossier_ids=list(row.dossier_ids), until=now + dt.timedelta(minutes=minutes))
 
 
-def lookup_dossiers(dossier_ids: list[int], *, lookup_id: int | None = None) -> list[MyDossier]:
+def lookup_dossiers(
+    dossier_ids: list[int],
+    *,
+    lookup_id: int | None = None,
+    channel: AuditChannel = AuditChannel.PAGE,
+) -> list[MyDossier]:
     """Return the dossiers a code opened, newest first, read-only, and write their read to the
     audit log (one entry each, two queries in all)."""
     rows = list(
@@ -249,7 +286,7 @@ def lookup_dossiers(dossier_ids: list[int], *, lookup_id: int | None = None) -> 
             action=ReadAction.LOOKUP,
             dossiers=[(row["id"], row["code"]) for row in rows],
             actor=None,
-            channel=AuditChannel.PAGE,
+            channel=channel,
             note=f"lookup #{lookup_id}" if lookup_id else "",
         )
     return dossier_rows(rows, read_only=True)

@@ -26,10 +26,6 @@ from . import lookup
 
 PENDING = "lookup_pending"
 OPENED = "lookup"
-CODE_SENT = _(
-    "If the details match a dossier, a code was sent by SMS to that phone. It is valid for "
-    "%(minutes)d minutes."
-)
 ENDED = _("You closed the list of your dossiers.")
 
 
@@ -67,7 +63,7 @@ def lookup_start(request: HttpRequest) -> HttpResponse:
             return render(request, "applicants/lookup_start.html", context, status=exc.status)
         request.session[PENDING] = row.pk
         minutes = int((row.expires_at - row.created_at).total_seconds() // 60)
-        messages.info(request, CODE_SENT % {"minutes": minutes})
+        messages.info(request, lookup.CODE_SENT % {"minutes": minutes})
         return redirect("applicants:lookup-verify")
     return render(request, "applicants/lookup_start.html", context)
 

@@ -67,9 +67,7 @@ def _fake_gateway() -> Iterator[None]:
 
 
 def _dossier(number: str = NUMBER, phone: str = PHONE, **fields: Any) -> Dossier:
-    dossier: Dossier = DossierFactory(
-        applicant_id_number=number, applicant_phone=phone, **fields
-    )
+    dossier: Dossier = DossierFactory(applicant_id_number=number, applicant_phone=phone, **fields)
     return dossier
 
 
@@ -145,14 +143,14 @@ def test_every_sent_code_and_every_lookup_is_audited_without_the_person(client: 
 def test_no_match_gives_the_same_answer_and_sends_nothing(client: Client) -> None:
     _dossier()
     matched = _ask(client)
-    flash_matched = [str(m) for m in matched.wsgi_request._messages]  # type: ignore[attr-defined]
+    flash_matched = [str(m) for m in matched.wsgi_request._messages]
     other = Client()
 
     unmatched = _ask(other, number="001199000777", phone="0988777666")
 
     assert unmatched.status_code == matched.status_code == 302
     assert unmatched["Location"] == matched["Location"]
-    flash_unmatched = [str(m) for m in unmatched.wsgi_request._messages]  # type: ignore[attr-defined]
+    flash_unmatched = [str(m) for m in unmatched.wsgi_request._messages]
     assert flash_unmatched == flash_matched
     assert len(_code_messages()) == 1  # the matched one only
     assert AuditEntry.objects.filter(action=lookup.CODE_SENT_ACTION).count() == 1
@@ -406,3 +404,87 @@ def test_the_pages_are_vietnamese_first_and_linked(client: Client) -> None:
     assert "Tra cứu hồ sơ bằng mã gửi qua SMS" in page
     assert START in client.get("/dang-nhap/").content.decode()
     assert START in client.get("/tra-cuu/").content.decode()
+
+
+API_CODE = "/api/v1/lookup/code"
+API_DOSSIERS = "/api/v1/lookup/dossiers"
+
+
+def test_the_api_sends_a_code_then_answers_the_dossiers(client: Client) -> None:
+    mine = _dossier()
+    _dossier(number="001199000777")
+
+    asked = client.post(
+        API_CODE, {"id_number": NUMBER, "phone": PHONE}, content_type="application/json"
+    )
+
+    assert asked.status_code == 202
+    body = asked.json()
+    assert body["expires_in"] == 300
+    code = _code_of(_code_messages()[0])
+    answer = client.post(
+        API_DOSSIERS,
+        {"reference": body["reference"], "code": code},
+        content_type="application/json",
+    )
+    assert answer.status_code == 200
+    (row,) = answer.json()["dossiers"]
+    assert row["code"] == mine.code
+    assert row["tracking_url"] == f"/tra-cuu/{mine.code}/"
+    read = AuditEntry.objects.get(action=ReadAction.LOOKUP)
+    assert (read.object_id, read.channel) == (str(mine.pk), "api")
+    again = client.post(
+        API_DOSSIERS,
+        {"reference": body["reference"], "code": code},
+        content_type="application/json",
+    )
+    assert again.status_code == 400
+    assert again.json()["error"]["code"] == "code_refused"
+
+
+def test_the_api_answers_alike_matched_or_not(client: Client) -> None:
+    _dossier()
+    matched = client.post(
+        API_CODE, {"id_number": NUMBER, "phone": PHONE}, content_type="application/json"
+    )
+    unmatched = client.post(
+        API_CODE,
+        {"id_number": "001199000777", "phone": PHONE},
+        content_type="application/json",
+    )
+    assert matched.status_code == unmatched.status_code == 202
+    assert set(matched.json()) == set(unmatched.json())
+    assert matched.json()["detail"] == unmatched.json()["detail"]
+    wrong = client.post(
+        API_DOSSIERS,
+        {"reference": unmatched.json()["reference"], "code": "000000"},
+        content_type="application/json",
+    )
+    assert wrong.status_code == 400
+    assert "code" in wrong.json()["error"]["fields"]
+
+
+def test_the_api_refuses_forged_references_bad_details_and_too_many_codes(client: Client) -> None:
+    forged = client.post(
+        API_DOSSIERS, {"reference": "1", "code": "123456"}, content_type="application/json"
+    )
+    assert forged.status_code == 400
+    assert forged.json()["error"]["code"] == "code_refused"
+    bad = client.post(
+        API_CODE,
+        {"id_number": "x", "phone": "1"},
+        content_type="application/json",
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert bad.status_code == 400
+    assert set(bad.json()["error"]["fields"]) == {"id_number", "phone"}
+    assert bad.json()["error"]["message"] == "Check the details you entered."
+    for _ in range(3):
+        client.post(
+            API_CODE, {"id_number": NUMBER, "phone": PHONE}, content_type="application/json"
+        )
+    limited = client.post(
+        API_CODE, {"id_number": NUMBER, "phone": PHONE}, content_type="application/json"
+    )
+    assert limited.status_code == 429
+    assert limited.json()["error"]["code"] == "rate_limited"
