@@ -50,6 +50,8 @@ def test_a_person_without_an_account_looks_up_their_dossiers_by_sms_code(
     _fits_the_screen(page)
     page.get_by_label("Số định danh").fill(NUMBER)
     page.get_by_label("Số điện thoại").fill(PHONE)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "lookup-code-ask.png"), full_page=True)
     page.get_by_role("button", name="Gửi mã cho tôi").click()
 
     expect(page.get_by_role("status")).to_contain_text("Nếu thông tin khớp với một hồ sơ")
@@ -68,7 +70,6 @@ def test_a_person_without_an_account_looks_up_their_dossiers_by_sms_code(
     expect(page.get_by_text(mine.code)).to_be_visible()
     expect(page.get_by_text(someone_else.code)).to_have_count(0)
     _fits_the_screen(page)
-    SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / "lookup-code-list.png"), full_page=True)
     page.get_by_role("link", name=procedure.name).click()
     expect(page).to_have_url(re.compile(rf"/tra-cuu/{re.escape(mine.code)}/$"))
