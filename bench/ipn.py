@@ -32,6 +32,7 @@ import django  # noqa: E402
 
 django.setup()
 
+from django.http import HttpRequest  # noqa: E402
 from django.test import RequestFactory  # noqa: E402
 
 from bench.run import machine  # noqa: E402
@@ -39,11 +40,11 @@ from motcua.payments.gateways.base import Answer, BadSignature  # noqa: E402
 from motcua.payments.gateways.vnpay import VnpayGateway, hash_data, sign  # noqa: E402
 
 
-def requests(count: int) -> list[object]:
+def requests(count: int) -> list[HttpRequest]:
     from django.conf import settings
 
     factory = RequestFactory()
-    made = []
+    made: list[HttpRequest] = []
     for n in range(count):
         fields = {
             "vnp_Amount": str((20_000 + n) * 100),
@@ -77,7 +78,7 @@ def main() -> None:
     while time.perf_counter() - start < options.seconds:
         for request in batch:
             try:
-                gateway.read_notification(request)  # type: ignore[arg-type]
+                gateway.read_notification(request)
                 gateway.answer(Answer.CONFIRMED)
             except BadSignature:
                 gateway.answer(Answer.INVALID_SIGNATURE)
