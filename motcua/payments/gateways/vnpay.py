@@ -145,11 +145,15 @@ def sign(secret: str, data: str) -> str:
 
 
 def hash_data(fields: Mapping[str, str]) -> str:
-    """The signed string of a pay URL, return or IPN: sorted, form-encoded, ``&``-joined."""
+    """The signed string of a pay URL, return or IPN: sorted, form-encoded, ``&``-joined.
+
+    Every ``vnp_*`` field but the hash ones counts, an empty one too (as VNPAY's
+    own samples hash what they receive); a pay URL is built without empty fields.
+    """
     return "&".join(
         f"{quote_plus(k)}={quote_plus(v)}"
         for k, v in sorted(fields.items())
-        if k.startswith("vnp_") and k not in HASH_FIELDS_OUT and v != ""
+        if k.startswith("vnp_") and k not in HASH_FIELDS_OUT
     )
 
 
@@ -238,7 +242,7 @@ class VnpayGateway:
             "vnp_CreateDate": vnpay_time(request.created_at),
             "vnp_ExpireDate": vnpay_time(request.expires_at),
         }
-        query = hash_data(fields)
+        query = hash_data({k: v for k, v in fields.items() if v})
         return Checkout(
             redirect_url=f"{self.pay_url}?{query}&vnp_SecureHash={sign(self.secret, query)}"
         )

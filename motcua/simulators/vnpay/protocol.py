@@ -82,7 +82,7 @@ def query_verifies(fields: Mapping[str, str]) -> bool:
         sorted(
             (k, v)
             for k, v in fields.items()
-            if k.startswith("vnp_") and k not in ("vnp_SecureHash", "vnp_SecureHashType") and v
+            if k.startswith("vnp_") and k not in ("vnp_SecureHash", "vnp_SecureHashType")
         )
     )
     return bool(given) and hmac.compare_digest(hmac512(data), given.lower())

@@ -157,3 +157,12 @@ def test_an_unconfigured_gateway_says_so() -> None:
     with pytest.raises(GatewayError) as missing:
         VnpayGateway()
     assert not missing.value.retry
+
+
+@override_settings(VNPAY_TMN_CODE="DEMOV210", VNPAY_HASH_SECRET="s3cret")
+def test_an_empty_field_vnpay_sent_counts_in_the_signature() -> None:
+    fields = {"vnp_BankTranNo": "", "vnp_ResponseCode": "24", "vnp_TxnRef": "ABC12345"}
+    assert hash_data(fields) == "vnp_BankTranNo=&vnp_ResponseCode=24&vnp_TxnRef=ABC12345"
+    signed = {**fields, "vnp_SecureHash": sign("s3cret", hash_data(fields))}
+    report = VnpayGateway().read_notification(RequestFactory().get("/ipn", signed))
+    assert report.outcome == Outcome.CANCELLED
