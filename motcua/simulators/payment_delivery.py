@@ -4,8 +4,10 @@ Each simulator keeps its notifications as rows of its own model with the
 fields of ``NotificationFields`` (``due_at``, ``delivered_at``, ``attempts``,
 ``status_code``, ``answer``) and a ``send(client)`` method. A row due is
 claimed by moving its ``due_at`` on (a lease: two loops never send it at the
-same moment), sent, and marked delivered; a gateway that cannot be reached
-is tried again up to ``MAX_ATTEMPTS`` times, 30 seconds apart.
+same moment), sent, and marked delivered when the merchant accepts it; a
+merchant that cannot be reached or does not accept it (VNPAY: an answer
+other than 00 or 02) is tried again, 30 seconds apart, ``MAX_ATTEMPTS``
+times in all.
 """
 
 from __future__ import annotations
@@ -32,6 +34,8 @@ class Notification(Protocol):
 
     def send(self, client: httpx.Client) -> httpx.Response: ...
 
+    def accepted(self, response: httpx.Response) -> bool: ...
+
     def save(self, *, update_fields: list[str]) -> None: ...
 
 
@@ -53,7 +57,8 @@ def send_one(row: Notification, client: httpx.Client) -> None:
         return
     row.status_code = response.status_code
     row.answer = response.text[:500]
-    row.delivered_at = timezone.now()
+    if row.accepted(response):
+        row.delivered_at = timezone.now()
     row.save(update_fields=["status_code", "answer", "delivered_at"])
 
 

@@ -39,6 +39,11 @@ class PlatformTransaction(models.Model):
     def __str__(self) -> str:
         return f"{self.transaction_id} ({self.transaction_code})"
 
+    @property
+    def amount_shown(self) -> str:
+        """The amount as Vietnamese write it: 50.000."""
+        return f"{self.trans_amount:,}".replace(",", ".")
+
 
 class PlatformNotification(models.Model):
     """One notification to send (a JSON POST with the checksum), now or when due."""
@@ -64,3 +69,10 @@ class PlatformNotification(models.Model):
 
     def send(self, client: httpx.Client) -> httpx.Response:
         return client.post(self.url, json=self.body)
+
+    def accepted(self, response: httpx.Response) -> bool:
+        """The platform stops resending on ``return_code`` 0."""
+        try:
+            return response.status_code == 200 and response.json().get("return_code") == 0
+        except (ValueError, AttributeError):
+            return False

@@ -40,6 +40,11 @@ class SimTransaction(models.Model):
     def __str__(self) -> str:
         return f"{self.txn_ref} ({self.transaction_no})"
 
+    @property
+    def amount_shown(self) -> str:
+        """The amount as Vietnamese write it: 50.000."""
+        return f"{self.amount:,}".replace(",", ".")
+
 
 class SimNotification(models.Model):
     """One IPN to send (a GET with the signed fields), now or when due."""
@@ -66,6 +71,13 @@ class SimNotification(models.Model):
     def send(self, client: httpx.Client) -> httpx.Response:
         joiner = "&" if "?" in self.url else "?"
         return client.get(f"{self.url}{joiner}{self.query}")
+
+    def accepted(self, response: httpx.Response) -> bool:
+        """VNPAY stops resending on 00 (confirmed) or 02 (already confirmed)."""
+        try:
+            return response.status_code == 200 and response.json().get("RspCode") in ("00", "02")
+        except (ValueError, AttributeError):
+            return False
 
 
 class SimRefund(models.Model):

@@ -245,3 +245,16 @@ def test_an_unreachable_gateway_is_retried_later() -> None:
     with pytest.raises(GatewayError) as failed:
         gateway.query(reference="MC20260016", created_at=timezone.now(), client_ip="::1")
     assert failed.value.retry
+
+
+def test_an_ipn_the_merchant_does_not_accept_is_sent_again(live: str) -> None:
+    with override_settings(PAYMENTS_SIMULATOR_IPN_URLS={"vnpay": f"{live}/nowhere/"}):
+        _, url = start(live, "MC20260017")
+        pay_through(url, "pay")
+    note = SimNotification.objects.get()
+    assert (note.delivered_at, note.attempts, note.status_code) == (None, 1, 404)
+    SimNotification.objects.update(url=f"{live}/test-ipn/vnpay/")
+    assert deliver_due(SimNotification, timezone.now() + dt.timedelta(minutes=2)) == 1
+    note.refresh_from_db()
+    assert note.delivered_at is not None and note.attempts == 2
+    assert [r.reference for r in test_receiver.RECEIVED] == ["MC20260017"]
