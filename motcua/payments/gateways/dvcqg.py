@@ -33,6 +33,11 @@ What is from where:
   (``error``, ``status``, ``payment_time`` as ``yyyyMMddHHmmss`` GMT+7, signed
   like the notification); error codes other than "0"; the daily statement
   (``command`` "STATEMENT", ``date``, checksum over ``client_id|command|date``).
+- The checksum does not cover ``status``: a genuine notification or return
+  of a failed payment, its status changed to 0, would verify. So a
+  notification that says paid is believed only once the signed detail query
+  says so too (``read_notification``; otherwise ``BadSignature``; the
+  platform unreachable: ``GatewayError``, the notification to be retried).
 - No refund: neither source describes one. Refunds of this platform go
   through the treasury or the bank; ``refund`` says so (``GatewayError``,
   not retried).
@@ -258,7 +263,16 @@ class PlatformGateway:
             raise BadSignature("notification is not JSON") from exc
         if not isinstance(data, dict):
             raise BadSignature("notification is not a JSON object")
-        return self.report(self.verify(data))
+        report = self.report(self.verify(data))
+        if report.outcome is Outcome.PAID:  # the checksum does not cover the status
+            confirmed = self.query(
+                reference=report.reference,
+                created_at=report.paid_at or dt.datetime.now(tz=GMT7),
+                client_ip="",
+            )
+            if confirmed.outcome is not Outcome.PAID or confirmed.amount != report.amount:
+                raise BadSignature("the platform does not confirm this payment")
+        return report
 
     def answer(self, answer: Answer, *, message: str = "") -> HttpResponse:
         # A repeat of a confirmed payment is a success to the platform (stop resending).

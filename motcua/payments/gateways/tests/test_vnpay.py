@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
@@ -166,3 +167,24 @@ def test_an_empty_field_vnpay_sent_counts_in_the_signature() -> None:
     signed = {**fields, "vnp_SecureHash": sign("s3cret", hash_data(fields))}
     report = VnpayGateway().read_notification(RequestFactory().get("/ipn", signed))
     assert report.outcome == Outcome.CANCELLED
+
+
+def test_the_statement_is_read_from_the_merchant_portals_export_in_a_folder(tmp_path: Path) -> None:
+    (tmp_path / "vnpay-DEMOV210-20261206.csv").write_text(
+        "vnp_TxnRef,vnp_TransactionNo,kind,vnp_Amount,vnp_PayDate,status\n"
+        "ABC12345,14000001,payment,1806000,20261206101500,00\n"
+        "ABC12345,14000002,refund,806000,20261206111500,00\n",
+        encoding="utf-8",
+    )
+    with override_settings(
+        VNPAY_TMN_CODE="DEMOV210", VNPAY_HASH_SECRET="s", VNPAY_STATEMENT_URL=tmp_path.as_uri()
+    ):
+        gateway = VnpayGateway()
+    lines = gateway.statement(dt.date(2026, 12, 6))
+    assert [(x.reference, x.kind, x.amount, x.outcome) for x in lines] == [
+        ("ABC12345", "payment", 18_060, Outcome.PAID),
+        ("ABC12345", "refund", 8_060, Outcome.PAID),
+    ]
+    assert lines[0].at == dt.datetime(2026, 12, 6, 10, 15, tzinfo=GMT7)
+    with pytest.raises(GatewayError):
+        gateway.statement(dt.date(2026, 12, 5))

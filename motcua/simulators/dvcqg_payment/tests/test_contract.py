@@ -96,9 +96,9 @@ def test_late_and_repeated_notifications_and_the_status_query(live: str) -> None
     assert gateway.query(reference="DV20260005", created_at=now, client_ip="").outcome == (
         Outcome.PENDING
     )
+    PlatformTransaction.objects.update(settled_at=now)  # the bank confirmed it
     assert deliver_due(PlatformNotification, now + dt.timedelta(minutes=5)) == 2
     assert [r.outcome for r in test_receiver.RECEIVED] == [Outcome.PAID, Outcome.PAID]
-    PlatformTransaction.objects.update(settled_at=now)
     assert gateway.query(reference="DV20260005", created_at=now, client_ip="").outcome == (
         Outcome.PAID
     )
@@ -144,3 +144,15 @@ def test_the_checksum_is_over_the_documented_fields_in_order() -> None:
 
     expected = hmac.new(b"k", b"0|c|PAY|1000|T1|3.0", hashlib.sha256).hexdigest()
     assert pay_checksum("k", fields) == expected
+
+
+def test_a_failed_payments_fields_with_the_status_changed_are_not_believed(live: str) -> None:
+    gateway = PlatformGateway()
+    checkout = gateway.checkout(checkout_request(live, "DV20260008"))
+    back = pay_through(checkout.redirect_url, "fail", ipn="none")
+    assert gateway.read_return(back).outcome == Outcome.FAILED
+    forged = {**back, "status": "0"}  # the checksum does not cover the status
+    answer = httpx.post(f"{live}/test-ipn/dvcqg/", json=forged).json()
+    assert answer["return_code"] == -1
+    assert test_receiver.REFUSED == ["the platform does not confirm this payment"]
+    assert test_receiver.RECEIVED == []
