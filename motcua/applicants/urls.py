@@ -15,4 +15,5 @@ urlpatterns = [
     path("tra-cuu-ho-so/nhap-ma/", lookup_views.lookup_verify, name="lookup-verify"),
     path("tra-cuu-ho-so/danh-sach/", lookup_views.lookup_dossiers, name="lookup-dossiers"),
     path("tra-cuu-ho-so/ket-thuc/", lookup_views.lookup_end, name="lookup-end"),
+    path("ho-so-cua-toi/<str:code>/tin-nhan/", views.message_choice, name="message-choice"),
 ]

@@ -19,7 +19,8 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from motcua.audit.services import audit_record
+from motcua.audit.services import audit_record, changed, snapshot
+from motcua.core.errors import ValidationFailed
 from motcua.dossiers.models import Channel, Dossier, DossierEvent, DossierState, EventKind
 from motcua.dossiers.selectors import dossier_tracking_url
 
@@ -35,6 +36,7 @@ from .models import (
     MessageTemplate,
     ProcedureMessaging,
 )
+from .preferences import BAD_LANGUAGE, LANGUAGE_INPUT, MessageChoice
 from .rendering import render_text, sms_text
 
 logger = logging.getLogger(__name__)
@@ -260,12 +262,73 @@ def _phone(phone: str) -> str:
 def message_preferences_set(
     *, dossier_id: int, email: bool = True, sms: bool = True, language: str = "vi"
 ) -> MessagePreference:
-    """Record the channels and language the applicant of a dossier chose."""
-    if language not in dict(settings.LANGUAGES):
-        language = "vi"
+    """Record the channels and language the applicant of a dossier chose (no audit entry).
+
+    ValidationFailed for a language not offered. For the system and the tests;
+    the applicant's own change is ``message_preference_change``.
+    """
+    _check_language(language)
     preference, _ = MessagePreference.objects.update_or_create(
         dossier_id=dossier_id, defaults={"email": email, "sms": sms, "language": language}
     )
+    return preference
+
+
+def _check_language(language: str) -> None:
+    if language not in dict(settings.LANGUAGES):
+        raise ValidationFailed(BAD_LANGUAGE, field_errors={LANGUAGE_INPUT: [BAD_LANGUAGE]})
+
+
+def message_preference_first(*, dossier: Dossier, choice: MessageChoice) -> MessagePreference:
+    """Record the choice made at submission for a dossier just inserted, in its transaction.
+
+    One INSERT, kept on ``dossier`` so that the acknowledgement written next
+    (``messages_for_event``) already follows it. The submission is the
+    dossier's own record: no separate audit entry.
+    """
+    _check_language(choice.language)
+    preference = MessagePreference.objects.create(
+        dossier=dossier, email=choice.email, sms=choice.sms, language=choice.language
+    )
+    dossier.message_preference = preference
+    return preference
+
+
+PREFERENCE_FIELDS = ("email", "sms", "language")
+
+
+def message_preference_change(
+    *, dossier: Dossier, choice: MessageChoice, actor: Any = None
+) -> MessagePreference:
+    """Change the channels and language of a dossier's messages from now on; audited.
+
+    The caller checked that ``actor`` may (the applicant of the dossier).
+    Locks the dossier's preference row (``select_for_update``; created with the
+    defaults if the dossier has none) so two changes at once apply in turn, and
+    writes an audit entry with the choice before and after in the same
+    transaction (none when nothing changed). Messages already written keep
+    their channel and language.
+    """
+    _check_language(choice.language)
+    with transaction.atomic():
+        preference, created = MessagePreference.objects.select_for_update().get_or_create(
+            dossier_id=dossier.pk
+        )
+        before = snapshot(preference, PREFERENCE_FIELDS)
+        preference.email, preference.sms = choice.email, choice.sms
+        preference.language = choice.language
+        after = snapshot(preference, PREFERENCE_FIELDS)
+        if created or changed(before, after):
+            preference.save(update_fields=list(PREFERENCE_FIELDS))
+        if changed(before, after):
+            audit_record(
+                action="dossier.message_preference_change",
+                target=("dossiers.dossier", str(dossier.pk), dossier.code),
+                actor=actor,
+                before=before,
+                after=after,
+            )
+    dossier.message_preference = preference
     return preference
 
 
