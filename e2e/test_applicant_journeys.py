@@ -181,6 +181,8 @@ def test_citizen_submits_answers_a_supplement_sees_the_result_and_rates_it(
     page.get_by_role("button", name="Gửi bổ sung").click()
     expect(page.get_by_text("Hồ sơ bổ sung đã được gửi")).to_be_visible()
     shoot(page, "a07-supplement-sent")
+    page.locator(".breadcrumb").get_by_role("link", name=code).click()
+    expect(page.locator(".timeline")).to_contain_text("Hồ sơ bổ sung của bạn đã được nhận")
     dossier.refresh_from_db()
     assert dossier.state == DossierState.SUBMITTED
     assert DossierFile.objects.filter(
@@ -221,6 +223,10 @@ def test_citizen_submits_answers_a_supplement_sees_the_result_and_rates_it(
         MessageKind.RESULT_RETURNED,
     } <= kinds
     expect(messages_of(page)).to_have_count(len(kinds))
+    # The newest is open, the others folded to their subject and time.
+    expect(messages_of(page).first.locator("details")).to_have_attribute("open", "")
+    expect(messages_of(page).first).to_contain_text("đã trả kết quả")
+    expect(page.locator(".dossier-messages details[open]")).to_have_count(1)
     assert not Message.objects.exclude(status=MessageStatus.SENT).exists()
     assert SimulatedSms.objects.count() == len(kinds)
     shoot(page, "a08-dossier-returned")
@@ -234,6 +240,8 @@ def test_citizen_submits_answers_a_supplement_sees_the_result_and_rates_it(
     page.get_by_role("button", name="Gửi đánh giá").click()
     expect(page.get_by_text("Cảm ơn bạn: đánh giá đã được ghi nhận.")).to_be_visible()
     shoot(page, "a10-rated")
+    page.locator(".breadcrumb").get_by_role("link", name=code).click()
+    expect(page.locator("h1")).to_have_text(code)
     rating = Rating.objects.get(dossier=dossier)
     assert rating.agency_id == cast.agency.pk
     assert rating.scores.count() == Criterion.objects.filter(is_active=True).count()
