@@ -1,9 +1,9 @@
 """The applicant, on a phone, answers a supplement request with a file, rates a returned
 dossier, and asks to withdraw another; the public ratings page sums the ratings.
 
-The applicant is signed in by putting their identification number in the
-session, as ``workflow.applicant_access`` reads it until the national
-identity's sign-in replaces it.
+The applicant signs in through the identity simulator's pages, as a demo
+citizen whose number the dossiers carry (``test_applicant_journeys`` has the
+whole journeys).
 """
 
 from __future__ import annotations
@@ -13,24 +13,30 @@ import re
 from pathlib import Path
 
 import pytest
-from django.conf import settings
-from django.test import Client
 from playwright.sync_api import FilePayload, Page, expect
 from pytest_django.live_server_helper import LiveServer
 
-from motcua.applicants.tests.factories import applicant_user
 from motcua.dossiers.models import DossierFile, DossierState
+from motcua.identity_sim.identities import identity_by_key
 from motcua.ratings.criteria import criteria_seed
 from motcua.ratings.models import Criterion
 from motcua.testing import DossierFactory, ProcedureFactory, cast_create, pdf_bytes
 from motcua.workflow import services
 from motcua.workflow.services.intake import Missing
 
+from .test_applicant_identity import simulator  # noqa: F401 - the fixture, used by name
+
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("simulator"),
+]
 
-PIN = "001090000001"  # DossierFactory's applicant
+CITIZEN = identity_by_key("cong-dan-muc-2")
+assert CITIZEN is not None
+PIN = CITIZEN.id_number
 SHOTS = Path(os.environ.get("MOTCUA_SCREENSHOTS", "var/screenshots"))
 
 
@@ -40,18 +46,12 @@ def _fits_the_screen(page: Page) -> None:
 
 
 def _sign_in(page: Page, live_server: LiveServer) -> None:
-    """Sign the browser in as the applicant holding PIN (the flow: test_applicant_identity)."""
-    client = Client()
-    client.force_login(applicant_user(PIN), backend="motcua.applicants.oidc.IdentityBackend")
-    page.context.add_cookies(
-        [
-            {
-                "name": settings.SESSION_COOKIE_NAME,
-                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-                "url": live_server.url,
-            }
-        ]
-    )
+    """Sign in as the demo citizen holding PIN, through the simulator's pages."""
+    assert CITIZEN is not None
+    page.goto(f"{live_server.url}/ho-so-cua-toi/")
+    page.get_by_role("link", name="Đăng nhập bằng VNeID").first.click()
+    page.get_by_role("button", name=f"Đăng nhập với danh tính {CITIZEN.name}").click()
+    page.wait_for_url(re.compile(r"/ho-so-cua-toi/$"))
 
 
 def _shot(page: Page, name: str) -> None:
@@ -65,7 +65,7 @@ def test_applicant_answers_a_supplement_rates_and_withdraws(
     criteria_seed(Criterion)  # a transactional test before this one emptied the table
     cast = cast_create()
     procedure = ProcedureFactory(agency=cast.agency, name="Cấp phiếu lý lịch tư pháp")
-    waiting = DossierFactory(procedure=procedure, receiving_unit=cast.unit)
+    waiting = DossierFactory(procedure=procedure, receiving_unit=cast.unit, applicant_id_number=PIN)
     services.dossier_accept(dossier=waiting, actor=cast.receiving_officer)
     services.dossier_request_supplement(
         dossier=waiting,
@@ -77,9 +77,14 @@ def test_applicant_answers_a_supplement_rates_and_withdraws(
         reason="Hồ sơ chưa hợp lệ",
     )
     returned = DossierFactory(
-        procedure=procedure, receiving_unit=cast.unit, state=DossierState.RESULT_RETURNED
+        procedure=procedure,
+        receiving_unit=cast.unit,
+        state=DossierState.RESULT_RETURNED,
+        applicant_id_number=PIN,
     )
-    open_one = DossierFactory(procedure=procedure, receiving_unit=cast.unit)
+    open_one = DossierFactory(
+        procedure=procedure, receiving_unit=cast.unit, applicant_id_number=PIN
+    )
     _sign_in(page, live_server)
 
     # The supplement: each item with its reason, a file against the first, a note.
