@@ -13,7 +13,17 @@ from django.utils import timezone
 
 from motcua.applicants.selectors import applicant_dossier
 from motcua.core.errors import NotFound
-from motcua.dossiers.models import Channel, Dossier, DossierEvent, DossierState, EventKind, Status
+from motcua.dossiers.models import (
+    Channel,
+    Dossier,
+    DossierComponent,
+    DossierEvent,
+    DossierFile,
+    DossierState,
+    EventKind,
+    Status,
+)
+from motcua.outbox.models import Message, MessageChannel, MessageKind
 from motcua.testing import DossierFactory, ProcedureFactory
 
 from .factories import BINH, HOA, signed_in
@@ -152,6 +162,56 @@ def test_my_dossier_page_costs_the_same_queries_with_more_history(client: Client
         DossierEvent.objects.create(
             dossier=dossier, at=timezone.now(), kind=EventKind.FORWARDED, to_status=Status.NEW
         )
+    assert read() == before
+
+
+def test_my_dossier_page_costs_the_same_queries_with_more_files_and_messages(
+    client: Client,
+) -> None:
+    signed_in(client)
+    dossier = _dossier()
+
+    def read() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(f"/ho-so-cua-toi/{dossier.code}/").status_code == 200
+        return len(queries)
+
+    def add(n: int) -> None:
+        now = timezone.now()
+        for i in range(n):
+            component = DossierComponent.objects.create(dossier=dossier, name=f"Giấy tờ {i}")
+            for j in range(2):
+                DossierFile.objects.create(
+                    component=component,
+                    file=f"dossiers/{dossier.pk}-{i}-{j}.pdf",
+                    original_name=f"{i}-{j}.pdf",
+                    content_type="application/pdf",
+                    size=100,
+                    sha256="0" * 64,
+                )
+            event = DossierEvent.objects.create(
+                dossier=dossier, at=now, kind=EventKind.FORWARDED, to_status=Status.IN_PROCESS
+            )
+            Message.objects.bulk_create(
+                Message(
+                    dossier=dossier,
+                    event=event,
+                    kind=MessageKind.ACCEPTED,
+                    channel=channel,
+                    recipient="hoa@example.vn" if channel == MessageChannel.EMAIL else "0905",
+                    body=f"Tin nhắn {i}",
+                    next_attempt_at=now,
+                    created_at=now,
+                )
+                for channel in MessageChannel
+            )
+
+    add(1)
+    before = read()
+    add(6)
+    answer = client.get(f"/ho-so-cua-toi/{dossier.code}/")
+    assert len(answer.context["dossier_messages"]) == 7
+    assert answer.content.decode().count('class="components__name"') == 7
     assert read() == before
 
 
