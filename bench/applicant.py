@@ -19,9 +19,11 @@ as the OpenID Connect callback makes it), it:
 - times each page in this process with Django's test client (median of five
   rounds): the application's own cost, without the noise of a shared machine;
 - serves the site with gunicorn (``--workers`` x ``--threads``, gthread,
-  ``DEBUG=false``) and drives each page with ``wrk`` (``--connections``,
-  ``--seconds``; the dossier pages at random among the 20), printing
-  req/s and p50 / p99 latency.
+  ``DEBUG=false``), warms its workers with a ``wrk`` run that is not counted
+  (each worker's first requests take seconds), times 60 requests sent one
+  after the other, then drives each page with ``wrk`` (``--connections``,
+  ``--seconds``; the dossier pages at random among the 20), printing req/s
+  and p50 / p99 latency.
 
 Prints the machine first. Never part of the test suite. About two minutes
 on a fresh database (most of it the loader), under one after.
@@ -238,6 +240,20 @@ def in_process(client: Any, paths: list[str], rounds: int = 5, per_round: int = 
     )
 
 
+def one_at_a_time(base: str, paths: list[str], cookie: str, n: int = 60) -> str:
+    """Return the median time of ``n`` requests sent one after the other over HTTP."""
+    times = []
+    for i in range(n):
+        request = urllib.request.Request(  # noqa: S310 - our own loopback server
+            base + paths[i % len(paths)], headers={"Cookie": cookie}
+        )
+        started = time.perf_counter()
+        with urllib.request.urlopen(request, timeout=10) as answer:  # noqa: S310 - loopback
+            answer.read()
+        times.append((time.perf_counter() - started) * 1000)
+    return f"median {statistics.median(times):5.1f} ms per request"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -345,7 +361,13 @@ def main() -> None:
             f"{args.connections} connections, {args.seconds} s"
         )
         with tempfile.TemporaryDirectory() as tmp:
-            for label, paths in (("Hồ sơ của tôi", [mine]), ("dossier page", pages)):
+            # Every worker's first requests load what Django loads lazily (seconds each):
+            # a warm-up run, not counted, so that the figures are of warm workers.
+            for label, paths in (
+                ("warm-up", [mine, *pages]),
+                ("Hồ sơ của tôi", [mine]),
+                ("dossier page", pages),
+            ):
                 listed = Path(tmp) / "paths.txt"
                 listed.write_text("\n".join(paths) + "\n")
                 figures = wrk(
@@ -355,6 +377,9 @@ def main() -> None:
                     connections=args.connections,
                     env={**env, "BENCH_PATHS": str(listed), "BENCH_COOKIE": cookie},
                 )
+                if label == "warm-up":
+                    continue
+                print(f"   {label:14s} one at a time: {one_at_a_time(base, paths, cookie)}")
                 print(
                     f"   {label:14s} {figures['requests_per_second']:7.1f} req/s  "
                     f"p50 {figures['p50_ms']:6.1f} ms  p99 {figures['p99_ms']:6.1f} ms  "
