@@ -19,6 +19,7 @@ urlpatterns = [
     path("", include("motcua.applicants.urls")),
     path("ho-so-cua-toi/", include("motcua.workflow.applicant_urls")),
     path("", include("motcua.ratings.urls")),
+    path("", include("motcua.esign.urls")),
     path("", include("motcua.dossiers.urls")),
     path("", include("motcua.portal.urls")),
 ]
@@ -34,3 +35,7 @@ handler500 = "motcua.api.handlers.server_error"
 # The local SMS gateway (eSMS.vn's protocol), for development, the demo and the tests only.
 if settings.OUTBOX_SMS_SIMULATOR:
     urlpatterns.insert(0, path("sim/esms/", include("motcua.sms_sim.urls")))
+
+# The local remote-signing service (VNPT SmartCA's protocol), for development, the demo and tests.
+if settings.ESIGN_SIMULATOR:
+    urlpatterns.insert(0, path("sim/smartca/", include("motcua.simulators.remote_signing.urls")))

@@ -47,6 +47,8 @@ class Action(models.TextChoices):
     REQUEST_WITHDRAWAL = "request_withdrawal", _("Record a withdrawal request")
     DECIDE_WITHDRAWAL = "decide_withdrawal", _("Answer the withdrawal request")
     RETURN_RESULT = "return_result", _("Return the result")
+    REVOKE_RESULT = "revoke_result", _("Revoke an electronic result")
+    REPLACE_RESULT = "replace_result", _("Replace an electronic result")
 
 
 NOT_WAITING_FOR_INTAKE = _("This dossier is no longer waiting for intake.")
@@ -58,6 +60,7 @@ NOT_A_NEXT_STEP = _("The process does not allow sending the dossier to this step
 NOT_WITHDRAWABLE = _("The applicant can withdraw only a dossier that is still open.")
 NOT_WAITING_FOR_WITHDRAWAL = _("No withdrawal request is waiting for an answer.")
 RESULT_BEFORE_PROCESSED = _("The result can be returned only once the dossier is processed.")
+RESULT_NOT_ISSUED = _("An electronic result can be revoked or replaced only once it is issued.")
 NOT_ALLOWED_ROLE = _("You do not hold a role that may do this for this dossier's agency.")
 ALREADY_ASSIGNED = _("This step is already assigned; a leader of the agency may reassign it.")
 NOT_YOUR_STEP = _("This step is assigned to someone else; ask them or a leader of the agency.")
@@ -79,6 +82,7 @@ SUPPLEMENT_ONCE_PER_AGENCY = _(
 PROCESSING_STATES = (DossierState.ACCEPTED, DossierState.IN_PROCESS)
 OPEN_STATES = (DossierState.SUBMITTED, *PROCESSING_STATES)
 WITHDRAWABLE_STATES = (*OPEN_STATES, DossierState.SUPPLEMENT_REQUESTED)
+ISSUED_STATES = (DossierState.PROCESSED, DossierState.RESULT_RETURNED)
 
 
 @dataclass(frozen=True)
@@ -240,6 +244,9 @@ def check(
         _state(s, [DossierState.PROCESSED], RESULT_BEFORE_PROCESSED)
         where = s.step_agency_id if s.step_kind == StepKind.RETURN else s.receiving_unit_id
         _role(roles, officer, [where])
+    elif action in (Action.REVOKE_RESULT, Action.REPLACE_RESULT):
+        _state(s, ISSUED_STATES, RESULT_NOT_ISSUED)
+        _role(roles, [Role.LEADER], [s.competent_agency_id])
 
 
 def check_applicant(action: Action | str, s: Situation) -> None:

@@ -13,6 +13,7 @@ dossier's state, national status, revision and timeline change together.
 withdraw).
 ``processing``: assignment, forwarding and inter-agency transfer, rework,
 result, extension, stop, return of the result.
+``results``: revoke or replace an issued electronic result.
 """
 
 from motcua.workflow.rules import (
@@ -53,6 +54,7 @@ from .processing import (
     CASE_DUE_PAST,
     CASE_UNCHANGED,
     CHOOSE_NEXT_STEP,
+    ELECTRONIC_RESULT_NOT_PDF,
     EXTENSION_NOT_LATER,
     EXTENSION_ONCE,
     EXTENSION_TOO_LATE,
@@ -73,8 +75,13 @@ from .processing import (
     dossier_stop,
     dossiers_assign,
 )
+from .results import NO_SUCH_RESULT, dossier_result_replace, dossier_result_revoke
 
 __all__ = [
+    "ELECTRONIC_RESULT_NOT_PDF",
+    "NO_SUCH_RESULT",
+    "dossier_result_replace",
+    "dossier_result_revoke",
     "ANSWER_EMPTY",
     "ASSIGNEE_NOT_ELIGIBLE",
     "CASE_DUE_PAST",
