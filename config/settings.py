@@ -559,7 +559,9 @@ ESIGN_PKCS11_KEY_LABEL = env("ESIGN_PKCS11_KEY_LABEL", "{code}")
 # VNPT SmartCA (SP769 API); with the simulator on, the local one unless ESIGN_SMARTCA_URL is set.
 ESIGN_SMARTCA_URL = env(
     "ESIGN_SMARTCA_URL",
-    SITE_URL.rstrip("/") + "/sim/smartca/" if ESIGN_SIMULATOR else "https://gwsca.vnpt.vn/sca/sp769/",
+    SITE_URL.rstrip("/") + "/sim/smartca/"
+    if ESIGN_SIMULATOR
+    else "https://gwsca.vnpt.vn/sca/sp769/",
 )
 ESIGN_SMARTCA_SP_ID = env("ESIGN_SMARTCA_SP_ID", "demo-sp" if ESIGN_SIMULATOR else "")
 ESIGN_SMARTCA_SP_PASSWORD = env(

@@ -174,7 +174,11 @@ def agency_certificate_ensure(
         serialization.BestAvailableEncryption(secret) if secret else serialization.NoEncryption()
     )
     data = pkcs12.serialize_key_and_certificates(
-        name=code.encode(), key=key, cert=cert, cas=[ca.certificate], encryption_algorithm=encryption
+        name=code.encode(),
+        key=key,
+        cert=cert,
+        cas=[ca.certificate],
+        encryption_algorithm=encryption,
     )
     _write_private(path, data)
     return path, True

@@ -96,7 +96,7 @@ def open_writer(original: bytes) -> IncrementalPdfFileWriter:
         writer = IncrementalPdfFileWriter(io.BytesIO(original), strict=False)
         if writer.prev.encrypted:
             raise ValidationFailed(ENCRYPTED_PDF, field_errors={"file": [ENCRYPTED_PDF]})
-        writer.root["/Pages"]  # noqa: B018 - a PDF with no page tree is no document
+        writer.root["/Pages"]
         if not writer.prev.root["/Pages"]["/Count"]:
             raise ValidationFailed(NOT_A_PDF, field_errors={"file": [NOT_A_PDF]})
     except (PdfError, KeyError, ValueError, TypeError, IndexError) as exc:
@@ -110,7 +110,7 @@ def pdf_check(original: bytes) -> None:
 
 
 def _page_box(writer: IncrementalPdfFileWriter, index: int) -> tuple[float, float, float, float]:
-    page = writer.prev.find_page_for_modification(index)[0]
+    page = writer.prev.find_page_for_modification(index)[0]  # type: ignore[no-untyped-call]
     box = [float(v) for v in page.get_object()["/MediaBox"]]
     return box[0], box[1], box[2], box[3]
 
@@ -137,12 +137,13 @@ def sign_pdf(original: bytes, *, signer: Signer, stamp: Stamp) -> bytes:
         text_params={},
         box=BoxConstraints(width=QR_SIZE, height=QR_SIZE),
     )
-    qr.apply(0, x0 + MARGIN, y1 - MARGIN - QR_SIZE)
+    qr.apply(0, int(x0) + MARGIN, int(y1) - MARGIN - QR_SIZE)
 
     last = int(writer.prev.root["/Pages"]["/Count"]) - 1
-    lx0, ly0, lx1, _ly1 = _page_box(writer, last)
+    _lx0, ly0, lx1, _ly1 = _page_box(writer, last)
     right = lx1 - MARGIN
-    box = (right - STAMP_WIDTH, ly0 + MARGIN, right, ly0 + MARGIN + STAMP_HEIGHT)
+    bottom = int(ly0) + MARGIN
+    box = (int(right) - STAMP_WIDTH, bottom, int(right), bottom + STAMP_HEIGHT)
     fields.append_signature_field(
         writer, fields.SigFieldSpec(sig_field_name=FIELD_NAME, on_page=last, box=box)
     )
@@ -194,7 +195,7 @@ def paper_print(signed: bytes, *, text: str) -> bytes:
         stamp = TextStamp(
             writer, style=style, box=BoxConstraints(width=x1 - MARGIN - left, height=14)
         )
-        stamp.apply(index, left, y1 - MARGIN - 12)
+        stamp.apply(index, int(left), int(y1) - MARGIN - 12)
     out = io.BytesIO()
-    writer.write(out)
+    writer.write(out)  # type: ignore[no-untyped-call]
     return out.getvalue()

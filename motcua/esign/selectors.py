@@ -53,7 +53,9 @@ def dossier_signed_results(dossier: Dossier | int) -> list[SignedRow]:
     rows = (
         SignedResult.objects.filter(result__dossier_id=dossier_id)
         .order_by("result__number")
-        .values_list("result__code", "result__name", "state", "signed_at", "replaced_by__result__code")
+        .values_list(
+            "result__code", "result__name", "state", "signed_at", "replaced_by__result__code"
+        )
     )
     labels = dict(SignedState.choices)
     return [

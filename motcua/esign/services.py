@@ -109,6 +109,8 @@ def result_sign(
             logger.exception("signing %s failed", result.code)
             raise SigningUnavailable(SIGNING_FAILED % {"reason": type(exc).__name__}) from exc
         cert = signer.signing_cert
+    if cert is None:  # every backend sets it; a signature without one proves nothing
+        raise SigningUnavailable(SIGNING_FAILED % {"reason": "no certificate"})
     name = default_storage.save(f"signed/{now:%Y/%m}/{uuid.uuid4().hex}.pdf", ContentFile(data))
     written.append(name)
     signed = SignedResult.objects.create(

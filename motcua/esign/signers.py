@@ -78,7 +78,10 @@ class Pkcs12Signers:
 @lru_cache(maxsize=256)
 def _load_pkcs12(path: str, _mtime: int, password: bytes | None) -> SimpleSigner | None:
     """Read a PKCS#12 file once per process (its key derivation is slow on purpose)."""
-    return SimpleSigner.load_pkcs12(path, passphrase=password)
+    loaded: SimpleSigner | None = SimpleSigner.load_pkcs12(  # type: ignore[no-untyped-call]
+        path, passphrase=password
+    )
+    return loaded
 
 
 class Pkcs11Signers:
@@ -88,13 +91,14 @@ class Pkcs11Signers:
 
     @contextmanager
     def signer(self, *, code: str, name: str) -> Iterator[Signer]:
+        from pyhanko.config.pkcs11 import TokenCriteria
         from pyhanko.sign import pkcs11
 
         label = settings.ESIGN_PKCS11_KEY_LABEL.format(code=code)
         try:
             session = pkcs11.open_pkcs11_session(
                 settings.ESIGN_PKCS11_MODULE,
-                token_label=settings.ESIGN_PKCS11_TOKEN_LABEL,
+                token_criteria=TokenCriteria(label=settings.ESIGN_PKCS11_TOKEN_LABEL or None),
                 user_pin=settings.ESIGN_PKCS11_PIN,
             )
         except Exception as exc:  # the module's errors are its own types
@@ -107,12 +111,11 @@ class Pkcs11Signers:
 
 def agency_signers() -> AgencySigner:
     """Return the backend named by ``ESIGN_SIGNER`` (a short name or a dotted class path)."""
-    known = {
+    known: dict[str, str | type[AgencySigner]] = {
         "pkcs12": Pkcs12Signers,
         "pkcs11": Pkcs11Signers,
         "smartca": "motcua.esign.smartca.SmartCASigners",
     }
     chosen = known.get(settings.ESIGN_SIGNER, settings.ESIGN_SIGNER)
-    cls = import_string(chosen) if isinstance(chosen, str) else chosen
-    backend: AgencySigner = cls()
-    return backend
+    cls: type[AgencySigner] = import_string(chosen) if isinstance(chosen, str) else chosen
+    return cls()

@@ -164,7 +164,8 @@ class SmartCASigner(Signer):
     def __init__(
         self, *, client: SmartCAClient, user_id: str, cert: asn1_x509.Certificate, serial: str
     ) -> None:
-        super().__init__(signing_cert=cert, cert_registry=SimpleCertificateStore.from_certs([cert]))
+        registry = SimpleCertificateStore.from_certs([cert])  # type: ignore[no-untyped-call]
+        super().__init__(signing_cert=cert, cert_registry=registry)
         self.client = client
         self.user_id = user_id
         self.serial = serial

@@ -62,8 +62,7 @@ SAYS = {
         "certification authority: it is not a result of this system."
     ),
     Verdict.OTHER_SIGNER: _(
-        "The document is signed with a certificate that is not one of the agencies of this "
-        "system."
+        "The document is signed with a certificate that is not one of the agencies of this system."
     ),
     Verdict.UNKNOWN: _(
         "The signature is valid, but this document is not on record here: it is not a result "
@@ -106,7 +105,7 @@ class Verification:
 
 @lru_cache(maxsize=4)
 def _roots(path: str, _mtime: int) -> tuple[asn1_x509.Certificate, ...]:
-    return tuple(load_certs_from_pemder([path]))
+    return tuple(load_certs_from_pemder([path]))  # type: ignore[no-untyped-call]
 
 
 def trust_roots() -> list[asn1_x509.Certificate]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -68,7 +69,7 @@ def verify_upload(request: HttpRequest) -> HttpResponse:
     return render(request, "esign/verify_upload.html", context)
 
 
-def _send(signed: SignedResult, dossier: Dossier, *, note: str) -> HttpResponse:
+def _send(signed: SignedResult, dossier: Dossier, *, note: str) -> HttpResponseBase:
     response = attachment_response(
         signed.file.open("rb"),
         filename=f"{signed.result.code}.pdf",
@@ -86,7 +87,7 @@ def _send(signed: SignedResult, dossier: Dossier, *, note: str) -> HttpResponse:
 
 
 @require_GET
-def applicant_download(request: HttpRequest, code: str, result_code: str) -> HttpResponse:
+def applicant_download(request: HttpRequest, code: str, result_code: str) -> HttpResponseBase:
     """Send the signed result to the signed-in applicant whose dossier it is (else 404)."""
     applicant = applicant_selectors.applicant_of(request)
     if applicant is None:
@@ -100,7 +101,7 @@ def applicant_download(request: HttpRequest, code: str, result_code: str) -> Htt
 
 
 @require_POST
-def tracking_download(request: HttpRequest, code: str, result_code: str) -> HttpResponse:
+def tracking_download(request: HttpRequest, code: str, result_code: str) -> HttpResponseBase:
     """Send the signed result to whoever gives the dossier's result secret (from the receipt)."""
     try:
         dossier = dossier_public_get(code=code)

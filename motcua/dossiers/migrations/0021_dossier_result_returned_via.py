@@ -4,15 +4,23 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('dossiers', '0020_applicant_index'),
+        ("dossiers", "0020_applicant_index"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='dossier',
-            name='result_returned_via',
-            field=models.CharField(blank=True, choices=[('counter', 'At the counter'), ('post', 'By post to an address'), ('online', 'Online (electronic result)')], max_length=10, verbose_name='result returned how'),
+            model_name="dossier",
+            name="result_returned_via",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("counter", "At the counter"),
+                    ("post", "By post to an address"),
+                    ("online", "Online (electronic result)"),
+                ],
+                max_length=10,
+                verbose_name="result returned how",
+            ),
         ),
     ]

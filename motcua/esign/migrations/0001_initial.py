@@ -6,44 +6,136 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('dossiers', '0021_dossier_result_returned_via'),
-        ('organisation', '0003_agency_notation'),
+        ("dossiers", "0021_dossier_result_returned_via"),
+        ("organisation", "0003_agency_notation"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='SignedResult',
+            name="SignedResult",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('file', models.FileField(upload_to='signed/%Y/%m/')),
-                ('size', models.PositiveBigIntegerField()),
-                ('sha256', models.CharField(max_length=64, unique=True, verbose_name='SHA-256 of the signed file')),
-                ('signed_by_name', models.CharField(max_length=200, verbose_name="signer's name on the stamp")),
-                ('signed_at', models.DateTimeField(verbose_name='signed at')),
-                ('backend', models.CharField(max_length=20, verbose_name='signing backend')),
-                ('certificate_subject', models.CharField(max_length=500, verbose_name='certificate subject')),
-                ('certificate_issuer', models.CharField(max_length=500, verbose_name='certificate issuer')),
-                ('certificate_serial', models.CharField(max_length=80, verbose_name='certificate serial number')),
-                ('certificate_sha256', models.CharField(db_index=True, max_length=64)),
-                ('timestamped', models.BooleanField(default=False, verbose_name='timestamped (RFC 3161)')),
-                ('state', models.CharField(choices=[('valid', 'Valid'), ('revoked', 'Revoked'), ('replaced', 'Replaced')], default='valid', max_length=10, verbose_name='state')),
-                ('changed_at', models.DateTimeField(blank=True, null=True, verbose_name='revoked or replaced at')),
-                ('reason', models.TextField(blank=True, verbose_name='reason')),
-                ('agency', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='organisation.agency', verbose_name='agency')),
-                ('changed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('replaced_by', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='replaces', to='esign.signedresult', verbose_name='replaced by')),
-                ('result', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='signed', to='dossiers.dossierresult')),
-                ('signed_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='approved by')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("file", models.FileField(upload_to="signed/%Y/%m/")),
+                ("size", models.PositiveBigIntegerField()),
+                (
+                    "sha256",
+                    models.CharField(
+                        max_length=64, unique=True, verbose_name="SHA-256 of the signed file"
+                    ),
+                ),
+                (
+                    "signed_by_name",
+                    models.CharField(max_length=200, verbose_name="signer's name on the stamp"),
+                ),
+                ("signed_at", models.DateTimeField(verbose_name="signed at")),
+                ("backend", models.CharField(max_length=20, verbose_name="signing backend")),
+                (
+                    "certificate_subject",
+                    models.CharField(max_length=500, verbose_name="certificate subject"),
+                ),
+                (
+                    "certificate_issuer",
+                    models.CharField(max_length=500, verbose_name="certificate issuer"),
+                ),
+                (
+                    "certificate_serial",
+                    models.CharField(max_length=80, verbose_name="certificate serial number"),
+                ),
+                ("certificate_sha256", models.CharField(db_index=True, max_length=64)),
+                (
+                    "timestamped",
+                    models.BooleanField(default=False, verbose_name="timestamped (RFC 3161)"),
+                ),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("valid", "Valid"),
+                            ("revoked", "Revoked"),
+                            ("replaced", "Replaced"),
+                        ],
+                        default="valid",
+                        max_length=10,
+                        verbose_name="state",
+                    ),
+                ),
+                (
+                    "changed_at",
+                    models.DateTimeField(
+                        blank=True, null=True, verbose_name="revoked or replaced at"
+                    ),
+                ),
+                ("reason", models.TextField(blank=True, verbose_name="reason")),
+                (
+                    "agency",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="organisation.agency",
+                        verbose_name="agency",
+                    ),
+                ),
+                (
+                    "changed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "replaced_by",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="replaces",
+                        to="esign.signedresult",
+                        verbose_name="replaced by",
+                    ),
+                ),
+                (
+                    "result",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="signed",
+                        to="dossiers.dossierresult",
+                    ),
+                ),
+                (
+                    "signed_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="approved by",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'signed result',
-                'verbose_name_plural': 'signed results',
-                'constraints': [models.CheckConstraint(condition=models.Q(models.Q(('state', 'replaced'), _negated=True), ('replaced_by__isnull', False), _connector='OR'), name='signed_result_replaced_by')],
+                "verbose_name": "signed result",
+                "verbose_name_plural": "signed results",
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("state", "replaced"), _negated=True),
+                            ("replaced_by__isnull", False),
+                            _connector="OR",
+                        ),
+                        name="signed_result_replaced_by",
+                    )
+                ],
             },
         ),
     ]

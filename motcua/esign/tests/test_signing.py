@@ -48,7 +48,9 @@ def test_the_approval_signs_the_result_with_the_agencys_certificate(approved: At
     result = DossierResult.objects.get(dossier=dossier)
     assert result.file.read()[:5] == b"%PDF-"
     assert result.sha256 != signed.sha256
-    assert AuditEntry.objects.filter(action="esign.result_signed", object_id=str(signed.pk)).exists()
+    assert AuditEntry.objects.filter(
+        action="esign.result_signed", object_id=str(signed.pk)
+    ).exists()
 
 
 def test_the_signed_pdf_has_the_visible_stamp_and_the_qr_of_its_verification_page(
@@ -67,7 +69,9 @@ def test_the_signed_pdf_has_the_visible_stamp_and_the_qr_of_its_verification_pag
     drawn = b"".join(s.get_object().data for s in streams)
     assert b"Do" in drawn  # the QR stamp is a form XObject placed on the page
     xobjects = first["/Resources"]["/XObject"]
-    assert any("/QR" in str(xobjects[name].get_object().get("/Resources", {})) or True for name in xobjects)
+    assert any(
+        "/QR" in str(xobjects[name].get_object().get("/Resources", {})) or True for name in xobjects
+    )
 
 
 def test_a_non_pdf_electronic_result_is_refused_at_recording(leader_step: AtLeader) -> None:
@@ -88,9 +92,7 @@ def test_a_signing_failure_refuses_the_approval_and_leaves_nothing(
     settings.ESIGN_DEMO_ISSUE_ON_DEMAND = False
     settings.ESIGN_PKCS12_DIR = Path(settings.ESIGN_DEMO_DIR) / "nowhere"
     with pytest.raises(SigningUnavailable):
-        services.dossier_mark_processed(
-            dossier=leader_step.dossier, actor=leader_step.cast.leader
-        )
+        services.dossier_mark_processed(dossier=leader_step.dossier, actor=leader_step.cast.leader)
     leader_step.dossier.refresh_from_db()
     assert leader_step.dossier.state == DossierState.IN_PROCESS
     assert not SignedResult.objects.exists()
@@ -108,9 +110,7 @@ def test_a_failure_after_signing_removes_the_signed_file(
 
     monkeypatch.setattr(processing, "finish_dossier", broken)
     with pytest.raises(Conflict):
-        services.dossier_mark_processed(
-            dossier=leader_step.dossier, actor=leader_step.cast.leader
-        )
+        services.dossier_mark_processed(dossier=leader_step.dossier, actor=leader_step.cast.leader)
     assert not SignedResult.objects.exists()
     assert _media_files() == before
 

@@ -33,9 +33,7 @@ TTL = 600
 
 
 def _answer(status_code: int, message: str, data: Any = None, *, http: int = 200) -> JsonResponse:
-    return JsonResponse(
-        {"status_code": status_code, "message": message, "data": data}, status=http
-    )
+    return JsonResponse({"status_code": status_code, "message": message, "data": data}, status=http)
 
 
 def _body(request: HttpRequest) -> dict[str, Any] | None:
@@ -134,7 +132,10 @@ def sign(request: HttpRequest) -> JsonResponse:
         digests = [(str(f["doc_id"]), bytes.fromhex(f["data_to_be_signed"])) for f in files]
     except (KeyError, TypeError, ValueError):
         return _answer(400, "data_to_be_signed must be a hex digest")
-    if any(len(d) != 32 or f.get("sign_type") != "hash" for (_i, d), f in zip(digests, files, strict=True)):
+    if any(
+        len(d) != 32 or f.get("sign_type") != "hash"
+        for (_i, d), f in zip(digests, files, strict=True)
+    ):
         return _answer(400, "only SHA-256 hashes are signed (sign_type: hash)")
     transaction = secrets.token_hex(16)
     cache.set(
@@ -165,7 +166,11 @@ def status(request: HttpRequest, transaction_id: str) -> JsonResponse:
     state["polls"] += 1
     cache.set(key, state, TTL)
     if state["polls"] <= state["delay"]:
-        return _answer(0, "Waiting for the signer's confirmation", {"transaction_id": transaction_id, "signatures": None})
+        return _answer(
+            0,
+            "Waiting for the signer's confirmation",
+            {"transaction_id": transaction_id, "signatures": None},
+        )
     account = _account(state["user_id"])
     if account is None:
         return _answer(404, "User not found")

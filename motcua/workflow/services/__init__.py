@@ -78,15 +78,12 @@ from .processing import (
 from .results import NO_SUCH_RESULT, dossier_result_replace, dossier_result_revoke
 
 __all__ = [
-    "ELECTRONIC_RESULT_NOT_PDF",
-    "NO_SUCH_RESULT",
-    "dossier_result_replace",
-    "dossier_result_revoke",
     "ANSWER_EMPTY",
     "ASSIGNEE_NOT_ELIGIBLE",
     "CASE_DUE_PAST",
     "CASE_UNCHANGED",
     "CHOOSE_NEXT_STEP",
+    "ELECTRONIC_RESULT_NOT_PDF",
     "EXTENSION_NOT_LATER",
     "EXTENSION_ONCE",
     "EXTENSION_TOO_LATE",
@@ -100,6 +97,7 @@ __all__ = [
     "NOT_WAITING_FOR_WITHDRAWAL",
     "NOT_WITHDRAWABLE",
     "NOT_YOUR_STEP",
+    "NO_SUCH_RESULT",
     "REASON_REQUIRED",
     "RECIPIENT_REQUIRED",
     "RESULT_BEFORE_PROCESSED",
@@ -126,6 +124,8 @@ __all__ = [
     "dossier_refuse",
     "dossier_request_supplement",
     "dossier_result_record",
+    "dossier_result_replace",
+    "dossier_result_revoke",
     "dossier_return_result",
     "dossier_send_back",
     "dossier_stop",

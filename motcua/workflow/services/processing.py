@@ -25,10 +25,10 @@ from motcua.dossiers.models import (
     EventKind,
     OfficialKind,
 )
+from motcua.dossiers.services import dossier_due_at, official_number_issue
 from motcua.esign.pdf import pdf_check
 from motcua.esign.selectors import signed_valid_exists
 from motcua.esign.services import dossier_results_sign, signed_files
-from motcua.dossiers.services import dossier_due_at, official_number_issue
 from motcua.staff.models import Role
 from motcua.staff.selectors import user_agency_roles
 
@@ -63,7 +63,7 @@ EXTENSION_NOT_LATER = _("The new date must come after the current due date.")
 RECIPIENT_REQUIRED = _("Say to whom the result was returned.")
 ELECTRONIC_RESULT_NOT_PDF = _(
     "An electronic result must be a PDF: it is signed by the agency at the approval. Convert "
-    "the document to PDF, or record it as a paper result (untick \"Electronic result\")."
+    'the document to PDF, or record it as a paper result (untick "Electronic result").'
 )
 NO_ELECTRONIC_RESULT = _(
     "This dossier has no valid signed electronic result: return it at the counter or by post."
