@@ -20,11 +20,14 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Protocol
 
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from django.conf import settings
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 from pyhanko.sign.signers import SimpleSigner
 from pyhanko.sign.signers.pdf_cms import Signer
+from pyhanko_certvalidator.util import get_pyca_cryptography_hash
 
 from motcua.core.errors import Conflict
 
@@ -75,13 +78,52 @@ class Pkcs12Signers:
         yield loaded
 
 
+class KeptKeySigner(SimpleSigner):
+    """pyHanko's in-memory signer, with its RSA key parsed once instead of at every signature.
+
+    ``SimpleSigner`` reads the key from DER for each raw signature (twice per
+    PDF: a dry run sizes the signature first), which costs more than the rest
+    of a one-page signature; the dry run here needs no key at all.
+    """
+
+    _kept: rsa.RSAPrivateKey | None = None
+
+    async def async_sign_raw(
+        self, data: bytes, digest_algorithm: str, dry_run: bool = False
+    ) -> bytes:
+        key = self._key()
+        if dry_run and key is not None:
+            return bytes(key.key_size // 8)
+        return self.sign_raw(data, digest_algorithm)
+
+    def _key(self) -> rsa.RSAPrivateKey | None:
+        if self._kept is None:
+            loaded = serialization.load_der_private_key(self.signing_key.dump(), password=None)
+            self._kept = loaded if isinstance(loaded, rsa.RSAPrivateKey) else None
+        return self._kept
+
+    def sign_raw(self, data: bytes, digest_algorithm: str) -> bytes:
+        key = self._key()
+        mechanism = self.get_signature_mechanism_for_digest(digest_algorithm).signature_algo
+        if key is None or mechanism != "rsassa_pkcs1v15":
+            signature: bytes = super().sign_raw(data, digest_algorithm)
+            return signature
+        return key.sign(data, padding.PKCS1v15(), get_pyca_cryptography_hash(digest_algorithm))
+
+
 @lru_cache(maxsize=256)
 def _load_pkcs12(path: str, _mtime: int, password: bytes | None) -> SimpleSigner | None:
     """Read a PKCS#12 file once per process (its key derivation is slow on purpose)."""
     loaded: SimpleSigner | None = SimpleSigner.load_pkcs12(  # type: ignore[no-untyped-call]
         path, passphrase=password
     )
-    return loaded
+    if loaded is None:
+        return None
+    return KeptKeySigner(
+        signing_key=loaded.signing_key,
+        signing_cert=loaded.signing_cert,
+        cert_registry=loaded.cert_registry,
+    )
 
 
 class Pkcs11Signers:

@@ -61,6 +61,7 @@ NOT_WITHDRAWABLE = _("The applicant can withdraw only a dossier that is still op
 NOT_WAITING_FOR_WITHDRAWAL = _("No withdrawal request is waiting for an answer.")
 RESULT_BEFORE_PROCESSED = _("The result can be returned only once the dossier is processed.")
 RESULT_NOT_ISSUED = _("An electronic result can be revoked or replaced only once it is issued.")
+NO_SIGNED_RESULT = _("This dossier has no valid signed electronic result to revoke or replace.")
 NOT_ALLOWED_ROLE = _("You do not hold a role that may do this for this dossier's agency.")
 ALREADY_ASSIGNED = _("This step is already assigned; a leader of the agency may reassign it.")
 NOT_YOUR_STEP = _("This step is assigned to someone else; ask them or a leader of the agency.")
@@ -106,6 +107,8 @@ class Situation:
     # Whether the procedure has processing-time cases, and whether the due date was extended.
     has_cases: bool = False
     extended: bool = False
+    # Whether the dossier has a valid signed electronic result (read once it is issued).
+    signed_result: bool = False
 
     @property
     def intake_agencies(self) -> tuple[int, int]:
@@ -246,6 +249,8 @@ def check(
         _role(roles, officer, [where])
     elif action in (Action.REVOKE_RESULT, Action.REPLACE_RESULT):
         _state(s, ISSUED_STATES, RESULT_NOT_ISSUED)
+        if not s.signed_result:
+            raise Conflict(NO_SIGNED_RESULT)
         _role(roles, [Role.LEADER], [s.competent_agency_id])
 
 

@@ -166,6 +166,17 @@ def _call(action: Action, dossier: Dossier, actor: Any, cast: Cast) -> Callable[
         Action.RETURN_RESULT: lambda: services.dossier_return_result(
             dossier=dossier, actor=actor, to_whom="An"
         ),
+        Action.REVOKE_RESULT: lambda: services.dossier_result_revoke(
+            dossier=dossier, actor=actor, result=f"{dossier.code}-KQ1", reason="x"
+        ),
+        Action.REPLACE_RESULT: lambda: services.dossier_result_replace(
+            dossier=dossier,
+            actor=actor,
+            result=f"{dossier.code}-KQ1",
+            name="Kết quả mới",
+            upload=pdf_upload(),
+            reason="x",
+        ),
     }
     return calls[action]
 
