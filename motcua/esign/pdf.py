@@ -36,6 +36,7 @@ QR_SIZE = 72  # points: 2.5 cm
 MARGIN = 18
 STAMP_WIDTH = 270
 STAMP_HEIGHT = 62
+PRINT_HEIGHT = 30
 
 
 # Latin, Latin-1, Latin Extended-A/B, Vietnamese letters (Latin Extended Additional), punctuation.
@@ -187,15 +188,17 @@ def paper_print(signed: bytes, *, text: str) -> bytes:
     name, the codes and the QR code of the verification page (first page).
     """
     writer = IncrementalPdfFileWriter(io.BytesIO(signed), strict=False)
-    style = TextStampStyle(stamp_text=text, text_box_style=_text_style(7), border_width=0)
+    style = TextStampStyle(
+        stamp_text=text, text_box_style=_text_style(8), border_width=0, background=None
+    )
     count = int(writer.prev.root["/Pages"]["/Count"])
     for index in range(count):
         x0, _y0, x1, y1 = _page_box(writer, index)
         left = x0 + MARGIN + (QR_SIZE + 8 if index == 0 else 0)
         stamp = TextStamp(
-            writer, style=style, box=BoxConstraints(width=x1 - MARGIN - left, height=14)
+            writer, style=style, box=BoxConstraints(width=x1 - MARGIN - left, height=PRINT_HEIGHT)
         )
-        stamp.apply(index, int(left), int(y1) - MARGIN - 12)
+        stamp.apply(index, int(left), int(y1) - MARGIN - PRINT_HEIGHT)
     out = io.BytesIO()
     writer.write(out)  # type: ignore[no-untyped-call]
     return out.getvalue()

@@ -35,8 +35,8 @@ def result_print(request: HttpRequest, code: str, result_code: str) -> HttpRespo
     with signed.file.open("rb") as handle:
         data = handle.read()
     text = (
-        f"{settings.SITE_NAME} · Bản in kết quả điện tử {signed.result.code} · Hồ sơ "
-        f"{dossier.code} · Xác minh: {verification_url(signed.result.code)}"
+        f"{settings.SITE_NAME} · Bản in kết quả điện tử {signed.result.code}\n"
+        f"Hồ sơ {dossier.code} · Xác minh: {verification_url(signed.result.code)}"
     )
     response = HttpResponse(pdf.paper_print(data, text=text), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="ban-in-{signed.result.code}.pdf"'

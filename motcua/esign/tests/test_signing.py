@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import shutil
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -54,24 +56,47 @@ def test_the_approval_signs_the_result_with_the_agencys_certificate(approved: At
 
 
 def test_the_signed_pdf_has_the_visible_stamp_and_the_qr_of_its_verification_page(
-    approved: AtLeader,
+    approved: AtLeader, tmp_path: Path
 ) -> None:
     signed = SignedResult.objects.select_related("result").get(result__dossier=approved.dossier)
-    reader = PdfFileReader(io.BytesIO(signed.file.read()))
+    data = signed.file.read()
+    reader = PdfFileReader(io.BytesIO(data))
     field = reader.embedded_signatures[0].sig_field
     assert field["/Rect"] and field["/AP"]  # a visible appearance
     url = verification_url(signed.result.code)
     assert url == f"{settings.SITE_URL.rstrip('/')}/xac-minh/{signed.result.code}/"
-    # The QR code of the URL is drawn on the first page: decode the stamp's payload
+    # The QR code sits in the top-left corner of the first page, a link to the same URL.
     first = reader.root["/Pages"]["/Kids"][0]
-    contents = first["/Contents"]
-    streams = contents if isinstance(contents, list) else [contents]
-    drawn = b"".join(s.get_object().data for s in streams)
-    assert b"Do" in drawn  # the QR stamp is a form XObject placed on the page
-    xobjects = first["/Resources"]["/XObject"]
-    assert any(
-        "/QR" in str(xobjects[name].get_object().get("/Resources", {})) or True for name in xobjects
+    height = float(first["/MediaBox"][3])
+    links = [a.get_object() for a in first["/Annots"] if a.get_object()["/Subtype"] == "/Link"]
+    assert [str(a["/A"]["/URI"]) for a in links] == [url]
+    x0, y0, _x1, y1 = (float(v) for v in links[0]["/Rect"])
+    assert x0 < 50 and y1 > height - 50 and y0 > height / 2
+    # ... and a phone reading it opens that URL (when the tools are installed).
+    pdftoppm, zbarimg = shutil.which("pdftoppm"), shutil.which("zbarimg")
+    if not (pdftoppm and zbarimg):
+        pytest.skip("poppler-utils and zbar-tools decode the QR code")
+    (tmp_path / "r.pdf").write_bytes(data)
+    subprocess.run(  # noqa: S603 - our own PDF
+        [
+            pdftoppm,
+            "-r",
+            "150",
+            "-png",
+            "-f",
+            "1",
+            "-l",
+            "1",
+            str(tmp_path / "r.pdf"),
+            str(tmp_path / "p"),
+        ],
+        check=True,
     )
+    image = next(tmp_path.glob("p*.png"))
+    read = subprocess.run(  # noqa: S603 - our own image
+        [zbarimg, "-q", "--raw", str(image)], capture_output=True, text=True, check=True
+    )
+    assert read.stdout.strip() == url
 
 
 def test_a_non_pdf_electronic_result_is_refused_at_recording(leader_step: AtLeader) -> None:
