@@ -44,11 +44,16 @@ def agency_file_name(code: str) -> str:
     return f"{safe}.p12"
 
 
+def _cut(text: str, limit: int = 64) -> str:
+    """Cut ``text`` to what X.520 allows (64 characters, counted as UTF-8 bytes here)."""
+    return text.encode()[:limit].decode(errors="ignore").strip() or "-"
+
+
 def _name(common: str, *, organisation: str, uid: str = "") -> x509.Name:
     parts = [
         x509.NameAttribute(NameOID.COUNTRY_NAME, "VN"),
-        x509.NameAttribute(NameOID.ORGANIZATION_NAME, organisation[:64]),
-        x509.NameAttribute(NameOID.COMMON_NAME, common[:64]),
+        x509.NameAttribute(NameOID.ORGANIZATION_NAME, _cut(organisation)),
+        x509.NameAttribute(NameOID.COMMON_NAME, _cut(common)),
     ]
     if uid:
         parts.append(x509.NameAttribute(NameOID.USER_ID, uid))
