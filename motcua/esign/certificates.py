@@ -192,3 +192,43 @@ def agency_certificate_ensure(
 def fingerprint(cert: x509.Certificate) -> str:
     """Return the SHA-256 fingerprint of a certificate, hex."""
     return hashlib.sha256(cert.public_bytes(serialization.Encoding.DER)).hexdigest()
+
+
+def tsa_ensure(folder: Path | None = None) -> tuple[x509.Certificate, rsa.RSAPrivateKey]:
+    """Return the demo timestamp authority's certificate and key (made once, under the demo CA)."""
+    folder = folder or demo_dir()
+    cert_path, key_path = folder / "tsa.pem", folder / "tsa-key.pem"
+    if cert_path.is_file() and key_path.is_file():
+        key = serialization.load_pem_private_key(key_path.read_bytes(), password=None)
+        assert isinstance(key, rsa.RSAPrivateKey)  # noqa: S101 - we wrote it
+        return x509.load_pem_x509_certificate(cert_path.read_bytes()), key
+    ca = ca_ensure(folder)
+    now = timezone.now()
+    key = rsa.generate_private_key(public_exponent=65537, key_size=KEY_BITS)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(_name("motcua Demo TSA", organisation="motcua (demo)"))
+        .issuer_name(ca.certificate.subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(days=1))
+        .not_valid_after(now + dt.timedelta(days=365 * AGENCY_YEARS))
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(
+            x509.ExtendedKeyUsage([x509.oid.ExtendedKeyUsageOID.TIME_STAMPING]), critical=True
+        )
+        .add_extension(
+            x509.AuthorityKeyIdentifier.from_issuer_public_key(ca.key.public_key()), critical=False
+        )
+        .sign(ca.key, hashes.SHA256())
+    )
+    _write_private(
+        key_path,
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        ),
+    )
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    return cert, key

@@ -100,7 +100,11 @@ def open_writer(original: bytes) -> IncrementalPdfFileWriter:
         writer.root["/Pages"]
         if not writer.prev.root["/Pages"]["/Count"]:
             raise ValidationFailed(NOT_A_PDF, field_errors={"file": [NOT_A_PDF]})
+    except ValidationFailed:
+        raise
     except (PdfError, KeyError, ValueError, TypeError, IndexError) as exc:
+        raise ValidationFailed(NOT_A_PDF, field_errors={"file": [NOT_A_PDF]}) from exc
+    except Exception as exc:  # a file crafted to break the reader: refused all the same
         raise ValidationFailed(NOT_A_PDF, field_errors={"file": [NOT_A_PDF]}) from exc
     return writer
 

@@ -127,6 +127,9 @@ def signature_facts(data: bytes) -> SignatureFacts | Verdict:
         signatures = reader.embedded_signatures
     except (PdfError, ValueError, KeyError, TypeError, IndexError, AttributeError):
         return Verdict.NOT_A_PDF
+    except Exception:  # a file crafted to break the reader: still not a PDF we can read
+        logger.info("unreadable PDF uploaded for verification", exc_info=True)
+        return Verdict.NOT_A_PDF
     if not signatures:
         return Verdict.NOT_SIGNED
     embedded = signatures[-1]

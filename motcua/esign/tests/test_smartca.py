@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from typing import Any
 
 import httpx
@@ -79,3 +80,25 @@ def test_a_signature_not_confirmed_in_time_is_refused(smartca: str, leader_step:
             description="test",
         )
     _control(smartca, mode="ok")
+
+
+def test_a_timestamp_server_set_puts_an_rfc3161_timestamp_in_the_signature(
+    live_server: Any, settings: Any, leader_step: AtLeader
+) -> None:
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign.validation import validate_pdf_signature
+    from pyhanko_certvalidator import ValidationContext
+
+    from motcua.esign.verification import trust_roots
+
+    settings.ESIGN_TSA_URL = f"{live_server.url}/sim/smartca/tsa/"
+    services.dossier_mark_processed(dossier=leader_step.dossier, actor=leader_step.cast.leader)
+    signed = SignedResult.objects.get(result__dossier=leader_step.dossier)
+    assert signed.timestamped
+    data = signed.file.read()
+    embedded = PdfFileReader(io.BytesIO(data)).embedded_signatures[0]
+    context = ValidationContext(trust_roots=trust_roots(), allow_fetching=False)
+    status = validate_pdf_signature(embedded, context, ts_validation_context=context)
+    assert status.timestamp_validity is not None  # the signature's RFC 3161 token
+    assert status.timestamp_validity.intact and status.timestamp_validity.trusted
+    assert pdf_verify(data).verdict is Verdict.AUTHENTIC

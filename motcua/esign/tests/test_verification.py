@@ -12,6 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from pyhanko.sign.signers import SimpleSigner
 
+from motcua.core.errors import ValidationFailed
 from motcua.esign import certificates, pdf
 from motcua.esign.models import SignedResult, SignedState
 from motcua.esign.verification import Verdict, pdf_verify
@@ -200,3 +201,22 @@ def test_the_upload_check_refuses_no_file_and_a_file_too_large(
     big = SimpleUploadedFile("big.pdf", b"%PDF-" + b"0" * 200)
     assert client.post("/xac-minh/", {"file": big}).status_code == 413
     assert client.get("/xac-minh/").status_code == 200
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"%PDF-1.7\n" + b"\x00" * 100,
+        b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\ntrailer << /Root 1 0 R >>",
+        b"%PDF-1.4\nxref\n0 1\n0000000000 65535 f \ntrailer << /Size 1 >>\nstartxref\n9\n%%EOF",
+        b"%PDF-" + bytes(range(256)) * 20,
+    ],
+)
+def test_broken_pdfs_never_fail_the_page(db: None, client: Client, data: bytes) -> None:
+    answer = client.post("/xac-minh/", {"file": SimpleUploadedFile("x.pdf", data)})
+    assert answer.status_code == 200
+    assert 'data-verdict="not_a_pdf"' in answer.content.decode() or (
+        'data-verdict="not_signed"' in answer.content.decode()
+    )
+    with pytest.raises(ValidationFailed):
+        pdf.pdf_check(data)
