@@ -18,10 +18,12 @@ DEV := DEBUG=true
 # The demo lets an API client without an identity submit too (MOTCUA_ANONYMOUS_SUBMISSION);
 # the portal's sign-in goes to the identity simulator served by this same (threaded) server,
 # and a sender of the messages to applicants runs beside it (SMS to the gateway simulator on
-# the same server, e-mails printed here); `make worker` adds the reminders.
+# the same server, e-mails printed here), and the payment simulators' delayed IPNs are sent
+# (payment_simulator); `make worker` adds the reminders.
 run: setup migrate demo
 	$(DEV) SITE_URL='$(SITE_URL)' $(PY) manage.py run_outbox & outbox=$$!; \
-	trap 'kill $$outbox 2>/dev/null' EXIT; \
+	$(DEV) SITE_URL='$(SITE_URL)' $(PY) manage.py payment_simulator & paysim=$$!; \
+	trap 'kill $$outbox $$paysim 2>/dev/null' EXIT; \
 	$(DEV) SITE_URL='$(SITE_URL)' MOTCUA_ANONYMOUS_SUBMISSION=true $(PY) manage.py runserver $(HOST):$(PORT)
 
 # The background worker: runs queued tasks, queues the reminders every 5 minutes, and sends

@@ -462,6 +462,17 @@ MOTCUA_IDENTITY_CLAIMS = {
 MOTCUA_SUBMIT_MIN_LOA = envint("MOTCUA_SUBMIT_MIN_LOA", "2")
 # Online submission (portal and API) without an identity: off by default, on in the demo.
 MOTCUA_ANONYMOUS_SUBMISSION = envbool("MOTCUA_ANONYMOUS_SUBMISSION", "false")
+# Looking up one's dossiers without an account (identification number + phone, then a
+# one-time code by SMS): the code is valid MOTCUA_LOOKUP_CODE_MINUTES and takes at most
+# MOTCUA_LOOKUP_CODE_TRIES tries; at most MOTCUA_LOOKUP_CODES_PER_HOUR codes are asked an hour
+# for one identification number or one phone, MOTCUA_LOOKUP_CODES_PER_ADDRESS_HOUR from one
+# client address (MOTCUA_CLIENT_ADDRESS_HEADER); the list stays open
+# MOTCUA_LOOKUP_SESSION_MINUTES.
+MOTCUA_LOOKUP_CODE_MINUTES = envint("MOTCUA_LOOKUP_CODE_MINUTES", "5")
+MOTCUA_LOOKUP_CODE_TRIES = envint("MOTCUA_LOOKUP_CODE_TRIES", "5")
+MOTCUA_LOOKUP_CODES_PER_HOUR = envint("MOTCUA_LOOKUP_CODES_PER_HOUR", "3")
+MOTCUA_LOOKUP_CODES_PER_ADDRESS_HOUR = envint("MOTCUA_LOOKUP_CODES_PER_ADDRESS_HOUR", "10")
+MOTCUA_LOOKUP_SESSION_MINUTES = envint("MOTCUA_LOOKUP_SESSION_MINUTES", "30")
 INSTALLED_APPS.insert(INSTALLED_APPS.index("motcua.portal"), "motcua.applicants")
 if MOTCUA_IDENTITY_SIMULATOR:
     INSTALLED_APPS += ["oauth2_provider", "motcua.identity_sim"]
@@ -538,6 +549,72 @@ PAYMENTS_GATEWAYS = [
 PAYMENTS_GATEWAY_CLASSES: dict[str, str] = {
     "vnpay": env("PAYMENTS_GATEWAY_VNPAY", "motcua.payments.gateways.vnpay.VnpayGateway"),
     "dvcqg": env("PAYMENTS_GATEWAY_DVCQG", "motcua.payments.gateways.dvcqg.PlatformGateway"),
+}
+
+# Payment gateway adapters (motcua/payments/gateways/) and their local simulators
+# (motcua/simulators/vnpay/, motcua/simulators/dvcqg_payment/, under /sim/): the simulators are
+# on in development and the demo, off by default in production. With them on, the adapters talk
+# to them on SITE_URL with demo secrets unless the settings below say otherwise; with them off,
+# the keys have no default (the gateway refuses to start a payment until they are set).
+PAYMENTS_SIMULATOR = envbool("PAYMENTS_SIMULATOR", "true" if DEBUG else "false")
+INSTALLED_APPS += ["motcua.simulators.vnpay", "motcua.simulators.dvcqg_payment"]
+_PAY_SIM = SITE_URL.rstrip("/") + "/sim"
+PAYMENTS_HTTP_TIMEOUT = float(env("PAYMENTS_HTTP_TIMEOUT", "15"))
+# VNPAY (API 2.1.0): the terminal code and hash secret VNPAY issues; the pay URL
+# (https://pay.vnpay.vn/vpcpay.html in production, sandbox.vnpayment.vn to test); the API URL
+# of querydr and refund; where the day's statement file is read (see vnpay.py).
+VNPAY_TMN_CODE = env("VNPAY_TMN_CODE", "MOTCUA01" if PAYMENTS_SIMULATOR else "")
+VNPAY_HASH_SECRET = env("VNPAY_HASH_SECRET", "demo-vnpay-hash-secret" if PAYMENTS_SIMULATOR else "")
+VNPAY_PAY_URL = env(
+    "VNPAY_PAY_URL",
+    f"{_PAY_SIM}/vnpay/paymentv2/vpcpay.html"
+    if PAYMENTS_SIMULATOR
+    else "https://pay.vnpay.vn/vpcpay.html",
+)
+VNPAY_API_URL = env(
+    "VNPAY_API_URL",
+    f"{_PAY_SIM}/vnpay/merchant_webapi/api/transaction"
+    if PAYMENTS_SIMULATOR
+    else "https://merchant.vnpay.vn/merchant_webapi/api/transaction",
+)
+VNPAY_STATEMENT_URL = env(
+    "VNPAY_STATEMENT_URL", f"{_PAY_SIM}/vnpay/statement" if PAYMENTS_SIMULATOR else ""
+)
+# The national portal's payment platform: client id and the two keys it issues (the first
+# signs our requests, the second its notifications), its API base URL, and this agency's
+# merchant facts sent on every bill (service code, unit, treasury, beneficiary account).
+DVCQG_PAYMENT_CLIENT_ID = env(
+    "DVCQG_PAYMENT_CLIENT_ID", "motcua-demo" if PAYMENTS_SIMULATOR else ""
+)
+DVCQG_PAYMENT_HASH_KEY_1 = env(
+    "DVCQG_PAYMENT_HASH_KEY_1", "demo-dvcqg-key-1" if PAYMENTS_SIMULATOR else ""
+)
+DVCQG_PAYMENT_HASH_KEY_2 = env(
+    "DVCQG_PAYMENT_HASH_KEY_2", "demo-dvcqg-key-2" if PAYMENTS_SIMULATOR else ""
+)
+DVCQG_PAYMENT_URL = env("DVCQG_PAYMENT_URL", f"{_PAY_SIM}/dvcqg/api/" if PAYMENTS_SIMULATOR else "")
+DVCQG_PAYMENT_VERSION = env("DVCQG_PAYMENT_VERSION", "3.0")
+DVCQG_PAYMENT_MERCHANT: dict[str, str] = {
+    "service_code": env("DVCQG_PAYMENT_SERVICE_CODE", "2"),
+    "unit_code": env("DVCQG_PAYMENT_UNIT_CODE", "000.00.00.H00" if PAYMENTS_SIMULATOR else ""),
+    "unit_name": env("DVCQG_PAYMENT_UNIT_NAME", "UBND tỉnh (demo)" if PAYMENTS_SIMULATOR else ""),
+    "treasury": env("DVCQG_PAYMENT_TREASURY", "KBNN tỉnh (demo)" if PAYMENTS_SIMULATOR else ""),
+    "treasury_account": env("DVCQG_PAYMENT_TREASURY_ACCOUNT", "7111" if PAYMENTS_SIMULATOR else ""),
+    "account": env("DVCQG_PAYMENT_ACCOUNT", "0000000000" if PAYMENTS_SIMULATOR else ""),
+    "bank_code": env("DVCQG_PAYMENT_BANK_CODE", "970415" if PAYMENTS_SIMULATOR else ""),
+    "account_name": env(
+        "DVCQG_PAYMENT_ACCOUNT_NAME", "Tài khoản thu (demo)" if PAYMENTS_SIMULATOR else ""
+    ),
+}
+# Where the simulators send their notifications (a real gateway has the merchant's IPN URL
+# on record from its registration, not in each request): the payments app's IPN endpoints.
+PAYMENTS_SIMULATOR_IPN_URLS: dict[str, str] = {
+    "vnpay": env(
+        "PAYMENTS_SIMULATOR_VNPAY_IPN_URL", SITE_URL.rstrip("/") + "/thanh-toan/ipn/vnpay/"
+    ),
+    "dvcqg": env(
+        "PAYMENTS_SIMULATOR_DVCQG_IPN_URL", SITE_URL.rstrip("/") + "/thanh-toan/ipn/dvcqg/"
+    ),
 }
 
 # Electronic results (motcua/esign/): the agencies' signed PDFs and their public verification.

@@ -36,6 +36,14 @@ handler500 = "motcua.api.handlers.server_error"
 if settings.OUTBOX_SMS_SIMULATOR:
     urlpatterns.insert(0, path("sim/esms/", include("motcua.sms_sim.urls")))
 
+# The local payment gateways (VNPAY's and the national portal platform's protocols), for
+# development, the demo and the tests only.
+if settings.PAYMENTS_SIMULATOR:
+    urlpatterns[:0] = [
+        path("sim/vnpay/", include("motcua.simulators.vnpay.urls")),
+        path("sim/dvcqg/", include("motcua.simulators.dvcqg_payment.urls")),
+    ]
+
 # The local remote-signing service (VNPT SmartCA's protocol), for development, the demo and tests.
 if settings.ESIGN_SIMULATOR:
     urlpatterns.insert(0, path("sim/smartca/", include("motcua.simulators.remote_signing.urls")))

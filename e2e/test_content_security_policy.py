@@ -134,6 +134,13 @@ def test_the_portal_works_under_the_policy(
     citizen.open(f"{live_server.url}/tra-cuu/")
     citizen.check("portal-tracking")
 
+    citizen.open(f"{live_server.url}/tra-cuu-ho-so/")
+    citizen.page.fill("#lookup-id-number", "001090000001")
+    citizen.page.fill("#lookup-phone", "0912345678")
+    citizen.page.get_by_role("button", name="Gửi mã cho tôi").click()
+    expect(citizen.page.locator("#lookup-code")).to_be_visible()
+    citizen.check("portal-lookup-code")
+
 
 def test_the_back_office_works_under_the_policy(
     live_server: LiveServer, watched: Any, cast: Cast, dossier: Dossier

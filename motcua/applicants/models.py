@@ -74,3 +74,39 @@ class Draft(models.Model):
 
     def __str__(self) -> str:
         return f"{self.applicant_id} / {self.procedure_id}"
+
+
+class LookupCode(models.Model):
+    """One request for a one-time code to look up one's dossiers without an account.
+
+    Every request is a row, whether or not a dossier matched (so that the
+    limits count alike and say nothing about who has dossiers). The
+    identification number and the phone are kept only as keyed hashes
+    (HMAC with ``SECRET_KEY``) for the limits; the code only as a keyed hash
+    (empty: nothing matched, no code was sent, no code can succeed).
+    ``dossier_ids`` are the dossiers the code opens. Rows older than a day
+    are deleted (``lookup.lookup_code_request``).
+    """
+
+    number_key = models.CharField(max_length=64)
+    phone_key = models.CharField(max_length=64)
+    address = models.GenericIPAddressField(_("from address"), null=True, blank=True)
+    code_hash = models.CharField(max_length=64, blank=True)
+    dossier_ids = models.JSONField(default=list, blank=True)
+    tries = models.PositiveSmallIntegerField(_("tries"), default=0)
+    created_at = models.DateTimeField(_("asked at"))
+    expires_at = models.DateTimeField(_("expires at"))
+    used_at = models.DateTimeField(_("used at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("lookup code")
+        verbose_name_plural = _("lookup codes")
+        indexes = [
+            models.Index(fields=["number_key", "created_at"], name="lookup_by_number"),
+            models.Index(fields=["phone_key", "created_at"], name="lookup_by_phone"),
+            models.Index(fields=["address", "created_at"], name="lookup_by_address"),
+            models.Index(fields=["created_at"], name="lookup_created"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk}"

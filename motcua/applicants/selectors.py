@@ -9,6 +9,7 @@ dossier is "not found", never its data.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -154,7 +155,8 @@ def _actions(code: str, state: str) -> list[Action]:
     ]
 
 
-_ROW_FIELDS = (
+DOSSIER_ROW_FIELDS = (
+    "id",
     "code",
     "state",
     "status",
@@ -166,13 +168,12 @@ _ROW_FIELDS = (
 )
 
 
-def applicant_dossiers(applicant: Applicant) -> list[MyDossier]:
-    """Return the applicant's dossiers, newest first (one query, on the number's index)."""
-    rows = (
-        Dossier.objects.filter(applicant_id_number=applicant.id_number)
-        .order_by("-received_at", "-id")
-        .values(*_ROW_FIELDS)[:MY_DOSSIERS_LIMIT]
-    )
+def dossier_rows(rows: Iterable[dict[str, Any]], *, read_only: bool = False) -> list[MyDossier]:
+    """Return rows of "Hồ sơ của tôi" from ``Dossier`` values (``DOSSIER_ROW_FIELDS``).
+
+    ``read_only``: no actions, and each row leads to the dossier's public tracking
+    page (the lookup by one-time code, where nobody is signed in).
+    """
     out = []
     for row in rows:
         state = row["state"]
@@ -190,11 +191,23 @@ def applicant_dossiers(applicant: Applicant) -> list[MyDossier]:
                 due_at=row["due_at"],
                 finished=row["finished_at"] is not None,
                 asked_now=str(asked) if asked else "",
-                actions=_actions(row["code"], state),
-                url=reverse("applicants:dossier", kwargs={"code": row["code"]}),
+                actions=[] if read_only else _actions(row["code"], state),
+                url=reverse("portal:track-detail", kwargs={"code": row["code"]})
+                if read_only
+                else reverse("applicants:dossier", kwargs={"code": row["code"]}),
             )
         )
     return out
+
+
+def applicant_dossiers(applicant: Applicant) -> list[MyDossier]:
+    """Return the applicant's dossiers, newest first (one query, on the number's index)."""
+    rows = (
+        Dossier.objects.filter(applicant_id_number=applicant.id_number)
+        .order_by("-received_at", "-id")
+        .values(*DOSSIER_ROW_FIELDS)[:MY_DOSSIERS_LIMIT]
+    )
+    return dossier_rows(rows)
 
 
 def applicant_drafts(applicant: Applicant) -> list[Draft]:

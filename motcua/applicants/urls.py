@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import lookup_views, views
 
 app_name = "applicants"
 urlpatterns = [
@@ -11,4 +11,9 @@ urlpatterns = [
     path("ho-so-cua-toi/", views.my_dossiers, name="my-dossiers"),
     path("ho-so-cua-toi/nhap/<int:procedure_id>/xoa/", views.draft_delete, name="draft-delete"),
     path("ho-so-cua-toi/<str:code>/", views.my_dossier, name="dossier"),
+    path("tra-cuu-ho-so/", lookup_views.lookup_start, name="lookup"),
+    path("tra-cuu-ho-so/nhap-ma/", lookup_views.lookup_verify, name="lookup-verify"),
+    path("tra-cuu-ho-so/danh-sach/", lookup_views.lookup_dossiers, name="lookup-dossiers"),
+    path("tra-cuu-ho-so/ket-thuc/", lookup_views.lookup_end, name="lookup-end"),
+    path("ho-so-cua-toi/<str:code>/tin-nhan/", views.message_choice, name="message-choice"),
 ]

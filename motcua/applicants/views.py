@@ -22,10 +22,14 @@ from mozilla_django_oidc.views import (
     OIDCLogoutView,
 )
 
-from motcua.core.errors import NotFound
-from motcua.outbox.selectors import dossier_messages
+from motcua.core.errors import DomainError, NotFound
+from motcua.dossiers.models import Dossier
+from motcua.outbox.preferences import MessageChoice, message_choice_from_checkboxes
+from motcua.outbox.selectors import dossier_message_choice, dossier_messages
+from motcua.outbox.services import message_preference_change
 
 from . import selectors, services
+from .models import Applicant
 from .oidc import REFUSAL_ATTR
 
 STATE_UNKNOWN = _(
@@ -40,6 +44,7 @@ NOT_CONFIGURED = _(
     "dossier at a one-stop counter."
 )
 SIGNED_OUT = _("You are signed out.")
+MESSAGE_CHOICE_SAVED = _("Your choice of messages was saved: the next messages follow it.")
 
 
 def _sign_in_failed(request: HttpRequest, message: Any) -> HttpResponse:
@@ -140,6 +145,17 @@ def my_dossier(request: HttpRequest, code: str) -> HttpResponse:
         dossier = selectors.applicant_dossier(applicant, code)
     except NotFound as exc:
         return render(request, "404.html", {"message": exc.message}, status=404)
+    return _dossier_page(request, applicant, dossier)
+
+
+def _dossier_page(
+    request: HttpRequest,
+    applicant: Applicant,
+    dossier: Dossier,
+    *,
+    choice: MessageChoice | None = None,
+    error: DomainError | None = None,
+) -> HttpResponse:
     return render(
         request,
         "applicants/dossier.html",
@@ -150,8 +166,31 @@ def my_dossier(request: HttpRequest, code: str) -> HttpResponse:
             "actions": selectors.dossier_actions(dossier),
             "asked_now": selectors.ASKED_NOW.get(dossier.state, ""),
             "dossier_messages": dossier_messages(dossier.pk),
+            "message_choice": choice or dossier_message_choice(dossier.pk),
+            "message_choice_error": error,
+            "languages": settings.LANGUAGES,
         },
+        status=error.status if error is not None else 200,
     )
+
+
+@require_POST
+def message_choice(request: HttpRequest, code: str) -> HttpResponse:
+    """Change how the applicant is told about the dossier: e-mail, SMS, language (audited)."""
+    applicant = selectors.applicant_of(request)
+    if applicant is None:
+        return _sign_in_page(request)
+    try:
+        dossier = selectors.applicant_dossier(applicant, code)
+    except NotFound as exc:
+        return render(request, "404.html", {"message": exc.message}, status=404)
+    try:
+        choice = message_choice_from_checkboxes(request.POST)
+        message_preference_change(dossier=dossier, choice=choice, actor=request.user)
+    except DomainError as exc:
+        return _dossier_page(request, applicant, dossier, error=exc)
+    messages.success(request, MESSAGE_CHOICE_SAVED)
+    return redirect(reverse("applicants:dossier", args=[dossier.code]) + "#tin-nhan")
 
 
 @require_POST

@@ -44,6 +44,8 @@ class ReadAction(models.TextChoices):
     RECEIPT = "dossier.receipt", _("Receipt printed")
     FORM = "dossier.form", _("Form printed")
     REGISTER = "register.export", _("Register exported")
+    LOOKUP = "dossier.lookup", _("Dossier listed after a one-time code lookup")
+    APPLICANT = "applicant.open", _("Applicant's details opened")
 
 
 class AuditQuerySet(models.QuerySet["AuditEntry"]):

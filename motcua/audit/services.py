@@ -157,6 +157,36 @@ def audit_dossier_read(
     )
 
 
+def audit_dossiers_read(
+    *,
+    action: ReadAction,
+    dossiers: Iterable[tuple[int, str]],
+    actor: Any,
+    channel: AuditChannel,
+    note: str = "",
+) -> list[AuditEntry]:
+    """Write the read of several dossiers at once (a list showing them), one entry each, in
+    one INSERT: ``dossiers`` are ``(id, code)`` pairs."""
+    user = actor if actor is not None and getattr(actor, "pk", None) is not None else None
+    at, address = timezone.now(), current_address()
+    return AuditEntry.objects.bulk_create(
+        AuditEntry(
+            at=at,
+            kind=AuditKind.READ,
+            action=action,
+            actor=user,
+            actor_name=user.get_username() if user is not None else "",
+            address=address,
+            object_type=DOSSIER_TYPE,
+            object_id=str(pk),
+            object_repr=code[:255],
+            note=note,
+            channel=channel,
+        )
+        for pk, code in dossiers
+    )
+
+
 @dataclass(frozen=True)
 class PurgeReport:
     """What one purge deleted: how many entries of which kinds, older than when."""

@@ -34,6 +34,8 @@ from motcua.dossiers.models import ApplicantKind, Channel, Delivery, Dossier
 from motcua.dossiers.services import ReceivedComponent
 from motcua.dossiers.uploads import KEPT_INPUT, KeptFile, SubmissionInvalid, kept_files_listed
 from motcua.organisation.models import Agency
+from motcua.outbox.preferences import EMAIL_INPUT, LANGUAGE_INPUT, SMS_INPUT, checkboxes_posted
+from motcua.outbox.preferences import INPUTS as MESSAGE_INPUTS
 from motcua.staff.models import Role
 from motcua.staff.selectors import AnyUser, user_agency_roles
 from motcua.workflow.services import CounterDecision, dossier_counter_intake
@@ -179,6 +181,7 @@ class CounterForm:
 
     applicant_fields = APPLICANT_FIELDS
     applicant_kinds = ApplicantKind.choices
+    message_languages = (("vi", _("Vietnamese")), ("en", _("English")))
 
     @classmethod
     def for_procedure(cls, code: str, *, units: list[Agency]) -> CounterForm:
@@ -191,6 +194,7 @@ class CounterForm:
             for c in version.components.all()
         ]
         values = {"delivery": Delivery.COUNTER.value, "decision": "accept"}
+        values.update({EMAIL_INPUT: "on", SMS_INPUT: "on", LANGUAGE_INPUT: "vi"})
         if len(units) == 1:
             values["unit"] = str(units[0].pk)
         return cls(procedure, version, units, rows, values, fees=counter_fees(version))
@@ -262,6 +266,7 @@ class CounterForm:
             case=str(post.get("case", "")),
         )
         data: dict[str, Any] = {name: post.get(name, "") for name in _posted_names()}
+        data = checkboxes_posted(data)  # what the applicant said about messages
         if self.fees is not None:
             data.update(self.fees.data(post))
         return dossier_counter_intake(
@@ -316,4 +321,10 @@ def _values(post: Mapping[str, Any], name: str) -> list[str]:
 
 
 def _posted_names() -> tuple[str, ...]:
-    return (*(f[0] for f in APPLICANT_FIELDS), "applicant_kind", "delivery", "delivery_address")
+    return (
+        *(f[0] for f in APPLICANT_FIELDS),
+        "applicant_kind",
+        "delivery",
+        "delivery_address",
+        *MESSAGE_INPUTS,
+    )

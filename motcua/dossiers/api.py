@@ -63,6 +63,25 @@ class SubmissionSerializer(serializers.Serializer[Any]):
         "trigger `claim`); repeat the field for several. Reductions by channel apply by "
         "themselves.",
     )
+    message_email = serializers.BooleanField(
+        required=False,
+        default=True,
+        help_text="Send the applicant e-mails about the dossier (to `applicant_email`); "
+        "`true` or `false`, default `true`. The procedure may send none anyway.",
+    )
+    message_sms = serializers.BooleanField(
+        required=False,
+        default=True,
+        help_text="Send the applicant SMS about the dossier (to `applicant_phone`); "
+        "`true` or `false`, default `true`. The procedure may send none anyway.",
+    )
+    message_language = serializers.ChoiceField(
+        choices=[("vi", "Tiếng Việt"), ("en", "English")],
+        required=False,
+        default="vi",
+        help_text="Language of the messages; the acknowledgement already follows this "
+        "choice. Another value is refused (400).",
+    )
 
 
 class SubmittedSerializer(serializers.Serializer[Any]):

@@ -28,7 +28,8 @@ from motcua.core.counters import counter_next
 from motcua.core.errors import Conflict, NotFound, ValidationFailed
 from motcua.core.text import fold
 from motcua.organisation.models import Agency, AgencyKind, GovernmentLevel
-from motcua.outbox.services import messages_for_event
+from motcua.outbox.preferences import MessageChoice, message_choice_read
+from motcua.outbox.services import message_preference_first, messages_for_event
 
 from .fees import fee_claims_fingerprint, fee_lines_insert, fee_quote_checked
 from .files import (
@@ -247,6 +248,7 @@ def dossier_submit(
         errors: dict[str, list[Any]] = {}
         applicant = _check_applicant(data, errors)
         delivery, delivery_address = _check_delivery(procedure, data, errors)
+        choice = message_choice_read(data, errors)  # recorded before the acknowledgement
         form_data = _check_eform(version, data, errors)
         checked_files = check_component_files(
             version, files, errors, kept={key: len(rows) for key, rows in reused.items()}
@@ -274,6 +276,7 @@ def dossier_submit(
             checked_files,
             data,
             [row for rows in reused.values() for row in rows],
+            choice,
         )
         if idempotency_key:
             replay = _replay(idempotency_key, fingerprint)
@@ -302,6 +305,7 @@ def dossier_submit(
                     intake_due_at=intake_due_at,
                     idempotency_key=idempotency_key or None,
                     fingerprint=fingerprint,
+                    messages=choice,
                 )
                 _record_components(dossier, stored, reused)
                 fee_lines_insert(dossier=dossier, quote=fees, now=now)
@@ -332,11 +336,14 @@ def _dossier_insert(
     idempotency_key: str | None = None,
     fingerprint: str = "",
     actor: AbstractBaseUser | None = None,
+    messages: MessageChoice | None = None,
 ) -> Dossier:
     """Insert a new dossier (waiting for intake) with its code and first timeline entry.
 
     Runs in the caller's transaction, which then holds the lock of the unit's
-    daily code counter: keep what follows short.
+    daily code counter: keep what follows short. The applicant's choice of
+    ``messages`` (None: not given, every channel in Vietnamese) is recorded
+    before the first message is written, so that message already follows it.
     """
     code = dossier_code_allocate(unit=unit, day=timezone.localdate(now))
     dossier = Dossier.objects.create(
@@ -376,6 +383,8 @@ def _dossier_insert(
         actor_label=ACTOR_BY_CHANNEL[channel],
         to_status=Status.NEW,
     )
+    if messages is not None:
+        message_preference_first(dossier=dossier, choice=messages)
     messages_for_event(dossier=dossier, event=event)  # the acknowledgement, in this transaction
     return dossier
 
@@ -405,6 +414,7 @@ class CounterDraft:
     missing: list[Component]
     fees: FeeQuote = field(default_factory=FeeQuote)
     kept: Mapping[str, Sequence[PendingUpload]] = field(default_factory=dict)
+    messages: MessageChoice | None = None  # what the applicant told the officer
 
 
 def counter_dossier_check(
@@ -450,6 +460,7 @@ def _counter_checked(
     errors: dict[str, list[Any]] = {}
     applicant = _check_applicant(data, errors)
     delivery, delivery_address = _check_delivery(procedure, data, errors)
+    choice = message_choice_read(data, errors)
     components = {c.pk: c for c in version.components.all()}
     ticked: list[tuple[Component, ReceivedComponent]] = []
     files: dict[str, list[Upload]] = {}
@@ -499,6 +510,7 @@ def _counter_checked(
         missing,
         fees,
         kept=reused,  # every reused key is a ticked component's: others raised above
+        messages=choice,
     )
 
 
@@ -530,6 +542,7 @@ def counter_dossier_insert(
         now=now,
         due_at=due_at,
         actor=actor,
+        messages=draft.messages,
     )
     scans: dict[int, list[tuple[CheckedFile[Component], str]]] = {}
     for checked, name in stored:
@@ -655,6 +668,7 @@ def _fingerprint(
     checked_files: list[CheckedFile[Component]],
     data: Mapping[str, Any],
     kept: Sequence[PendingUpload] = (),
+    messages: MessageChoice | None = None,
 ) -> str:
     # A kept file counts as the same file sent again: the same fingerprint.
     files = [(f.owner.pk, f.sha256) for f in checked_files]
@@ -670,6 +684,8 @@ def _fingerprint(
     claims = fee_claims_fingerprint(data)
     if claims:  # absent without claims, so earlier fingerprints stay the same
         payload["fee_claims"] = claims
+    if messages is not None:  # likewise absent when no choice was given
+        payload["messages"] = messages.__dict__
     encoded = json.dumps(payload, sort_keys=True, ensure_ascii=False, default=str)
     return hashlib.sha256(encoded.encode()).hexdigest()
 

@@ -192,4 +192,22 @@ DEFAULT_TEMPLATES: dict[str, dict[str, tuple[str, str, str]]] = {
             "The result of dossier {{ code }} was returned. Rate it: {{ tracking_url }}",
         ),
     },
+    # A one-time code to look up one's dossiers without an account (applicants.lookup): SMS
+    # only; the e-mail texts are there for the form's sake.
+    "lookup_code": {
+        "vi": (
+            "Mã tra cứu hồ sơ",
+            "Mã tra cứu hồ sơ của Quý ông/bà là {{ otp }}, có hiệu lực {{ valid_minutes }} "
+            "phút. Không cung cấp mã này cho người khác.\n",
+            "Mã tra cứu hồ sơ: {{ otp }} (hiệu lực {{ valid_minutes }} phút). "
+            "Không cung cấp mã này cho người khác.",
+        ),
+        "en": (
+            "Code to look up your dossiers",
+            "Your code to look up your dossiers is {{ otp }}, valid for {{ valid_minutes }} "
+            "minutes. Do not give it to anyone.\n",
+            "Dossier lookup code: {{ otp }} (valid {{ valid_minutes }} minutes). "
+            "Do not give it to anyone.",
+        ),
+    },
 }

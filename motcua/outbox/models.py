@@ -30,6 +30,13 @@ class MessageKind(models.TextChoices):
     WITHDRAWAL_REFUSED = "withdrawal_refused", _("Withdrawal refused")
     RESULT_READY = "result_ready", _("Result ready")
     RESULT_RETURNED = "result_returned", _("Result returned")
+    LOOKUP_CODE = "lookup_code", _("One-time code to look up one's dossiers")
+
+
+# Kinds about no one dossier: written without one, never listed on a dossier's page, and
+# their text (a secret) replaced once sent or failed for good (``sending._finish``).
+SECRET_KINDS = frozenset({MessageKind.LOOKUP_CODE.value})
+REDACTED_BODY = "[...]"
 
 
 class MessageChannel(models.TextChoices):
@@ -52,14 +59,19 @@ def new_idempotency_key() -> str:
 class Message(models.Model):
     """One message to the applicant of a dossier, on one channel.
 
-    ``recipient`` is the address or phone number it goes to (personal data:
-    never logged). ``claim`` and ``lease_until`` belong to the worker sending
-    it; ``idempotency_key`` is sent with every attempt.
+    A one-time code to look up one's dossiers (``MessageKind.LOOKUP_CODE``)
+    has no dossier: it tells nothing about one, and the dossier's page lists
+    only the messages of that dossier. ``recipient`` is the address or phone
+    number it goes to (personal data: never logged). ``claim`` and
+    ``lease_until`` belong to the worker sending it; ``idempotency_key`` is
+    sent with every attempt.
     """
 
     dossier = models.ForeignKey(
         "dossiers.Dossier",
         on_delete=models.CASCADE,
+        null=True,
+        blank=True,
         related_name="messages",
         verbose_name=_("dossier"),
     )

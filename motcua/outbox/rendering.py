@@ -4,7 +4,8 @@ Templates are edited by administrators, so they run in an engine of their
 own: Django's template language with its built-in tags and filters, no
 loaders (``include`` and ``extends`` find nothing) and no tag libraries to
 load; the context holds only the names in ``CONTEXT_NAMES``, never the
-applicant's name, number or address.
+applicant's name, number or address (``otp`` and ``valid_minutes`` are the
+one-time code's, empty in the other kinds).
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ CONTEXT_NAMES = (
     "reason",
     "items",
     "tracking_url",
+    "otp",
+    "valid_minutes",
 )
 # Characters per SMS: GSM 7-bit (ASCII) 160 alone, 153 per part of a long one; UCS-2
 # (Unicode, with Vietnamese diacritics) 70 alone, 67 per part.
@@ -82,6 +85,8 @@ SAMPLE_CONTEXT: dict[str, Any] = {
     "reason": "…",
     "items": ["Tờ khai (thiếu chữ ký)"],
     "tracking_url": "https://example.org/tra-cuu/000.00.00.H47-261206-0001/",
+    "otp": "123456",
+    "valid_minutes": 5,
 }
 
 __all__ = ["CONTEXT_NAMES", "TemplateSyntaxError", "check_template", "render_text", "sms_text"]

@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from .models import Message, MessageChannel, MessageKind, MessageStatus
+from .models import Message, MessageChannel, MessageKind, MessagePreference, MessageStatus
+from .preferences import MessageChoice
 
 
 @dataclass
@@ -54,3 +55,18 @@ def dossier_messages(dossier_id: int) -> list[DossierMessage]:
     for entry in entries.values():
         entry.channels.sort()
     return list(entries.values())
+
+
+def dossier_message_choice(dossier_id: int) -> MessageChoice:
+    """Return the applicant's choice of channels and language for a dossier (one query).
+
+    No choice recorded: every channel, in Vietnamese (what ``messages_for_event`` does).
+    """
+    row = (
+        MessagePreference.objects.filter(dossier_id=dossier_id)
+        .values_list("email", "sms", "language")
+        .first()
+    )
+    if row is None:
+        return MessageChoice()
+    return MessageChoice(email=row[0], sms=row[1], language=row[2])

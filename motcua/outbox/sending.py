@@ -29,7 +29,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from .adapters import SmsGateway, SmsResult, sms_gateway
-from .models import Message, MessageChannel, MessageStatus
+from .models import REDACTED_BODY, SECRET_KINDS, Message, MessageChannel, MessageStatus
 
 logger = logging.getLogger(__name__)
 LEASE_EXPIRED = "lease expired too often (worker stopped while sending)"
@@ -65,13 +65,17 @@ def outbox_claim(*, now: dt.datetime, limit: int) -> tuple[uuid.UUID, list[Messa
     token = uuid.uuid4()
     lease = dt.timedelta(seconds=settings.OUTBOX_LEASE_SECONDS)
     with transaction.atomic():
-        Message.objects.filter(
+        given_up = Message.objects.filter(
             status=MessageStatus.SENDING,
             lease_until__lt=now,
             attempts__gte=settings.OUTBOX_MAX_ATTEMPTS,
         ).update(
             status=MessageStatus.FAILED, last_error=LEASE_EXPIRED, claim=None, lease_until=None
         )
+        if given_up:  # rare: a one-time code among them keeps its text no longer
+            Message.objects.filter(
+                status=MessageStatus.FAILED, last_error=LEASE_EXPIRED, kind__in=SECRET_KINDS
+            ).exclude(body=REDACTED_BODY).update(body=REDACTED_BODY)
         ready = Q(status=MessageStatus.PENDING, next_attempt_at__lte=now) | Q(
             status=MessageStatus.SENDING, lease_until__lt=now
         )
@@ -92,6 +96,7 @@ def outbox_claim(*, now: dt.datetime, limit: int) -> tuple[uuid.UUID, list[Messa
     claimed = list(
         Message.objects.filter(pk__in=ids, claim=token).only(
             "id",
+            "kind",
             "channel",
             "recipient",
             "subject",
@@ -225,6 +230,11 @@ def _finish(
                 mine.update(status=MessageStatus.FAILED, last_error=result.error[:500], **released)
                 logger.error("message %s: failed (%s)", message.pk, result.error)
         _mark_sent(token, sent, now)
+        secret = [m.pk for m in messages if m.kind in SECRET_KINDS]
+        if secret:  # a one-time code is kept only until it is sent (or failed for good)
+            Message.objects.filter(
+                pk__in=secret, status__in=[MessageStatus.SENT, MessageStatus.FAILED]
+            ).update(body=REDACTED_BODY)
     batch.sent = len(sent)
     return batch
 

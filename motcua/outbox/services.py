@@ -19,12 +19,15 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from motcua.audit.services import audit_record
+from motcua.audit.services import audit_record, changed, snapshot
+from motcua.core.errors import ValidationFailed
 from motcua.dossiers.models import Channel, Dossier, DossierEvent, DossierState, EventKind
 from motcua.dossiers.selectors import dossier_tracking_url
 
 from .defaults import DEFAULT_TEMPLATES
 from .models import (
+    REDACTED_BODY,
+    SECRET_KINDS,
     Message,
     MessageChannel,
     MessageKind,
@@ -33,6 +36,7 @@ from .models import (
     MessageTemplate,
     ProcedureMessaging,
 )
+from .preferences import BAD_LANGUAGE, LANGUAGE_INPUT, MessageChoice
 from .rendering import render_text, sms_text
 
 logger = logging.getLogger(__name__)
@@ -210,6 +214,46 @@ def messages_for_event(*, dossier: Dossier, event: DossierEvent) -> list[Message
     return Message.objects.bulk_create(rows)
 
 
+def message_lookup_code(
+    *, phone: str, otp: str, minutes: int, language: str, now: dt.datetime
+) -> Message:
+    """Write the SMS carrying a one-time code to look up one's dossiers, in the caller's
+    transaction, about no dossier (never on a dossier's page).
+
+    The code is in the row's text only until it is sent or failed for good (``sending``),
+    or until it expires unsent (``lookup_codes_expire``); it is never logged.
+    """
+    kind = MessageKind.LOOKUP_CODE
+    if language not in dict(settings.LANGUAGES):
+        language = "vi"
+    *_, sms = _render(kind, language, {"otp": otp, "valid_minutes": minutes})
+    return Message.objects.create(
+        dossier=None,
+        kind=kind,
+        channel=MessageChannel.SMS,
+        language=language,
+        recipient=_phone(phone),
+        body=sms_text(
+            sms, unicode=settings.OUTBOX_SMS_UNICODE, segments=settings.OUTBOX_SMS_MAX_SEGMENTS
+        ),
+        next_attempt_at=now,
+        created_at=now,
+    )
+
+
+LOOKUP_CODE_EXPIRED = "expired before it was sent"
+
+
+def lookup_codes_expire(*, before: dt.datetime) -> int:
+    """Give up the one-time code SMS still unsent that were written before ``before`` (their
+    code has expired): failed, their text gone. Return how many."""
+    return Message.objects.filter(
+        status=MessageStatus.PENDING,
+        next_attempt_at__lt=before,
+        kind=MessageKind.LOOKUP_CODE,
+    ).update(status=MessageStatus.FAILED, body=REDACTED_BODY, last_error=LOOKUP_CODE_EXPIRED)
+
+
 def _phone(phone: str) -> str:
     """Return a phone number as the gateway takes it: digits only, "+84" as "84"."""
     return "".join(ch for ch in phone if ch.isdigit())
@@ -218,12 +262,73 @@ def _phone(phone: str) -> str:
 def message_preferences_set(
     *, dossier_id: int, email: bool = True, sms: bool = True, language: str = "vi"
 ) -> MessagePreference:
-    """Record the channels and language the applicant of a dossier chose."""
-    if language not in dict(settings.LANGUAGES):
-        language = "vi"
+    """Record the channels and language the applicant of a dossier chose (no audit entry).
+
+    ValidationFailed for a language not offered. For the system and the tests;
+    the applicant's own change is ``message_preference_change``.
+    """
+    _check_language(language)
     preference, _ = MessagePreference.objects.update_or_create(
         dossier_id=dossier_id, defaults={"email": email, "sms": sms, "language": language}
     )
+    return preference
+
+
+def _check_language(language: str) -> None:
+    if language not in dict(settings.LANGUAGES):
+        raise ValidationFailed(BAD_LANGUAGE, field_errors={LANGUAGE_INPUT: [BAD_LANGUAGE]})
+
+
+def message_preference_first(*, dossier: Dossier, choice: MessageChoice) -> MessagePreference:
+    """Record the choice made at submission for a dossier just inserted, in its transaction.
+
+    One INSERT, kept on ``dossier`` so that the acknowledgement written next
+    (``messages_for_event``) already follows it. The submission is the
+    dossier's own record: no separate audit entry.
+    """
+    _check_language(choice.language)
+    preference = MessagePreference.objects.create(
+        dossier=dossier, email=choice.email, sms=choice.sms, language=choice.language
+    )
+    dossier.message_preference = preference
+    return preference
+
+
+PREFERENCE_FIELDS = ("email", "sms", "language")
+
+
+def message_preference_change(
+    *, dossier: Dossier, choice: MessageChoice, actor: Any = None
+) -> MessagePreference:
+    """Change the channels and language of a dossier's messages from now on; audited.
+
+    The caller checked that ``actor`` may (the applicant of the dossier).
+    Locks the dossier's preference row (``select_for_update``; created with the
+    defaults if the dossier has none) so two changes at once apply in turn, and
+    writes an audit entry with the choice before and after in the same
+    transaction (none when nothing changed). Messages already written keep
+    their channel and language.
+    """
+    _check_language(choice.language)
+    with transaction.atomic():
+        preference, created = MessagePreference.objects.select_for_update().get_or_create(
+            dossier_id=dossier.pk
+        )
+        before = snapshot(preference, PREFERENCE_FIELDS)
+        preference.email, preference.sms = choice.email, choice.sms
+        preference.language = choice.language
+        after = snapshot(preference, PREFERENCE_FIELDS)
+        if created or changed(before, after):
+            preference.save(update_fields=list(PREFERENCE_FIELDS))
+        if changed(before, after):
+            audit_record(
+                action="dossier.message_preference_change",
+                target=("dossiers.dossier", str(dossier.pk), dossier.code),
+                actor=actor,
+                before=before,
+                after=after,
+            )
+    dossier.message_preference = preference
     return preference
 
 
@@ -235,7 +340,8 @@ def messages_retry(
 ) -> int:
     """Send failed messages again (same idempotency key, fresh attempts); return how many.
 
-    The retry is an audit entry naming the messages sent again.
+    The retry is an audit entry naming the messages sent again. A one-time code is
+    never sent again (its text is gone and the code has expired: the person asks anew).
     """
     ids = (
         messages
@@ -243,7 +349,11 @@ def messages_retry(
         else Message.objects.filter(pk__in=list(messages))
     )
     with transaction.atomic():
-        failed = list(ids.filter(status=MessageStatus.FAILED).values_list("pk", flat=True))
+        failed = list(
+            ids.filter(status=MessageStatus.FAILED)
+            .exclude(kind__in=SECRET_KINDS)
+            .values_list("pk", flat=True)
+        )
         count = Message.objects.filter(pk__in=failed, status=MessageStatus.FAILED).update(
             status=MessageStatus.PENDING,
             attempts=0,

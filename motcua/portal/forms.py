@@ -14,11 +14,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.forms.boundfield import BoundField
 from django.utils import timezone
 from django.utils.safestring import SafeString
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
 from motcua.catalog.eforms import eform_form_class
 from motcua.catalog.fees import FeeExemptionSpec, FeeQuote, exemption_text, version_fees
@@ -27,6 +28,7 @@ from motcua.core.errors import DomainError
 from motcua.dossiers.fees import CLAIM_INPUT, PROOF_INPUT, fee_claims_from_data, fee_quote_for
 from motcua.dossiers.models import ApplicantKind, Channel, Delivery
 from motcua.dossiers.uploads import KEPT_INPUT, KeptFile
+from motcua.outbox.preferences import LANGUAGE_INPUT, YES
 
 ACCEPTED_FILES = ".pdf,.jpg,.jpeg,.png"
 EFORM_PREFIX = "eform"
@@ -80,6 +82,38 @@ class ApplicantForm(forms.Form):
         max_length=500,
         widget=forms.TextInput(attrs={"autocomplete": "street-address"}),
     )
+
+
+class MessagesForm(forms.Form):
+    """How the applicant is told about each step: e-mail, SMS, and the language."""
+
+    message_email = forms.BooleanField(
+        label=_("Send me e-mails about this dossier"),
+        help_text=_("To the e-mail address above, if you give one."),
+        required=False,
+        initial=True,
+    )
+    message_sms = forms.BooleanField(
+        label=_("Send me text messages (SMS) about this dossier"),
+        help_text=_("To the phone number above."),
+        required=False,
+        initial=True,
+    )
+    message_language = forms.ChoiceField(
+        label=_("Language of the messages"), choices=lambda: settings.LANGUAGES
+    )
+
+
+def messages_initial(data: Mapping[str, Any] | None, language: str) -> dict[str, Any]:
+    """Return the choice of messages shown: what was posted or saved, else both on in
+    ``language`` (the page's)."""
+    if data is None or LANGUAGE_INPUT not in data:
+        return {"message_email": True, "message_sms": True, "message_language": language}
+    return {
+        "message_email": str(data.get("message_email") or "").lower() in YES,
+        "message_sms": str(data.get("message_sms") or "").lower() in YES,
+        "message_language": data.get(LANGUAGE_INPUT),
+    }
 
 
 class DeliveryForm(forms.Form):
@@ -356,6 +390,7 @@ def submission_form(
         initial={key.removeprefix(f"{COMPONENT_PREFIX}-"): files for key, files in kept.items()},
     )
     delivery = DeliveryForm(procedure=procedure, initial=_initial(DeliveryForm, "", data))
+    choice = MessagesForm(initial=messages_initial(data, (get_language() or "vi")[:2]))
 
     sections = [Section(str(_("Applicant")), _rows(applicant, field_errors))]
     if eform.fields:
@@ -374,6 +409,13 @@ def submission_form(
             intro = f"{intro} {KEPT_FILES_HINT}"
         sections.append(Section(str(_("Documents")), rows, intro=intro))
     sections.append(Section(str(_("Receiving the result")), _rows(delivery, field_errors)))
+    sections.append(
+        Section(
+            str(_("Messages about your dossier")),
+            _rows(choice, field_errors),
+            intro=str(_("We tell you at each step: when it is received, asked, decided.")),
+        )
+    )
 
     fees = fee_section(procedure, data, field_errors)
     summary: list[SummaryItem] = []

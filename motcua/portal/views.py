@@ -60,6 +60,7 @@ from motcua.dossiers.selectors import (
 from motcua.dossiers.services import dossier_submit
 from motcua.dossiers.uploads import KeptFile, SubmissionInvalid, kept_files_listed
 from motcua.dossiers.views import receipt_link_expired
+from motcua.outbox.preferences import checkboxes_posted
 from motcua.portal import forms
 from motcua.portal.selectors import popular_procedures
 from motcua.portal.tracking import dossier_public_history
@@ -234,7 +235,11 @@ def submit(request: HttpRequest, code: str) -> HttpResponse:
     draft = None
     if request.method == "POST" and unstorable_fields(request.POST):  # multipart: left to the view
         raise UnstorableInput(UNSTORABLE_INPUT)
-    data = answers_with_identity(request.POST, fixed) if request.method == "POST" else None
+    data = (
+        checkboxes_posted(answers_with_identity(request.POST, fixed))
+        if request.method == "POST"
+        else None
+    )
     key = forms.idempotency_key(data)
     files = {
         name: request.FILES.getlist(name) for name in request.FILES if name.startswith("component-")

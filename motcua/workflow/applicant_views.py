@@ -11,7 +11,7 @@ exist.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django.contrib import messages
@@ -23,6 +23,7 @@ from django.views.decorators.http import require_http_methods
 from motcua.core.errors import DomainError
 from motcua.dossiers.files import Upload
 from motcua.dossiers.models import Dossier, DossierState
+from motcua.dossiers.uploads import KEPT_INPUT, KeptFile, SubmissionInvalid
 
 from . import rules
 from .applicant_access import applicant_owns, applicant_pin
@@ -31,6 +32,7 @@ from .services import applicant as services
 SUPPLEMENT_SENT = _("Your supplement was sent. The one-stop unit has received it.")
 WITHDRAWAL_SENT = _("Your request to withdraw was sent. The agency will answer it.")
 _ITEM_INPUT = re.compile(r"item-(\d{1,9})")
+_KEPT_INPUT = re.compile(r"item-(\d{1,9})-kept")
 NOT_AN_ITEM = -1  # an input named like no item: refused as "not part of the request"
 
 
@@ -58,27 +60,48 @@ def supplement_answer(request: HttpRequest, code: str) -> HttpResponse:
     dossier = _dossier(request, code)
     error: DomainError | None = None
     note = ""
+    kept: dict[str, list[KeptFile]] = {}
     if request.method == "POST":
         note = request.POST.get("note", "")
+        tokens = kept_tokens(request.POST)
         try:
             services.supplement_answer_online(
                 dossier=dossier,
                 applicant_id_number=applicant_pin(request),
                 files=item_files(request.FILES),
                 note=note,
+                kept=tokens,
+                keep_files=True,
             )
+        except SubmissionInvalid as exc:
+            error, kept = exc, exc.kept
         except DomainError as exc:
-            error = exc
+            # Refused before the files were checked: the files kept before stay listed.
+            error, kept = exc, services.kept_answer_files_listed(dossier, tokens)
         else:
             messages.success(request, SUPPLEMENT_SENT)
             return redirect("applicant:supplement", code=dossier.code)
     status = error.status if error else 200
-    context = supplement_context(dossier, error=error, note=note)
+    context = supplement_context(dossier, error=error, note=note, kept=kept)
     return render(request, "workflow/applicant/supplement.html", context, status=status)
 
 
+def kept_tokens(post: Any) -> dict[int, list[str]]:
+    """Return the tokens of kept files the page sent back (ticked), by item id."""
+    out: dict[int, list[str]] = {}
+    for key in post:
+        match = _KEPT_INPUT.fullmatch(key)
+        if match:
+            out.setdefault(int(match.group(1)), []).extend(str(v) for v in post.getlist(key))
+    return out
+
+
 def supplement_context(
-    dossier: Dossier, *, error: DomainError | None = None, note: str = ""
+    dossier: Dossier,
+    *,
+    error: DomainError | None = None,
+    note: str = "",
+    kept: Mapping[str, Sequence[KeptFile]] | None = None,
 ) -> dict[str, Any]:
     """Return what ``_supplement_answer.html`` needs: the open request, its items, the errors.
 
@@ -96,6 +119,8 @@ def supplement_context(
             "item": item,
             "input": services.ITEM_INPUT.format(item.pk),
             "errors": field_errors.get(services.ITEM_INPUT.format(item.pk), []),
+            "kept": list((kept or {}).get(services.ITEM_INPUT.format(item.pk), [])),
+            "kept_name": KEPT_INPUT.format(services.ITEM_INPUT.format(item.pk)),
         }
         for item in (supplement.items.all() if supplement else [])
     ]
@@ -109,6 +134,7 @@ def supplement_context(
         # Errors of inputs the page does not draw (an item of no request): said at the top.
         "other_errors": [m for k, ms in field_errors.items() if k not in known for m in ms],
         "note": note,
+        "has_kept": any(row["kept"] for row in items),
     }
 
 

@@ -310,3 +310,29 @@ class SupplementItem(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class KeptAnswerFile(models.Model):
+    """A file of a refused online supplement answer that passed its checks, for the next try.
+
+    As ``dossiers.PendingUpload`` for a submission: the page lists it with its
+    ``token`` under its item; sent back (``item-<id>-kept``) it counts as
+    uploaded again, and becomes the dossier's file without being stored
+    again (the row is deleted in the answer's transaction, so once only).
+    Only for its item, whose dossier the applicant must own, and only for
+    ``MOTCUA_KEPT_UPLOADS_HOURS``; the file lies under ``pending/``, where the
+    kept uploads' sweep removes it once expired.
+    """
+
+    token = models.CharField(max_length=64, unique=True)
+    item = models.ForeignKey(SupplementItem, on_delete=models.CASCADE, related_name="+")
+    file = models.FileField(upload_to="pending/%Y/%m/%d/")
+    original_name = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    pages = models.PositiveIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return self.original_name

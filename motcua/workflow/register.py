@@ -74,7 +74,7 @@ COLUMNS = (
     Column("Số thứ tự", "", "Số thứ tự", 3, 8),
     Column("Mã hồ sơ", "", "Mã hồ sơ", 9, 26),
     Column("Tên thủ tục hành chính", "", "Tên thủ tục hành chính", 10, 32),
-    Column("Số lượng hồ sơ (bộ)", "", "Số lượng hồ sơ (bộ)", 3.5, 10),
+    Column("Số lượng hồ sơ (bộ)", "", "Số lượng hồ sơ (bộ)", 4.5, 10),
     Column("Tên cá nhân, tổ chức", "", "Tên cá nhân, tổ chức", 8, 24),
     Column("Địa chỉ, số điện thoại", "", "Địa chỉ, số điện thoại", 9, 30),
     Column("Cơ quan chủ trì giải quyết", "", "Cơ quan chủ trì giải quyết", 7, 24),
@@ -91,7 +91,7 @@ COLUMNS = (
     Column("Ngày, giờ trả kết quả", "Trả kết quả", "Ngày, giờ", 6.2, 16),
     Column("Người nhận kết quả", "Trả kết quả", "Người nhận", 6.5, 20),
     Column("Ký nhận", "Trả kết quả", "Ký nhận", 5, 12),
-    Column("Ghi chú", "", "Ghi chú", 8, 24),
+    Column("Ghi chú", "", "Ghi chú", 7, 24),
 )
 HEADERS = tuple(c.title for c in COLUMNS)
 VERDICTS = {Outcome.EARLY: "Trước hạn", Outcome.ON_TIME: "Đúng hạn", Outcome.LATE: "Quá hạn"}

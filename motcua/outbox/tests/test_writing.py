@@ -14,13 +14,14 @@ from django.template import TemplateDoesNotExist, TemplateSyntaxError
 from django.test import override_settings
 
 from motcua.catalog.models import Procedure
-from motcua.core.errors import Conflict
+from motcua.core.errors import Conflict, ValidationFailed
 from motcua.dossiers.models import Channel, Dossier, DossierEvent, DossierState, EventKind
 from motcua.dossiers.services import dossier_submit
 from motcua.outbox.models import (
     Message,
     MessageChannel,
     MessageKind,
+    MessagePreference,
     MessageStatus,
     MessageTemplate,
     ProcedureMessaging,
@@ -221,8 +222,10 @@ def test_the_applicants_choice_of_channel_and_language_is_kept(
     assert sms.body.startswith(f"Dossier {dossier.code} accepted.")
 
 
-def test_an_unknown_language_falls_back_to_vietnamese(dossier: Dossier) -> None:
-    assert message_preferences_set(dossier_id=dossier.pk, language="xx").language == "vi"
+def test_an_unknown_language_is_refused(dossier: Dossier) -> None:
+    with pytest.raises(ValidationFailed):
+        message_preferences_set(dossier_id=dossier.pk, language="xx")
+    assert not MessagePreference.objects.exists()
 
 
 def test_no_email_address_means_no_email(cast: Cast, dossier: Dossier) -> None:

@@ -2,7 +2,7 @@
 
 The loop also does the housekeeping of the worker: pruning old task rows and
 purging the audit log's old reads (``purge_audit_log``) once a day, sweeping
-expired kept uploads (``sweep_kept_uploads``) and the files a crash left
+expired kept uploads (``sweep_kept_answers``, ``sweep_kept_uploads``) and the files a crash left
 (``sweep_orphan_files``) once an hour.
 """
 
@@ -78,7 +78,7 @@ class Command(BaseCommand):
 
     def sweep(self) -> None:
         """Sweep expired kept uploads and orphan files; a failure is logged, never fatal."""
-        for command in ("sweep_kept_uploads", "sweep_orphan_files"):
+        for command in ("sweep_kept_answers", "sweep_kept_uploads", "sweep_orphan_files"):
             try:
                 call_command(command, stdout=self.stdout)
             except Exception:
