@@ -56,9 +56,11 @@ messages: .venv/.synced
 migrate: setup
 	$(DEV) $(PY) manage.py migrate --noinput -v 0
 
-# The identity simulator's signing key (var/, never committed) before the server reads it.
+# The identity simulator's signing key and the demo CA with the agencies' signing certificates
+# (var/, never committed) before the server reads them.
 demo: migrate
 	$(DEV) $(PY) manage.py identity_simulator --key-only
+	$(DEV) $(PY) manage.py demo_certificates
 	$(DEV) SITE_URL='$(SITE_URL)' $(PY) manage.py load_demo
 
 test: setup

@@ -12,6 +12,19 @@ def _media_in_tmp(settings: object, tmp_path_factory: pytest.TempPathFactory) ->
     settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")  # type: ignore[attr-defined]
 
 
+@pytest.fixture(scope="session")
+def _esign_demo_dir(tmp_path_factory: pytest.TempPathFactory) -> object:
+    return tmp_path_factory.mktemp("esign")
+
+
+@pytest.fixture(autouse=True)
+def _esign_in_tmp(settings: object, _esign_demo_dir: object) -> None:
+    """Keep the demo CA and agency certificates of the tests (made once a session) in a tmp dir."""
+    settings.ESIGN_DEMO_DIR = _esign_demo_dir  # type: ignore[attr-defined]
+    settings.ESIGN_PKCS12_DIR = _esign_demo_dir / "agencies"  # type: ignore[attr-defined,operator]
+    settings.ESIGN_TRUST_ROOTS = _esign_demo_dir / "ca.pem"  # type: ignore[attr-defined,operator]
+
+
 @pytest.fixture(autouse=True)
 def _empty_cache() -> None:
     """Start every test with an empty cache (it is per process and outlives a test)."""

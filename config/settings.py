@@ -616,3 +616,44 @@ PAYMENTS_SIMULATOR_IPN_URLS: dict[str, str] = {
         "PAYMENTS_SIMULATOR_DVCQG_IPN_URL", SITE_URL.rstrip("/") + "/thanh-toan/ipn/dvcqg/"
     ),
 }
+
+# Electronic results (motcua/esign/): the agencies' signed PDFs and their public verification.
+# ESIGN_SIGNER: pkcs12 (demo files), pkcs11 (a token) or smartca (VNPT SmartCA remote signing).
+INSTALLED_APPS += ["motcua.esign"]
+ESIGN_SIMULATOR = envbool("ESIGN_SIMULATOR", "true" if DEBUG else "false")
+if ESIGN_SIMULATOR:
+    INSTALLED_APPS += ["motcua.simulators.remote_signing"]
+ESIGN_DEMO_DIR = Path(env("ESIGN_DEMO_DIR", str(VAR_DIR / "esign")))
+ESIGN_SIGNER = env("ESIGN_SIGNER", "pkcs12")
+ESIGN_PKCS12_DIR = Path(env("ESIGN_PKCS12_DIR", str(ESIGN_DEMO_DIR / "agencies")))
+ESIGN_PKCS12_PASSWORD = env("ESIGN_PKCS12_PASSWORD", "motcua-demo" if ESIGN_SIMULATOR else "")
+# The demo issues a missing agency's certificate from the demo CA at its first signature.
+ESIGN_DEMO_ISSUE_ON_DEMAND = envbool("ESIGN_DEMO_ISSUE_ON_DEMAND", str(ESIGN_SIMULATOR))
+ESIGN_PKCS11_MODULE = env("ESIGN_PKCS11_MODULE", "")
+ESIGN_PKCS11_TOKEN_LABEL = env("ESIGN_PKCS11_TOKEN_LABEL", "")
+ESIGN_PKCS11_PIN = env("ESIGN_PKCS11_PIN", "")
+ESIGN_PKCS11_KEY_LABEL = env("ESIGN_PKCS11_KEY_LABEL", "{code}")
+# VNPT SmartCA (SP769 API); with the simulator on, the local one unless ESIGN_SMARTCA_URL is set.
+ESIGN_SMARTCA_URL = env(
+    "ESIGN_SMARTCA_URL",
+    SITE_URL.rstrip("/") + "/sim/smartca/"
+    if ESIGN_SIMULATOR
+    else "https://gwsca.vnpt.vn/sca/sp769/",
+)
+ESIGN_SMARTCA_SP_ID = env("ESIGN_SMARTCA_SP_ID", "demo-sp" if ESIGN_SIMULATOR else "")
+ESIGN_SMARTCA_SP_PASSWORD = env(
+    "ESIGN_SMARTCA_SP_PASSWORD", "demo-sp-password" if ESIGN_SIMULATOR else ""
+)
+# The SmartCA account of each agency: "<agency code>=<user_id>,..."; unlisted: the agency code.
+ESIGN_SMARTCA_USER_IDS = dict(
+    pair.split("=", 1) for pair in env("ESIGN_SMARTCA_USER_IDS", "").split(",") if "=" in pair
+)
+ESIGN_SMARTCA_TIMEOUT = float(env("ESIGN_SMARTCA_TIMEOUT", "60"))  # seconds to wait for approval
+ESIGN_SMARTCA_POLL = float(env("ESIGN_SMARTCA_POLL", "1"))
+# RFC 3161 timestamps on each signature when set (e.g. a licensed CA's TSA).
+ESIGN_TSA_URL = env("ESIGN_TSA_URL", "")
+# Trust roots of verification: a PEM bundle (the national root CA bundle in production).
+ESIGN_TRUST_ROOTS = Path(env("ESIGN_TRUST_ROOTS", str(ESIGN_DEMO_DIR / "ca.pem")))
+# A font with Vietnamese letters for the stamps on the PDFs (Debian: fonts-dejavu-core).
+ESIGN_FONT = env("ESIGN_FONT", "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
+ESIGN_MAX_UPLOAD = envint("ESIGN_MAX_UPLOAD", str(10 * 1024 * 1024))

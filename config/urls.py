@@ -19,6 +19,7 @@ urlpatterns = [
     path("", include("motcua.applicants.urls")),
     path("ho-so-cua-toi/", include("motcua.workflow.applicant_urls")),
     path("", include("motcua.ratings.urls")),
+    path("", include("motcua.esign.urls")),
     path("", include("motcua.dossiers.urls")),
     path("", include("motcua.portal.urls")),
 ]
@@ -42,3 +43,7 @@ if settings.PAYMENTS_SIMULATOR:
         path("sim/vnpay/", include("motcua.simulators.vnpay.urls")),
         path("sim/dvcqg/", include("motcua.simulators.dvcqg_payment.urls")),
     ]
+
+# The local remote-signing service (VNPT SmartCA's protocol), for development, the demo and tests.
+if settings.ESIGN_SIMULATOR:
+    urlpatterns.insert(0, path("sim/smartca/", include("motcua.simulators.remote_signing.urls")))

@@ -177,6 +177,9 @@ class Dossier(models.Model):
         help_text=_("Set when the due date was extended with an apology (form 04); once only."),
     )
     result_returned_to = models.CharField(_("result returned to"), max_length=200, blank=True)
+    result_returned_via = models.CharField(
+        _("result returned how"), max_length=10, choices=Delivery.choices, blank=True
+    )
     intake_due_at = models.DateTimeField(
         _("answer due at"),
         null=True,

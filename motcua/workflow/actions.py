@@ -24,6 +24,8 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from motcua.core.errors import ValidationFailed
+from motcua.dossiers.models import Delivery
+from motcua.esign.selectors import signed_valid_results
 
 from . import services
 from .rules import Action
@@ -218,7 +220,36 @@ class WithdrawalDecisionSerializer(NoteSerializer):
 
 
 class ReturnSerializer(RevisionSerializer):
-    to_whom = _text(services.RECIPIENT_REQUIRED, max_length=255)
+    to_whom = serializers.CharField(
+        required=False, allow_blank=True, max_length=255, help_text="Empty when returned online"
+    )
+    via = serializers.ChoiceField(
+        choices=Delivery.choices,
+        required=False,
+        allow_blank=True,
+        help_text="How: counter (default), post, online (the signed electronic result)",
+    )
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if attrs.get("via") != Delivery.ONLINE and not attrs.get("to_whom", "").strip():
+            raise serializers.ValidationError({"to_whom": [services.RECIPIENT_REQUIRED]})
+        return attrs
+
+
+class RevokeResultSerializer(RevisionSerializer):
+    result = _text(services.NO_SUCH_RESULT, max_length=70, help_text="Result code")
+    reason = _text(services.REASON_REQUIRED)
+
+
+class ReplaceResultSerializer(RevokeResultSerializer):
+    name = _text(services.RESULT_NAME_REQUIRED, max_length=255)
+    file = UploadField(
+        help_text="The new result: a PDF, signed by the agency when recorded",
+        error_messages={
+            "required": services.RESULT_FILE_REQUIRED,
+            "empty": services.RESULT_FILE_REQUIRED,
+        },
+    )
 
 
 def person_by_username(username: str, name: str = "assignee") -> AbstractBaseUser:
@@ -280,6 +311,14 @@ def _cases(d: StaffDossier) -> list[Choice]:
 
 def _other_cases(d: StaffDossier) -> list[Choice]:
     return [Choice(c.code, f"{c.label}: {c.text}") for c in d.cases if c.code != d.processing_case]
+
+
+def _issued_results(d: StaffDossier) -> list[Choice]:
+    return [Choice(code, f"{code}: {name}") for code, name in signed_valid_results(dossier_id=d.id)]
+
+
+def _return_ways(_d: StaffDossier) -> list[Choice]:
+    return [Choice(str(value), str(text)) for value, text in Delivery.choices]
 
 
 def _answers(_d: StaffDossier) -> list[Choice]:
@@ -511,18 +550,61 @@ ACTIONS: dict[Action, ActionSpec] = {
         ActionSpec(
             Action.RETURN_RESULT,
             ReturnSerializer,
-            lambda d: (services.dossier_return_result, {"to_whom": d["to_whom"]}),
-            "Hand the result over (status 10), recording to whom",
+            lambda d: (
+                services.dossier_return_result,
+                {"to_whom": d.get("to_whom", ""), "via": d.get("via", "")},
+            ),
+            "Hand the result over (status 10), recording to whom and how (online: the applicant "
+            "downloads the signed electronic result)",
             (
+                Input("via", _("Returned"), "select", choices=_return_ways),
                 Input(
                     "to_whom",
                     _("Handed to"),
                     "text",
-                    True,
-                    help=_("Name and ID number of the person who takes the result."),
+                    help=_(
+                        "Name and ID number of the person who takes the result; empty when "
+                        "returned online."
+                    ),
                 ),
             ),
             primary=True,
+        ),
+        ActionSpec(
+            Action.REVOKE_RESULT,
+            RevokeResultSerializer,
+            lambda d: (
+                services.dossier_result_revoke,
+                {"result": d["result"], "reason": d["reason"]},
+            ),
+            "Revoke an issued electronic result (leaders of the deciding agency); it stays on "
+            "record, marked, and its verification page says so",
+            (
+                Input("result", _("Result"), "select", True, choices=_issued_results),
+                REASON,
+            ),
+        ),
+        ActionSpec(
+            Action.REPLACE_RESULT,
+            ReplaceResultSerializer,
+            lambda d: (
+                services.dossier_result_replace,
+                {
+                    "result": d["result"],
+                    "name": d["name"],
+                    "upload": d.get("file"),
+                    "reason": d["reason"],
+                },
+            ),
+            "Replace an issued electronic result by a new PDF, signed now (multipart upload); "
+            "the old one stays on record, marked replaced",
+            (
+                Input("result", _("Result replaced"), "select", True, choices=_issued_results),
+                Input("name", _("Name of the new result document"), "text", True),
+                Input("file", _("New result (PDF)"), "file", True),
+                REASON,
+            ),
+            multipart=True,
         ),
     )
 }

@@ -47,6 +47,8 @@ class Action(models.TextChoices):
     REQUEST_WITHDRAWAL = "request_withdrawal", _("Record a withdrawal request")
     DECIDE_WITHDRAWAL = "decide_withdrawal", _("Answer the withdrawal request")
     RETURN_RESULT = "return_result", _("Return the result")
+    REVOKE_RESULT = "revoke_result", _("Revoke an electronic result")
+    REPLACE_RESULT = "replace_result", _("Replace an electronic result")
 
 
 NOT_WAITING_FOR_INTAKE = _("This dossier is no longer waiting for intake.")
@@ -58,6 +60,8 @@ NOT_A_NEXT_STEP = _("The process does not allow sending the dossier to this step
 NOT_WITHDRAWABLE = _("The applicant can withdraw only a dossier that is still open.")
 NOT_WAITING_FOR_WITHDRAWAL = _("No withdrawal request is waiting for an answer.")
 RESULT_BEFORE_PROCESSED = _("The result can be returned only once the dossier is processed.")
+RESULT_NOT_ISSUED = _("An electronic result can be revoked or replaced only once it is issued.")
+NO_SIGNED_RESULT = _("This dossier has no valid signed electronic result to revoke or replace.")
 NOT_ALLOWED_ROLE = _("You do not hold a role that may do this for this dossier's agency.")
 ALREADY_ASSIGNED = _("This step is already assigned; a leader of the agency may reassign it.")
 NOT_YOUR_STEP = _("This step is assigned to someone else; ask them or a leader of the agency.")
@@ -79,6 +83,7 @@ SUPPLEMENT_ONCE_PER_AGENCY = _(
 PROCESSING_STATES = (DossierState.ACCEPTED, DossierState.IN_PROCESS)
 OPEN_STATES = (DossierState.SUBMITTED, *PROCESSING_STATES)
 WITHDRAWABLE_STATES = (*OPEN_STATES, DossierState.SUPPLEMENT_REQUESTED)
+ISSUED_STATES = (DossierState.PROCESSED, DossierState.RESULT_RETURNED)
 
 
 @dataclass(frozen=True)
@@ -102,6 +107,8 @@ class Situation:
     # Whether the procedure has processing-time cases, and whether the due date was extended.
     has_cases: bool = False
     extended: bool = False
+    # Whether the dossier has a valid signed electronic result (read once it is issued).
+    signed_result: bool = False
 
     @property
     def intake_agencies(self) -> tuple[int, int]:
@@ -240,6 +247,11 @@ def check(
         _state(s, [DossierState.PROCESSED], RESULT_BEFORE_PROCESSED)
         where = s.step_agency_id if s.step_kind == StepKind.RETURN else s.receiving_unit_id
         _role(roles, officer, [where])
+    elif action in (Action.REVOKE_RESULT, Action.REPLACE_RESULT):
+        _state(s, ISSUED_STATES, RESULT_NOT_ISSUED)
+        if not s.signed_result:
+            raise Conflict(NO_SIGNED_RESULT)
+        _role(roles, [Role.LEADER], [s.competent_agency_id])
 
 
 def check_applicant(action: Action | str, s: Situation) -> None:

@@ -14,9 +14,10 @@ from dataclasses import dataclass
 
 from motcua.catalog.selectors import version_cases
 from motcua.dossiers.models import Dossier, DossierEvent, DossierState
+from motcua.esign.selectors import signed_valid_exists
 
 from .models import DossierStep, SupplementRequest, TransitionKind
-from .rules import OPEN_STATES, Situation
+from .rules import ISSUED_STATES, OPEN_STATES, Situation
 from .structure import version_structure
 
 
@@ -81,6 +82,7 @@ def situation(
     supplements: Sequence[tuple[str, int]] | None = None,
     version_id: int | None = None,
     extended: bool = False,
+    signed: bool | None = None,
 ) -> Situation:
     """Return the rules' view of a dossier, reading what the caller did not pass and needs.
 
@@ -104,6 +106,8 @@ def situation(
         before = withdrawal_asked_from(events)
     if supplements is None:
         supplements = supplements_made(dossier_id) if state in OPEN_STATES else ()
+    if signed is None:  # whether a valid signed result may be revoked or replaced: one EXISTS
+        signed = state in ISSUED_STATES and signed_valid_exists(dossier_id=dossier_id)
     moves = moves or []
     return Situation(
         state=state,
@@ -119,6 +123,7 @@ def situation(
         supplements=tuple(supplements),
         has_cases=version_id is not None and len(version_cases(version_id)) > 1,
         extended=extended,
+        signed_result=signed,
     )
 
 

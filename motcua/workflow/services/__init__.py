@@ -13,6 +13,7 @@ dossier's state, national status, revision and timeline change together.
 withdraw).
 ``processing``: assignment, forwarding and inter-agency transfer, rework,
 result, extension, stop, return of the result.
+``results``: revoke or replace an issued electronic result.
 """
 
 from motcua.workflow.rules import (
@@ -53,6 +54,7 @@ from .processing import (
     CASE_DUE_PAST,
     CASE_UNCHANGED,
     CHOOSE_NEXT_STEP,
+    ELECTRONIC_RESULT_NOT_PDF,
     EXTENSION_NOT_LATER,
     EXTENSION_ONCE,
     EXTENSION_TOO_LATE,
@@ -73,6 +75,7 @@ from .processing import (
     dossier_stop,
     dossiers_assign,
 )
+from .results import NO_SUCH_RESULT, dossier_result_replace, dossier_result_revoke
 
 __all__ = [
     "ANSWER_EMPTY",
@@ -80,6 +83,7 @@ __all__ = [
     "CASE_DUE_PAST",
     "CASE_UNCHANGED",
     "CHOOSE_NEXT_STEP",
+    "ELECTRONIC_RESULT_NOT_PDF",
     "EXTENSION_NOT_LATER",
     "EXTENSION_ONCE",
     "EXTENSION_TOO_LATE",
@@ -93,6 +97,7 @@ __all__ = [
     "NOT_WAITING_FOR_WITHDRAWAL",
     "NOT_WITHDRAWABLE",
     "NOT_YOUR_STEP",
+    "NO_SUCH_RESULT",
     "REASON_REQUIRED",
     "RECIPIENT_REQUIRED",
     "RESULT_BEFORE_PROCESSED",
@@ -119,6 +124,8 @@ __all__ = [
     "dossier_refuse",
     "dossier_request_supplement",
     "dossier_result_record",
+    "dossier_result_replace",
+    "dossier_result_revoke",
     "dossier_return_result",
     "dossier_send_back",
     "dossier_stop",

@@ -18,6 +18,7 @@ from motcua.catalog.selectors import version_case
 from motcua.core.errors import Conflict, DomainError, ValidationFailed
 from motcua.dossiers.files import Upload, check_upload, files_stored
 from motcua.dossiers.models import (
+    Delivery,
     Dossier,
     DossierResult,
     DossierState,
@@ -25,6 +26,9 @@ from motcua.dossiers.models import (
     OfficialKind,
 )
 from motcua.dossiers.services import dossier_due_at, official_number_issue
+from motcua.esign.pdf import pdf_check
+from motcua.esign.selectors import signed_valid_exists
+from motcua.esign.services import dossier_results_sign, signed_files
 from motcua.staff.models import Role
 from motcua.staff.selectors import user_agency_roles
 
@@ -57,6 +61,15 @@ EXTENSION_ONCE = _("The due date has already been extended once; it cannot be ex
 EXTENSION_TOO_LATE = _("An extension must be asked at least one working day before the due date.")
 EXTENSION_NOT_LATER = _("The new date must come after the current due date.")
 RECIPIENT_REQUIRED = _("Say to whom the result was returned.")
+ELECTRONIC_RESULT_NOT_PDF = _(
+    "An electronic result must be a PDF: it is signed by the agency at the approval. Convert "
+    'the document to PDF, or record it as a paper result (untick "Electronic result").'
+)
+NO_ELECTRONIC_RESULT = _(
+    "This dossier has no valid signed electronic result: return it at the counter or by post."
+)
+RETURN_WAY_UNKNOWN = _("Choose how the result was returned: at the counter, by post or online.")
+ONLINE = _("Online: the applicant downloads the signed electronic result")
 CASE_UNCHANGED = _("The dossier already follows this case.")
 CASE_DUE_PAST = _(
     "With this case the due date would already be past: choose it only if the law gives it "
@@ -231,20 +244,30 @@ def dossier_mark_processed(
     """Approve the result at the last processing step: the dossier is processed (status 9).
 
     Hands the dossier to the return step of the unit that received it; the
-    result document must be recorded first. This ends the processing for
-    the on-time verdict. Locks the dossier row (``select_for_update``).
+    result document must be recorded first. Each electronic result is signed
+    by the step's agency here (``motcua.esign``), in the same transaction: a
+    signature that fails refuses the approval and leaves nothing behind. This
+    ends the processing for the on-time verdict. Locks the dossier row
+    (``select_for_update``).
     """
-    with acting(
-        dossier,
-        actor=actor,
-        action=rules.Action.MARK_PROCESSED,
-        expected_revision=expected_revision,
-        now=now,
-    ) as held:
+    with (
+        signed_files() as written,
+        acting(
+            dossier,
+            actor=actor,
+            action=rules.Action.MARK_PROCESSED,
+            expected_revision=expected_revision,
+            now=now,
+        ) as held,
+    ):
         step = _open_process_step(held)
         end = [t for t in targets(step, TransitionKind.FORWARD) if t.kind == StepKind.RETURN]
         if not DossierResult.objects.filter(dossier_id=held.dossier.pk).exists():
             raise Conflict(RESULT_REQUIRED)
+        # The approval signs the electronic results, all or none (the files go on failure).
+        dossier_results_sign(
+            dossier=held.dossier, agency=step.agency, actor=actor, now=held.now, written=written
+        )
         close_step(held, actor, note=note.strip())
         open_step(held, end[0], actor=actor)
         finish_dossier(held)
@@ -352,6 +375,14 @@ def dossier_result_record(
     checked = check_upload(name, upload, "file", errors)
     if checked is None:
         raise ValidationFailed(errors["file"][0], field_errors=errors)
+    if is_electronic:
+        if checked.content_type != "application/pdf":
+            raise ValidationFailed(
+                ELECTRONIC_RESULT_NOT_PDF, field_errors={"file": [ELECTRONIC_RESULT_NOT_PDF]}
+            )
+        upload.seek(0)
+        pdf_check(upload.read())  # it must open for signing: encrypted or broken is refused now
+        upload.seek(0)
     with (
         files_stored([checked], folder="results") as stored,
         acting(
@@ -480,14 +511,22 @@ def dossier_return_result(
     dossier: Dossier | int | str,
     actor: Actor,
     to_whom: str,
+    via: str = "",
     expected_revision: int | None = None,
     now: dt.datetime | None = None,
 ) -> Dossier:
-    """Return the result (national status 10) and record to whom.
+    """Return the result (national status 10) and record to whom and how (``Delivery``).
 
     Only after the dossier is processed, by a receiving officer of the unit
-    that received it. Locks the dossier row (``select_for_update``).
+    that received it. Online (``Delivery.ONLINE``) needs a valid signed
+    electronic result, which the applicant downloads; ``to_whom`` may then be
+    empty (the applicant). Locks the dossier row (``select_for_update``).
     """
+    via = via or Delivery.COUNTER
+    if via not in Delivery.values:
+        raise ValidationFailed(RETURN_WAY_UNKNOWN, field_errors={"via": [RETURN_WAY_UNKNOWN]})
+    if via == Delivery.ONLINE and not to_whom.strip():
+        to_whom = str(ONLINE)
     to_whom = required_text(to_whom, "to_whom", RECIPIENT_REQUIRED)
     with acting(
         dossier,
@@ -496,7 +535,10 @@ def dossier_return_result(
         expected_revision=expected_revision,
         now=now,
     ) as held:
+        if via == Delivery.ONLINE and not signed_valid_exists(dossier_id=held.dossier.pk):
+            raise Conflict(NO_ELECTRONIC_RESULT)
         held.dossier.result_returned_to = to_whom
+        held.dossier.result_returned_via = via
         close_step(held, actor, note=to_whom, judged=False)
         transition(
             held,

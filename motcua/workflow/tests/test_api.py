@@ -305,7 +305,7 @@ def test_bulk_assignment_says_which_codes_were_refused(cast: Cast, procedure: Pr
 def test_the_schema_lists_every_staff_endpoint_with_its_errors(cast: Cast) -> None:
     schema = APIClient().get(reverse("api-schema"), {"format": "json"}).json()
     staff_paths = {p: ops for p, ops in schema["paths"].items() if p.startswith("/api/v1/staff/")}
-    assert len(staff_paths) == 4 + 16 + 3  # reads, actions, a dossier's files and forms
+    assert len(staff_paths) == 4 + 18 + 3  # reads, actions, a dossier's files and forms
     error = {"$ref": "#/components/schemas/Error"}
     for path, operations in staff_paths.items():
         for method, operation in operations.items():
@@ -321,8 +321,9 @@ def test_the_schema_lists_every_staff_endpoint_with_its_errors(cast: Cast) -> No
                     "$ref": "#/components/schemas/StaffDossier"
                 }
                 assert operation["requestBody"]["content"], path
-    result = staff_paths["/api/v1/staff/dossiers/{code}/record-result"]["post"]
-    assert list(result["requestBody"]["content"]) == ["multipart/form-data"]
+    for multipart in ("record-result", "replace-result"):
+        result = staff_paths[f"/api/v1/staff/dossiers/{{code}}/{multipart}"]["post"]
+        assert list(result["requestBody"]["content"]) == ["multipart/form-data"]
 
 
 def test_every_field_error_comes_at_once(cast: Cast, procedure: Procedure) -> None:

@@ -68,6 +68,8 @@ OWN_AGENCY: dict[str, set[str]] = {
     "mark-processed": {"leader"},
     "decide-withdrawal": {"leader"},
     "return-result": {"receiving_officer"},
+    "revoke-result": {"leader"},
+    "replace-result": {"leader"},
 }
 # Staff of the cast's agency and unit see its dossiers; the partner agency's only once
 # the dossier went through one of its steps (never here: single-agency process).
@@ -172,6 +174,16 @@ CASES: dict[str, tuple[Stage, Body]] = {
     "mark-processed": (_at_leader, lambda r, d: {}),
     "decide-withdrawal": (_withdrawal, lambda r, d: {"approve": True}),
     "return-result": (_processed, lambda r, d: {"to_whom": "Nguyễn Văn An"}),
+    "revoke-result": (_processed, lambda r, d: {"result": f"{d.code}-KQ1", "reason": "Sai"}),
+    "replace-result": (
+        _processed,
+        lambda r, d: {
+            "result": f"{d.code}-KQ1",
+            "name": "Giấy phép (đính chính)",
+            "file": pdf_upload(),
+            "reason": "Đính chính",
+        },
+    ),
 }
 
 
@@ -198,7 +210,7 @@ def call(user: Any, action: str, dossier: Dossier, body: dict[str, Any]) -> Any:
     client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
     url = reverse(f"api-staff-{action}", kwargs={"code": dossier.code})
     dossier.refresh_from_db()
-    fmt = "multipart" if action == "record-result" else "json"
+    fmt = "multipart" if action in {"record-result", "replace-result"} else "json"
     return client.post(url, body, format=fmt, HTTP_IF_MATCH=f'"{dossier.revision}"')
 
 

@@ -166,6 +166,17 @@ def _call(action: Action, dossier: Dossier, actor: Any, cast: Cast) -> Callable[
         Action.RETURN_RESULT: lambda: services.dossier_return_result(
             dossier=dossier, actor=actor, to_whom="An"
         ),
+        Action.REVOKE_RESULT: lambda: services.dossier_result_revoke(
+            dossier=dossier, actor=actor, result=f"{dossier.code}-KQ1", reason="x"
+        ),
+        Action.REPLACE_RESULT: lambda: services.dossier_result_replace(
+            dossier=dossier,
+            actor=actor,
+            result=f"{dossier.code}-KQ1",
+            name="Kết quả mới",
+            upload=pdf_upload(),
+            reason="x",
+        ),
     }
     return calls[action]
 
@@ -208,5 +219,7 @@ def test_offered_actions_are_exactly_those_the_services_accept(stage: str) -> No
             if accepted != (action in offered):
                 disagreements.append((persona, action.value, accepted))
     assert disagreements == []
-    # Only a returned dossier is done with: at every other stage someone has work to do.
-    assert bool(offered_to_someone) == (stage != "returned")
+    # Only a returned dossier is done with (but for revoking or replacing its electronic
+    # result): at every other stage someone has work to do.
+    after_return = {Action.REVOKE_RESULT, Action.REPLACE_RESULT}
+    assert bool(offered_to_someone - after_return) == (stage != "returned")

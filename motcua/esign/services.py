@@ -1,0 +1,209 @@
+"""Sign electronic results at the leader's approval; revoke and replace them.
+
+These run inside the workflow action's transaction (``motcua.workflow.services.results``
+and ``dossier_mark_processed`` call them under the dossier's lock): the
+signed file is written to storage first and deleted again if the transaction
+fails (``signed_files``), so an approval is either done with every result
+signed, or not done at all.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from motcua.audit.services import audit_record, snapshot
+from motcua.core.errors import Conflict
+from motcua.core.names import person_name
+from motcua.dossiers.files import files_delete
+from motcua.dossiers.models import Dossier, DossierResult
+from motcua.organisation.models import Agency
+
+from . import pdf
+from .models import SignedResult, SignedState
+from .signers import SIGNING_FAILED, SigningUnavailable, agency_signers
+
+logger = logging.getLogger(__name__)
+
+NOT_SIGNED = _("This result has no signed electronic copy.")
+NOT_VALID_NOW = _("This result was already revoked or replaced.")
+REASON_REQUIRED = _("Give the reason.")
+
+AUDITED = (
+    "result",
+    "sha256",
+    "agency",
+    "signed_by",
+    "signed_at",
+    "backend",
+    "certificate_subject",
+    "certificate_serial",
+    "state",
+    "changed_at",
+    "changed_by",
+    "reason",
+    "replaced_by",
+)
+
+
+def verification_url(code: str) -> str:
+    """Return the absolute URL of a result's public verification page (from ``SITE_URL``)."""
+    return settings.SITE_URL.rstrip("/") + reverse("esign:verify", kwargs={"code": code})
+
+
+@contextmanager
+def signed_files() -> Iterator[list[str]]:
+    """Collect the names of the signed files written in the block; delete them if it fails.
+
+    Open the transaction that records them inside this block, so that a
+    rollback also removes the files.
+    """
+    written: list[str] = []
+    try:
+        yield written
+    except BaseException:
+        files_delete(written)
+        raise
+
+
+def result_sign(
+    *,
+    result: DossierResult,
+    agency: Agency,
+    actor: Any,
+    now: dt.datetime,
+    written: list[str],
+) -> SignedResult:
+    """Sign ``result``'s PDF for ``agency`` and record it; the caller holds the dossier's lock.
+
+    The stored file's name is appended to ``written`` (``signed_files``).
+    Raises ``SigningUnavailable`` (409) when the agency's key cannot sign.
+    """
+    with result.file.open("rb") as handle:
+        original = handle.read()
+    stamp = pdf.Stamp(
+        code=result.code,
+        url=verification_url(result.code),
+        agency=agency.name,
+        person=person_name(actor),
+        at=now,
+    )
+    backend = agency_signers()
+    with backend.signer(code=agency.code, name=agency.name) as signer:
+        try:
+            data = pdf.sign_pdf(original, signer=signer, stamp=stamp)
+        except SigningUnavailable:
+            raise
+        except Exception as exc:  # a token, a service or a TSA failing: refuse, change nothing
+            logger.exception("signing %s failed", result.code)
+            raise SigningUnavailable(SIGNING_FAILED % {"reason": type(exc).__name__}) from exc
+        cert = signer.signing_cert
+    if cert is None:  # every backend sets it; a signature without one proves nothing
+        raise SigningUnavailable(SIGNING_FAILED % {"reason": "no certificate"})
+    name = default_storage.save(f"signed/{now:%Y/%m}/{uuid.uuid4().hex}.pdf", ContentFile(data))
+    written.append(name)
+    signed = SignedResult.objects.create(
+        result=result,
+        file=name,
+        size=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
+        agency=agency,
+        signed_by=actor,
+        signed_by_name=stamp.person[:200],
+        signed_at=now,
+        backend=backend.backend,
+        certificate_subject=cert.subject.human_friendly[:500],
+        certificate_issuer=cert.issuer.human_friendly[:500],
+        certificate_serial=format(cert.serial_number, "X"),
+        certificate_sha256=hashlib.sha256(cert.dump()).hexdigest(),
+        timestamped=bool(settings.ESIGN_TSA_URL),
+    )
+    audit_record(
+        action="esign.result_signed",
+        target=signed,
+        actor=actor,
+        after=snapshot(signed, AUDITED),
+        note=result.code,
+        at=now,
+    )
+    return signed
+
+
+def dossier_results_sign(
+    *, dossier: Dossier, agency: Agency, actor: Any, now: dt.datetime, written: list[str]
+) -> list[SignedResult]:
+    """Sign every electronic result of ``dossier`` not signed yet (at the leader's approval)."""
+    pending = DossierResult.objects.filter(
+        dossier_id=dossier.pk, is_electronic=True, signed__isnull=True
+    ).order_by("number")
+    return [
+        result_sign(result=result, agency=agency, actor=actor, now=now, written=written)
+        for result in pending
+    ]
+
+
+def _signed_of(result: DossierResult) -> SignedResult:
+    signed = SignedResult.objects.select_for_update().filter(result_id=result.pk).first()
+    if signed is None:
+        raise Conflict(NOT_SIGNED)
+    if signed.state != SignedState.VALID:
+        raise Conflict(NOT_VALID_NOW)
+    return signed
+
+
+def result_revoke(
+    *, result: DossierResult, actor: Any, reason: str, now: dt.datetime
+) -> SignedResult:
+    """Mark a signed result revoked, with the reason; kept on record. Locks its row."""
+    signed = _signed_of(result)
+    before = snapshot(signed, AUDITED)
+    signed.state = SignedState.REVOKED
+    signed.changed_at = now
+    signed.changed_by = actor
+    signed.reason = reason
+    signed.save(update_fields=["state", "changed_at", "changed_by", "reason"])
+    audit_record(
+        action="esign.result_revoked",
+        target=signed,
+        actor=actor,
+        before=before,
+        after=snapshot(signed, AUDITED),
+        note=result.code,
+        at=now,
+    )
+    return signed
+
+
+def result_replace(
+    *, old: DossierResult, new: SignedResult, actor: Any, reason: str, now: dt.datetime
+) -> SignedResult:
+    """Mark ``old``'s signed copy replaced by ``new`` (already signed), with the reason."""
+    signed = _signed_of(old)
+    before = snapshot(signed, AUDITED)
+    signed.state = SignedState.REPLACED
+    signed.replaced_by = new
+    signed.changed_at = now
+    signed.changed_by = actor
+    signed.reason = reason
+    signed.save(update_fields=["state", "replaced_by", "changed_at", "changed_by", "reason"])
+    audit_record(
+        action="esign.result_replaced",
+        target=signed,
+        actor=actor,
+        before=before,
+        after=snapshot(signed, AUDITED),
+        note=f"{old.code} -> {new.result.code}",
+        at=now,
+    )
+    return signed
