@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Prefetch
 from django.http import HttpRequest
 from django.urls import reverse
@@ -139,9 +140,9 @@ _ACTION_PAGES = {
 }
 
 
-def _actions(code: str, state: str) -> list[Action]:
+def _actions(code: str, state: str, *, rated: bool = False) -> list[Action]:
     url = reverse("applicants:dossier", kwargs={"code": code})
-    pairs = list(ACTIONS.get(state, []))
+    pairs = [p for p in ACTIONS.get(state, []) if not (rated and p[0] == "danh-gia")]
     if state in _WITHDRAWABLE:
         pairs.append(WITHDRAW)
     return [
@@ -165,6 +166,7 @@ DOSSIER_ROW_FIELDS = (
     "finished_at",
     "delivery",
     "procedure_version__name",
+    "rating__id",  # rated already: the rating is no longer offered (one-to-one, no extra row)
 )
 
 
@@ -191,7 +193,9 @@ def dossier_rows(rows: Iterable[dict[str, Any]], *, read_only: bool = False) -> 
                 due_at=row["due_at"],
                 finished=row["finished_at"] is not None,
                 asked_now=str(asked) if asked else "",
-                actions=[] if read_only else _actions(row["code"], state),
+                actions=[]
+                if read_only
+                else _actions(row["code"], state, rated=row.get("rating__id") is not None),
                 url=reverse("portal:track-detail", kwargs={"code": row["code"]})
                 if read_only
                 else reverse("applicants:dossier", kwargs={"code": row["code"]}),
@@ -238,7 +242,7 @@ def applicant_dossier(who: HttpRequest | Applicant, code: str) -> Dossier:
         raise NotFound(MY_DOSSIER_NOT_FOUND)
     dossier = (
         Dossier.objects.select_related(
-            "procedure", "procedure_version", "competent_agency", "receiving_unit"
+            "procedure", "procedure_version", "competent_agency", "receiving_unit", "rating"
         )
         .prefetch_related(
             "components__files",
@@ -278,8 +282,15 @@ def applicant_timeline(dossier: Dossier) -> list[TimelineEntry]:
 
 
 def dossier_actions(dossier: Dossier) -> list[Action]:
-    """Return the links to the actions the applicant may take on ``dossier`` now."""
-    return _actions(dossier.code, dossier.state)
+    """Return the links to the actions the applicant may take on ``dossier`` now.
+
+    ``dossier`` comes from ``applicant_dossier``, which joins its rating (if any).
+    """
+    try:
+        rated = dossier.rating is not None
+    except ObjectDoesNotExist:
+        rated = False
+    return _actions(dossier.code, dossier.state, rated=rated)
 
 
 def previous_answers(applicant: Applicant) -> dict[str, str]:

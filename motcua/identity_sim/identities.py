@@ -106,7 +106,7 @@ def demo_identities() -> tuple[SimIdentity, ...]:
             name=company,
             id_number=identity_number(representative),
             birthdate=None,
-            phone="02363822111",
+            phone="0905822111",  # a mobile: SMS go to mobiles only
             email="lienhe@sontraxanh.example",
             account_type="organisation",
             tax_code="0401234567",

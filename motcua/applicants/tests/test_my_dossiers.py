@@ -24,6 +24,7 @@ from motcua.dossiers.models import (
     Status,
 )
 from motcua.outbox.models import Message, MessageChannel, MessageKind
+from motcua.ratings.models import Rating
 from motcua.testing import DossierFactory, ProcedureFactory
 
 from .factories import BINH, HOA, signed_in
@@ -67,6 +68,35 @@ def test_a_finished_dossier_offers_no_withdrawal(client: Client) -> None:
     row = client.get("/ho-so-cua-toi/").context["dossiers"][0]
     assert [a.url for a in row.actions] == [f"/ho-so-cua-toi/{row.code}/danh-gia/"]
     assert row.code == dossier.code
+
+
+def test_a_rated_dossier_no_longer_offers_the_rating(client: Client) -> None:
+    signed_in(client)
+    dossier = _dossier(state=DossierState.RESULT_RETURNED)
+    Rating.objects.create(
+        dossier=dossier,
+        agency=dossier.competent_agency,
+        receiving_unit=dossier.receiving_unit,
+        procedure=dossier.procedure,
+        created_at=timezone.now(),
+    )
+
+    row = client.get("/ho-so-cua-toi/").context["dossiers"][0]
+    page = client.get(f"/ho-so-cua-toi/{dossier.code}/")
+
+    assert row.actions == []
+    assert page.context["actions"] == []
+
+
+def test_a_submitted_dossier_shows_no_due_date_before_it_is_accepted(client: Client) -> None:
+    signed_in(client)
+    dossier = _dossier(state=DossierState.SUBMITTED)
+
+    cards = client.get("/ho-so-cua-toi/").content.decode()
+    page = client.get(f"/ho-so-cua-toi/{dossier.code}/").content.decode()
+
+    assert "Hạn xử lý" not in cards
+    assert "Hạn xử lý" not in page
 
 
 def test_my_dossiers_costs_the_same_queries_for_1_or_20_dossiers(client: Client) -> None:
