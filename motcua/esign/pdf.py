@@ -28,6 +28,8 @@ from pyhanko.stamp import QRStamp, QRStampStyle, TextStamp, TextStampStyle
 
 from motcua.core.errors import ValidationFailed
 
+from .loop import outside_event_loop
+
 NOT_A_PDF = _("The electronic result must be a PDF that opens: this file does not.")
 ENCRYPTED_PDF = _("The electronic result must not be password-protected or encrypted.")
 
@@ -171,7 +173,8 @@ def sign_pdf(original: bytes, *, signer: Signer, stamp: Stamp) -> bytes:
     timestamper = HTTPTimeStamper(settings.ESIGN_TSA_URL) if settings.ESIGN_TSA_URL else None
     pdf_signer = signers.PdfSigner(meta, signer=signer, stamp_style=style, timestamper=timestamper)
     out = io.BytesIO()
-    pdf_signer.sign_pdf(
+    outside_event_loop(
+        pdf_signer.sign_pdf,
         writer,
         output=out,
         appearance_text_params={

@@ -28,6 +28,7 @@ from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
 
+from .loop import outside_event_loop
 from .models import SignedResult, SignedState
 
 logger = logging.getLogger(__name__)
@@ -137,7 +138,7 @@ def signature_facts(data: bytes) -> SignatureFacts | Verdict:
         trust_roots=trust_roots(), allow_fetching=False, revocation_mode="soft-fail"
     )
     try:
-        status = validate_pdf_signature(embedded, context)
+        status = outside_event_loop(validate_pdf_signature, embedded, context)
     except Exception:  # a malformed signature of any kind: it proves nothing
         logger.info("signature validation failed", exc_info=True)
         return Verdict.TAMPERED

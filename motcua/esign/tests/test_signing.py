@@ -176,3 +176,30 @@ def test_a_result_recorded_as_a_broken_pdf_is_refused(leader_step: AtLeader) -> 
             dossier=leader_step.dossier, actor=leader_step.cast.leader, name="Hỏng", upload=broken
         )
     assert pdf_upload().size > 0
+
+
+def test_signing_and_checking_work_inside_a_running_event_loop(approved: AtLeader) -> None:
+    """pyHanko's sync calls start their own loop: inside a running one they go to a thread."""
+    import asyncio
+
+    from django.utils.timezone import now
+
+    from motcua.esign import pdf
+    from motcua.esign.signers import agency_signers
+
+    signed = SignedResult.objects.get(result__dossier=approved.dossier).file.read()
+    original = DossierResult.objects.get(dossier=approved.dossier).file.read()
+
+    agency = approved.cast.agency
+    stamp = pdf.Stamp(code="X-KQ9", url="http://x/", agency=agency.name, person="A", at=now())
+
+    async def inside_a_loop() -> tuple[Any, bytes]:
+        facts = signature_facts(signed)
+        with agency_signers().signer(code=agency.code, name=agency.name) as signer:
+            again = pdf.sign_pdf(original, signer=signer, stamp=stamp)
+        return facts, again
+
+    facts, again = asyncio.run(inside_a_loop())
+
+    assert not isinstance(facts, Verdict) and facts.valid
+    assert signature_facts(again).valid  # type: ignore[union-attr]
