@@ -539,3 +539,13 @@ PAYMENTS_GATEWAY_CLASSES: dict[str, str] = {
     "vnpay": env("PAYMENTS_GATEWAY_VNPAY", "motcua.payments.gateways.vnpay.VnpayGateway"),
     "dvcqg": env("PAYMENTS_GATEWAY_DVCQG", "motcua.payments.gateways.dvcqg.PlatformGateway"),
 }
+# Whether fees are asked for by themselves when the procedure's rules make them due (the
+# "before" ones at acceptance, the "after" ones once processed), and whether the applicant's
+# clock stops while the dossier waits for payment (like a supplement: an assumption to check
+# with the province; off, the wait counts against the agency).
+PAYMENTS_REQUEST_AUTOMATICALLY = envbool("PAYMENTS_REQUEST_AUTOMATICALLY", "true")
+PAYMENTS_PAUSE_CLOCK = envbool("PAYMENTS_PAUSE_CLOCK", "true")
+# Minutes after a checkout when a still pending payment is first asked about, then every day.
+PAYMENTS_FIRST_QUERY_MINUTES = envint("PAYMENTS_FIRST_QUERY_MINUTES", "15")
+# How long the payer has at the gateway (its expiry of the payment).
+PAYMENTS_CHECKOUT_MINUTES = envint("PAYMENTS_CHECKOUT_MINUTES", "15")

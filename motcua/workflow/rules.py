@@ -47,6 +47,9 @@ class Action(models.TextChoices):
     REQUEST_WITHDRAWAL = "request_withdrawal", _("Record a withdrawal request")
     DECIDE_WITHDRAWAL = "decide_withdrawal", _("Answer the withdrawal request")
     RETURN_RESULT = "return_result", _("Return the result")
+    REQUEST_PAYMENT = "request_payment", _("Request the fees")
+    RECORD_PAYMENT = "record_payment", _("Record a payment at the counter")
+    PAY = "pay", _("Pay the fees")
 
 
 NOT_WAITING_FOR_INTAKE = _("This dossier is no longer waiting for intake.")
@@ -58,6 +61,8 @@ NOT_A_NEXT_STEP = _("The process does not allow sending the dossier to this step
 NOT_WITHDRAWABLE = _("The applicant can withdraw only a dossier that is still open.")
 NOT_WAITING_FOR_WITHDRAWAL = _("No withdrawal request is waiting for an answer.")
 RESULT_BEFORE_PROCESSED = _("The result can be returned only once the dossier is processed.")
+NOT_PAYABLE = _("Fees can be requested or paid only while the dossier is open.")
+NOT_WAITING_FOR_PAYMENT = _("This dossier is not waiting for payment.")
 NOT_ALLOWED_ROLE = _("You do not hold a role that may do this for this dossier's agency.")
 ALREADY_ASSIGNED = _("This step is already assigned; a leader of the agency may reassign it.")
 NOT_YOUR_STEP = _("This step is assigned to someone else; ask them or a leader of the agency.")
@@ -79,6 +84,9 @@ SUPPLEMENT_ONCE_PER_AGENCY = _(
 PROCESSING_STATES = (DossierState.ACCEPTED, DossierState.IN_PROCESS)
 OPEN_STATES = (DossierState.SUBMITTED, *PROCESSING_STATES)
 WITHDRAWABLE_STATES = (*OPEN_STATES, DossierState.SUPPLEMENT_REQUESTED)
+# Fees may be requested while the dossier is processed or its result waits (thu sau); they are
+# paid (online, or recorded at the counter) while the dossier waits for them.
+FEE_REQUEST_STATES = (*PROCESSING_STATES, DossierState.PROCESSED)
 
 
 @dataclass(frozen=True)
@@ -224,7 +232,11 @@ def check(
         _state(s, PROCESSING_STATES, NOT_IN_PROCESS)
         _role(roles, [Role.LEADER], [s.competent_agency_id])
     elif action == Action.STOP:
-        _state(s, [*PROCESSING_STATES, DossierState.SUPPLEMENT_REQUESTED], NOT_IN_PROCESS)
+        _state(
+            s,
+            [*PROCESSING_STATES, DossierState.SUPPLEMENT_REQUESTED, DossierState.PAYMENT_REQUESTED],
+            NOT_IN_PROCESS,
+        )
         _role(roles, [Role.LEADER], [s.competent_agency_id])
     elif action == Action.REQUEST_WITHDRAWAL:
         _state(s, WITHDRAWABLE_STATES, NOT_WITHDRAWABLE)
@@ -240,6 +252,14 @@ def check(
         _state(s, [DossierState.PROCESSED], RESULT_BEFORE_PROCESSED)
         where = s.step_agency_id if s.step_kind == StepKind.RETURN else s.receiving_unit_id
         _role(roles, officer, [where])
+    elif action == Action.REQUEST_PAYMENT:
+        _state(s, FEE_REQUEST_STATES, NOT_PAYABLE)
+        _role(roles, officer, s.intake_agencies)
+    elif action == Action.RECORD_PAYMENT:
+        _state(s, [DossierState.PAYMENT_REQUESTED], NOT_WAITING_FOR_PAYMENT)
+        _role(roles, officer, s.intake_agencies)
+    elif action == Action.PAY:
+        raise Forbidden(NOT_ALLOWED_ROLE)  # the applicant's, confirmed by the gateway
 
 
 def check_applicant(action: Action | str, s: Situation) -> None:
@@ -251,10 +271,13 @@ def check_applicant(action: Action | str, s: Situation) -> None:
     if action == Action.RECEIVE_SUPPLEMENT:  # answered online (``services.applicant``)
         _state(s, [DossierState.SUPPLEMENT_REQUESTED], NOT_WAITING_FOR_SUPPLEMENT)
         return
+    if action == Action.PAY:  # online; the dossier moves when the gateway confirms it
+        _state(s, [DossierState.PAYMENT_REQUESTED], NOT_WAITING_FOR_PAYMENT)
+        return
     raise Forbidden(NOT_ALLOWED_ROLE)
 
 
-APPLICANT_ACTIONS = (Action.RECEIVE_SUPPLEMENT, Action.REQUEST_WITHDRAWAL)
+APPLICANT_ACTIONS = (Action.RECEIVE_SUPPLEMENT, Action.REQUEST_WITHDRAWAL, Action.PAY)
 
 
 def applicant_actions(s: Situation) -> list[Action]:
