@@ -19,6 +19,7 @@ urlpatterns = [
     path("", include("motcua.applicants.urls")),
     path("ho-so-cua-toi/", include("motcua.workflow.applicant_urls")),
     path("", include("motcua.ratings.urls")),
+    path("", include("motcua.payments.urls")),
     path("", include("motcua.dossiers.urls")),
     path("", include("motcua.portal.urls")),
 ]

@@ -16,4 +16,5 @@ urlpatterns = [
     path("", include("motcua.dossiers.api_urls")),
     path("", include("motcua.workflow.api_urls")),
     path("", include("motcua.ratings.api_urls")),
+    path("", include("motcua.payments.api_urls")),
 ]

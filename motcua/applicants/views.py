@@ -24,6 +24,7 @@ from mozilla_django_oidc.views import (
 
 from motcua.core.errors import NotFound
 from motcua.outbox.selectors import dossier_messages
+from motcua.payments.selectors import dossier_fees, payable_dossiers
 
 from . import selectors, services
 from .oidc import REFUSAL_ATTR
@@ -126,6 +127,8 @@ def my_dossiers(request: HttpRequest) -> HttpResponse:
             "applicant": applicant,
             "dossiers": selectors.applicant_dossiers(applicant),
             "drafts": selectors.applicant_drafts(applicant),
+            # What each dossier waiting for payment owes now, by code (pay several at once).
+            "owed": {p.dossier.code: p.amount for p in payable_dossiers(applicant.id_number)},
         },
     )
 
@@ -150,6 +153,7 @@ def my_dossier(request: HttpRequest, code: str) -> HttpResponse:
             "actions": selectors.dossier_actions(dossier),
             "asked_now": selectors.ASKED_NOW.get(dossier.state, ""),
             "dossier_messages": dossier_messages(dossier.pk),
+            "fees": dossier_fees(dossier),
         },
     )
 
