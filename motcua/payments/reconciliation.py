@@ -17,11 +17,11 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
-from .gateways import UnknownGateway, enabled_codes, gateway
+from .gateways import UnknownGateway, enabled_codes
 from .gateways.base import Answer, BadSignature, GatewayError, Outcome
 from .models import Mismatch, MismatchKind, Notification, Payment, PaymentState, StatementImport
 from .selectors import pending_due
-from .services import payment_report
+from .services import gateway, payment_report
 
 logger = logging.getLogger(__name__)
 RAW_BODY_LIMIT = 10_000

@@ -37,12 +37,14 @@ from motcua.workflow.services import dossier_fees_paid_online
 from motcua.workflow.services._base import Actor, acting, label
 from motcua.workflow.services.payment import FEES_UNCOUNTED, fees_paid
 
-from .gateways import UnknownGateway, gateway
+from .gateways import UnknownGateway
+from .gateways import gateway as gateway_of
 from .gateways.base import (
     Answer,
     Bill,
     CheckoutRequest,
     FeeLine,
+    Gateway,
     GatewayError,
     Outcome,
     Payer,
@@ -81,6 +83,16 @@ REFUND_REFUSED = _("The gateway refused the refund: {message}")
 ALREADY_RESOLVED = _("This mismatch is already resolved.")
 REFERENCE_LETTERS = string.ascii_uppercase + string.digits
 COUNTER_METHODS = (Method.CASH, Method.TRANSFER)
+
+
+def gateway(code: str) -> Gateway:
+    """Return the adapter of the gateway ``code``; ``UnknownGateway`` when not on offer or when
+    its adapter cannot be imported (a configuration error, logged)."""
+    try:
+        return gateway_of(code)
+    except ImportError:
+        logger.exception("payment gateway %s: its adapter cannot be imported", code)
+        raise UnknownGateway(code) from None
 
 
 def new_reference(now: dt.datetime) -> str:

@@ -28,10 +28,11 @@ from motcua.staff.decorators import staff_required
 from motcua.workflow.selectors.scope import dossier_scope
 
 from . import selectors, services
-from .gateways import UnknownGateway, enabled_codes, gateway
+from .gateways import UnknownGateway, enabled_codes
 from .gateways.base import BadSignature, Outcome
 from .models import Mismatch, Payment, PaymentState, Receipt
 from .reconciliation import notification_receive
+from .services import gateway
 
 PAID = _("Your payment is confirmed. The receipt is on your dossier's page.")
 WAITING = _(
@@ -88,7 +89,7 @@ def basket(request: HttpRequest) -> HttpResponseBase:
     for code in enabled_codes():
         try:
             gateways.append((code, gateway(code).name))
-        except (UnknownGateway, ImportError):
+        except UnknownGateway:
             continue
     context = {
         "payable": payable,

@@ -330,3 +330,20 @@ def test_a_signature_over_other_fields_fails(client: Client, cast: Cast) -> None
     assert client.get(IPN, fields).json()["RspCode"] == "97"
     assert sign({"a": "1"})["sig"] != sign({"a": "2"})["sig"]
     assert dt.date.today()  # noqa: DTZ011 - sanity
+
+
+def test_a_gateway_whose_adapter_is_missing_is_not_on_offer(
+    client: Client, cast: Cast, settings: Any
+) -> None:
+    settings.PAYMENTS_GATEWAYS = ["fake", "broken"]
+    settings.PAYMENTS_GATEWAY_CLASSES = {
+        "fake": "motcua.payments.tests.gateway.FakeGateway",
+        "broken": "motcua.payments.gateways.nowhere.Gateway",
+    }
+    signed_in(client)
+    dossier = waiting(cast)
+    page = client.get(BASKET).content.decode()
+    assert 'value="fake"' in page and 'value="broken"' not in page
+    assert _pay(client, dossier.code, gateway="broken").status_code == 400
+    assert client.post("/thanh-toan/ipn/broken/", {}).status_code == 404
+    assert Payment.objects.count() == 0
