@@ -15,6 +15,7 @@ from typing import Any
 from django.utils import timezone
 from num2words import num2words
 
+from motcua.catalog.templatetags.fee_tags import vnd_number
 from motcua.core.pdf import pdf_from_template, place_date, qr_svg
 
 from .models import Method, Receipt
@@ -29,7 +30,7 @@ def amount_in_words(amount: int) -> str:
 
 def vnd(amount: int) -> str:
     """Return ``amount`` with dots between thousands: ``1.250.000``."""
-    return f"{amount:,}".replace(",", ".")
+    return vnd_number(amount)
 
 
 def receipt_context(receipt: Receipt) -> dict[str, Any]:

@@ -83,7 +83,13 @@ def basket(request: HttpRequest) -> HttpResponseBase:
         except DomainError as exc:
             error = exc
         else:
-            return redirect(started.redirect_url)
+            # A page that goes on to the gateway, not a redirect of the form's answer: the
+            # Content Security Policy's form-action lets forms go to this site only.
+            return render(
+                request,
+                "payments/redirect.html",
+                {"payment": started.payment, "url": started.redirect_url},
+            )
     payable = selectors.payable_dossiers(applicant.id_number)
     gateways = []
     for code in enabled_codes():
