@@ -53,26 +53,19 @@ def notification_receive(*, gateway_code: str, request: HttpRequest) -> HttpResp
     record = Notification.objects.create(
         gateway=gateway_code, received_at=now, http_method=request.method or "", raw=_raw(request)
     )
-    reference = ""
     try:
         report = adapter.read_notification(request)
+        answer = payment_report(
+            gateway_code=gateway_code, report=report, now=now, notification_id=record.pk
+        )
         reference = report.reference
-        answer = payment_report(gateway_code=gateway_code, report=report, now=now)
     except BadSignature:
-        answer = Answer.INVALID_SIGNATURE
+        answer, reference = Answer.INVALID_SIGNATURE, ""
     except Exception:  # an answer is owed whatever failed; the gateway will retry
         logger.exception("payment notification %s #%s failed", gateway_code, record.pk)
-        answer = Answer.OTHER
-    payment_id = (
-        Payment.objects.filter(reference=reference, gateway=gateway_code)
-        .values_list("pk", flat=True)
-        .first()
-        if reference
-        else None
-    )
-    Notification.objects.filter(pk=record.pk).update(
-        reference=reference[:64], answer=answer, payment_id=payment_id
-    )
+        answer, reference = Answer.OTHER, ""
+    if answer in (Answer.INVALID_SIGNATURE, Answer.OTHER):
+        Notification.objects.filter(pk=record.pk).update(answer=answer)
     logger.info("payment notification %s %s: %s", gateway_code, reference, answer)
     return adapter.answer(answer)
 

@@ -55,6 +55,7 @@ from .models import (
     Method,
     Mismatch,
     MismatchKind,
+    Notification,
     Payment,
     PaymentLine,
     PaymentState,
@@ -269,7 +270,13 @@ def _bill(dossier: Dossier, lines: Sequence[PaymentLine]) -> Bill:
 # --- Confirmation (notification, query) ------------------------------------------------------
 
 
-def payment_report(*, gateway_code: str, report: Report, now: dt.datetime | None = None) -> Answer:
+def payment_report(
+    *,
+    gateway_code: str,
+    report: Report,
+    now: dt.datetime | None = None,
+    notification_id: int | None = None,
+) -> Answer:
     """Act on what the gateway said about a payment of ours (a verified notification or query).
 
     ``NOT_FOUND`` for a reference we do not know (or of another gateway),
@@ -277,7 +284,8 @@ def payment_report(*, gateway_code: str, report: Report, now: dt.datetime | None
     the payment is already paid, else ``CONFIRMED``: a paid report settles
     the payment (once: the payment's row is locked), a failed or cancelled
     one records it; a "failed" is not final, a later paid report still
-    settles it.
+    settles it. The recorded notification ``notification_id`` gets its
+    reference, payment and answer in the same transaction.
     """
     now = now or timezone.now()
     with transaction.atomic():
@@ -286,34 +294,45 @@ def payment_report(*, gateway_code: str, report: Report, now: dt.datetime | None
             .filter(reference=report.reference, gateway=gateway_code)
             .first()
         )
-        if payment is None:
-            return Answer.NOT_FOUND
-        if report.amount != payment.amount:
-            return Answer.INVALID_AMOUNT
-        if payment.state in (PaymentState.PAID, PaymentState.REFUNDED):
-            return Answer.ALREADY_CONFIRMED
-        before = snapshot(payment, ["state", "gateway_transaction", "gateway_response"])
-        payment.gateway_response = report.response_code[:20]
-        if report.gateway_transaction:
-            payment.gateway_transaction = report.gateway_transaction[:64]
-        if report.outcome == Outcome.PAID:
-            _settle(payment, paid_at=report.paid_at or now, now=now, actor=None)
-        elif report.outcome in (Outcome.FAILED, Outcome.CANCELLED):
-            payment.state = (
-                PaymentState.FAILED if report.outcome == Outcome.FAILED else PaymentState.CANCELLED
+        answer = _report_on(payment, gateway_code=gateway_code, report=report, now=now)
+        if notification_id is not None:
+            Notification.objects.filter(pk=notification_id).update(
+                reference=report.reference[:64], answer=answer, payment=payment
             )
-            payment.next_check_at = None
-            payment.save()
-        else:
-            payment.save()
-        audit_record(
-            action=f"payment.{report.outcome}",
-            target=payment,
-            before=before,
-            after=snapshot(payment, ["state", "gateway_transaction", "gateway_response"]),
-            note=f"{gateway_code} {report.response_code}",
-            at=now,
+    return answer
+
+
+def _report_on(
+    payment: Payment | None, *, gateway_code: str, report: Report, now: dt.datetime
+) -> Answer:
+    if payment is None:
+        return Answer.NOT_FOUND
+    if report.amount != payment.amount:
+        return Answer.INVALID_AMOUNT
+    if payment.state in (PaymentState.PAID, PaymentState.REFUNDED):
+        return Answer.ALREADY_CONFIRMED
+    before = snapshot(payment, ["state", "gateway_transaction", "gateway_response"])
+    payment.gateway_response = report.response_code[:20]
+    if report.gateway_transaction:
+        payment.gateway_transaction = report.gateway_transaction[:64]
+    if report.outcome == Outcome.PAID:
+        _settle(payment, paid_at=report.paid_at or now, now=now, actor=None)
+    elif report.outcome in (Outcome.FAILED, Outcome.CANCELLED):
+        payment.state = (
+            PaymentState.FAILED if report.outcome == Outcome.FAILED else PaymentState.CANCELLED
         )
+        payment.next_check_at = None
+        payment.save()
+    else:
+        payment.save()
+    audit_record(
+        action=f"payment.{report.outcome}",
+        target=payment,
+        before=before,
+        after=snapshot(payment, ["state", "gateway_transaction", "gateway_response"]),
+        note=f"{gateway_code} {report.response_code}",
+        at=now,
+    )
     return Answer.CONFIRMED
 
 
