@@ -657,3 +657,13 @@ ESIGN_TRUST_ROOTS = Path(env("ESIGN_TRUST_ROOTS", str(ESIGN_DEMO_DIR / "ca.pem")
 # A font with Vietnamese letters for the stamps on the PDFs (Debian: fonts-dejavu-core).
 ESIGN_FONT = env("ESIGN_FONT", "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
 ESIGN_MAX_UPLOAD = envint("ESIGN_MAX_UPLOAD", str(10 * 1024 * 1024))
+# Whether fees are asked for by themselves when the procedure's rules make them due (the
+# "before" ones at acceptance, the "after" ones once processed), and whether the applicant's
+# clock stops while the dossier waits for payment (like a supplement: an assumption to check
+# with the province; off, the wait counts against the agency).
+PAYMENTS_REQUEST_AUTOMATICALLY = envbool("PAYMENTS_REQUEST_AUTOMATICALLY", "true")
+PAYMENTS_PAUSE_CLOCK = envbool("PAYMENTS_PAUSE_CLOCK", "true")
+# Minutes after a checkout when a still pending payment is first asked about, then every day.
+PAYMENTS_FIRST_QUERY_MINUTES = envint("PAYMENTS_FIRST_QUERY_MINUTES", "15")
+# How long the payer has at the gateway (its expiry of the payment).
+PAYMENTS_CHECKOUT_MINUTES = envint("PAYMENTS_CHECKOUT_MINUTES", "15")

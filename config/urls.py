@@ -20,6 +20,7 @@ urlpatterns = [
     path("ho-so-cua-toi/", include("motcua.workflow.applicant_urls")),
     path("", include("motcua.ratings.urls")),
     path("", include("motcua.esign.urls")),
+    path("", include("motcua.payments.urls")),
     path("", include("motcua.dossiers.urls")),
     path("", include("motcua.portal.urls")),
 ]

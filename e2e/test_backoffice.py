@@ -82,6 +82,9 @@ def do(page: Page, action: str, **fields: Any) -> None:
         field = page.locator(f"#{action}-{name}")
         if isinstance(value, dict):
             field.set_input_files(files=[typing.cast(FilePayload, value)])
+        elif not field.count():  # a group of radio buttons: the one with this value
+            form = page.locator(f'form:has(button[data-action="{action}"])')
+            form.locator(f'input[type="radio"][name="{name}"][value="{value}"]').check()
         else:
             field.fill(value)
     button.click()
@@ -123,7 +126,11 @@ def test_counter_dossier_through_specialist_partner_agency_and_leader_to_the_res
         officer.locator('button[name="decision"][value="accept"]').click()
         officer.wait_for_url(re.compile(r"/can-bo/ho-so/.+/\?from=counter$"))
         code = officer.locator("h1.dossier-code").inner_text().strip()
+        # The procedure's charge is paid before processing: the applicant pays it in cash.
+        assert status_of(officer).startswith("6.")
+        do(officer, "record-payment", method="cash", receipt_number="0000123")
         assert status_of(officer).startswith("2.")
+        expect(officer.locator("#fee-receipts")).to_contain_text("0000001")
         expect(officer.locator('a[href*="bien-nhan.pdf"]')).to_be_visible()
         expect(officer.locator("main")).to_contain_text("scan.pdf")
 
@@ -206,6 +213,8 @@ def test_online_dossier_through_a_supplement_request_to_the_result(
         do(officer, "receive-supplement", note="Đã nhận đủ")
         assert status_of(officer).startswith("1.")
         do(officer, "accept")
+        assert status_of(officer).startswith("6.")  # the charge is paid before processing
+        do(officer, "record-payment", method="transfer", receipt_number="UNC 4521")
         assert status_of(officer).startswith("2.")
         # The pages also work on a phone: rows become cards, nothing runs off the screen.
         officer.set_viewport_size({"width": 390, "height": 844})

@@ -291,7 +291,8 @@ def test_the_officer_reads_the_declaration_and_the_receipt_qr_opens_the_tracking
         officer.screenshot(path=str(shots / "dossier-390.png"), full_page=True)
 
         do(officer, "accept")
-        assert officer.locator(".facts .status").first.inner_text().startswith("2.")
+        # Accepted; the procedure's fee is paid before processing: it waits for it (status 6).
+        assert officer.locator(".facts .status").first.inner_text().startswith("6.")
         assert answers_shown(officer) == ANSWERS
         officer.set_viewport_size({"width": 1280, "height": 900})
         officer.screenshot(path=str(shots / "dossier-accepted-1280.png"), full_page=True)
@@ -322,11 +323,13 @@ def test_the_officer_reads_the_declaration_and_the_receipt_qr_opens_the_tracking
     assert scanned.startswith(settings.SITE_URL + "/")
     page.goto(scanned)
     expect(page.locator("h1.dossier-code")).to_have_text(code)
-    expect(page.locator("[data-status]")).to_have_attribute("data-status", str(Status.ACCEPTED))
+    expect(page.locator("[data-status]")).to_have_attribute(
+        "data-status", str(Status.PAYMENT_REQUESTED)
+    )
     main = page.locator("main")
     expect(main).to_contain_text(judicial_record.name)
     expect(main).not_to_contain_text(APPLICANT)
     expect(main).not_to_contain_text(APPLICANT_ID)
     fits_the_screen(page)
     page.screenshot(path=str(shots / "tracking-390.png"), full_page=True)
-    assert Dossier.objects.get(code=code).status == Status.ACCEPTED
+    assert Dossier.objects.get(code=code).status == Status.PAYMENT_REQUESTED

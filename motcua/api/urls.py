@@ -17,4 +17,5 @@ urlpatterns = [
     path("", include("motcua.workflow.api_urls")),
     path("", include("motcua.ratings.api_urls")),
     path("", include("motcua.applicants.api_urls")),
+    path("", include("motcua.payments.api_urls")),
 ]

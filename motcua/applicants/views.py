@@ -27,6 +27,7 @@ from motcua.dossiers.models import Dossier
 from motcua.outbox.preferences import MessageChoice, message_choice_from_checkboxes
 from motcua.outbox.selectors import dossier_message_choice, dossier_messages
 from motcua.outbox.services import message_preference_change
+from motcua.payments.selectors import dossier_fees, payable_dossiers
 
 from . import selectors, services
 from .models import Applicant
@@ -131,6 +132,8 @@ def my_dossiers(request: HttpRequest) -> HttpResponse:
             "applicant": applicant,
             "dossiers": selectors.applicant_dossiers(applicant),
             "drafts": selectors.applicant_drafts(applicant),
+            # What each dossier waiting for payment owes now, by code (pay several at once).
+            "owed": {p.dossier.code: p.amount for p in payable_dossiers(applicant.id_number)},
         },
     )
 
@@ -169,6 +172,7 @@ def _dossier_page(
             "message_choice": choice or dossier_message_choice(dossier.pk),
             "message_choice_error": error,
             "languages": settings.LANGUAGES,
+            "fees": dossier_fees(dossier),
         },
         status=error.status if error is not None else 200,
     )

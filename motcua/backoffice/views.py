@@ -33,6 +33,7 @@ from motcua.core.middleware import UNSTORABLE_INPUT, UnstorableInput, unstorable
 from motcua.core.names import person_name
 from motcua.dossiers.files import private_file_response
 from motcua.dossiers.selectors import dossier_file_of, dossier_result_of
+from motcua.payments.selectors import dossier_receipts
 from motcua.staff.decorators import staff_required
 from motcua.staff.redirects import safe_next_url
 from motcua.workflow import selectors, services
@@ -176,6 +177,7 @@ def _dossier_context(dossier: StaffDossier) -> dict[str, Any]:
         else "",
         "documents": _documents(dossier),
         "day": working_day_length(),
+        "fee_receipts": dossier_receipts(dossier.id),
     }
 
 

@@ -25,9 +25,10 @@ from motcua.calendar import selectors as calendar
 from motcua.calendar.models import DayKind, SpecialDay
 from motcua.catalog.models import Component, Procedure, ProcedureVersion
 from motcua.core.errors import DomainError
-from motcua.dossiers.models import ApplicantKind, Delivery, Dossier
+from motcua.dossiers.models import ApplicantKind, Delivery, Dossier, DossierState
 from motcua.dossiers.services import ReceivedComponent, dossier_submit, valid_id_number
 from motcua.organisation.models import Agency
+from motcua.payments.services import payment_record_counter
 from motcua.staff.models import Role
 from motcua.workflow import services as workflow
 from motcua.workflow.models import DossierStep, StepKind
@@ -274,7 +275,21 @@ def _come_in(number: int, story: Story, clock: WorkingClock, staff: Staff) -> tu
         ),
         now=at,
     )
+    _paid_when_asked(dossier.pk, staff.holder(Role.RECEIVING_OFFICER, unit.pk), at)
     return dossier, 1
+
+
+def _paid_when_asked(dossier_id: int, officer: Any, at: dt.datetime) -> None:
+    """Pay at the counter, at once, the fees a dossier was just asked for (cash)."""
+    state = Dossier.objects.values_list("state", flat=True).get(pk=dossier_id)
+    if state == DossierState.PAYMENT_REQUESTED:
+        payment_record_counter(
+            dossier=dossier_id,
+            actor=officer,
+            method="cash",
+            receipt_number=f"DEMO-{dossier_id:05d}",
+            now=at,
+        )
 
 
 # --- What happens next ---------------------------------------------------------------------------
@@ -402,8 +417,20 @@ def _simple(action: Callable[..., Any], who: str, **extra: Any) -> Callable[[Sce
     return play
 
 
+def _then_paid(play: Callable[[Scene], Any]) -> Callable[[Scene], Any]:
+    """Return ``play`` followed by the counter payment of the fees it asked for, if any."""
+
+    def run(scene: Scene) -> Any:
+        done = play(scene)
+        _paid_when_asked(scene.dossier.pk, scene.officer, scene.at)
+        return done
+
+    return run
+
+
 PLAYERS: dict[str, Callable[[Scene], Any]] = {
-    "accept": _simple(workflow.dossier_accept, "officer"),
+    # The demo's applicants pay their fees at once, at the counter, when asked for them.
+    "accept": _then_paid(_simple(workflow.dossier_accept, "officer")),
     "refuse": _simple(workflow.dossier_refuse, "officer", reasons=None),
     "supplement": _supplement,
     "supplied": _simple(
@@ -418,7 +445,7 @@ PLAYERS: dict[str, Callable[[Scene], Any]] = {
     "forward": _simple(workflow.dossier_forward, "worker"),
     "back": _simple(workflow.dossier_send_back, "worker", reason=None),
     "result": _result,
-    "processed": _simple(workflow.dossier_mark_processed, "worker"),
+    "processed": _then_paid(_simple(workflow.dossier_mark_processed, "worker")),
     "extend": _extend,
     "stop": _simple(workflow.dossier_stop, "leader", reason=None),
     "withdraw": lambda scene: workflow.dossier_withdrawal_request(

@@ -429,6 +429,8 @@ class EventKind(models.TextChoices):
     PROCESSED = "processed", _("Processed")
     RESULT_RETURNED = "result_returned", _("Result returned")
     DUE_RECOMPUTED = "due_recomputed", _("Due date recomputed after a calendar change")
+    FEES_REQUESTED = "fees_requested", _("Fees requested")
+    FEES_PAID = "fees_paid", _("Fees paid")
 
 
 class DossierEvent(models.Model):

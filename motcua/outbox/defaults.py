@@ -92,6 +92,22 @@ DEFAULT_TEMPLATES: dict[str, dict[str, tuple[str, str, str]]] = {
             "Dossier {{ code }}: fees to pay. {{ tracking_url }}",
         ),
     },
+    "payment_received": {
+        "vi": (
+            "Hồ sơ {{ code }}: đã nhận phí, lệ phí",
+            _HELLO_VI + "{{ agency }} đã nhận khoản phí, lệ phí của hồ sơ {{ code }} "
+            "({{ procedure }}). Biên lai điện tử có trên trang hồ sơ của Quý ông/bà; hồ sơ "
+            "tiếp tục được giải quyết." + _TRACK_VI,
+            "Hồ sơ {{ code }}: đã nhận phí, lệ phí. {{ tracking_url }}",
+        ),
+        "en": (
+            "Dossier {{ code }}: fees received",
+            _HELLO_EN + "{{ agency }} received the fees of your dossier {{ code }} "
+            "({{ procedure }}). The electronic receipt is on your dossier's page; processing "
+            "goes on." + _TRACK_EN,
+            "Dossier {{ code }}: fees received. {{ tracking_url }}",
+        ),
+    },
     "extended": {
         "vi": (
             "Xin lỗi: hồ sơ {{ code }} được hẹn lại ngày trả kết quả",

@@ -23,6 +23,7 @@ class MessageKind(models.TextChoices):
     SUPPLEMENT_REQUESTED = "supplement_requested", _("Supplement requested")
     SUPPLEMENT_RECEIVED = "supplement_received", _("Supplement received")
     FEE_REQUESTED = "fee_requested", _("Fee requested")
+    PAYMENT_RECEIVED = "payment_received", _("Payment received, with the receipt")
     EXTENDED = "extended", _("Delay, with an apology and the new date")
     REFUSED = "refused", _("Refused")
     STOPPED = "stopped", _("Processing stopped")

@@ -54,6 +54,7 @@ EVENT_KINDS: dict[str, MessageKind] = {
     EventKind.WITHDRAWAL_REFUSED: MessageKind.WITHDRAWAL_REFUSED,
     EventKind.PROCESSED: MessageKind.RESULT_READY,
     EventKind.RESULT_RETURNED: MessageKind.RESULT_RETURNED,
+    EventKind.FEES_PAID: MessageKind.PAYMENT_RECEIVED,
 }
 # Entered states the applicant is told about whatever the entry's kind.
 STATE_KINDS: dict[str, MessageKind] = {

@@ -13,6 +13,7 @@ class Role(models.TextChoices):
     LEADER = "leader", _("Leader")
     AGENCY_ADMIN = "agency_admin", _("Agency administrator")
     CENTRE_ADMIN = "centre_admin", _("Centre administrator")
+    ACCOUNTANT = "accountant", _("Accountant (fees and reconciliation)")
 
 
 class StaffRole(models.Model):

@@ -26,6 +26,7 @@ from rest_framework import serializers
 from motcua.core.errors import ValidationFailed
 from motcua.dossiers.models import Delivery
 from motcua.esign.selectors import signed_valid_results
+from motcua.payments import services as payment_services
 
 from . import services
 from .rules import Action
@@ -219,6 +220,18 @@ class WithdrawalDecisionSerializer(NoteSerializer):
         return attrs
 
 
+class PaymentRecordSerializer(NoteSerializer):
+    method = serializers.ChoiceField(
+        choices=[("cash", "cash"), ("transfer", "transfer")],
+        help_text="cash or transfer (bank transfer)",
+        error_messages={
+            "required": payment_services.CHOOSE_METHOD,
+            "invalid_choice": payment_services.CHOOSE_METHOD,
+        },
+    )
+    receipt_number = _text(payment_services.RECEIPT_NUMBER_REQUIRED, max_length=40)
+
+
 class ReturnSerializer(RevisionSerializer):
     to_whom = serializers.CharField(
         required=False, allow_blank=True, max_length=255, help_text="Empty when returned online"
@@ -319,6 +332,10 @@ def _issued_results(d: StaffDossier) -> list[Choice]:
 
 def _return_ways(_d: StaffDossier) -> list[Choice]:
     return [Choice(str(value), str(text)) for value, text in Delivery.choices]
+
+
+def _payment_methods(_d: StaffDossier) -> list[Choice]:
+    return [Choice("cash", str(_("Cash"))), Choice("transfer", str(_("Bank transfer")))]
 
 
 def _answers(_d: StaffDossier) -> list[Choice]:
@@ -605,6 +622,33 @@ ACTIONS: dict[Action, ActionSpec] = {
                 REASON,
             ),
             multipart=True,
+        ),
+        ActionSpec(
+            Action.REQUEST_PAYMENT,
+            NoteSerializer,
+            lambda d: (services.dossier_request_payment, {"note": d.get("note", "")}),
+            "Ask the applicant for the fees owed now (status 6): while processing, the fees paid "
+            "before (processing waits); once processed, also those paid after (the result waits)",
+            (NOTE,),
+        ),
+        ActionSpec(
+            Action.RECORD_PAYMENT,
+            PaymentRecordSerializer,
+            lambda d: (
+                payment_services.payment_record_counter,
+                {
+                    "method": d["method"],
+                    "receipt_number": d["receipt_number"],
+                    "note": d.get("note", ""),
+                },
+            ),
+            "Record the fees owed now as paid in cash or by bank transfer, with the receipt's "
+            "number; refused when already paid (unless refunded). Issues the electronic receipt",
+            (
+                Input("method", _("Paid by"), "radio", True, choices=_payment_methods),
+                Input("receipt_number", _("Receipt or transfer number"), "text", True),
+                NOTE,
+            ),
         ),
     )
 }

@@ -49,6 +49,9 @@ class Action(models.TextChoices):
     RETURN_RESULT = "return_result", _("Return the result")
     REVOKE_RESULT = "revoke_result", _("Revoke an electronic result")
     REPLACE_RESULT = "replace_result", _("Replace an electronic result")
+    REQUEST_PAYMENT = "request_payment", _("Request the fees")
+    RECORD_PAYMENT = "record_payment", _("Record a payment at the counter")
+    PAY = "pay", _("Pay the fees")
 
 
 NOT_WAITING_FOR_INTAKE = _("This dossier is no longer waiting for intake.")
@@ -62,6 +65,8 @@ NOT_WAITING_FOR_WITHDRAWAL = _("No withdrawal request is waiting for an answer."
 RESULT_BEFORE_PROCESSED = _("The result can be returned only once the dossier is processed.")
 RESULT_NOT_ISSUED = _("An electronic result can be revoked or replaced only once it is issued.")
 NO_SIGNED_RESULT = _("This dossier has no valid signed electronic result to revoke or replace.")
+NOT_PAYABLE = _("Fees can be requested or paid only while the dossier is open.")
+NOT_WAITING_FOR_PAYMENT = _("This dossier is not waiting for payment.")
 NOT_ALLOWED_ROLE = _("You do not hold a role that may do this for this dossier's agency.")
 ALREADY_ASSIGNED = _("This step is already assigned; a leader of the agency may reassign it.")
 NOT_YOUR_STEP = _("This step is assigned to someone else; ask them or a leader of the agency.")
@@ -84,6 +89,9 @@ PROCESSING_STATES = (DossierState.ACCEPTED, DossierState.IN_PROCESS)
 OPEN_STATES = (DossierState.SUBMITTED, *PROCESSING_STATES)
 WITHDRAWABLE_STATES = (*OPEN_STATES, DossierState.SUPPLEMENT_REQUESTED)
 ISSUED_STATES = (DossierState.PROCESSED, DossierState.RESULT_RETURNED)
+# Fees may be requested while the dossier is processed or its result waits (thu sau); they are
+# paid (online, or recorded at the counter) while the dossier waits for them.
+FEE_REQUEST_STATES = (*PROCESSING_STATES, DossierState.PROCESSED)
 
 
 @dataclass(frozen=True)
@@ -231,7 +239,11 @@ def check(
         _state(s, PROCESSING_STATES, NOT_IN_PROCESS)
         _role(roles, [Role.LEADER], [s.competent_agency_id])
     elif action == Action.STOP:
-        _state(s, [*PROCESSING_STATES, DossierState.SUPPLEMENT_REQUESTED], NOT_IN_PROCESS)
+        _state(
+            s,
+            [*PROCESSING_STATES, DossierState.SUPPLEMENT_REQUESTED, DossierState.PAYMENT_REQUESTED],
+            NOT_IN_PROCESS,
+        )
         _role(roles, [Role.LEADER], [s.competent_agency_id])
     elif action == Action.REQUEST_WITHDRAWAL:
         _state(s, WITHDRAWABLE_STATES, NOT_WITHDRAWABLE)
@@ -252,6 +264,14 @@ def check(
         if not s.signed_result:
             raise Conflict(NO_SIGNED_RESULT)
         _role(roles, [Role.LEADER], [s.competent_agency_id])
+    elif action == Action.REQUEST_PAYMENT:
+        _state(s, FEE_REQUEST_STATES, NOT_PAYABLE)
+        _role(roles, officer, s.intake_agencies)
+    elif action == Action.RECORD_PAYMENT:
+        _state(s, [DossierState.PAYMENT_REQUESTED], NOT_WAITING_FOR_PAYMENT)
+        _role(roles, officer, s.intake_agencies)
+    elif action == Action.PAY:
+        raise Forbidden(NOT_ALLOWED_ROLE)  # the applicant's, confirmed by the gateway
 
 
 def check_applicant(action: Action | str, s: Situation) -> None:
@@ -263,10 +283,13 @@ def check_applicant(action: Action | str, s: Situation) -> None:
     if action == Action.RECEIVE_SUPPLEMENT:  # answered online (``services.applicant``)
         _state(s, [DossierState.SUPPLEMENT_REQUESTED], NOT_WAITING_FOR_SUPPLEMENT)
         return
+    if action == Action.PAY:  # online; the dossier moves when the gateway confirms it
+        _state(s, [DossierState.PAYMENT_REQUESTED], NOT_WAITING_FOR_PAYMENT)
+        return
     raise Forbidden(NOT_ALLOWED_ROLE)
 
 
-APPLICANT_ACTIONS = (Action.RECEIVE_SUPPLEMENT, Action.REQUEST_WITHDRAWAL)
+APPLICANT_ACTIONS = (Action.RECEIVE_SUPPLEMENT, Action.REQUEST_WITHDRAWAL, Action.PAY)
 
 
 def applicant_actions(s: Situation) -> list[Action]:

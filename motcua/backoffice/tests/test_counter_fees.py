@@ -58,7 +58,8 @@ def test_the_counter_records_the_lines_with_the_officer_and_the_proof(
     response = client.post(COUNTER, data)
     assert response.status_code == 302
     dossier = Dossier.objects.get()
-    assert dossier.status == Status.ACCEPTED
+    # Accepted; its fee is paid before processing (thu trước): it waits for the payment.
+    assert dossier.status == Status.PAYMENT_REQUESTED
     lines = list(DossierFee.objects.filter(dossier=dossier))
     assert [(f.code, f.amount, f.due) for f in lines] == [
         ("P-CT", 42_000, "before"),

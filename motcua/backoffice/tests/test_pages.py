@@ -413,7 +413,8 @@ def test_the_counter_accepts_a_dossier_routed_to_the_competent_agency(
         reverse("backoffice:dossier", kwargs={"code": dossier.code})
     )
     assert dossier.channel == Channel.COUNTER
-    assert dossier.status == Status.ACCEPTED
+    # Accepted; its fee is paid before processing (thu trước): it waits for the payment.
+    assert dossier.status == Status.PAYMENT_REQUESTED
     assert dossier.receiving_unit == cast.unit
     assert dossier.competent_agency == cast.agency
     html = page(client, dossier)

@@ -50,6 +50,12 @@ from .intake import (
     dossier_withdrawal_decide,
     dossier_withdrawal_request,
 )
+from .payment import (
+    FEES_UNCOUNTED,
+    NOTHING_TO_PAY,
+    dossier_fees_paid_online,
+    dossier_request_payment,
+)
 from .processing import (
     CASE_DUE_PAST,
     CASE_UNCHANGED,
@@ -87,8 +93,10 @@ __all__ = [
     "EXTENSION_NOT_LATER",
     "EXTENSION_ONCE",
     "EXTENSION_TOO_LATE",
+    "FEES_UNCOUNTED",
     "INCOMPLETE_FOR_ACCEPT",
     "MISSING_ITEMS_REQUIRED",
+    "NOTHING_TO_PAY",
     "NOT_ALLOWED_ROLE",
     "NOT_IN_PROCESS",
     "NOT_IN_REQUEST",
@@ -118,10 +126,12 @@ __all__ = [
     "dossier_claim",
     "dossier_counter_intake",
     "dossier_extend",
+    "dossier_fees_paid_online",
     "dossier_forward",
     "dossier_mark_processed",
     "dossier_receive_supplement",
     "dossier_refuse",
+    "dossier_request_payment",
     "dossier_request_supplement",
     "dossier_result_record",
     "dossier_result_replace",

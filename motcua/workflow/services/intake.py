@@ -43,6 +43,7 @@ from ._base import (
     step_agency_id,
     transition,
 )
+from .payment import fees_request
 
 MISSING_ITEMS_REQUIRED = _("List at least one missing or incorrect component.")
 COUNTER_ACTIONS = {
@@ -129,6 +130,7 @@ def _accept(
         note=note,
         actor_label=label(Role.RECEIVING_OFFICER),
     )
+    fees_request(held, actor=actor, automatic=True)  # the "before" fees: processing waits
 
 
 def dossier_refuse(

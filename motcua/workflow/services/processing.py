@@ -52,6 +52,7 @@ from ._base import (
     targets,
     transition,
 )
+from .payment import fees_request
 
 CHOOSE_NEXT_STEP = _("Choose the step to send the dossier to.")
 RESULT_REQUIRED = _("Record the result document before finishing the processing.")
@@ -279,6 +280,7 @@ def dossier_mark_processed(
             note=note.strip(),
             actor_label=label(step.role),
         )
+        fees_request(held, actor=actor, automatic=True)  # the "after" fees: the result waits
     return held.dossier
 
 

@@ -116,8 +116,10 @@ def test_accepted_at_the_counter_with_counts_and_scans_is_routed_to_the_competen
         ],
     )
 
+    # The procedure's charge of 8.000 đồng is paid before processing (thu trước): accepted,
+    # the dossier waits for it (status 6) until the officer records the payment.
     assert (dossier.state, dossier.channel, dossier.receiving_unit) == (
-        DossierState.ACCEPTED,
+        DossierState.PAYMENT_REQUESTED,
         Channel.COUNTER,
         cast.unit,
     )
@@ -132,7 +134,7 @@ def test_accepted_at_the_counter_with_counts_and_scans_is_routed_to_the_competen
     assert (rows[optional].copies, rows[optional].is_digitised) == (1, False)
     assert DossierFile.objects.filter(component__dossier=dossier).count() == 1
     kinds = list(DossierEvent.objects.filter(dossier=dossier).values_list("kind", flat=True))
-    assert kinds == [EventKind.RECEIVED, EventKind.ACCEPTED]
+    assert kinds == [EventKind.RECEIVED, EventKind.ACCEPTED, EventKind.FEES_REQUESTED]
     open_step = DossierStep.objects.get(dossier=dossier, finished_at=None)
     assert open_step.agency == cast.agency
 

@@ -32,7 +32,13 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from motcua.core.errors import Conflict, Forbidden
-from motcua.dossiers.models import Dossier, DossierEvent, DossierResult, DossierState
+from motcua.dossiers.models import (
+    Dossier,
+    DossierEvent,
+    DossierFee,
+    DossierResult,
+    DossierState,
+)
 from motcua.staff.selectors import user_agency_roles
 from motcua.testing import Cast, DossierFactory, ProcedureFactory, cast_create, pdf_upload
 from motcua.workflow import rules, selectors, services
@@ -70,6 +76,8 @@ OWN_AGENCY: dict[str, set[str]] = {
     "return-result": {"receiving_officer"},
     "revoke-result": {"leader"},
     "replace-result": {"leader"},
+    "request-payment": {"receiving_officer"},
+    "record-payment": {"receiving_officer"},
 }
 # Staff of the cast's agency and unit see its dossiers; the partner agency's only once
 # the dossier went through one of its steps (never here: single-agency process).
@@ -145,6 +153,33 @@ def _returned(roles: Roles) -> Dossier:
     return dossier
 
 
+def _fee_add(dossier: Dossier) -> None:
+    DossierFee.objects.create(
+        dossier=dossier,
+        code="LP",
+        kind="charge",
+        name="Lệ phí",
+        basis="fixed",
+        due="before",
+        amount=8000,
+        rule_text="8.000 đồng",
+        computed_at=timezone.now(),
+    )
+
+
+def _owing(roles: Roles) -> Dossier:
+    """Accepted, with a fee owed (added after acceptance: not requested yet)."""
+    dossier = _accepted(roles)
+    _fee_add(dossier)
+    return dossier
+
+
+def _waiting_for_payment(roles: Roles) -> Dossier:
+    dossier = _owing(roles)
+    services.dossier_request_payment(dossier=dossier, actor=roles.officer)
+    return dossier
+
+
 Stage = Callable[[Roles], Dossier]
 Body = Callable[[Roles, Dossier], dict[str, Any]]
 
@@ -183,6 +218,11 @@ CASES: dict[str, tuple[Stage, Body]] = {
             "file": pdf_upload(),
             "reason": "Đính chính",
         },
+    ),
+    "request-payment": (_owing, lambda r, d: {}),
+    "record-payment": (
+        _waiting_for_payment,
+        lambda r, d: {"method": "cash", "receipt_number": "BL-1"},
     ),
 }
 

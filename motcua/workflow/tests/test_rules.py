@@ -18,7 +18,8 @@ from django.utils import timezone
 
 from motcua.catalog.models import ProcessingCase
 from motcua.core.errors import Conflict, Forbidden, NotFound
-from motcua.dossiers.models import Dossier
+from motcua.dossiers.models import Dossier, DossierFee
+from motcua.payments.services import payment_record_counter
 from motcua.testing import (
     Cast,
     DossierFactory,
@@ -79,6 +80,10 @@ def _stage(name: str, cast: Cast) -> Dossier:
         )
     if name == "accepted":
         return _accepted(cast)
+    if name == "waiting_for_payment":
+        dossier = _accepted(cast)
+        _fee_add(dossier)
+        return services.dossier_request_payment(dossier=dossier, actor=officer)
     dossier = _accepted(cast, partner=name == "at_partner")
     if name == "withdrawal_after_acceptance":
         return services.dossier_withdrawal_request(dossier=dossier, reason="Rút")
@@ -101,10 +106,32 @@ def _stage(name: str, cast: Cast) -> Dossier:
     return services.dossier_return_result(dossier=dossier, actor=officer, to_whom="An")
 
 
+def _fee_add(dossier: Dossier) -> None:
+    """Give the dossier a fee owed before processing (payments can be requested, recorded)."""
+    DossierFee.objects.get_or_create(
+        dossier=dossier,
+        code="LP",
+        defaults={
+            "kind": "charge",
+            "name": "Lệ phí",
+            "basis": "fixed",
+            "due": "before",
+            "amount": 8000,
+            "rule_text": "8.000 đồng",
+            "computed_at": timezone.now(),
+        },
+    )
+
+
+def _refused(*_args: Any) -> object:
+    raise Forbidden("the applicant's action")
+
+
 STAGES = (
     "submitted",
     "supplement_at_intake",
     "accepted",
+    "waiting_for_payment",
     "withdrawal_after_acceptance",
     "assigned",
     "supplement_in_process",
@@ -177,6 +204,13 @@ def _call(action: Action, dossier: Dossier, actor: Any, cast: Cast) -> Callable[
             upload=pdf_upload(),
             reason="x",
         ),
+        Action.REQUEST_PAYMENT: lambda: services.dossier_request_payment(
+            dossier=dossier, actor=actor
+        ),
+        Action.RECORD_PAYMENT: lambda: payment_record_counter(
+            dossier=dossier, actor=actor, method="cash", receipt_number="1"
+        ),
+        Action.PAY: _refused,  # the applicant's, confirmed by the gateway: no staff service
     }
     return calls[action]
 
@@ -204,6 +238,7 @@ def _accepted_by_service(call: Callable[[], object], dossier: Dossier) -> bool:
 def test_offered_actions_are_exactly_those_the_services_accept(stage: str) -> None:
     cast = cast_create()
     dossier = _stage(stage, cast)
+    _fee_add(dossier)  # a fee owed: the payment actions are possible where the state allows
     _holder_kept(dossier)
     # Far from its due date, so an extension is possible where the role allows it.
     Dossier.objects.filter(pk=dossier.pk).update(due_at=timezone.now() + dt.timedelta(days=20))

@@ -3,7 +3,8 @@
 The loop also does the housekeeping of the worker: pruning old task rows and
 purging the audit log's old reads (``purge_audit_log``) once a day, sweeping
 expired kept uploads (``sweep_kept_answers``, ``sweep_kept_uploads``) and the files a crash left
-(``sweep_orphan_files``) once an hour.
+(``sweep_orphan_files``) once an hour; and it enqueues the payments' reconciliation
+(``payments.tasks.reconcile_task``) with each round.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 from django_tasks_db.models import DBTaskResult
 
+from motcua.payments.tasks import reconcile_task
 from motcua.workflow.reminders import reminders_run
 from motcua.workflow.tasks import reminders_task
 
@@ -92,3 +94,6 @@ class Command(BaseCommand):
             return
         result = reminders_task.enqueue()
         self.stdout.write(f"reminders enqueued: {result.id}")
+        # Payments: pending ones re-queried when due, yesterday's statements imported.
+        if not DBTaskResult.objects.ready().filter(task_path=reconcile_task.module_path).exists():
+            reconcile_task.enqueue()
