@@ -194,6 +194,9 @@ def test_citizen_submits_answers_a_supplement_sees_the_result_and_rates_it(
         open_dossier(officer, live_server, "intake", code)
         expect(officer.locator("main")).to_contain_text("giay-chung-sinh.pdf")
         do(officer, "accept")
+        # The procedure's charge is paid before processing (status 6): she pays it in cash here.
+        assert status_of(officer).startswith("6.")
+        do(officer, "record-payment", method="cash", receipt_number="0000124")
         assert status_of(officer).startswith("2.")
     with signed_in(browser, live_server, cast.specialist) as specialist:
         open_dossier(specialist, live_server, "unassigned", code)

@@ -89,6 +89,7 @@ def test_a_timestamp_server_set_puts_an_rfc3161_timestamp_in_the_signature(
     from pyhanko.sign.validation import validate_pdf_signature
     from pyhanko_certvalidator import ValidationContext
 
+    from motcua.esign.loop import outside_event_loop
     from motcua.esign.verification import trust_roots
 
     settings.ESIGN_TSA_URL = f"{live_server.url}/sim/smartca/tsa/"
@@ -98,7 +99,9 @@ def test_a_timestamp_server_set_puts_an_rfc3161_timestamp_in_the_signature(
     data = signed.file.read()
     embedded = PdfFileReader(io.BytesIO(data)).embedded_signatures[0]
     context = ValidationContext(trust_roots=trust_roots(), allow_fetching=False)
-    status = validate_pdf_signature(embedded, context, ts_validation_context=context)
+    status = outside_event_loop(
+        validate_pdf_signature, embedded, context, ts_validation_context=context
+    )
     assert status.timestamp_validity is not None  # the signature's RFC 3161 token
     assert status.timestamp_validity.intact and status.timestamp_validity.trusted
     assert pdf_verify(data).verdict is Verdict.AUTHENTIC

@@ -306,7 +306,7 @@ def test_bulk_assignment_says_which_codes_were_refused(cast: Cast, procedure: Pr
 def test_the_schema_lists_every_staff_endpoint_with_its_errors(cast: Cast) -> None:
     schema = APIClient().get(reverse("api-schema"), {"format": "json"}).json()
     staff_paths = {p: ops for p, ops in schema["paths"].items() if p.startswith("/api/v1/staff/")}
-    assert len(staff_paths) == 4 + 18 + 3  # reads, actions, a dossier's files and forms
+    assert len(staff_paths) == 4 + 20 + 3  # reads, actions, a dossier's files and forms
     error = {"$ref": "#/components/schemas/Error"}
     for path, operations in staff_paths.items():
         for method, operation in operations.items():
