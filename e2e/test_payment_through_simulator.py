@@ -127,7 +127,8 @@ def test_two_dossiers_paid_in_one_basket_through_the_vnpay_simulator(
     assert ipn.delivered_at is not None
     assert (ipn.status_code, ipn.answer) == (200, '{"RspCode": "00", "Message": "Confirm Success"}')
     received = Notification.objects.get()
-    assert (received.gateway, received.http_method, received.answer) == ("vnpay", "GET", "confirmed")
+    assert (received.gateway, received.http_method) == ("vnpay", "GET")
+    assert received.answer == "confirmed"
     payment.refresh_from_db()
     assert payment.state == PaymentState.PAID
     assert payment.gateway_transaction == txn.transaction_no

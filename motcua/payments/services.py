@@ -583,7 +583,7 @@ def payment_refund(
                     amount=wanted,
                     full=full and locked.refunded_amount == 0,
                     gateway_transaction=locked.gateway_transaction,
-                    paid_at=locked.paid_at,
+                    created_at=locked.created_at,
                     actor=actor.get_username(),
                     client_ip=client_ip or "127.0.0.1",
                 )
