@@ -552,7 +552,14 @@ def payment_refund(
     An accountant of the collecting agency. The refund is on record whether
     the gateway accepted it or not. A full refund makes the payment
     refunded and unsettles its fee lines (the dossier's fees are owed
-    again, so they can be paid anew). Locks the payment row.
+    again, so they can be paid anew).
+
+    The gateway is asked with no transaction open (an outside call must not
+    hold the payment's lock, nor SQLite's write lock, which the local
+    simulator answering it needs): the amount is first reserved on the
+    locked payment with the refund on record as not done, then the
+    gateway's answer is recorded under the lock again, and a refused
+    refund gives the reserved amount back.
     """
     now = now or timezone.now()
     text = reason.strip()
@@ -560,8 +567,8 @@ def payment_refund(
         raise ValidationFailed(
             _("Give the reason."), field_errors={"reason": [_("Give the reason.")]}
         )
+    pk = payment if isinstance(payment, int) else payment.pk
     with transaction.atomic():
-        pk = payment if isinstance(payment, int) else payment.pk
         locked = Payment.objects.select_for_update().filter(pk=pk).first()
         if locked is None:
             raise NotFound(_("No such payment."))
@@ -572,39 +579,48 @@ def payment_refund(
         wanted = left if amount is None else amount
         if wanted <= 0 or wanted > left:
             raise ValidationFailed(REFUND_TOO_MUCH, field_errors={"amount": [REFUND_TOO_MUCH]})
-        full = wanted == left
-        refund = Refund(
-            payment=locked, amount=wanted, reason=text, requested_by_id=actor.pk, at=now
+        full = wanted == left and locked.refunded_amount == 0
+        refund = Refund.objects.create(
+            payment=locked,
+            amount=wanted,
+            reason=text,
+            requested_by_id=actor.pk,
+            at=now,
+            ok=locked.method != Method.ONLINE,  # paid back at the counter
+            message="" if locked.method != Method.ONLINE else "awaiting the gateway",
         )
-        if locked.method == Method.ONLINE:
-            try:
-                result = gateway(locked.gateway).refund(
-                    reference=locked.reference,
-                    amount=wanted,
-                    full=full and locked.refunded_amount == 0,
-                    gateway_transaction=locked.gateway_transaction,
-                    paid_at=locked.paid_at,
-                    actor=actor.get_username(),
-                    client_ip=client_ip or "127.0.0.1",
-                )
-            except (GatewayError, UnknownGateway) as exc:
-                refund.ok = False
-                refund.message = str(exc)[:500]
-            else:
-                refund.ok = result.ok
-                refund.gateway_transaction = result.gateway_transaction[:64]
-                refund.response_code = result.response_code[:20]
-                refund.message = result.message[:500]
-        else:
-            refund.ok = True  # paid back at the counter
-        refund.save()
         before = snapshot(locked, ["state", "refunded_amount"])
-        if refund.ok:
-            locked.refunded_amount += wanted
+        locked.refunded_amount += wanted  # reserved: a refund at the same time sees less left
+        locked.save(update_fields=["refunded_amount"])
+    if locked.method == Method.ONLINE:  # the transaction is over: the row is no longer locked
+        try:
+            result = gateway(locked.gateway).refund(
+                reference=locked.reference,
+                amount=wanted,
+                full=full,
+                gateway_transaction=locked.gateway_transaction,
+                created_at=locked.created_at,
+                actor=actor.get_username(),
+                client_ip=client_ip or "127.0.0.1",
+            )
+        except (GatewayError, UnknownGateway) as exc:
+            refund.ok, refund.message = False, str(exc)[:500]
+        else:
+            refund.ok = result.ok
+            refund.gateway_transaction = result.gateway_transaction[:64]
+            refund.response_code = result.response_code[:20]
+            refund.message = result.message[:500]
+    with transaction.atomic():
+        locked = Payment.objects.select_for_update().get(pk=pk)
+        refund.save(update_fields=["ok", "gateway_transaction", "response_code", "message"])
+        if not refund.ok:
+            locked.refunded_amount -= wanted  # give the reservation back
+            locked.save(update_fields=["refunded_amount"])
+        else:
             if locked.refunded_amount == locked.amount:
                 locked.state = PaymentState.REFUNDED
+                locked.save(update_fields=["state"])
                 PaymentLine.objects.filter(payment=locked).update(settled=False)
-            locked.save()
             Mismatch.objects.filter(payment=locked, resolved_at__isnull=True).update(
                 resolved_at=now, resolved_by=actor, resolution=f"Hoàn {wanted} đồng: {text}"[:2000]
             )

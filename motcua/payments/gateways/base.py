@@ -164,7 +164,10 @@ class Gateway(Protocol):
         ...
 
     def query(self, *, reference: str, created_at: dt.datetime, client_ip: str) -> Report:
-        """Ask the gateway what became of a payment (re-query of pending ones)."""
+        """Ask the gateway what became of a payment (re-query of pending ones).
+
+        ``created_at`` is the ``CheckoutRequest.created_at`` the payment started with.
+        """
         ...
 
     def refund(
@@ -174,11 +177,15 @@ class Gateway(Protocol):
         amount: int,
         full: bool,
         gateway_transaction: str,
-        paid_at: dt.datetime,
+        created_at: dt.datetime,
         actor: str,
         client_ip: str,
     ) -> RefundResult:
-        """Refund all or part of a paid payment."""
+        """Refund all or part of a paid payment.
+
+        ``created_at`` is the payment's own moment, the one its checkout sent
+        (VNPAY finds the payment by it, as ``query`` does), not when it was paid.
+        """
         ...
 
     def statement(self, day: dt.date) -> list[StatementLine]:

@@ -305,7 +305,7 @@ class PlatformGateway:
         amount: int,
         full: bool,
         gateway_transaction: str,
-        paid_at: dt.datetime,
+        created_at: dt.datetime,
         actor: str,
         client_ip: str,
     ) -> RefundResult:

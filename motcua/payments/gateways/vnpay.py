@@ -349,7 +349,7 @@ class VnpayGateway:
         amount: int,
         full: bool,
         gateway_transaction: str,
-        paid_at: dt.datetime,
+        created_at: dt.datetime,
         actor: str,
         client_ip: str,
     ) -> RefundResult:
@@ -361,7 +361,8 @@ class VnpayGateway:
             "vnp_TxnRef": reference,
             "vnp_Amount": str(amount * 100),
             "vnp_TransactionNo": gateway_transaction,
-            "vnp_TransactionDate": vnpay_time(paid_at),
+            # The payment's vnp_CreateDate at checkout (not its vnp_PayDate), as for querydr.
+            "vnp_TransactionDate": vnpay_time(created_at),
             "vnp_CreateBy": order_info(actor)[:250] or "motcua",
             "vnp_OrderInfo": f"Hoan tien giao dich {reference}",
         }

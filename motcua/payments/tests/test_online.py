@@ -245,7 +245,39 @@ def test_a_refused_refund_is_on_record_and_changes_nothing(client: Client, cast:
         payment_refund(payment=second, actor=accountant, reason="Nộp trùng")
     second.refresh_from_db()
     assert second.state == PaymentState.PAID
+    assert second.refunded_amount == 0  # the reservation given back
     assert Refund.objects.get().ok is False
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_gateway_is_asked_for_a_refund_with_no_transaction_open_and_the_amount_reserved(
+    client: Client, cast: Cast, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from django.db import connection
+
+    from motcua.core.errors import ValidationFailed
+    from motcua.payments.gateways.base import RefundResult
+
+    _dossier, _first, second = _paid_twice(client, cast)
+    accountant = UserFactory(username="ketoan")
+    StaffRoleFactory(user=accountant, role=Role.ACCOUNTANT, agency=cast.unit)
+    seen: list[tuple[bool, int, str]] = []
+
+    def refund(self: FakeGateway, **kwargs: Any) -> RefundResult:
+        reserved = Payment.objects.get(pk=second.pk).refunded_amount
+        seen.append((connection.in_atomic_block, reserved, Refund.objects.get().message))
+        with pytest.raises(ValidationFailed):  # meanwhile, nothing is left to refund
+            payment_refund(payment=second.pk, actor=accountant, amount=1, reason="Lần nữa")
+        assert kwargs["created_at"] == second.created_at  # the checkout's moment, not paid_at
+        return RefundResult(True, "R1", "00", "")
+
+    monkeypatch.setattr(FakeGateway, "refund", refund)
+    done = payment_refund(payment=second, actor=accountant, reason="Nộp trùng")
+    assert seen == [(False, 8000, "awaiting the gateway")]
+    assert (done.ok, done.gateway_transaction, done.message) == (True, "R1", "")
+    second.refresh_from_db()
+    assert (second.state, second.refunded_amount) == (PaymentState.REFUNDED, 8000)
+    assert Refund.objects.count() == 1
 
 
 def test_the_accountant_page(client: Client, cast: Cast) -> None:

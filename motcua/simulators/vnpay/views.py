@@ -217,7 +217,8 @@ def api(request: HttpRequest) -> JsonResponse:
     txn = SimTransaction.objects.filter(
         tmn_code=fields["vnp_TmnCode"], txn_ref=fields.get("vnp_TxnRef", "")
     ).first()
-    if txn is None:
+    if txn is None or fields.get("vnp_TransactionDate") != txn.create_date:
+        # VNPAY finds a payment by its reference and its date: the pay URL's vnp_CreateDate.
         return api_refusal(command, "91", "Transaction not found")
     if command == "querydr":
         return querydr(txn)

@@ -123,7 +123,7 @@ def test_the_statement_lists_the_days_payments_and_refunds_are_not_offered(live:
             amount=25_000,
             full=True,
             gateway_transaction=paid.gateway_transaction,
-            paid_at=timezone.now(),
+            created_at=timezone.now(),
             actor="ketoan",
             client_ip="",
         )

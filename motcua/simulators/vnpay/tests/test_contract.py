@@ -40,9 +40,14 @@ def live(live_server: Any) -> Iterator[str]:
         yield url
 
 
+CREATED: dict[str, dt.datetime] = {}  # each reference's checkout moment (query and refund need it)
+
+
 def start(live: str, reference: str, amount: int = 50_000) -> tuple[VnpayGateway, str]:
     gateway = VnpayGateway()
-    return gateway, gateway.checkout(checkout_request(live, reference, amount=amount)).redirect_url
+    request = checkout_request(live, reference, amount=amount)
+    CREATED[reference] = request.created_at
+    return gateway, gateway.checkout(request).redirect_url
 
 
 def test_a_payment_is_accepted_paid_returned_and_notified(live: str) -> None:
@@ -100,7 +105,7 @@ def test_cancel_fail_and_late_payments_read_as_such(live: str) -> None:
     late = gateway.read_return(pay_through(url, "late"))
     assert late.outcome == Outcome.PENDING
     assert test_receiver.RECEIVED[-1].reference == "MC20260005"  # no IPN yet for the late one
-    created = timezone.now()
+    created = CREATED["MC20260006"]
     assert gateway.query(
         reference="MC20260006", created_at=created, client_ip="127.0.0.1"
     ).outcome == (Outcome.PENDING)
@@ -147,7 +152,6 @@ def test_refunds_partial_then_the_rest_and_never_more(live: str) -> None:
     gateway, url = start(live, "MC20260010", amount=100_000)
     paid = gateway.read_return(pay_through(url, "pay"))
     assert paid.paid_at is not None
-    paid_at = paid.paid_at
 
     def refund(amount: int, *, full: bool) -> RefundResult:
         return gateway.refund(
@@ -155,7 +159,7 @@ def test_refunds_partial_then_the_rest_and_never_more(live: str) -> None:
             amount=amount,
             full=full,
             gateway_transaction=paid.gateway_transaction,
-            paid_at=paid_at,
+            created_at=CREATED["MC20260010"],
             actor="Kế toán Trần Thị Bình",
             client_ip="127.0.0.1",
         )
@@ -183,7 +187,7 @@ def test_a_full_refund_and_no_refund_of_an_unpaid_payment(live: str) -> None:
         amount=50_000,
         full=True,
         gateway_transaction=paid.gateway_transaction,
-        paid_at=paid.paid_at,
+        created_at=CREATED["MC20260011"],
         actor="ketoan",
         client_ip="127.0.0.1",
     )
@@ -195,7 +199,7 @@ def test_a_full_refund_and_no_refund_of_an_unpaid_payment(live: str) -> None:
         amount=50_000,
         full=True,
         gateway_transaction=failed.gateway_transaction,
-        paid_at=timezone.now(),
+        created_at=CREATED["MC20260012"],
         actor="ketoan",
         client_ip="127.0.0.1",
     )
@@ -213,7 +217,7 @@ def test_the_daily_statement_lists_payments_and_refunds(live: str) -> None:
         amount=20_000,
         full=False,
         gateway_transaction=paid.gateway_transaction,
-        paid_at=paid.paid_at,
+        created_at=CREATED["MC20260013"],
         actor="ketoan",
         client_ip="127.0.0.1",
     )
@@ -258,3 +262,39 @@ def test_an_ipn_the_merchant_does_not_accept_is_sent_again(live: str) -> None:
     note.refresh_from_db()
     assert note.delivered_at is not None and note.attempts == 2
     assert [r.reference for r in test_receiver.RECEIVED] == ["MC20260017"]
+
+
+def test_query_and_refund_find_the_payment_by_its_checkout_date_not_its_pay_date(
+    live: str,
+) -> None:
+    gateway, url = start(live, "MC20260017", amount=60_000)
+    paid = gateway.read_return(pay_through(url, "pay"))
+    assert paid.paid_at is not None
+    created = CREATED["MC20260017"]
+    another = created - dt.timedelta(minutes=3)  # e.g. the pay date, or a later "now"
+    with pytest.raises(GatewayError) as refused:
+        gateway.query(reference="MC20260017", created_at=another, client_ip="::1")
+    assert refused.value.code == "91"
+    assert gateway.query(reference="MC20260017", created_at=created, client_ip="::1").outcome == (
+        Outcome.PAID
+    )
+    wrong = gateway.refund(
+        reference="MC20260017",
+        amount=60_000,
+        full=True,
+        gateway_transaction=paid.gateway_transaction,
+        created_at=another,
+        actor="ketoan",
+        client_ip="127.0.0.1",
+    )
+    assert (wrong.ok, wrong.response_code) == (False, "91")
+    right = gateway.refund(
+        reference="MC20260017",
+        amount=60_000,
+        full=True,
+        gateway_transaction=paid.gateway_transaction,
+        created_at=created,
+        actor="ketoan",
+        client_ip="127.0.0.1",
+    )
+    assert right.ok
