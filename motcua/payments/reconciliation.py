@@ -20,7 +20,7 @@ from django.utils import timezone
 from .gateways import UnknownGateway, enabled_codes
 from .gateways.base import Answer, BadSignature, GatewayError, Outcome
 from .models import Mismatch, MismatchKind, Notification, Payment, PaymentState, StatementImport
-from .selectors import pending_due
+from .selectors import confirmed_payment_id, pending_due
 from .services import gateway, payment_report
 
 logger = logging.getLogger(__name__)
@@ -50,21 +50,42 @@ def notification_receive(*, gateway_code: str, request: HttpRequest) -> HttpResp
     """
     adapter = gateway(gateway_code)
     now = timezone.now()
-    record = Notification.objects.create(
+    record = Notification(
         gateway=gateway_code, received_at=now, http_method=request.method or "", raw=_raw(request)
     )
+    # Verify and look first (no writes): a retry of a confirmed payment is recorded with its
+    # answer in one insert; anything else is recorded raw and committed before it is acted on.
+    answer: Answer | None = None
+    reference = ""
+    confirmed: int | None = None
     try:
         report = adapter.read_notification(request)
+        reference = report.reference
+        confirmed = confirmed_payment_id(
+            gateway_code=gateway_code, reference=reference, amount=report.amount
+        )
+        if confirmed is not None:
+            answer = Answer.ALREADY_CONFIRMED
+    except BadSignature:
+        answer = Answer.INVALID_SIGNATURE
+    except Exception:  # an answer is owed whatever failed; the gateway will retry
+        logger.exception("payment notification %s failed before it was recorded", gateway_code)
+        answer = Answer.OTHER
+    if answer is not None:
+        if confirmed is not None:
+            record.reference, record.payment_id = reference[:64], confirmed
+        record.answer = answer
+        record.save()
+        logger.info("payment notification %s %s: %s", gateway_code, reference, answer)
+        return adapter.answer(answer)
+    record.save()
+    try:
         answer = payment_report(
             gateway_code=gateway_code, report=report, now=now, notification_id=record.pk
         )
-        reference = report.reference
-    except BadSignature:
-        answer, reference = Answer.INVALID_SIGNATURE, ""
     except Exception:  # an answer is owed whatever failed; the gateway will retry
         logger.exception("payment notification %s #%s failed", gateway_code, record.pk)
         answer, reference = Answer.OTHER, ""
-    if answer in (Answer.INVALID_SIGNATURE, Answer.OTHER):
         Notification.objects.filter(pk=record.pk).update(answer=answer)
     logger.info("payment notification %s %s: %s", gateway_code, reference, answer)
     return adapter.answer(answer)

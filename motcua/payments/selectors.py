@@ -207,3 +207,25 @@ def pending_due(now: dt.datetime, *, limit: int = 200) -> list[int]:
         .order_by("next_check_at")
         .values_list("pk", flat=True)[:limit]
     )
+
+
+def confirmed_payment_id(*, gateway_code: str, reference: str, amount: int) -> int | None:
+    """Return the id of the payment a report only repeats (one read, no lock), else None.
+
+    A paid or refunded payment of ``gateway_code`` with this reference and
+    amount: a gateway's retry, answered "already confirmed" without a
+    transaction. Paid is final (refunded only follows it) and the amount
+    never changes, so the read needs no lock; anything else (unknown, another
+    amount, still pending) is decided under the payment's lock
+    (``services.payment_report``).
+    """
+    return (
+        Payment.objects.filter(
+            reference=reference,
+            gateway=gateway_code,
+            amount=amount,
+            state__in=(PaymentState.PAID, PaymentState.REFUNDED),
+        )
+        .values_list("pk", flat=True)
+        .first()
+    )

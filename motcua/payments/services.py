@@ -33,9 +33,12 @@ from motcua.dossiers.models import Dossier, DossierState
 from motcua.staff.models import Role
 from motcua.staff.selectors import user_agency_roles
 from motcua.workflow import rules
-from motcua.workflow.services import dossier_fees_paid_online
 from motcua.workflow.services._base import Actor, acting, label
-from motcua.workflow.services.payment import FEES_UNCOUNTED, fees_paid
+from motcua.workflow.services.payment import (
+    FEES_UNCOUNTED,
+    fees_paid,
+    locked_dossier_fees_paid_online,
+)
 
 from .gateways import UnknownGateway
 from .gateways import gateway as gateway_of
@@ -108,7 +111,7 @@ def _lock_dossiers(ids: Sequence[int]) -> list[Dossier]:
     return list(
         Dossier.objects.filter(pk__in=list(ids))
         .select_for_update(of=("self",))
-        .select_related("procedure_version", "receiving_unit")
+        .select_related("procedure_version", "receiving_unit", "message_preference")
         .order_by("pk")
     )
 
@@ -381,8 +384,8 @@ def _settle(
         return  # the counter's action moves its dossier itself, under its own lock
     for dossier in dossiers:
         if dossier.state == DossierState.PAYMENT_REQUESTED:
-            dossier_fees_paid_online(
-                dossier_id=dossier.pk,
+            locked_dossier_fees_paid_online(  # locked above, in this transaction
+                dossier,
                 note=f"Đã thanh toán trực tuyến, mã giao dịch {payment.reference}.",
                 now=now,
             )

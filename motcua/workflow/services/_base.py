@@ -117,15 +117,19 @@ def hold(
         raise NotFound(DOSSIER_NOT_FOUND)
     if expected_revision is not None and locked.revision != expected_revision:
         raise Conflict(STALE)
-    step = None
-    if locked.current_agency_id is not None:  # kept with the open step: none, no query
-        step = (
-            DossierStep.objects.select_for_update(of=("self",))
-            .select_related("step")
-            .filter(dossier_id=locked.pk, finished_at__isnull=True)
-            .first()
-        )
-    return Held(locked, step, roles, now, received_at=locked.received_at)
+    return Held(locked, _open_step(locked), roles, now, received_at=locked.received_at)
+
+
+def _open_step(locked: Dossier) -> DossierStep | None:
+    """Lock and return the locked dossier's open step (none without a current agency: no query)."""
+    if locked.current_agency_id is None:
+        return None
+    return (
+        DossierStep.objects.select_for_update(of=("self",))
+        .select_related("step")
+        .filter(dossier_id=locked.pk, finished_at__isnull=True)
+        .first()
+    )
 
 
 def _visible_to(roles: dict[int, set[str]]) -> Q:
@@ -176,6 +180,23 @@ def acting(
         else:
             check(held, action, actor)
         yield held
+
+
+@contextmanager
+def acting_on_locked(dossier: Dossier, *, action: rules.Action, now: dt.datetime) -> Iterator[Held]:
+    """``acting`` for the applicant on a dossier its caller has locked in its open transaction.
+
+    For a caller that locked the row itself (``select_for_update``, with
+    ``procedure_version``, ``receiving_unit`` and ``message_preference``
+    joined, as ``hold`` does) and acts in the same transaction: the open
+    step is locked and the applicant's rules checked as ``acting`` does,
+    without reading the row a second time. Must run inside that transaction.
+    """
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("acting_on_locked needs the transaction that locked the dossier")
+    held = Held(dossier, _open_step(dossier), {}, now, received_at=dossier.received_at)
+    rules.check_applicant(action, held.situation(supplements=False))
+    yield held
 
 
 def transition(

@@ -24,7 +24,7 @@ from motcua.payments.selectors import dues_at, fees_unpaid
 from motcua.staff.models import Role
 
 from .. import rules, timing
-from ._base import Actor, Held, acting, label, state_before, transition
+from ._base import Actor, Held, acting, acting_on_locked, label, state_before, transition
 
 NOTHING_TO_PAY = _("Nothing is left to pay on this dossier now.")
 FEES_UNCOUNTED = _("Some fees are still to be counted: count them before asking for payment.")
@@ -141,4 +141,16 @@ def dossier_fees_paid_online(*, dossier_id: int, note: str, now: dt.datetime | N
     its transaction, only for a dossier waiting for payment.
     """
     with acting(dossier_id, actor=None, action=rules.Action.PAY, now=now) as held:
+        return fees_paid(held, actor=None, note=note, actor_label=APPLICANT_ONLINE_LABEL)
+
+
+def locked_dossier_fees_paid_online(dossier: Dossier, *, note: str, now: dt.datetime) -> bool:
+    """``dossier_fees_paid_online`` for a dossier the caller locked in its transaction already.
+
+    The payments app locks a payment's dossiers (id order) before settling
+    their fee lines; this moves one on under that lock, with the same rules
+    (``pay``), timeline entry, access rows and message, without locking and
+    reading it again (``acting_on_locked``).
+    """
+    with acting_on_locked(dossier, action=rules.Action.PAY, now=now) as held:
         return fees_paid(held, actor=None, note=note, actor_label=APPLICANT_ONLINE_LABEL)
