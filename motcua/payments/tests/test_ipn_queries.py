@@ -75,4 +75,4 @@ def test_a_first_confirmation_costs_the_same_whatever_the_fee_lines(
         payment.refresh_from_db()
         assert payment.state == PaymentState.PAID
     assert counts[1] == counts[2], counts
-    assert counts[2] <= 23, counts  # 24 before (the dossier read and locked twice)
+    assert counts[2] <= 23, counts  # and no savepoint of the workflow's own
