@@ -35,6 +35,8 @@ def _basket(client: Client, dossier: Dossier) -> Payment:
 def _notify(body: dict[str, Any], expected: str) -> list[str]:
     with CaptureQueriesContext(connection) as context:
         assert Client().post(IPN, body).json()["RspCode"] == expected
+    savepoints = [q for q in context.captured_queries if q["sql"].upper().startswith("SAVEPOINT")]
+    assert len(savepoints) <= 1  # payment_report's transaction (a savepoint in a test), no other
     return _statements(context)
 
 
