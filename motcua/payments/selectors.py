@@ -171,16 +171,43 @@ def dossier_receipts(dossier_id: int) -> list[Receipt]:
 
 
 def payable_dossiers(id_number: str) -> list[Payable]:
-    """Return the applicant's dossiers waiting for payment with their unpaid lines."""
-    dossiers = (
+    """Return the applicant's dossiers waiting for payment with their unpaid lines.
+
+    Three queries whatever the number of dossiers: the dossiers, the states they
+    were asked from, and the unpaid lines of all of them (filtered here by each
+    dossier's kinds due).
+    """
+    dossiers = list(
         Dossier.objects.filter(applicant_id_number=id_number, state=DossierState.PAYMENT_REQUESTED)
         .select_related("procedure_version", "receiving_unit")
         .order_by("-received_at", "-id")
     )
+    if not dossiers:
+        return []
+    ids = [d.pk for d in dossiers]
+    asked_from: dict[int, str] = {}
+    for dossier_id, from_state in (
+        DossierEvent.objects.filter(dossier_id__in=ids, to_state=DossierState.PAYMENT_REQUESTED)
+        .exclude(from_state=DossierState.PAYMENT_REQUESTED)
+        .order_by("dossier_id", "-at", "-id")
+        .values_list("dossier_id", "from_state")
+    ):
+        asked_from.setdefault(dossier_id, from_state or DossierState.ACCEPTED)
+    settled = PaymentLine.objects.filter(
+        dossier_id=OuterRef("dossier_id"), fee_code=OuterRef("code"), settled=True
+    )
+    unpaid: dict[int, list[DossierFee]] = {}
+    for line in (
+        DossierFee.objects.filter(dossier_id__in=ids, due__in=list(BEFORE_AND_AFTER))
+        .filter(Q(amount__gt=0) | Q(amount__isnull=True))
+        .exclude(Exists(settled))
+        .order_by("dossier_id", "order", "id")
+    ):
+        unpaid.setdefault(line.dossier_id, []).append(line)
     out = []
     for dossier in dossiers:
-        dues = dues_at(dossier.state, before_request=requested_from(dossier.pk))
-        lines = fees_unpaid(dossier_id=dossier.pk, dues=dues)
+        dues = dues_at(dossier.state, before_request=asked_from.get(dossier.pk))
+        lines = [f for f in unpaid.get(dossier.pk, []) if f.due in dues]
         if lines:
             out.append(Payable(dossier, lines))
     return out

@@ -381,3 +381,23 @@ def test_a_gateway_whose_adapter_is_missing_is_not_on_offer(
     assert _pay(client, dossier.code, gateway="broken").status_code == 400
     assert client.post("/thanh-toan/ipn/broken/", {}).status_code == 404
     assert Payment.objects.count() == 0
+
+
+def test_the_payable_dossiers_cost_three_queries_however_many(cast: Cast) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from motcua.payments.selectors import payable_dossiers
+
+    first = waiting(cast, amount=8000)
+    with CaptureQueriesContext(connection) as one:
+        payable = payable_dossiers(first.applicant_id_number)
+    assert [(p.dossier.code, p.amount) for p in payable] == [(first.code, 8000)]
+
+    waiting(cast, amount=5000)
+    waiting(cast, amount=3000)
+    with CaptureQueriesContext(connection) as three:
+        payable = payable_dossiers(first.applicant_id_number)
+
+    assert sorted(p.amount for p in payable) == [3000, 5000, 8000]
+    assert len(one.captured_queries) == len(three.captured_queries) == 3
