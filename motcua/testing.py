@@ -37,6 +37,7 @@ from motcua.dossiers.models import (
     DossierState,
 )
 from motcua.organisation.models import Agency, AgencyKind, GovernmentLevel
+from motcua.postal.models import Order, OrderState, PostalUnit, PostalWorker, Service
 from motcua.staff.models import Role, StaffRole
 from motcua.territory.models import AdministrativeUnit, UnitEra, UnitLevel
 
@@ -205,6 +206,31 @@ class StaffRoleFactory(DjangoModelFactory[StaffRole]):
     user = factory.SubFactory(UserFactory)
     role = Role.SPECIALIST
     agency = factory.SubFactory(AgencyFactory)
+
+
+class PostalUnitFactory(DjangoModelFactory[PostalUnit]):
+    """A post office; ``serves`` the one-stop units given (``serves=[unit]``)."""
+
+    class Meta:
+        model = PostalUnit
+        skip_postgeneration_save = True
+
+    code = factory.Sequence(lambda n: f"BC{n:05d}")
+    name = factory.Sequence(lambda n: f"Bưu cục {n}")
+
+    @factory.post_generation
+    def serves(obj: PostalUnit, create: bool, extracted: Any, **kwargs: Any) -> None:
+        if create and extracted:
+            obj.serves.set(extracted)
+
+
+class PostalWorkerFactory(DjangoModelFactory[PostalWorker]):
+    class Meta:
+        model = PostalWorker
+
+    user = factory.SubFactory(UserFactory)
+    unit = factory.SubFactory(PostalUnitFactory)
+    phone = "0911000111"
 
 
 class DossierFactory(DjangoModelFactory[Dossier]):
@@ -408,3 +434,22 @@ def fee_rules_add(procedure: Procedure) -> Procedure:
         channel=Channel.ONLINE,
     )
     return procedure
+
+
+class PostalOrderFactory(DjangoModelFactory[Order]):
+    """A collection requested by an applicant for a procedure the post may carry."""
+
+    class Meta:
+        model = Order
+
+    service = Service.COLLECTION
+    state = OrderState.REQUESTED
+    number = factory.Sequence(lambda n: f"BCC{n:08d}")
+    procedure = factory.SubFactory(ProcedureFactory, accepts_post=True)
+    unit = factory.SubFactory(OneStopUnitFactory)
+    person_name = "Nguyễn Văn An"
+    id_number = "001090000001"
+    phone = "0912345678"
+    address = "Số 1, phường Tân Định"
+    created_at = factory.LazyFunction(timezone.now)
+    changed_at = factory.LazyAttribute(lambda o: o.created_at)
