@@ -66,7 +66,7 @@ def demo_postal_load() -> int:
         email=f"{username}@{data.DEMO_STAFF_MAIL_DOMAIN}",
     )
     worker, _new = PostalWorker.objects.get_or_create(
-        user=user, defaults={"unit": post, "phone": "0905111222"}
+        user_id=user.pk, defaults={"unit": post, "phone": "0905111222"}
     )
     for (service, zone), amount in TARIFFS.items():
         Tariff.objects.get_or_create(
