@@ -31,18 +31,23 @@ from . import data
 
 POSTAL_UNIT = "BC-550000"
 POSTAL_WORKER = ("buuta.haichau", "Võ Văn Phát")
-# Circular 22/2017/TT-BTTTT sets caps on these charges (a postal charge may be lower); the
-# demo's amounts are examples below the caps as we read them; check them against the text
-# in force before using them for real.
-TARIFF_BASIS = "Thông tư 22/2017/TT-BTTTT (mức tối đa); ví dụ cho bản demo"
-TARIFF_FROM = dt.date(2017, 11, 15)
+# Circular 22/2017/TT-BTTTT caps these charges; the post publishes its own below the caps. The
+# demo's are the national post's for a package up to 100 g in Đà Nẵng, as published with the
+# agreement of 20/4/2021 between Sở Ngoại vụ and Bưu điện thành phố Đà Nẵng: within the
+# province 26,000 (same district) and 30,000 (another district); another province 30,500
+# (same region) to 31,000 (another region): the demo's one zone for it takes the higher.
+TARIFF_BASIS = (
+    "Bảng cước Bưu điện TP. Đà Nẵng (20/4/2021), bưu gửi đến 100 g, "
+    "trong mức tối đa của Thông tư 22/2017/TT-BTTTT"
+)
+TARIFF_FROM = dt.date(2021, 4, 20)
 TARIFFS = {
-    (Service.COLLECTION, Tariff.Zone.SAME_DISTRICT): 18_000,
-    (Service.COLLECTION, Tariff.Zone.PROVINCE): 22_000,
-    (Service.COLLECTION, Tariff.Zone.OTHER_PROVINCE): 30_000,
-    (Service.DELIVERY, Tariff.Zone.SAME_DISTRICT): 18_000,
-    (Service.DELIVERY, Tariff.Zone.PROVINCE): 22_000,
-    (Service.DELIVERY, Tariff.Zone.OTHER_PROVINCE): 30_000,
+    (Service.COLLECTION, Tariff.Zone.SAME_DISTRICT): 26_000,
+    (Service.COLLECTION, Tariff.Zone.PROVINCE): 30_000,
+    (Service.COLLECTION, Tariff.Zone.OTHER_PROVINCE): 31_000,
+    (Service.DELIVERY, Tariff.Zone.SAME_DISTRICT): 26_000,
+    (Service.DELIVERY, Tariff.Zone.PROVINCE): 30_000,
+    (Service.DELIVERY, Tariff.Zone.OTHER_PROVINCE): 31_000,
 }
 
 
