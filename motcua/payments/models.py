@@ -215,16 +215,42 @@ class Notification(models.Model):
         return f"{self.gateway} {self.reference} {self.answer}"
 
 
+class RefundState(models.TextChoices):
+    """Where a refund stands: asked of the gateway, done, or not done (nothing paid back)."""
+
+    WAITING = "waiting", _("Awaiting the gateway's answer")
+    DONE = "done", _("Refunded")
+    REFUSED = "refused", _("Not refunded")
+
+
 class Refund(models.Model):
-    """A refund of all or part of a payment, through the gateway or at the counter."""
+    """A refund of all or part of a payment, through the gateway or paid back another way.
+
+    Through the gateway, it is on record ``WAITING`` (its amount reserved on
+    the payment) before the gateway is asked, then ``DONE`` or ``REFUSED``
+    with the gateway's answer; one left waiting (the process died in between,
+    or the gateway did not answer) is settled by reconciliation
+    (``reconciliation.refunds_sweep``), which asks the gateway again.
+    """
 
     payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="refunds")
     amount = models.PositiveBigIntegerField(_("amount (VND)"))
     reason = models.TextField(_("reason"))
-    ok = models.BooleanField(_("done"), default=False)
+    state = models.CharField(
+        _("state"), max_length=10, choices=RefundState.choices, default=RefundState.WAITING
+    )
+    outside_gateway = models.BooleanField(
+        _("paid back outside the gateway"),
+        default=False,
+        help_text=_("Paid back at the counter, by the treasury or by a bank transfer."),
+    )
     gateway_transaction = models.CharField(max_length=64, blank=True)
     response_code = models.CharField(max_length=20, blank=True)
-    message = models.CharField(max_length=500, blank=True)
+    message = models.CharField(
+        _("gateway's message"), max_length=500, blank=True, help_text=_("As the gateway said it.")
+    )
+    checks = models.PositiveSmallIntegerField(_("queries made"), default=0)
+    settled_at = models.DateTimeField(_("settled at"), null=True, blank=True)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -234,12 +260,21 @@ class Refund(models.Model):
         verbose_name = _("refund")
         verbose_name_plural = _("refunds")
         ordering = ["-at", "-id"]
+        indexes = [
+            # Reconciliation: the refunds still waiting for the gateway, oldest first.
+            models.Index(fields=["at"], condition=models.Q(state="waiting"), name="refund_waiting")
+        ]
         constraints = [
             models.CheckConstraint(condition=models.Q(amount__gt=0), name="refund_amount_positive")
         ]
 
     def __str__(self) -> str:
         return f"{self.payment_id} -{self.amount}"
+
+    @property
+    def ok(self) -> bool:
+        """Tell whether the money was paid back."""
+        return self.state == RefundState.DONE
 
 
 class Collector(models.Model):
