@@ -12,6 +12,7 @@ the last guard, not the first.
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -277,24 +278,51 @@ class Refund(models.Model):
         return self.state == RefundState.DONE
 
 
+# The receipt symbols an agency without its own ``Collector`` row prints: an assumption (see
+# docs/architecture.md, "Receipts: form symbol and series"), to be replaced by what each
+# collecting agency registered with its tax authority.
+DEFAULT_FORM_SYMBOL = "01BLP0-001"
+DEFAULT_SERIES_LETTERS = "AA"
+
+
+def receipt_series(letters: str, year: int) -> str:
+    """Return the series (ký hiệu biên lai) of a year's electronic receipts: ``AA-26E``."""
+    return f"{letters}-{year % 100:02d}E"
+
+
 class Collector(models.Model):
-    """What an agency's fee receipts print: its tax code, the receipt form and series letters."""
+    """What an agency's fee receipts print: its tax code, the receipt form and series letters.
+
+    One row per collecting agency (edited in the admin, audited); an agency
+    without one prints ``DEFAULT_FORM_SYMBOL`` and ``DEFAULT_SERIES_LETTERS``.
+    """
 
     agency = models.OneToOneField(
         "organisation.Agency", on_delete=models.CASCADE, related_name="collector"
     )
-    tax_code = models.CharField(_("tax code"), max_length=14)
+    tax_code = models.CharField(
+        _("tax code"),
+        max_length=14,
+        validators=[RegexValidator(r"^\d{10}(-\d{3})?$", _("10 digits, or 10-3 digits."))],
+    )
     form_symbol = models.CharField(
         _("receipt form symbol"),
         max_length=20,
-        default="01BLP0-001",
+        default=DEFAULT_FORM_SYMBOL,
+        validators=[
+            RegexValidator(r"^[0-9A-Z][0-9A-Z/-]{0,19}$", _("Capital letters, digits, - and /."))
+        ],
         help_text=_("Ký hiệu mẫu biên lai, as registered with the tax authority."),
     )
     series_letters = models.CharField(
         _("receipt series letters"),
         max_length=4,
-        default="AA",
-        help_text=_("The letters of the series (ký hiệu biên lai), e.g. AA in AA-26E."),
+        default=DEFAULT_SERIES_LETTERS,
+        validators=[RegexValidator(r"^[A-Z]{1,4}$", _("One to four capital letters."))],
+        help_text=_(
+            "The letters of the series (ký hiệu biên lai), e.g. AA in AA-26E: the two digits of "
+            "the year and E (electronic) follow."
+        ),
     )
 
     class Meta:

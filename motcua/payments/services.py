@@ -55,6 +55,8 @@ from .gateways.base import (
     Report,
 )
 from .models import (
+    DEFAULT_FORM_SYMBOL,
+    DEFAULT_SERIES_LETTERS,
     Collector,
     Method,
     Mismatch,
@@ -67,6 +69,7 @@ from .models import (
     ReceiptSequence,
     Refund,
     RefundState,
+    receipt_series,
 )
 from .selectors import dues_at, fees_unpaid, requested_from
 
@@ -453,14 +456,14 @@ def receipt_issue(payment: Payment, *, now: dt.datetime, collected_by: str) -> R
         field="last_number",
     )
     collector = Collector.objects.filter(agency_id=payment.collecting_agency_id).first()
-    letters = collector.series_letters if collector else "AA"
+    letters = collector.series_letters if collector else DEFAULT_SERIES_LETTERS
     receipt = Receipt.objects.create(
         payment=payment,
         agency_id=payment.collecting_agency_id,
         year=year,
         number=number,
-        form_symbol=collector.form_symbol if collector else "01BLP0-001",
-        series=f"{letters}-{year % 100:02d}E",
+        form_symbol=collector.form_symbol if collector else DEFAULT_FORM_SYMBOL,
+        series=receipt_series(letters, year),
         tax_code=collector.tax_code if collector else "",
         collected_by=collected_by[:200],
         issued_at=now,
