@@ -111,6 +111,8 @@ class DossierFees:
     unknown: bool  # a line is still to be counted
     receipts: list[Receipt] = field(default_factory=list)
     pending: list[Payment] = field(default_factory=list)
+    # Payments of fees another payment had settled: no receipt (not a fee), refunded in full.
+    paid_twice: list[Payment] = field(default_factory=list)
 
     @property
     def total(self) -> int:
@@ -140,8 +142,9 @@ def dossier_fees(dossier: Dossier) -> DossierFees:
     dues = dues_at(dossier.state, before_request=requested_from(dossier.pk) if waiting else None)
     owed_rows = [r for r in rows if r.due in dues and not r.paid and (r.amount is None or r.amount)]
     receipts = dossier_receipts(dossier.pk)
-    pending = list(
-        Payment.objects.filter(lines__dossier_id=dossier.pk, state=PaymentState.PENDING)
+    waiting_or_twice = list(
+        Payment.objects.filter(lines__dossier_id=dossier.pk)
+        .filter(Q(state=PaymentState.PENDING) | Q(duplicate=True))
         .distinct()
         .order_by("-created_at")
     )
@@ -151,7 +154,8 @@ def dossier_fees(dossier: Dossier) -> DossierFees:
         owed_now=waiting,
         unknown=any(r.amount is None for r in owed_rows),
         receipts=receipts,
-        pending=pending,
+        pending=[p for p in waiting_or_twice if p.state == PaymentState.PENDING],
+        paid_twice=[p for p in waiting_or_twice if p.duplicate],
     )
 
 

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from django.conf import settings
 from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 
 from motcua.audit.models import AuditEntry
@@ -205,7 +206,13 @@ def test_a_gateway_without_refunds_takes_only_a_refund_paid_back_outside(
 def test_a_double_payment_gets_no_receipt_before_nor_after_its_refund(
     client: Client, cast: Cast
 ) -> None:
-    _dossier, first, second = _paid_twice(client, cast)
+    dossier, first, second = _paid_twice(client, cast)
     assert list(Receipt.objects.values_list("payment_id", flat=True)) == [first.pk]
+    page = client.get(reverse("applicants:dossier", args=[dossier.code])).content.decode()
+    assert f'data-paid-twice="{second.reference}"' in page
+    assert "không lập biên lai" in page and "Đang thực hiện hoàn trả." in page
     payment_refund(payment=second, actor=_accountant(cast), reason="Nộp trùng")
     assert list(Receipt.objects.values_list("payment_id", flat=True)) == [first.pk]
+    page = client.get(reverse("applicants:dossier", args=[dossier.code])).content.decode()
+    assert "Đã hoàn trả." in page
+    assert page.count("/thanh-toan/bien-lai/") == 1  # the first payment's receipt only
