@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("payments", "0002_refund_state"),
+        ("payments", "0003_refund_state"),
     ]
 
     operations = [
