@@ -675,6 +675,8 @@ PAYMENTS_PAUSE_CLOCK = envbool("PAYMENTS_PAUSE_CLOCK", "true")
 PAYMENTS_FIRST_QUERY_MINUTES = envint("PAYMENTS_FIRST_QUERY_MINUTES", "15")
 # How long the payer has at the gateway (its expiry of the payment).
 PAYMENTS_CHECKOUT_MINUTES = envint("PAYMENTS_CHECKOUT_MINUTES", "15")
+# Minutes after which reconciliation asks the gateway about a refund still awaiting its answer.
+PAYMENTS_REFUND_SWEEP_MINUTES = envint("PAYMENTS_REFUND_SWEEP_MINUTES", "5")
 
 # The public postal service (motcua/postal/): collections and deliveries by the post, hand-over
 # records, tracking. The carriers' adapters and simulators are configured below this line.
