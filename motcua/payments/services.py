@@ -87,6 +87,9 @@ CHOOSE_METHOD = _("Choose cash or bank transfer.")
 RECEIPT_NUMBER_REQUIRED = _("Give the number of the receipt handed to the payer.")
 NOT_ACCOUNTANT = _("Only an accountant of the collecting agency may do this.")
 REFUND_NOT_PAID = _("Only a paid payment can be refunded.")
+REFUND_NOT_SETTLED = _(
+    "This payment is still being recorded (receipt, dossiers): try again in a minute."
+)
 REFUND_TOO_MUCH = _("The refund is more than what is left of the payment.")
 REFUND_REFUSED = _("The gateway refused the refund: {message}")
 REFUND_OUTSIDE_ONLY = _(
@@ -626,6 +629,8 @@ def payment_refund(
         _check_accountant(actor, locked.collecting_agency_id)
         if locked.state != PaymentState.PAID or locked.paid_at is None:
             raise Conflict(REFUND_NOT_PAID)
+        if locked.settled_at is None:  # the payments worker has not settled it yet
+            raise Conflict(REFUND_NOT_SETTLED)
         left = locked.amount - locked.refunded_amount
         wanted = left if amount is None else amount
         if wanted <= 0 or wanted > left:

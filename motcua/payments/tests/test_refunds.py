@@ -216,3 +216,13 @@ def test_a_double_payment_gets_no_receipt_before_nor_after_its_refund(
     page = client.get(reverse("applicants:dossier", args=[dossier.code])).content.decode()
     assert "Đã hoàn trả." in page
     assert page.count("/thanh-toan/bien-lai/") == 1  # the first payment's receipt only
+
+
+def test_a_payment_the_worker_has_not_settled_yet_is_not_refunded(
+    client: Client, cast: Cast
+) -> None:
+    _dossier, _first, second = _paid_twice(client, cast)
+    Payment.objects.filter(pk=second.pk).update(settled_at=None)  # as if still queued
+    with pytest.raises(Conflict):
+        payment_refund(payment=second, actor=_accountant(cast), reason="Nộp trùng")
+    assert not Refund.objects.exists()
