@@ -23,7 +23,8 @@ DEV := DEBUG=true
 run: setup migrate demo
 	$(DEV) SITE_URL='$(SITE_URL)' $(PY) manage.py run_outbox & outbox=$$!; \
 	$(DEV) SITE_URL='$(SITE_URL)' $(PY) manage.py payment_simulator & paysim=$$!; \
-	trap 'kill $$outbox $$paysim 2>/dev/null' EXIT; \
+	$(DEV) SITE_URL='$(SITE_URL)' $(PY) manage.py postal_simulator & postsim=$$!; \
+	trap 'kill $$outbox $$paysim $$postsim 2>/dev/null' EXIT; \
 	$(DEV) SITE_URL='$(SITE_URL)' MOTCUA_ANONYMOUS_SUBMISSION=true $(PY) manage.py runserver $(HOST):$(PORT)
 
 # The background worker: runs queued tasks, queues the reminders every 5 minutes, and sends
