@@ -124,6 +124,7 @@ class VnpostCarrier:
     def __init__(self) -> None:
         self.timeout = settings.POSTAL_HTTP_TIMEOUT
         self.api = settings.VNPOST_API_URL.rstrip("/")
+        self.key, self.secret = settings.VNPOST_CUSTOMER_KEY, settings.VNPOST_SECRET_KEY
 
     # The token -------------------------------------------------------------------------------
 
@@ -133,7 +134,7 @@ class VnpostCarrier:
             cached: str | None = cache.get(TOKEN_CACHE_KEY)
             if cached:
                 return cached
-        key, secret = settings.VNPOST_CUSTOMER_KEY, settings.VNPOST_SECRET_KEY
+        key, secret = self.key, self.secret
         if not key or not secret:
             raise CarrierError("VNPOST_CUSTOMER_KEY / VNPOST_SECRET_KEY not set", retry=False)
         basic = base64.b64encode(f"{key}:{secret}".encode()).decode()

@@ -50,7 +50,7 @@ MOVES: dict[str, tuple[int, str]] = {
 }
 WEBHOOK_MODES = ("now", "twice", "held", "none")
 HELD_SECONDS = 30
-REQUIRED = ("CustomerCode", "OrderNumber", "SenderName", "SenderTel", "ReceiverName", "ReceiverTel")
+REQUIRED = ("CustomerCode", "OrderNumber", "SenderName", "ReceiverName", "ReceiverAddress")
 
 
 def answer(status: int, message: str, **extra: Any) -> JsonResponse:
@@ -140,6 +140,8 @@ def order_post(request: HttpRequest) -> JsonResponse:
     if not isinstance(body, dict):
         return answer(INVALID, "Dữ liệu không đúng định dạng JSON")
     missing = [name for name in REQUIRED if not str(body.get(name) or "").strip()]
+    if not str(body.get("SenderTel") or body.get("ReceiverTel") or "").strip():
+        missing.append("SenderTel/ReceiverTel")
     if missing:
         return answer(INVALID, f"Thiếu thông tin: {', '.join(missing)}")
     if body["CustomerCode"] != settings.VNPOST_CUSTOMER_CODE:
