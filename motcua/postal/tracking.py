@@ -30,10 +30,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from motcua.audit.context import current_address
+from motcua.audit.models import AuditEntry, AuditKind
 from motcua.audit.services import audit_record, snapshot
 from motcua.core.errors import Conflict, DomainError
 from motcua.workflow.services import dossier_result_delivered
@@ -369,25 +371,20 @@ def events_ingest(
         done.stored = len(rows)
         by_pk = {o.pk: o for o in orders.values()}
         changed: list[Order] = []
+        audits: list[AuditEntry] = []
+        address = current_address()
         for pk, new in fresh.items():
             order = by_pk[pk]
-            if _apply(order, sorted(new, key=_when), carrier, source, now, reviews):
+            entry = _apply(order, sorted(new, key=_when), carrier, source, now, reviews)
+            if entry is not None:
+                entry.address = address
                 changed.append(order)
+                audits.append(entry)
         if changed:
-            Order.objects.bulk_update(
-                changed,
-                [
-                    "state",
-                    "tracking_number",
-                    "last_event_at",
-                    "delivered_at",
-                    "recipient",
-                    "failure_reason",
-                    "collected_at",
-                    "handed_over_at",
-                    "changed_at",
-                ],
-            )
+            _orders_save(changed)
+            # One entry per order moved, written with the change (``audit_record``'s rows, in
+            # one INSERT: a page of the post's events moves a hundred orders at once).
+            AuditEntry.objects.bulk_create(audits)
             done.applied = len(changed)
         if reviews:
             TrackingReview.objects.bulk_create(reviews, ignore_conflicts=True)
@@ -402,6 +399,46 @@ def events_ingest(
     return done
 
 
+SAVED = (
+    ("state", "varchar"),
+    ("tracking_number", "varchar"),
+    ("recipient", "varchar"),
+    ("failure_reason", "varchar"),
+    ("last_event_at", "timestamptz"),
+    ("delivered_at", "timestamptz"),
+    ("collected_at", "timestamptz"),
+    ("handed_over_at", "timestamptz"),
+    ("changed_at", "timestamptz"),
+)
+
+
+def _orders_save(orders: list[Order]) -> None:
+    """Save what the events changed in the locked orders, in one UPDATE.
+
+    On PostgreSQL an ``UPDATE … FROM (VALUES …)``: ``bulk_update``'s CASE per
+    field and row costs ten times more for a page of a hundred orders (see
+    docs/benchmarks.md); elsewhere ``bulk_update``.
+    """
+    names = [name for name, _ in SAVED]
+    if connection.vendor != "postgresql":
+        Order.objects.bulk_update(orders, names)
+        return
+    q = connection.ops.quote_name
+    row = "(%s::bigint, " + ", ".join(f"%s::{kind}" for _, kind in SAVED) + ")"
+    params: list[Any] = []
+    for order in orders:
+        params.append(order.pk)
+        params.extend(getattr(order, name) for name in names)
+    sets = ", ".join(f"{q(name)} = v.{q(name)}" for name in names)
+    columns = ", ".join(q(name) for name in ["id", *names])
+    sql = (
+        f"UPDATE {q(Order._meta.db_table)} AS o SET {sets} "  # noqa: S608 - our own names
+        f"FROM (VALUES {', '.join([row] * len(orders))}) AS v({columns}) WHERE o.id = v.id"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+
+
 def _when(event: CarrierEvent) -> tuple[dt.datetime, str]:
     return event.happened_at, event.external_id
 
@@ -413,8 +450,8 @@ def _apply(
     source: str,
     now: dt.datetime,
     reviews: list[TrackingReview],
-) -> bool:
-    """Move the locked ``order`` by its new events (oldest first); whether it changed."""
+) -> AuditEntry | None:
+    """Move the locked ``order`` by its new events (oldest first); its audit entry if it moved."""
     before = snapshot(order, AUDITED)
     moved: list[str] = []
     for event in events:
@@ -444,17 +481,21 @@ def _apply(
         moved.append(f"{event.code}@{event.happened_at.isoformat()}")
     after = snapshot(order, AUDITED)
     if before == after and not moved:
-        return False
+        return None
     order.changed_at = now
-    audit_record(
+    return AuditEntry(
+        at=now,
+        kind=AuditKind.CHANGE,
         action="postal.order_event",
-        target=order,
+        actor=None,
+        actor_name="",
+        object_type=order._meta.label_lower,
+        object_id=str(order.pk),
+        object_repr=str(order)[:255],
         before=before,
         after=after,
         note=f"{carrier} {source}: {', '.join(moved)}"[:1000],
-        at=now,
     )
-    return True
 
 
 def _result_delivered(order: Order, event: CarrierEvent, now: dt.datetime) -> bool:

@@ -55,7 +55,12 @@ def processed_dossier(cast: Cast) -> Dossier:
     services.dossier_accept(dossier=dossier, actor=cast.receiving_officer, now=MONDAY_9)
     services.dossier_claim(dossier=dossier, actor=cast.specialist, now=at(5, 10))
     services.dossier_result_record(
-        dossier=dossier, actor=cast.specialist, name="Trích lục", upload=pdf_upload(), now=at(6, 9)
+        dossier=dossier,
+        actor=cast.specialist,
+        name="Trích lục",
+        upload=pdf_upload(),
+        is_electronic=False,  # a paper result: no agency certificate needed
+        now=at(6, 9),
     )
     services.dossier_forward(dossier=dossier, actor=cast.specialist, now=at(6, 10))
     services.dossier_mark_processed(dossier=dossier, actor=cast.leader, now=at(7, 9))
