@@ -104,3 +104,11 @@ def test_the_webhook_needs_no_csrf_token() -> None:
     body, signature = signed_body([])
     client = Client(enforce_csrf_checks=True)
     assert post(client, body, signature).status_code == 200  # type: ignore[attr-defined]
+
+
+def test_events_set_aside_are_listed_in_the_admin(admin_client: Client) -> None:
+    body, signature = signed_body([event("KHONGCO", OrderState.DELIVERED, at(8, 9), notes="?")])
+    post(admin_client, body, signature)
+    page = admin_client.get("/admin/postal/trackingreview/")
+    assert page.status_code == 200
+    assert "KHONGCO" in page.content.decode()

@@ -32,6 +32,11 @@ class SimOrder(models.Model):
         return f"{self.order_number} ({self.item_code})"
 
     @property
+    def cod_shown(self) -> str:
+        """The amount as Vietnamese write it: 72.000."""
+        return f"{self.cod_amount:,}".replace(",", ".")
+
+    @property
     def receiver(self) -> str:
         return str(self.request.get("ReceiverName", ""))
 
