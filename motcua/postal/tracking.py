@@ -98,6 +98,13 @@ CANCELLABLE = frozenset({OrderState.REQUESTED, OrderState.REGISTERED, OrderState
 AUDITED = ["state", "tracking_number", "recipient", "failure_reason", "delivered_at"]
 
 
+class CarrierUnavailable(DomainError):
+    """The carrier cannot be reached now: nothing changed, try again later."""
+
+    status = 503
+    code = "unavailable"
+
+
 def _outside_transaction() -> None:
     if transaction.get_connection().in_atomic_block:
         raise RuntimeError(IN_TRANSACTION)
@@ -218,7 +225,7 @@ def order_cancel(*, order: Order | int, actor: Any = None, reason: str = "") -> 
             carrier_of(current.carrier).cancel(current.number)
         except CarrierError as exc:
             if exc.retry:
-                raise DomainError(str(CARRIER_UNAVAILABLE)) from exc
+                raise CarrierUnavailable(CARRIER_UNAVAILABLE) from exc
             raise Conflict(ORDER_NOT_CANCELLABLE) from exc
     with transaction.atomic():
         locked = Order.objects.select_for_update().get(pk=current.pk)

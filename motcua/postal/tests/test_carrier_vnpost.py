@@ -13,13 +13,16 @@ from django.core.cache import cache
 from django.core.management import call_command
 from django.test import override_settings
 
+from motcua.dossiers.models import DossierState, Status
 from motcua.postal import tracking
 from motcua.postal.carriers.base import CarrierError, Party, Shipment
 from motcua.postal.carriers.vnpost import FIRST_ID, TOKEN_CACHE_KEY, VnpostCarrier
 from motcua.postal.models import Order, OrderState, TrackingCursor, TrackingEvent
 from motcua.simulators.payment_delivery import deliver_due
 from motcua.simulators.vnpost.models import SimEvent, SimOrder, SimWebhook
-from motcua.testing import PostalOrderFactory
+from motcua.testing import PostalOrderFactory, cast_create
+
+from .carrier_support import delivery_order, processed_dossier
 
 pytestmark = pytest.mark.django_db(transaction=True)
 TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
@@ -245,3 +248,21 @@ def test_the_simulator_command_sends_the_held_webhooks(live: str) -> None:
     call_command("postal_simulator", "--once")
     order.refresh_from_db()
     assert order.state == OrderState.COLLECTING
+
+
+def test_a_result_delivered_by_the_post_is_returned_status_10(live: str) -> None:
+    dossier = processed_dossier(cast_create())
+    order = delivery_order(dossier, state=OrderState.REQUESTED)
+    tracking.order_register(order=order)
+    sim = SimOrder.objects.get(order_number=order.number)
+    assert sim.request["ReceiverName"] == order.person_name
+
+    move(live, sim, "collected")
+    move(live, sim, "in_transit")
+    move(live, sim, "delivered", note="Nguyễn Văn An")
+
+    order.refresh_from_db()
+    dossier.refresh_from_db()
+    assert (order.state, order.recipient) == (OrderState.DELIVERED, "Nguyễn Văn An")
+    assert (dossier.state, dossier.status) == (DossierState.RESULT_RETURNED, Status.RESULT_RETURNED)
+    assert (dossier.result_returned_via, dossier.result_returned_to) == ("post", "Nguyễn Văn An")

@@ -390,6 +390,17 @@ def test_cancel_refused_by_the_post_changes_nothing(fake: FakeCarrier) -> None:
     assert order.state == OrderState.COLLECTING
 
 
+@pytest.mark.django_db(transaction=True)
+def test_cancel_while_the_post_is_down_says_so_and_changes_nothing(fake: FakeCarrier) -> None:
+    order = PostalOrderFactory(state=OrderState.REGISTERED)
+    fake.fail = CarrierError("timeout", code="timeout")
+    with pytest.raises(tracking.CarrierUnavailable) as caught:
+        tracking.order_cancel(order=order)
+    assert (caught.value.status, caught.value.message) == (503, tracking.CARRIER_UNAVAILABLE)
+    assert Order.objects.get(pk=order.pk).state == OrderState.REGISTERED
+    assert not AuditEntry.objects.filter(action="postal.order_cancel").exists()
+
+
 # Pulling ----------------------------------------------------------------------------------
 
 
