@@ -681,3 +681,34 @@ PAYMENTS_REFUND_SWEEP_MINUTES = envint("PAYMENTS_REFUND_SWEEP_MINUTES", "5")
 # The public postal service (motcua/postal/): collections and deliveries by the post, hand-over
 # records, tracking. The carriers' adapters and simulators are configured below this line.
 INSTALLED_APPS += ["motcua.postal"]
+# The post's API (motcua/postal/carriers/: VNPost's public-service order API) and its local
+# simulator (motcua/simulators/vnpost/, under /sim/vnpost/): the simulator is on in development
+# and the demo, off by default in production. With it on, the adapter talks to it on SITE_URL
+# with demo keys unless the settings below say otherwise; with it off, the keys have no default
+# (registering an order fails until they are set, and the periodic job tries again).
+POSTAL_SIMULATOR = envbool("POSTAL_SIMULATOR", "true" if DEBUG else "false")
+INSTALLED_APPS += ["motcua.simulators.vnpost"]
+_POST_SIM = SITE_URL.rstrip("/") + "/sim/vnpost"
+POSTAL_CARRIERS: dict[str, str] = {
+    "vnpost": env("POSTAL_CARRIER_VNPOST", "motcua.postal.carriers.vnpost.VnpostCarrier"),
+}
+POSTAL_HTTP_TIMEOUT = float(env("POSTAL_HTTP_TIMEOUT", "15"))
+VNPOST_TOKEN_URL = env(
+    "VNPOST_TOKEN_URL", f"{_POST_SIM}/token" if POSTAL_SIMULATOR else "https://api.mitc.vn/token"
+)
+VNPOST_API_URL = env(
+    "VNPOST_API_URL",
+    f"{_POST_SIM}/apiVNPostNGSP/p1.0"
+    if POSTAL_SIMULATOR
+    else "https://api.mitc.vn/apiVNPostNGSP/p1.0",
+)
+VNPOST_CUSTOMER_KEY = env("VNPOST_CUSTOMER_KEY", "demo-vnpost-key" if POSTAL_SIMULATOR else "")
+VNPOST_SECRET_KEY = env("VNPOST_SECRET_KEY", "demo-vnpost-secret" if POSTAL_SIMULATOR else "")
+VNPOST_CUSTOMER_CODE = env("VNPOST_CUSTOMER_CODE", "MOTCUA" if POSTAL_SIMULATOR else "")
+VNPOST_WEBHOOK_SECRET = env(
+    "VNPOST_WEBHOOK_SECRET", "demo-vnpost-webhook-secret" if POSTAL_SIMULATOR else ""
+)
+# Where the simulator pushes its events (a real carrier has it from the registration).
+POSTAL_SIMULATOR_WEBHOOK_URL = env(
+    "POSTAL_SIMULATOR_WEBHOOK_URL", SITE_URL.rstrip("/") + "/buu-chinh/webhook/vnpost/"
+)
