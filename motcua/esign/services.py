@@ -21,7 +21,6 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -35,6 +34,7 @@ from motcua.organisation.models import Agency
 
 from . import pdf, secrets
 from .models import SecretFailure, SignedResult, SignedState
+from .selectors import verification_url
 from .signers import SIGNING_FAILED, SigningUnavailable, agency_signers
 
 logger = logging.getLogger(__name__)
@@ -73,11 +73,6 @@ AUDITED = (
     "reason",
     "replaced_by",
 )
-
-
-def verification_url(code: str) -> str:
-    """Return the absolute URL of a result's public verification page (from ``SITE_URL``)."""
-    return settings.SITE_URL.rstrip("/") + reverse("esign:verify", kwargs={"code": code})
 
 
 @contextmanager
