@@ -149,13 +149,13 @@ def content_scale(original: bytes, page: Box) -> float:
     """Return by how much the first page's content must shrink so that the QR code's zone is
     blank: 1.0 when it is blank already.
 
-    The page is drawn (pdfium, one pixel a point) and each dark pixel in the
-    zone says how small the page must be, shrunk toward its bottom-right
+    The zone is drawn (pdfium, one pixel a point) and each dark pixel in it
+    says how small the page must be, shrunk toward its bottom-right
     corner, for that pixel to leave the zone; the smallest of these wins.
     Shrinking moves every point right and down, so nothing outside the zone
     comes into it. A rotated page is shrunk by the most the zone can ask.
     """
-    _x0, y0, x1, _y1 = page
+    x0, y0, x1, y1 = page
     zx0, zy0, zx1, zy1 = qr_zone(page)
 
     def needed(x: float, y: float) -> float:  # the scale at which (x, y) just leaves the zone
@@ -166,21 +166,17 @@ def content_scale(original: bytes, page: Box) -> float:
         drawn = document[0]
         if drawn.get_rotation() or drawn.get_cropbox() != drawn.get_mediabox():
             return round(needed(zx0, zy1) - 0.005, 3)
-        left, _bottom, _right, top = drawn.get_cropbox()
-        image = drawn.render(scale=1, grayscale=True, draw_annots=True).to_pil().convert("L")
+        # Only the zone is drawn; in colour (pdfium's grey output is slow on a scanned page).
+        crop = (zx0 - x0, zy0 - y0, x1 - zx1, y1 - zy1)
+        zone = drawn.render(scale=1, crop=crop, no_smoothimage=True).to_pil().convert("L")
     finally:
         document.close()
-    i0, j0 = max(0, int(zx0 - left)), max(0, int(top - zy1))
-    i1, j1 = min(image.width, int(zx1 - left) + 1), min(image.height, int(top - zy0) + 1)
-    if i1 <= i0 or j1 <= j0:
-        return 1.0
-    zone = image.crop((i0, j0, i1, j1))
     width = zone.width
     scale = 1.0
     for n, grey in enumerate(zone.tobytes()):
         if grey < INK:
             j, i = divmod(n, width)
-            scale = min(scale, needed(left + i0 + i, top - j0 - j))
+            scale = min(scale, needed(zx0 + i, zy1 - j))
     return 1.0 if scale >= 1.0 else round(scale - 0.005, 3)
 
 
