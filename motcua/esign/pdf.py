@@ -8,7 +8,7 @@ The QR code has a zone of its own, the top-left corner of the first page
 (``qr_zone``): a result document should leave it blank (the demo's do), and
 when an uploaded one draws there, its first page is shrunk toward the
 bottom-right corner, just enough that nothing is left under the code
-(``content_scale``: at most by the zone's share of the page, about 13% on A4).
+(``content_scale``: at most by the zone's share of the page, about 12% on A4).
 """
 
 from __future__ import annotations
