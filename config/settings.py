@@ -665,6 +665,10 @@ ESIGN_TRUST_ROOTS = Path(env("ESIGN_TRUST_ROOTS", str(ESIGN_DEMO_DIR / "ca.pem")
 # A font with Vietnamese letters for the stamps on the PDFs (Debian: fonts-dejavu-core).
 ESIGN_FONT = env("ESIGN_FONT", "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
 ESIGN_MAX_UPLOAD = envint("ESIGN_MAX_UPLOAD", str(10 * 1024 * 1024))
+# Wrong result secrets (tracking page) allowed an hour for one dossier, and from one address;
+# past them every try is refused (429), the right secret too, until the hour has gone by.
+ESIGN_SECRET_TRIES_PER_DOSSIER_HOUR = envint("ESIGN_SECRET_TRIES_PER_DOSSIER_HOUR", "5")
+ESIGN_SECRET_TRIES_PER_ADDRESS_HOUR = envint("ESIGN_SECRET_TRIES_PER_ADDRESS_HOUR", "20")
 # Whether fees are asked for by themselves when the procedure's rules make them due (the
 # "before" ones at acceptance, the "after" ones once processed), and whether the applicant's
 # clock stops while the dossier waits for payment (like a supplement: an assumption to check
