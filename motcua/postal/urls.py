@@ -1,0 +1,15 @@
+"""Public and postal-worker pages of the post, under /buu-chinh/ (others append their routes)."""
+
+from django.urls import path
+
+from . import views
+
+app_name = "postal"
+urlpatterns = [
+    path("thu-gom/", views.collection_order, name="order"),
+    path("thu-gom/da-dat/<str:number>/", views.collection_ordered, name="ordered"),
+    path("nhan-vien/", views.worker_home, name="worker-home"),
+    path("nhan-vien/don/<str:number>/", views.worker_order, name="worker-order"),
+    path("nhan-vien/don/<str:number>/nhan-viec/", views.worker_take, name="worker-take"),
+    path("nhan-vien/bien-ban/<str:number>/ky/", views.worker_sign, name="worker-sign"),
+]
