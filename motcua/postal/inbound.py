@@ -52,6 +52,7 @@ from .models import (
     Service,
     Tariff,
 )
+from .selectors import tariff_for
 
 NOT_CARRIED = _(
     "The public postal service may not carry dossiers of this procedure: "
@@ -141,22 +142,13 @@ def _zone(agency: Agency, commune: AdministrativeUnit | None) -> str:
     return Tariff.Zone.OTHER_PROVINCE
 
 
-def tariff_current(*, service: str, zone: str, on: dt.date) -> Tariff | None:
-    """Return the charge of ``service`` in ``zone`` valid on ``on`` (the latest valid from)."""
-    return (
-        Tariff.objects.filter(service=service, zone=zone, valid_from__lte=on)
-        .order_by("-valid_from")
-        .first()
-    )
-
-
 def collection_quote(
     *, procedure: Procedure, commune: AdministrativeUnit | None, on: dt.date
 ) -> CollectionQuote:
     """Price a collection for ``procedure`` from ``commune``: the charge and the fees due."""
     unit = dossier_services.receiving_unit_for(procedure)
     zone = _zone(unit, commune)
-    tariff = tariff_current(service=Service.COLLECTION, zone=zone, on=on)
+    tariff = tariff_for(service=Service.COLLECTION, zone=zone, on=on)
     if tariff is None:
         raise ValidationFailed(NO_TARIFF)
     version = procedure.current_version

@@ -1,11 +1,13 @@
-"""Public and postal-worker pages of the post, under /buu-chinh/ (others append their routes)."""
+"""Public and postal-worker pages, under /buu-chinh/."""
 
 from django.urls import path
 
-from . import views
+from . import office_views, views
 
 app_name = "postal"
 urlpatterns = [
+    path("thu-tuc-khong-qua-buu-chinh/", office_views.not_carried, name="not-carried"),
+    # Collections (postin): the applicant's order, the postal worker's phone pages.
     path("thu-gom/", views.collection_order, name="order"),
     path("thu-gom/da-dat/<str:number>/", views.collection_ordered, name="ordered"),
     path("nhan-vien/", views.worker_home, name="worker-home"),

@@ -310,7 +310,7 @@ def receive(request: HttpRequest) -> HttpResponse:
         except DomainError as error:
             context["error"] = error
             return render(request, "postal/receive.html", context, status=error.status)
-        return redirect("postal-staff:handover", number=handover.number)
+        return redirect("postal_staff:handover", number=handover.number)
     return render(request, "postal/receive.html", context)
 
 
@@ -382,7 +382,7 @@ def handover_page(request: HttpRequest, number: str) -> HttpResponse:
             handover.refresh_from_db()
             context.update(error=error, rows=_line_rows(handover))
             return render(request, "postal/handover.html", context, status=error.status)
-        return redirect("postal-staff:handover", number=handover.number)
+        return redirect("postal_staff:handover", number=handover.number)
     context["rows"] = _line_rows(handover)
     return render(request, "postal/handover.html", context)
 

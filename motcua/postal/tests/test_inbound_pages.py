@@ -136,13 +136,13 @@ def test_the_whole_journey_through_the_pages(client: Client, scene: dict[str, An
     other_officer = UserFactory(username="giang")
     StaffRoleFactory(user=other_officer, role=Role.RECEIVING_OFFICER, agency=OneStopUnitFactory())
     client.force_login(scene["officer"])
-    url = reverse("postal-staff:receive")
+    url = reverse("postal_staff:receive")
     page = client.get(url, {"worker": scene["worker"].pk})
     assert order.number in page.content.decode()
     client.post(url, {"worker": scene["worker"].pk, "orders": [order.pk]})
     handover = Handover.objects.get()
     line = handover.lines.get()
-    page_url = reverse("postal-staff:handover", args=[handover.number])
+    page_url = reverse("postal_staff:handover", args=[handover.number])
     recount = {"line": line.pk, "action": "recount"}
     for i, part in enumerate(line.listed):
         recount[f"l{line.pk}-{i}-originals"] = part["originals"]
@@ -150,15 +150,15 @@ def test_the_whole_journey_through_the_pages(client: Client, scene: dict[str, An
     client.post(page_url, recount)
     signed = client.post(page_url, {"action": "sign", "worker_on_paper": "1"})
     assert signed.status_code == 302
-    pdf = client.get(reverse("postal-staff:handover-pdf", args=[handover.number]))
+    pdf = client.get(reverse("postal_staff:handover-pdf", args=[handover.number]))
     assert pdf.content.startswith(b"%PDF")
 
     client.force_login(other_officer)
     assert client.get(page_url).status_code == 403
-    assert client.get(reverse("postal-staff:intake", args=[line.pk])).status_code == 403
+    assert client.get(reverse("postal_staff:intake", args=[line.pk])).status_code == 403
 
     client.force_login(scene["officer"])
-    intake_url = reverse("postal-staff:intake", args=[line.pk])
+    intake_url = reverse("postal_staff:intake", args=[line.pk])
     page = client.get(intake_url)
     assert "Nguyễn Văn An" in page.content.decode()
     values = {
