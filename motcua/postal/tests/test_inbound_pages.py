@@ -176,3 +176,31 @@ def test_the_whole_journey_through_the_pages(client: Client, scene: dict[str, An
     assert dossier.channel == Channel.POST
     order.refresh_from_db()
     assert order.state == OrderState.RECEIVED and order.dossier == dossier
+
+
+def test_the_worker_signs_a_hand_over_record_on_their_phone(
+    client: Client, scene: dict[str, Any]
+) -> None:
+    from motcua.postal.handover import handover_open
+
+    order = _order(scene)
+    Order.objects.filter(pk=order.pk).update(
+        state=OrderState.COLLECTED, postal_unit=scene["worker"].unit, worker=scene["worker"]
+    )
+    handover = handover_open(
+        direction="to_unit",
+        unit=scene["unit"],
+        postal_unit=scene["worker"].unit,
+        worker=scene["worker"],
+        officer=scene["officer"],
+        orders=[order],
+        now=dt.datetime(2026, 12, 2, tzinfo=dt.UTC),
+    )
+    url = reverse("postal:worker-sign", args=[handover.number])
+    client.force_login(PostalWorkerFactory().user)
+    assert client.post(url).status_code == 404
+    client.force_login(scene["worker"].user)
+    assert handover.number in client.get(reverse("postal:worker-home")).content.decode()
+    assert client.post(url).status_code == 302
+    handover.refresh_from_db()
+    assert handover.worker_signature == "phone" and handover.worker_signed_at is not None
