@@ -10,6 +10,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -146,9 +147,13 @@ def worker_home(request: HttpRequest, worker: PostalWorker) -> HttpResponse:
     )
     mine = [o for o in orders if o.worker_id == worker.pk]
     free = [o for o in orders if o.worker_id is None]
-    handovers = Handover.objects.filter(
-        postal_unit=worker.unit, signed_at__isnull=True, worker_signed_at__isnull=True
-    ).select_related("unit")
+    handovers = (
+        Handover.objects.filter(
+            postal_unit=worker.unit, signed_at__isnull=True, worker_signed_at__isnull=True
+        )
+        .filter(Q(worker=worker) | Q(worker__isnull=True))
+        .select_related("unit")
+    )
     return render(
         request,
         "postal/worker_home.html",
