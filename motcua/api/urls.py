@@ -18,4 +18,5 @@ urlpatterns = [
     path("", include("motcua.ratings.api_urls")),
     path("", include("motcua.applicants.api_urls")),
     path("", include("motcua.payments.api_urls")),
+    path("", include("motcua.postal.api_urls")),
 ]

@@ -88,6 +88,7 @@ ADDRESS_FOR_POST = _("Enter the address the post should deliver the result to.")
 KEY_REUSED = _("This Idempotency-Key was already used for a different submission.")
 NO_RECEIVING_UNIT = _("No one-stop unit is configured to receive this dossier.")
 NOT_AT_COUNTER = _("This procedure is not received at the counter.")
+NOT_BY_POST = _("The public postal service may not carry dossiers of this procedure.")
 BAD_COUNT = _("Enter counts of originals and copies between 0 and 99.")
 UNKNOWN_DOCUMENT_KIND = _("Unknown kind of document.")
 NOTHING_RECEIVED = _("Enter how many originals or copies were received, or attach the scan.")
@@ -378,7 +379,7 @@ def _dossier_insert(
     event = DossierEvent.objects.create(
         dossier=dossier,
         at=now,
-        kind=EventKind.RECEIVED if channel == Channel.COUNTER else EventKind.SUBMITTED,
+        kind=EventKind.SUBMITTED if channel == Channel.ONLINE else EventKind.RECEIVED,
         actor_id=actor.pk if actor is not None else None,
         actor_label=ACTOR_BY_CHANNEL[channel],
         to_status=Status.NEW,
@@ -415,6 +416,7 @@ class CounterDraft:
     fees: FeeQuote = field(default_factory=FeeQuote)
     kept: Mapping[str, Sequence[PendingUpload]] = field(default_factory=dict)
     messages: MessageChoice | None = None  # what the applicant told the officer
+    channel: Channel = Channel.COUNTER  # POST: collected by the post, received at the unit
 
 
 def counter_dossier_check(
@@ -423,6 +425,7 @@ def counter_dossier_check(
     data: Mapping[str, Any],
     received: Sequence[ReceivedComponent],
     keeping: Keeping | None = None,
+    channel: Channel = Channel.COUNTER,
 ) -> CounterDraft:
     """Check a dossier taken at the counter; raise ValidationFailed with every problem at once.
 
@@ -436,14 +439,19 @@ def counter_dossier_check(
     (``ReceivedComponent.kept``) count as scans, and on field errors the new
     scans that passed their checks are kept (``uploads.SubmissionInvalid``);
     the caller keeps ``keeping`` for its own checks with ``kept_on_failure``.
+    ``channel`` POST: a dossier the post collected, received at the unit
+    (the procedure must accept the post; fees as for that channel).
     """
     procedure = _procedure(procedure_code)
     version = procedure.current_version
     assert version is not None  # noqa: S101 - _procedure only returns versioned procedures
-    if not procedure.accepts_counter:
+    if channel == Channel.POST:
+        if not procedure.accepts_post:
+            raise ValidationFailed(NOT_BY_POST, field_errors={"procedure": [NOT_BY_POST]})
+    elif not procedure.accepts_counter:
         raise ValidationFailed(NOT_AT_COUNTER, field_errors={"procedure": [NOT_AT_COUNTER]})
     with kept_on_failure(keeping):
-        return _counter_checked(procedure, version, data, received, keeping)
+        return _counter_checked(procedure, version, data, received, keeping, channel)
 
 
 def _counter_checked(
@@ -452,6 +460,7 @@ def _counter_checked(
     data: Mapping[str, Any],
     received: Sequence[ReceivedComponent],
     keeping: Keeping | None,
+    channel: Channel = Channel.COUNTER,
 ) -> CounterDraft:
     reused: dict[str, list[PendingUpload]] = {}
     if keeping is not None:
@@ -488,7 +497,7 @@ def _counter_checked(
         keeping.checked = checked
     fees = fee_quote_checked(  # fees: the officer's counts (fee_qty-<name>) and the claims
         version=version,
-        channel=Channel.COUNTER,
+        channel=channel,
         data=data,
         form_data={},
         on=timezone.localdate(),
@@ -511,6 +520,7 @@ def _counter_checked(
         fees,
         kept=reused,  # every reused key is a ticked component's: others raised above
         messages=choice,
+        channel=channel,
     )
 
 
@@ -535,7 +545,7 @@ def counter_dossier_insert(
         procedure=draft.procedure,
         version=draft.version,
         unit=unit,
-        channel=Channel.COUNTER,
+        channel=draft.channel,
         applicant=draft.applicant,
         delivery=draft.delivery,
         delivery_address=draft.delivery_address,
@@ -697,6 +707,11 @@ def _replay(key: str, fingerprint: str) -> SubmitResult | None:
     if first.request_fingerprint != fingerprint:
         raise Conflict(KEY_REUSED, field_errors={"idempotency_key": [KEY_REUSED]})
     return SubmitResult(dossier=first, created=False)
+
+
+def receiving_unit_for(procedure: Procedure) -> Agency:
+    """Return the one-stop unit that receives a dossier of ``procedure`` sent from afar."""
+    return _receiving_unit(procedure)
 
 
 def _receiving_unit(procedure: Procedure) -> Agency:

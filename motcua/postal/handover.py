@@ -70,6 +70,8 @@ UNKNOWN_DIRECTION = _("Unknown direction of hand-over.")
 # The states a delivery order may be in when the unit hands its result to the post.
 TO_POST_STATES = frozenset({OrderState.REQUESTED, OrderState.REGISTERED})
 MAX_PAPERS = 99
+# From this many packages the record lists them as paragraphs, not table rows (print time).
+COMPACT_FROM = 100
 
 
 def _number(*, unit: Agency, now: dt.datetime) -> str:
@@ -407,6 +409,7 @@ def handover_context(handover: Handover) -> dict[str, Any]:
         "short_number": f"{int(number)}/{year}/BBGN",
         "handover": handover,
         "to_unit": handover.direction == Direction.TO_UNIT,
+        "compact": len(lines) > COMPACT_FROM,
         "agency": handover.unit,
         "lines": lines,
         "officer_name": person_name(handover.officer),

@@ -323,6 +323,22 @@ class HandoverSequence(models.Model):
         return f"{self.unit_id}/{self.year}: {self.last_number}"
 
 
+class OrderSequence(models.Model):
+    """The last order number given under a prefix in a year (``core.counters.counter_next``)."""
+
+    prefix = models.CharField(max_length=4)
+    year = models.PositiveSmallIntegerField()
+    last_number = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["prefix", "year"], name="postal_order_sequence")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}/{self.year}: {self.last_number}"
+
+
 class HandoverLine(models.Model):
     """One order in a hand-over record, with what was counted on receipt."""
 

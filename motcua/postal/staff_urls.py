@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import office_views
+from . import office_views, views
 
 app_name = "postal_staff"
 urlpatterns = [
@@ -13,4 +13,9 @@ urlpatterns = [
         office_views.money_detail,
         name="money-detail",
     ),
+    # Receiving packages from the post (postin).
+    path("nhan/", views.receive, name="receive"),
+    path("nhan/bien-ban/<str:number>/", views.handover_page, name="handover"),
+    path("nhan/bien-ban/<str:number>/pdf/", views.handover_download, name="handover-pdf"),
+    path("nhan/goi/<int:line_id>/tiep-nhan/", views.intake, name="intake"),
 ]

@@ -261,3 +261,19 @@ def test_context_reads_in_a_fixed_number_of_queries(scene: dict[str, Any]) -> No
         [line.order.procedure.name for line in context["lines"]]
     assert len(few) <= 3
     assert timezone.is_aware(NOW)
+
+
+def test_a_long_record_lists_packages_as_paragraphs(
+    scene: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import io
+
+    from pypdf import PdfReader
+
+    from motcua.postal import handover as module
+
+    monkeypatch.setattr(module, "COMPACT_FROM", 1)
+    handover = _open(scene)
+    assert handover_context(handover)["compact"]
+    text = PdfReader(io.BytesIO(module.handover_pdf_bytes(handover))).pages[0].extract_text()
+    assert "niêm phong NP-1" in text and "chưa kiểm đếm" in text
