@@ -1,0 +1,15 @@
+"""The one-stop unit's postal pages in the back office, under /can-bo/buu-chinh/."""
+
+from django.urls import path
+
+from . import staff_views
+
+app_name = "postal-staff"
+urlpatterns = [
+    # Results by post (postout): dispatch, failed deliveries.
+    path("gui/", staff_views.dispatch, name="dispatch"),
+    path("khong-phat-duoc/", staff_views.failed, name="failed"),
+    path("don/<str:number>/nhan-lai/", staff_views.order_received_back, name="received-back"),
+    path("don/<str:number>/gui-lai/", staff_views.order_resend, name="resend"),
+    path("don/<str:number>/tra-tai-quay/", staff_views.order_counter, name="counter"),
+]
