@@ -34,7 +34,7 @@ def _out(cast: Cast, dossier: Dossier | None = None) -> Order:
 
 
 def _status(order: Order) -> int:
-    return Dossier.objects.values_list("status", flat=True).get(pk=order.dossier_id)
+    return Dossier.objects.values_list("status", flat=True).get(postal_orders=order)
 
 
 def test_a_failed_delivery_comes_back_to_the_unit_and_waits_for_a_decision(cast: Cast) -> None:
@@ -131,7 +131,7 @@ def test_a_result_that_came_back_is_handed_over_at_the_counter(cast: Cast) -> No
         order=order, officer=cast.receiving_officer, to_whom="Nguyễn Văn An"
     )
 
-    dossier = Dossier.objects.get(pk=order.dossier_id)
+    dossier = Dossier.objects.get(postal_orders=order)
     assert dossier.status == Status.RESULT_RETURNED
     assert dossier.result_returned_via == Delivery.COUNTER
     assert dossier.result_returned_to == "Nguyễn Văn An"

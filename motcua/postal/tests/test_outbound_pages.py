@@ -205,7 +205,7 @@ def test_a_failed_delivery_is_handed_over_at_the_counter_from_the_page(
     )
 
     assert done.status_code == 200
-    assert Dossier.objects.get(pk=order.dossier_id).status == Status.RESULT_RETURNED
+    assert Dossier.objects.get(postal_orders=order).status == Status.RESULT_RETURNED
     assert "Không có lần chuyển phát không thành công nào chờ xử lý." in done.content.decode()
 
 
