@@ -4,7 +4,7 @@ from django.urls import path
 
 from . import staff_views
 
-app_name = "postal-staff"
+app_name = "postal_staff"
 urlpatterns = [
     # Results by post (postout): dispatch, failed deliveries.
     path("gui/", staff_views.dispatch, name="dispatch"),

@@ -86,7 +86,7 @@ def _ids(values: list[str]) -> list[int]:
 
 def _dispatch_url(unit: Agency, until: dt.date | None = None) -> str:
     query = {"unit": str(unit.pk), **({"until": until.isoformat()} if until else {})}
-    return f"{reverse('postal-staff:dispatch')}?{urlencode(query)}"
+    return f"{reverse('postal_staff:dispatch')}?{urlencode(query)}"
 
 
 def _dispatch_context(unit: Agency, units: list[Agency], until: dt.date) -> dict[str, Any]:
@@ -154,7 +154,7 @@ def _failed_context(unit: Agency, units: list[Agency]) -> dict[str, Any]:
 
 
 def _failed_url(unit_id: int) -> str:
-    return f"{reverse('postal-staff:failed')}?{urlencode({'unit': unit_id})}"
+    return f"{reverse('postal_staff:failed')}?{urlencode({'unit': unit_id})}"
 
 
 def _order_action(request: HttpRequest, number: str, run: Any, done: str) -> HttpResponse:

@@ -34,8 +34,8 @@ def officer(client: Client, cast: Cast) -> Client:
 
 
 def test_the_addresses_are_the_ones_the_task_names() -> None:
-    assert reverse("postal-staff:dispatch") == DISPATCH
-    assert reverse("postal-staff:failed") == FAILED
+    assert reverse("postal_staff:dispatch") == DISPATCH
+    assert reverse("postal_staff:failed") == FAILED
 
 
 def test_the_dispatch_page_lists_the_results_due_and_prepares_the_ticked_ones(
@@ -165,7 +165,7 @@ def test_a_failed_delivery_is_received_back_then_re_sent_from_the_page(
     assert order.number in page and "Không liên lạc được người nhận" in page
 
     back = officer.post(
-        reverse("postal-staff:received-back", args=[order.number]),
+        reverse("postal_staff:received-back", args=[order.number]),
         {"unit": cast.unit.pk},
         follow=True,
     )
@@ -174,7 +174,7 @@ def test_a_failed_delivery_is_received_back_then_re_sent_from_the_page(
     assert 'data-action="resend"' in back.content.decode()
 
     bad = officer.post(
-        reverse("postal-staff:resend", args=[order.number]),
+        reverse("postal_staff:resend", args=[order.number]),
         {"unit": cast.unit.pk, "person_name": "An", "phone": "0912", "address": " "},
     )
     assert bad.status_code == 400
@@ -182,7 +182,7 @@ def test_a_failed_delivery_is_received_back_then_re_sent_from_the_page(
     assert not Order.objects.filter(previous=order).exists()
 
     done = officer.post(
-        reverse("postal-staff:resend", args=[order.number]),
+        reverse("postal_staff:resend", args=[order.number]),
         {"unit": cast.unit.pk, "person_name": "An", "phone": "0912", "address": "Số 9 Hùng Vương"},
         follow=True,
     )
@@ -196,10 +196,10 @@ def test_a_failed_delivery_is_handed_over_at_the_counter_from_the_page(
     officer: Client, cast: Cast
 ) -> None:
     order = _failed(cast)
-    officer.post(reverse("postal-staff:received-back", args=[order.number]), {"unit": cast.unit.pk})
+    officer.post(reverse("postal_staff:received-back", args=[order.number]), {"unit": cast.unit.pk})
 
     done = officer.post(
-        reverse("postal-staff:counter", args=[order.number]),
+        reverse("postal_staff:counter", args=[order.number]),
         {"unit": cast.unit.pk, "to_whom": "Nguyễn Văn An"},
         follow=True,
     )
@@ -214,19 +214,19 @@ def test_order_actions_refuse_other_units_unknown_orders_and_wrong_states(
 ) -> None:
     order = _failed(cast)
     client.force_login(cast.receiving_officer)
-    url = reverse("postal-staff:counter", args=[order.number])
+    url = reverse("postal_staff:counter", args=[order.number])
     # Not back yet: a conflict, shown on the list.
     answer = client.post(url, {"unit": cast.unit.pk, "to_whom": "An"})
     assert answer.status_code == 409
     assert "Ghi nhận trước rằng kết quả đã về lại đơn vị." in answer.content.decode()
-    unknown = reverse("postal-staff:received-back", args=["KHONG-CO"])
+    unknown = reverse("postal_staff:received-back", args=["KHONG-CO"])
     assert client.post(unknown, {"unit": cast.unit.pk}).status_code == 404
-    assert client.post(reverse("postal-staff:resend", args=[order.number])).status_code == 409
-    assert client.get(reverse("postal-staff:resend", args=[order.number])).status_code == 405
+    assert client.post(reverse("postal_staff:resend", args=[order.number])).status_code == 409
+    assert client.get(reverse("postal_staff:resend", args=[order.number])).status_code == 405
     other = OneStopUnitFactory()
     StaffRoleFactory(user=cast.outsider, role=Role.RECEIVING_OFFICER, agency=other)
     client.force_login(cast.outsider)
-    back = reverse("postal-staff:received-back", args=[order.number])
+    back = reverse("postal_staff:received-back", args=[order.number])
     assert client.post(back, {"unit": cast.unit.pk}).status_code == 403
     assert client.post(back, {"unit": other.pk}).status_code == 404
     assert Order.objects.get(pk=order.pk).state == OrderState.FAILED
