@@ -19,11 +19,13 @@ DEV := DEBUG=true
 # the portal's sign-in goes to the identity simulator served by this same (threaded) server,
 # and a sender of the messages to applicants runs beside it (SMS to the gateway simulator on
 # the same server, e-mails printed here), and the payment simulators' delayed IPNs are sent
-# (payment_simulator); `make worker` adds the reminders.
+# (payment_simulator), and the payments worker settles what the gateways confirm (receipt,
+# dossier moved on); `make worker` adds the reminders.
 run: setup migrate demo
 	$(DEV) SITE_URL='$(SITE_URL)' $(PY) manage.py run_outbox & outbox=$$!; \
 	$(DEV) SITE_URL='$(SITE_URL)' $(PY) manage.py payment_simulator & paysim=$$!; \
-	trap 'kill $$outbox $$paysim 2>/dev/null' EXIT; \
+	$(DEV) $(PY) manage.py db_worker --backend payments --queue-name payments & payworker=$$!; \
+	trap 'kill $$outbox $$paysim $$payworker 2>/dev/null' EXIT; \
 	$(DEV) SITE_URL='$(SITE_URL)' MOTCUA_ANONYMOUS_SUBMISSION=true $(PY) manage.py runserver $(HOST):$(PORT)
 
 # The background worker: runs queued tasks, queues the reminders every 5 minutes, and sends
@@ -32,7 +34,8 @@ run: setup migrate demo
 worker: migrate
 	$(DEV) $(PY) manage.py run_reminders --every 300 & pid=$$!; \
 	$(DEV) $(PY) manage.py run_outbox & outbox=$$!; \
-	trap 'kill $$pid $$outbox 2>/dev/null' EXIT; \
+	$(DEV) $(PY) manage.py db_worker --backend payments --queue-name payments & payworker=$$!; \
+	trap 'kill $$pid $$outbox $$payworker 2>/dev/null' EXIT; \
 	$(DEV) $(PY) manage.py db_worker
 
 setup: .venv/.synced node_modules/.installed messages

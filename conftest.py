@@ -26,6 +26,18 @@ def _esign_in_tmp(settings: object, _esign_demo_dir: object) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _payments_settle_in_place(settings: object) -> None:
+    """Run the payments worker's tasks where they are queued (tests of the queue set it back)."""
+    settings.TASKS = {  # type: ignore[attr-defined]
+        **settings.TASKS,  # type: ignore[attr-defined]
+        "payments": {
+            "BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
+            "QUEUES": ["payments"],
+        },
+    }
+
+
+@pytest.fixture(autouse=True)
 def _empty_cache() -> None:
     """Start every test with an empty cache (it is per process and outlives a test)."""
     from django.core.cache import cache

@@ -236,8 +236,16 @@ SPECTACULAR_SETTINGS = {
     ],
 }
 
-# Background jobs (reminders): stored in the database, run by `manage.py db_worker`.
-TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# Background jobs (reminders): stored in the database, run by `manage.py db_worker`. Payments
+# settle on their own backend and queue, served by their own worker (`manage.py db_worker
+# --backend payments --queue-name payments`), so a paid dossier never waits behind the reminders.
+TASKS = {
+    "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]},
+    "payments": {
+        "BACKEND": env("PAYMENTS_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["payments"],
+    },
+}
 
 EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "motcua@localhost")

@@ -99,6 +99,15 @@ class Payment(models.Model):
         help_text=_("Confirmed for fees another payment had already settled: to refund."),
     )
     refunded_amount = models.PositiveBigIntegerField(_("refunded (VND)"), default=0)
+    settled_at = models.DateTimeField(
+        _("settled at"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "When the paid payment's fee lines were settled, its receipt issued and its dossiers"
+            " moved on (by the payments worker, after the gateway's confirmation)."
+        ),
+    )
 
     class Meta:
         verbose_name = _("payment")
@@ -111,6 +120,12 @@ class Payment(models.Model):
                 fields=["next_check_at"],
                 condition=models.Q(state="pending"),
                 name="payment_pending_check",
+            ),
+            # The sweep: paid payments the worker has not settled yet, oldest first.
+            models.Index(
+                fields=["paid_at"],
+                condition=models.Q(state="paid", settled_at__isnull=True),
+                name="payment_unsettled",
             ),
         ]
         constraints = [

@@ -20,8 +20,8 @@ from django.utils import timezone
 from .gateways import UnknownGateway, enabled_codes
 from .gateways.base import Answer, BadSignature, GatewayError, Outcome
 from .models import Mismatch, MismatchKind, Notification, Payment, PaymentState, StatementImport
-from .selectors import confirmed_payment_id, pending_due
-from .services import gateway, payment_report
+from .selectors import confirmed_payment_id, pending_due, unsettled_due
+from .services import gateway, payment_report, payment_settle
 
 logger = logging.getLogger(__name__)
 RAW_BODY_LIMIT = 10_000
@@ -44,17 +44,18 @@ def notification_receive(*, gateway_code: str, request: HttpRequest) -> HttpResp
 
     Bad signature -> ``INVALID_SIGNATURE``; unknown reference -> ``NOT_FOUND``;
     amount differs -> ``INVALID_AMOUNT``; already paid -> ``ALREADY_CONFIRMED``;
-    acted on -> ``CONFIRMED``; anything else -> ``OTHER``. Logged by gateway,
-    reference and answer only (no personal data). ``UnknownGateway`` for a
-    gateway not on offer.
+    acted on -> ``CONFIRMED``; anything else -> ``OTHER``. The notification is
+    recorded as received (``Notification.raw``) with its answer, in the
+    transaction that acts on it; if acting fails, it is recorded alone with
+    ``OTHER`` (the gateway retries). A retry of a confirmed payment costs one
+    unlocked read and one insert. Logged by gateway, reference and answer
+    only (no personal data). ``UnknownGateway`` for a gateway not on offer.
     """
     adapter = gateway(gateway_code)
     now = timezone.now()
     record = Notification(
         gateway=gateway_code, received_at=now, http_method=request.method or "", raw=_raw(request)
     )
-    # Verify and look first (no writes): a retry of a confirmed payment is recorded with its
-    # answer in one insert; anything else is recorded raw and committed before it is acted on.
     answer: Answer | None = None
     reference = ""
     confirmed: int | None = None
@@ -71,24 +72,38 @@ def notification_receive(*, gateway_code: str, request: HttpRequest) -> HttpResp
     except Exception:  # an answer is owed whatever failed; the gateway will retry
         logger.exception("payment notification %s failed before it was recorded", gateway_code)
         answer = Answer.OTHER
-    if answer is not None:
+    if answer is None:
+        try:
+            answer = payment_report(
+                gateway_code=gateway_code, report=report, now=now, record=record
+            )
+        except Exception:  # an answer is owed whatever failed; the gateway will retry
+            logger.exception("payment notification %s %s failed", gateway_code, reference)
+            answer = Answer.OTHER
+            record.pk, record.payment = None, None  # rolled back with the rest: record it alone
+    if record.pk is None:
         if confirmed is not None:
             record.reference, record.payment_id = reference[:64], confirmed
         record.answer = answer
         record.save()
-        logger.info("payment notification %s %s: %s", gateway_code, reference, answer)
-        return adapter.answer(answer)
-    record.save()
-    try:
-        answer = payment_report(
-            gateway_code=gateway_code, report=report, now=now, notification_id=record.pk
-        )
-    except Exception:  # an answer is owed whatever failed; the gateway will retry
-        logger.exception("payment notification %s #%s failed", gateway_code, record.pk)
-        answer, reference = Answer.OTHER, ""
-        Notification.objects.filter(pk=record.pk).update(answer=answer)
     logger.info("payment notification %s %s: %s", gateway_code, reference, answer)
     return adapter.answer(answer)
+
+
+def unsettled_sweep(*, now: dt.datetime | None = None, older_than_minutes: int = 2) -> int:
+    """Settle paid payments the payments worker has not settled (lost task, worker down).
+
+    Returns how many it settled; each under its own lock (``payment_settle``).
+    """
+    now = now or timezone.now()
+    cutoff = now - dt.timedelta(minutes=older_than_minutes)
+    settled = 0
+    for pk in unsettled_due(cutoff):
+        try:
+            settled += payment_settle(pk, now=now)
+        except Exception:  # one payment's trouble must not stop the others
+            logger.exception("payment #%s: settlement failed", pk)
+    return settled
 
 
 def pending_requery(*, now: dt.datetime | None = None) -> int:
@@ -251,7 +266,11 @@ def statement_import(
 def reconcile(*, now: dt.datetime | None = None) -> dict[str, int]:
     """The periodic job: re-query pending payments; import yesterday's statements once a day."""
     now = now or timezone.now()
-    counts = {"queried": pending_requery(now=now), "mismatches": 0}
+    counts = {
+        "settled": unsettled_sweep(now=now),
+        "queried": pending_requery(now=now),
+        "mismatches": 0,
+    }
     yesterday = timezone.localdate(now) - dt.timedelta(days=1)
     for code in enabled_codes():
         if StatementImport.objects.filter(gateway=code, day=yesterday).exists():

@@ -256,3 +256,12 @@ def confirmed_payment_id(*, gateway_code: str, reference: str, amount: int) -> i
         .values_list("pk", flat=True)
         .first()
     )
+
+
+def unsettled_due(cutoff: dt.datetime, limit: int = 500) -> list[int]:
+    """Ids of paid payments confirmed before ``cutoff`` and not settled yet (oldest first)."""
+    return list(
+        Payment.objects.filter(state=PaymentState.PAID, settled_at__isnull=True, paid_at__lt=cutoff)
+        .order_by("paid_at")
+        .values_list("pk", flat=True)[:limit]
+    )

@@ -278,17 +278,19 @@ def payment_report(
     gateway_code: str,
     report: Report,
     now: dt.datetime | None = None,
-    notification_id: int | None = None,
+    record: Notification | None = None,
 ) -> Answer:
     """Act on what the gateway said about a payment of ours (a verified notification or query).
 
     ``NOT_FOUND`` for a reference we do not know (or of another gateway),
     ``INVALID_AMOUNT`` when the amount differs, ``ALREADY_CONFIRMED`` when
-    the payment is already paid, else ``CONFIRMED``: a paid report settles
-    the payment (once: the payment's row is locked), a failed or cancelled
-    one records it; a "failed" is not final, a later paid report still
-    settles it. The recorded notification ``notification_id`` gets its
-    reference, payment and answer in the same transaction.
+    the payment is already paid, else ``CONFIRMED``: a paid report marks the
+    payment paid (once: the payment's row is locked) and queues its
+    settlement (``payment_settle``: fee lines, receipt, dossiers moved on) in
+    the same transaction; a failed or cancelled one records it; a "failed"
+    is not final, a later paid report still marks it paid. The notification
+    ``record`` (not saved yet) is saved with its reference, payment and
+    answer in the same transaction.
     """
     now = now or timezone.now()
     with transaction.atomic():
@@ -298,11 +300,13 @@ def payment_report(
             .first()
         )
         answer = _report_on(payment, gateway_code=gateway_code, report=report, now=now)
-        if notification_id is not None:
-            Notification.objects.filter(pk=notification_id).update(
-                reference=report.reference[:64], answer=answer, payment=payment
-            )
+        if record is not None:
+            record.reference, record.payment, record.answer = report.reference[:64], payment, answer
+            record.save()
     return answer
+
+
+PAID_FIELDS = ["state", "paid_at", "next_check_at", "gateway_transaction", "gateway_response"]
 
 
 def _report_on(
@@ -319,7 +323,11 @@ def _report_on(
     if report.gateway_transaction:
         payment.gateway_transaction = report.gateway_transaction[:64]
     if report.outcome == Outcome.PAID:
-        _settle(payment, paid_at=report.paid_at or now, now=now, actor=None)
+        _mark_paid(payment, paid_at=report.paid_at or now)
+        payment.save(update_fields=PAID_FIELDS)
+        from .tasks import settle_task  # the task module imports this one
+
+        settle_task.enqueue(payment.pk)  # a row in this transaction (or run here: tests)
     elif report.outcome in (Outcome.FAILED, Outcome.CANCELLED):
         payment.state = (
             PaymentState.FAILED if report.outcome == Outcome.FAILED else PaymentState.CANCELLED
@@ -339,10 +347,32 @@ def _report_on(
     return Answer.CONFIRMED
 
 
-def _settle(
-    payment: Payment, *, paid_at: dt.datetime, now: dt.datetime, actor: Actor | None
-) -> None:
-    """Mark the locked ``payment`` paid, settle its lines, issue its receipt, move its dossiers.
+def _mark_paid(payment: Payment, *, paid_at: dt.datetime) -> None:
+    payment.state = PaymentState.PAID
+    payment.paid_at = paid_at
+    payment.next_check_at = None
+
+
+def payment_settle(payment_id: int, *, now: dt.datetime | None = None) -> bool:
+    """Settle a payment the gateway confirmed: its fee lines, its receipt, its dossiers moved on.
+
+    Run by the payments worker (``tasks.settle_task``, queued with the
+    confirmation) and by the periodic sweep (``reconciliation.unsettled_sweep``)
+    for any the worker missed. Idempotent: under the payment's lock, a
+    payment already settled, or no longer paid (refunded meanwhile), is left
+    alone (False).
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        payment = Payment.objects.select_for_update().filter(pk=payment_id).first()
+        if payment is None or payment.state != PaymentState.PAID or payment.settled_at:
+            return False
+        _settle(payment, now=now, actor=None)
+    return True
+
+
+def _settle(payment: Payment, *, now: dt.datetime, actor: Actor | None) -> None:
+    """Settle the locked, paid ``payment``'s lines, issue its receipt, move its dossiers.
 
     The dossiers are locked (id order) before their lines are settled. A fee
     line another payment already settled makes this payment a double
@@ -357,9 +387,7 @@ def _settle(
         .exclude(payment=payment)
         .values_list("dossier_id", "fee_code")
     )
-    payment.state = PaymentState.PAID
-    payment.paid_at = paid_at
-    payment.next_check_at = None
+    payment.settled_at = now
     if any((line.dossier_id, line.fee_code) in taken for line in lines):
         payment.duplicate = True
         payment.save()
@@ -509,7 +537,8 @@ def payment_record_counter(
         PaymentLine.objects.bulk_create(lines)
         try:
             with transaction.atomic():
-                _settle(payment, paid_at=held.now, now=held.now, actor=actor)
+                _mark_paid(payment, paid_at=held.now)
+                _settle(payment, now=held.now, actor=actor)
         except IntegrityError:  # settled meanwhile: the unique index is the last guard
             raise Conflict(ALREADY_PAID) from None
         audit_record(

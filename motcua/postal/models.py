@@ -294,6 +294,17 @@ class Handover(models.Model):
     discrepancies = models.PositiveIntegerField(_("packages that differ"), default=0)
     pdf = models.FileField(_("record (PDF)"), upload_to="postal/handovers/%Y/", blank=True)
     pdf_sha256 = models.CharField(_("SHA-256 of the PDF"), max_length=64, blank=True)
+    # How the postal worker signed (postin): confirmed on their own phone, or on the paper copy
+    # the officer keeps (the officer records it, with the worker's name as on their card).
+    worker_signed_at = models.DateTimeField(
+        _("signed by the postal worker at"), null=True, blank=True
+    )
+    worker_signature = models.CharField(
+        _("postal worker's signature"),
+        max_length=8,
+        blank=True,
+        choices=[("phone", _("Confirmed on their phone")), ("paper", _("Signed on paper"))],
+    )
 
     class Meta:
         verbose_name = _("hand-over record")
@@ -302,6 +313,22 @@ class Handover(models.Model):
 
     def __str__(self) -> str:
         return self.number
+
+
+class HandoverSequence(models.Model):
+    """The last hand-over record number a unit gave in a year (``core.counters.counter_next``)."""
+
+    unit = models.ForeignKey("organisation.Agency", on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    last_number = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "year"], name="postal_handover_sequence")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id}/{self.year}: {self.last_number}"
 
 
 class HandoverLine(models.Model):

@@ -107,7 +107,7 @@ def test_a_statement_that_disagrees_lists_each_mismatch_once(client: Client, cas
 
 def test_the_periodic_job_imports_yesterday_once(client: Client, cast: Cast) -> None:
     counts = reconcile()
-    assert counts == {"queried": 0, "mismatches": 0}
+    assert counts == {"settled": 0, "queried": 0, "mismatches": 0}
     assert StatementImport.objects.count() == 1
     FakeGateway.lines = [
         StatementLine("MCUNKNOWN0001", "T4", 5000, "payment", timezone.now(), Outcome.PAID)

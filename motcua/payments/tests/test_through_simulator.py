@@ -85,7 +85,7 @@ def test_a_pending_payment_is_settled_by_querydr_when_no_ipn_came(live: str, cas
 
     later = timezone.now() + dt.timedelta(minutes=20)
     counts = reconcile(now=later)
-    assert counts == {"queried": 2, "mismatches": 0}
+    assert counts == {"settled": 0, "queried": 2, "mismatches": 0}
     assert _state(payment) == PaymentState.PAID
     assert (
         payment.gateway_transaction
