@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("postal", "0001_initial"),
+        ("postal", "0002_postin_handover"),
     ]
 
     operations = [
