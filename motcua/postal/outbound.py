@@ -43,7 +43,17 @@ from motcua.staff.models import Role
 from motcua.staff.selectors import user_agency_roles
 from motcua.workflow.services import dossier_return_result
 
-from .models import Order, OrderState, Service, Tariff, TrackingEvent
+from .handover import handover_open, handover_sign
+from .models import (
+    Direction,
+    Handover,
+    Order,
+    OrderState,
+    PostalWorker,
+    Service,
+    Tariff,
+    TrackingEvent,
+)
 
 # A staff member (the user model); Any, as the user model's foreign keys want it.
 Actor = Any
@@ -69,6 +79,7 @@ PHONE_REQUIRED = _("Enter the receiver's phone number.")
 NAME_REQUIRED = _("Enter the receiver's name.")
 TOO_LONG = _("This is too long.")
 ORDER_NOT_FOUND = _("No postal order has this number.")
+NOT_TO_POST = _("This hand-over record is not one of results given to the post.")
 
 # A delivery is open until it is delivered, has come back or was cancelled.
 CLOSED_STATES = (OrderState.DELIVERED, OrderState.RETURNED, OrderState.CANCELLED)
@@ -362,6 +373,86 @@ def dispatch_prepare(
             },
         )
     return Prepared(orders=orders, refused=refused)
+
+
+def dispatch_hand_over(
+    *,
+    unit: Agency,
+    orders: Iterable[Order | int],
+    worker: PostalWorker,
+    officer: Actor,
+    now: dt.datetime | None = None,
+) -> Handover:
+    """Open the hand-over record (direction ``to_post``) of ``orders`` with the postal worker
+    who picks them up (``postal.handover.handover_open``: one line per order, with its cash
+    on delivery and charge; an order on one such record only).
+
+    By a receiving officer of ``unit``; the worker's postal unit must serve it.
+    The orders stay as they are until the record is signed (``dispatch_sign``).
+    """
+    check_officer(officer, unit)
+    return handover_open(
+        direction=Direction.TO_POST,
+        unit=unit,
+        postal_unit=worker.unit,
+        worker=worker,
+        officer=officer,
+        orders=orders,
+        now=now or timezone.now(),
+    )
+
+
+def dispatch_sign(
+    *,
+    handover: Handover,
+    officer: Actor,
+    now: dt.datetime | None = None,
+    worker_on_paper: bool = False,
+    worker_name: str = "",
+) -> Handover:
+    """Sign the hand-over record to the post: its orders are HANDED_OVER, the record printed
+    once and kept (``postal.handover.handover_sign``); each order gets the unit's tracking
+    event and its audit entry, in one statement each, in the same transaction.
+
+    By a receiving officer of the record's unit, for a record to the post.
+    Locks the record's and the orders' rows (``handover_sign``).
+    """
+    check_officer(officer, handover.unit_id)
+    if handover.direction != Direction.TO_POST:
+        raise Conflict(NOT_TO_POST)
+    now = now or timezone.now()
+    with transaction.atomic():
+        signed = handover_sign(
+            handover=handover,
+            officer=officer,
+            now=now,
+            worker_on_paper=worker_on_paper,
+            worker_name=worker_name,
+        )
+        orders = list(
+            Order.objects.filter(handover_lines__handover=signed).only("pk", "number", "state")
+        )
+        TrackingEvent.objects.bulk_create(
+            [
+                unit_event(
+                    o,
+                    code=HANDED_OVER_CODE,
+                    state=OrderState.HANDED_OVER,
+                    at=now,
+                    message=signed.number,
+                )
+                for o in orders
+            ],
+            batch_size=BATCH,
+        )
+        _audit_many(
+            action="postal.order.hand_over",
+            orders=orders,
+            actor=officer,
+            at=now,
+            after=lambda o: {"state": OrderState.HANDED_OVER, "handover": signed.number},
+        )
+    return signed
 
 
 def _locked_delivery(order: Order | int | str, *, lock_dossier: bool = True) -> Order:

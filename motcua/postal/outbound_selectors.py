@@ -15,17 +15,21 @@ from dataclasses import dataclass
 
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
+from motcua.core.errors import ValidationFailed
 from motcua.dossiers.models import Dossier, DossierState
 from motcua.organisation.models import Agency
 from motcua.staff.models import Role
 from motcua.staff.selectors import AnyUser, user_agency_roles
 
-from .models import Direction, HandoverLine, Order, OrderState, PostalWorker, Service
+from .models import Direction, Handover, HandoverLine, Order, OrderState, PostalWorker, Service
 from .outbound import dispatchable
 
-# A busy unit's week; a page shows no more rows than this (prepare them, then the rest).
-MAX_ROWS = 2000
+# A page lists no more rows than this (a form of more fields than Django reads, 1,000, is
+# refused): the buttons "all" take every row due, however many, without listing them.
+MAX_ROWS = 400
+NO_WORKER = _("Choose the postal worker who picks the packages up.")
 WAITING_STATES = (OrderState.REQUESTED, OrderState.REGISTERED)
 FAILED_STATES = (OrderState.FAILED, OrderState.RETURNED)
 
@@ -49,9 +53,14 @@ class Candidates:
     """What the dispatch page offers: results due, and orders waiting for pickup."""
 
     until: dt.date
-    dossiers: list[Dossier]
-    more: bool  # more dossiers are due than the page shows
-    waiting: list[Order]
+    dossiers: list[Dossier]  # the first MAX_ROWS
+    due: int  # all of them
+    waiting: list[Order]  # the first MAX_ROWS
+    waiting_count: int  # all of them
+
+    @property
+    def more(self) -> bool:
+        return self.due > len(self.dossiers) or self.waiting_count > len(self.waiting)
 
 
 def _waiting(unit_id: int) -> QuerySet[Order]:
@@ -63,12 +72,17 @@ def _waiting(unit_id: int) -> QuerySet[Order]:
     ).exclude(Exists(listed))
 
 
+def _due(unit_id: int, until: dt.date) -> QuerySet[Dossier]:
+    return Dossier.objects.filter(dispatchable(unit_id), due_at__lt=_end_of(until))
+
+
 def dispatch_candidates(*, unit: Agency, until: dt.date | None = None) -> Candidates:
     """Return the results of ``unit`` due by ``until`` (today) that may go by post now, oldest
-    appointment first, and the delivery orders waiting for pickup. Two queries."""
+    appointment first, and the delivery orders waiting for pickup: the first ``MAX_ROWS`` of
+    each and how many in all. Four queries."""
     until = until or timezone.localdate()
     rows = list(
-        Dossier.objects.filter(dispatchable(unit.pk), due_at__lt=_end_of(until))
+        _due(unit.pk, until)
         .select_related("procedure")
         .only(
             "code",
@@ -79,7 +93,7 @@ def dispatch_candidates(*, unit: Agency, until: dt.date | None = None) -> Candid
             "procedure__name",
             "procedure__code",
         )
-        .order_by("due_at", "pk")[: MAX_ROWS + 1]
+        .order_by("due_at", "pk")[:MAX_ROWS]
     )
     waiting = list(
         _waiting(unit.pk)
@@ -95,14 +109,24 @@ def dispatch_candidates(*, unit: Agency, until: dt.date | None = None) -> Candid
         )
         .order_by("created_at", "pk")[:MAX_ROWS]
     )
+    due = len(rows) if len(rows) < MAX_ROWS else _due(unit.pk, until).count()
+    waiting_count = len(waiting) if len(waiting) < MAX_ROWS else _waiting(unit.pk).count()
     return Candidates(
-        until=until, dossiers=rows[:MAX_ROWS], more=len(rows) > MAX_ROWS, waiting=waiting
+        until=until, dossiers=rows, due=due, waiting=waiting, waiting_count=waiting_count
     )
 
 
-def waiting_orders(*, unit: Agency, ids: list[int]) -> list[Order]:
-    """Return those of the orders ``ids`` of ``unit`` still waiting for pickup (one query)."""
-    return list(_waiting(unit.pk).filter(pk__in=ids))
+def due_ids(*, unit: Agency, until: dt.date) -> list[int]:
+    """Return the ids of every result of ``unit`` due by ``until`` that may go by post now
+    (one query): "prepare all"."""
+    return list(_due(unit.pk, until).order_by("due_at", "pk").values_list("pk", flat=True))
+
+
+def waiting_orders(*, unit: Agency, ids: list[int] | None) -> list[Order]:
+    """Return those of the orders ``ids`` of ``unit`` still waiting for pickup, all of them
+    with None ("hand over all"). One query."""
+    waiting = _waiting(unit.pk)
+    return list((waiting if ids is None else waiting.filter(pk__in=ids)).order_by("pk"))
 
 
 def pickup_workers(*, unit: Agency) -> list[PostalWorker]:
@@ -111,6 +135,54 @@ def pickup_workers(*, unit: Agency) -> list[PostalWorker]:
         PostalWorker.objects.filter(is_active=True, unit__is_active=True, unit__serves=unit)
         .select_related("user", "unit")
         .order_by("unit__code", "user__last_name", "user__first_name", "pk")
+    )
+
+
+def pickup_worker(*, unit: Agency, worker_id: str) -> PostalWorker:
+    """Return the active postal worker ``worker_id`` of a postal unit serving ``unit`` (one
+    query); ValidationFailed for another or none."""
+    worker = None
+    if worker_id.isdigit() and len(worker_id) < 19:
+        worker = (
+            PostalWorker.objects.filter(
+                pk=int(worker_id), is_active=True, unit__is_active=True, unit__serves=unit
+            )
+            .select_related("unit", "user")
+            .first()
+        )
+    if worker is None:
+        raise ValidationFailed(NO_WORKER, field_errors={"worker": [NO_WORKER]})
+    return worker
+
+
+def dispatch_record(*, units: list[Agency], number: str) -> Handover | None:
+    """Return the hand-over record ``number`` to the post of one of ``units`` (one query)."""
+    return (
+        Handover.objects.filter(
+            number=number.strip(), direction=Direction.TO_POST, unit__in=[u.pk for u in units]
+        )
+        .select_related("unit", "postal_unit", "worker__user")
+        .first()
+    )
+
+
+def record_lines(handover: Handover) -> list[HandoverLine]:
+    """Return the lines of ``handover`` with their orders and dossiers (one query)."""
+    return list(
+        handover.lines.select_related("order", "dossier")
+        .only(
+            "handover_id",
+            "fees_amount",
+            "charge_amount",
+            "order__number",
+            "order__state",
+            "order__person_name",
+            "order__address",
+            "order__tracking_number",
+            "order__previous",
+            "dossier__code",
+        )
+        .order_by("order__number")
     )
 
 

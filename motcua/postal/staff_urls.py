@@ -8,6 +8,13 @@ app_name = "postal_staff"
 urlpatterns = [
     # Results by post (postout): dispatch, failed deliveries.
     path("gui/", staff_views.dispatch, name="dispatch"),
+    path("gui/giao/", staff_views.dispatch_hand_over, name="dispatch-hand-over"),
+    path("gui/bien-ban/<str:number>/", staff_views.dispatch_record, name="dispatch-record"),
+    path(
+        "gui/bien-ban/<str:number>/pdf/",
+        staff_views.dispatch_record_pdf,
+        name="dispatch-record-pdf",
+    ),
     path("khong-phat-duoc/", staff_views.failed, name="failed"),
     path("don/<str:number>/nhan-lai/", staff_views.order_received_back, name="received-back"),
     path("don/<str:number>/gui-lai/", staff_views.order_resend, name="resend"),

@@ -31,10 +31,13 @@ from motcua.staff.decorators import staff_required
 
 from . import outbound
 from . import outbound_selectors as selectors
+from .handover import handover_pdf
 
 NOT_AN_OFFICER = gettext_lazy("You are not a receiving officer of any one-stop unit.")
 BAD_DATE = gettext_lazy("Enter a date as dd/mm/yyyy.")
 BAD_CHOICE = gettext_lazy("This choice is not valid.")
+NOT_WAITING = gettext_lazy("A package ticked is no longer waiting for the post: reload the page.")
+NO_RECORD = gettext_lazy("No hand-over record of your units to the post has this number.")
 MAX_AHEAD_DAYS = 366
 
 
@@ -95,7 +98,6 @@ def _dispatch_context(unit: Agency, units: list[Agency], until: dt.date) -> dict
         "units": units,
         "candidates": selectors.dispatch_candidates(unit=unit, until=until),
         "workers": selectors.pickup_workers(unit=unit),
-        "max_rows": selectors.MAX_ROWS,
     }
 
 
@@ -116,10 +118,14 @@ def dispatch(request: HttpRequest) -> HttpResponse:
         return _error_page(request, error)
     if request.method == "GET":
         return render(request, "postal/staff/dispatch.html", _dispatch_context(unit, units, until))
-    codes = [c.strip() for c in request.POST.getlist("dossiers") if c.strip()]
+    chosen: list[Any]
+    if request.POST.get("do") == "all":  # every result due, listed or not
+        chosen = selectors.due_ids(unit=unit, until=until)
+    else:
+        chosen = [c.strip()[:60] for c in request.POST.getlist("dossiers") if c.strip()]
     try:
         prepared = outbound.dispatch_prepare(
-            unit=unit, dossiers=codes, officer=_staff(request), now=timezone.now()
+            unit=unit, dossiers=chosen, officer=_staff(request), now=timezone.now()
         )
     except DomainError as error:
         context = _dispatch_context(unit, units, until)
@@ -237,3 +243,79 @@ def order_counter(request: HttpRequest, number: str) -> HttpResponse:
         ),
         _("%(number)s: the result was handed over at the counter."),
     )
+
+
+@require_POST
+@staff_required
+def dispatch_hand_over(request: HttpRequest) -> HttpResponse:
+    """Open the hand-over record of the ticked packages with the postal worker picking them up."""
+    try:
+        unit, units = _unit(request, request.POST.get("unit"))
+        until = _until(request.POST.get("until", ""))
+    except DomainError as error:
+        return _error_page(request, error)
+    try:
+        worker = selectors.pickup_worker(unit=unit, worker_id=request.POST.get("worker", ""))
+        ids = None if request.POST.get("do") == "all" else _ids(request.POST.getlist("orders"))
+        orders = selectors.waiting_orders(unit=unit, ids=ids)
+        if ids is not None and len(orders) != len(set(ids)):
+            raise ValidationFailed(NOT_WAITING, field_errors={"orders": [NOT_WAITING]})
+        handover = outbound.dispatch_hand_over(
+            unit=unit, orders=orders, worker=worker, officer=_staff(request), now=timezone.now()
+        )
+    except DomainError as error:
+        context = _dispatch_context(unit, units, until)
+        context.update({"error": error, "handover_error": True})
+        return render(request, "postal/staff/dispatch.html", context, status=error.status)
+    return redirect("postal_staff:dispatch-record", number=handover.number)
+
+
+def _record(request: HttpRequest, number: str) -> Any:
+    units = selectors.officer_units(request.user)
+    if not units:
+        raise Forbidden(NOT_AN_OFFICER)
+    handover = selectors.dispatch_record(units=units, number=number)
+    if handover is None:
+        raise NotFound(NO_RECORD)
+    return handover
+
+
+@require_http_methods(["GET", "POST"])
+@staff_required
+def dispatch_record(request: HttpRequest, number: str) -> HttpResponse:
+    """Show a hand-over record of results to the post; POST signs it (the worker on their
+    phone before, or on the printed draft, which the officer records)."""
+    try:
+        handover = _record(request, number)
+    except DomainError as error:
+        return _error_page(request, error)
+    if request.method == "POST":
+        try:
+            outbound.dispatch_sign(
+                handover=handover,
+                officer=_staff(request),
+                now=timezone.now(),
+                worker_on_paper=request.POST.get("worker_on_paper") == "1",
+                worker_name=request.POST.get("worker_name", "")[:200],
+            )
+        except DomainError as error:
+            context = {"handover": handover, "lines": selectors.record_lines(handover)}
+            context.update({"error": error, "posted": request.POST})
+            return render(request, "postal/staff/record.html", context, status=error.status)
+        messages.success(request, _("The hand-over record is signed: the post has the results."))
+        return redirect("postal_staff:dispatch-record", number=handover.number)
+    context = {"handover": handover, "lines": selectors.record_lines(handover)}
+    return render(request, "postal/staff/record.html", context)
+
+
+@require_http_methods(["GET"])
+@staff_required
+def dispatch_record_pdf(request: HttpRequest, number: str) -> HttpResponse:
+    """Send the record's PDF: the one kept at signing, or a draft to sign before."""
+    try:
+        handover = _record(request, number)
+    except DomainError as error:
+        return _error_page(request, error)
+    response = HttpResponse(handover_pdf(handover), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{handover.number}.pdf"'
+    return response

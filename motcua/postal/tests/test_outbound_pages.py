@@ -230,3 +230,20 @@ def test_order_actions_refuse_other_units_unknown_orders_and_wrong_states(
     assert client.post(back, {"unit": cast.unit.pk}).status_code == 403
     assert client.post(back, {"unit": other.pk}).status_code == 404
     assert Order.objects.get(pk=order.pk).state == OrderState.FAILED
+
+
+def test_prepare_all_takes_every_result_due_listed_or_not(
+    officer: Client, cast: Cast, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from motcua.postal import outbound_selectors
+
+    due = processed_fast(cast, 5)
+    monkeypatch.setattr(outbound_selectors, "MAX_ROWS", 3)  # the page lists 3 of the 5
+    html = officer.get(DISPATCH).content.decode()
+    assert html.count('name="dossiers"') == 3
+    assert "5 kết quả đến hạn gửi qua bưu chính" in html
+
+    answer = officer.post(DISPATCH, {"unit": cast.unit.pk, "do": "all"}, follow=True)
+
+    assert answer.status_code == 200
+    assert set(Order.objects.values_list("dossier_id", flat=True)) == {d.pk for d in due}
