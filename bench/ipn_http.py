@@ -44,7 +44,7 @@ from bench.run import machine, manage, wrk  # noqa: E402 - after the path is set
 
 
 def seed(count: int, out: str) -> None:
-    """Replace the bench's payments with ``count`` pending ones; write their signed IPNs."""
+    """Add ``count`` pending payments to the fresh database; write their signed IPNs."""
     import datetime as dt
 
     from django.db import transaction
@@ -52,13 +52,11 @@ def seed(count: int, out: str) -> None:
 
     from motcua.organisation.models import Agency
     from motcua.payments.gateways.vnpay import hash_data, sign, vnpay_time
-    from motcua.payments.models import Notification, Payment, PaymentState
+    from motcua.payments.models import Payment, PaymentState
     from motcua.testing import OneStopUnitFactory
 
     now = timezone.now()
     with transaction.atomic():
-        Notification.objects.all().delete()
-        Payment.objects.all().delete()
         agency = Agency.objects.filter(is_one_stop_unit=True).first() or OneStopUnitFactory()
         Payment.objects.bulk_create(
             (
@@ -154,7 +152,8 @@ def main() -> None:
         ),
     )
     name = env["DATABASE_URL"].rsplit("/", 1)[-1]
-    subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", name], capture_output=True)
+    for command in ("dropdb", "createdb"):  # a fresh database each run: nothing left over
+        subprocess.run([command, "-h", "127.0.0.1", "-U", "postgres", name], capture_output=True)
     print("== machine:", json.dumps(machine(), ensure_ascii=False))
     print("== load average:", os.getloadavg())
     manage(env, "migrate", "--noinput", "-v", "0")

@@ -14,6 +14,7 @@ from motcua.catalog.importing import ImportReport, catalog_import_file
 from motcua.catalog.models import Procedure
 from motcua.demo import data
 from motcua.demo.dossiers import demo_dossiers_load
+from motcua.demo.postal import demo_postal_load
 from motcua.organisation.models import Agency, AgencyKind, GovernmentLevel
 from motcua.organisation.services import agency_upsert
 from motcua.staff.models import Role
@@ -40,6 +41,7 @@ class DemoSummary:
     staff: int
     processes: int
     dossiers: int
+    postal_orders: int = 0
 
 
 def _current(level: str, code: str) -> AdministrativeUnit:
@@ -122,7 +124,8 @@ def demo_load() -> DemoSummary:
     through the catalogue import (unchanged rows stay as they are); holidays
     through the calendar's seeding; staff accounts are made once; a
     procedure without a process gets its template; the demo dossiers are
-    played through the workflow services when the demo has none. Raises
+    played through the workflow services when the demo has none; the post
+    office, its worker and charges are made, and its orders when it has none. Raises
     ``DemoDataError`` if a procedure of the demo file is rejected.
     """
     units = units_load_current(with_communes_of=[data.PROVINCE_CODE])
@@ -135,6 +138,7 @@ def demo_load() -> DemoSummary:
     staff = _load_staff()
     processes = _load_processes(report)
     dossiers = demo_dossiers_load()
+    postal_orders = demo_postal_load()
     if settings.MOTCUA_IDENTITY_SIMULATOR:  # the portal signs in with the simulated VNeID
         from motcua.identity_sim.services import demo_site_urls, portal_client_ensure
 
@@ -148,6 +152,7 @@ def demo_load() -> DemoSummary:
         staff=staff,
         processes=processes,
         dossiers=dossiers,
+        postal_orders=postal_orders,
     )
 
 

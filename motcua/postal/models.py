@@ -407,3 +407,49 @@ class TrackingCursor(models.Model):
 
     def __str__(self) -> str:
         return f"{self.carrier}: {self.last_event_id}"
+
+
+class Remittance(models.Model):
+    """Money the post paid to the one-stop unit's account later, for fees it had collected.
+
+    What the post collected for the agency is either handed over in cash with a
+    signed hand-over record or remitted by bank transfer; this is the second.
+    Recorded by the unit's receiving officer or accountant (``postal.money``).
+    """
+
+    postal_unit = models.ForeignKey(
+        PostalUnit, on_delete=models.PROTECT, related_name="remittances"
+    )
+    unit = models.ForeignKey(
+        "organisation.Agency",
+        on_delete=models.PROTECT,
+        related_name="postal_remittances",
+        verbose_name=_("one-stop unit"),
+    )
+    amount = models.PositiveBigIntegerField(_("amount (VND)"))
+    paid_on = models.DateField(_("paid on"))
+    bank_reference = models.CharField(_("bank reference"), max_length=60)
+    note = models.CharField(_("note"), max_length=255, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(_("recorded at"))
+
+    class Meta:
+        verbose_name = _("remittance from the post")
+        verbose_name_plural = _("remittances from the post")
+        ordering = ["-paid_on", "-id"]
+        indexes = [
+            models.Index(fields=["unit", "postal_unit", "paid_on"], name="postal_remit_unit_day")
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["postal_unit", "bank_reference"], name="postal_remittance_reference"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(amount__gt=0), name="postal_remittance_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.bank_reference} {self.amount}"

@@ -2,10 +2,17 @@
 
 from django.urls import path
 
-from . import staff_views
+from . import office_views, staff_views
 
 app_name = "postal_staff"
 urlpatterns = [
+    path("", office_views.dashboard, name="dashboard"),
+    path("doi-soat/", office_views.money_statement, name="money"),
+    path(
+        "doi-soat/<str:postal_unit>/<str:unit>/",
+        office_views.money_detail,
+        name="money-detail",
+    ),
     # Results by post (postout): dispatch, failed deliveries.
     path("gui/", staff_views.dispatch, name="dispatch"),
     path("gui/giao/", staff_views.dispatch_hand_over, name="dispatch-hand-over"),

@@ -27,4 +27,5 @@ class Command(BaseCommand):
             + ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
             + f", {summary.holidays} holidays seeded, {summary.staff} demo staff accounts created"
             + f", {summary.processes} processes created, {summary.dossiers} demo dossiers created"
+            + f", {summary.postal_orders} postal orders created"
         )

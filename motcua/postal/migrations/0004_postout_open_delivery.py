@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("postal", "0002_postin_handover"),
+        ("postal", "0003_postoffice_remittance"),
     ]
 
     operations = [

@@ -1,0 +1,10 @@
+"""Public postal pages, under /buu-chinh/."""
+
+from django.urls import path
+
+from . import office_views
+
+app_name = "postal"
+urlpatterns = [
+    path("thu-tuc-khong-qua-buu-chinh/", office_views.not_carried, name="not-carried"),
+]
