@@ -226,15 +226,7 @@ class Order(models.Model):
                 fields=["carrier", "tracking_number"],
                 condition=~models.Q(tracking_number=""),
                 name="postal_order_tracking_unique",
-            ),
-            # A result is on one delivery at a time: the order that failed comes back
-            # (returned) before a re-send leaves (postout).
-            models.UniqueConstraint(
-                fields=["dossier"],
-                condition=models.Q(service="delivery")
-                & ~models.Q(state__in=["delivered", "returned", "cancelled"]),
-                name="postal_order_one_open_delivery",
-            ),
+            )
         ]
 
     def __str__(self) -> str:

@@ -15,7 +15,7 @@ RETURNED) and is then re-sent (``order_resend``: a new order whose
 
 Nothing here marks a result returned: only the post's delivery confirmation
 or a hand-over at the counter does. A dossier is on one open delivery at a
-time (the ``postal_order_one_open_delivery`` constraint backs the checks).
+time: every delivery order is made here, under the dossier's row lock.
 Every change is audited in its transaction; a batch writes its entries in
 one statement.
 """
@@ -189,7 +189,7 @@ def _refusal(dossier: Dossier, unit_id: int) -> Any:
         return NOT_BY_POST
     if not dossier.procedure.returns_by_post:
         return POST_MAY_NOT_CARRY
-    if dossier.on_delivery or dossier.back:  # type: ignore[attr-defined]
+    if dossier.on_delivery:  # type: ignore[attr-defined]
         return ALREADY_ON_DELIVERY
     return None
 
@@ -328,9 +328,21 @@ def dispatch_prepare(
             .select_related("procedure")
             .only(*_DISPATCH_FIELDS)
             .filter(Q(pk__in=ids) | Q(code__in=codes))
-            .annotate(with_result=has_result(), on_delivery=open_delivery(), back=came_back())
             .order_by("due_at", "pk")
         )
+        # Read once the rows are locked, in a statement of its own: it sees the orders a
+        # dispatch that held the locks before committed (a statement's snapshot is taken when
+        # it starts, so checks in the locking statement would not).
+        flags = {
+            pk: (result, on_delivery or back)
+            for pk, result, on_delivery, back in Dossier.objects.filter(
+                pk__in=[d.pk for d in locked]
+            )
+            .annotate(with_result=has_result(), on_delivery=open_delivery(), back=came_back())
+            .values_list("pk", "with_result", "on_delivery", "back")
+        }
+        for dossier in locked:
+            dossier.with_result, dossier.on_delivery = flags[dossier.pk]  # type: ignore[attr-defined]
         missing = sorted(codes - {d.code for d in locked})
         missing += sorted(str(i) for i in ids - {d.pk for d in locked})
         for key in missing:

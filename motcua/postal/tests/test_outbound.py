@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Any
 
 import pytest
-from django.db import IntegrityError, connection, transaction
+from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -20,7 +20,7 @@ from motcua.postal.models import Order, OrderState, Service
 from motcua.postal.outbound_selectors import dispatch_candidates
 from motcua.testing import Cast, DossierFactory, OneStopUnitFactory, ProcedureFactory, cast_create
 
-from .outbound_helpers import ADDRESS, CHARGE, processed, processed_fast, set_state, tariff_add
+from .outbound_helpers import ADDRESS, CHARGE, processed, processed_fast, tariff_add
 
 pytestmark = pytest.mark.django_db
 
@@ -121,30 +121,6 @@ def test_a_dossier_is_not_dispatched_twice(cast: Cast) -> None:
     assert again.orders == []
     assert again.refused == {dossier.code: str(outbound.ALREADY_ON_DELIVERY)}
     assert Order.objects.filter(dossier=dossier).count() == 1
-
-
-def test_the_database_refuses_a_second_open_delivery_of_a_result(cast: Cast) -> None:
-    dossier = processed(cast)
-    [order] = outbound.dispatch_prepare(
-        unit=cast.unit, dossiers=[dossier.code], officer=cast.receiving_officer
-    ).orders
-    twin = Order(
-        service=Service.DELIVERY,
-        number="X-1",
-        unit=cast.unit,
-        procedure=dossier.procedure,
-        dossier=dossier,
-        person_name="x",
-        phone="1",
-        address="x",
-        created_at=timezone.now(),
-        changed_at=timezone.now(),
-    )
-    with pytest.raises(IntegrityError), transaction.atomic():
-        twin.save()
-    # Once the first has come back, a second may leave.
-    set_state(order, OrderState.RETURNED)
-    twin.save()
 
 
 @pytest.mark.parametrize(
