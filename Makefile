@@ -25,7 +25,8 @@ run: setup migrate demo
 	$(DEV) SITE_URL='$(SITE_URL)' $(PY) manage.py run_outbox & outbox=$$!; \
 	$(DEV) SITE_URL='$(SITE_URL)' $(PY) manage.py payment_simulator & paysim=$$!; \
 	$(DEV) $(PY) manage.py db_worker --backend payments --queue-name payments & payworker=$$!; \
-	trap 'kill $$outbox $$paysim $$payworker 2>/dev/null' EXIT; \
+	$(DEV) SITE_URL='$(SITE_URL)' $(PY) manage.py postal_simulator & postsim=$$!; \
+	trap 'kill $$outbox $$paysim $$payworker $$postsim 2>/dev/null' EXIT; \
 	$(DEV) SITE_URL='$(SITE_URL)' MOTCUA_ANONYMOUS_SUBMISSION=true $(PY) manage.py runserver $(HOST):$(PORT)
 
 # The background worker: runs queued tasks, queues the reminders every 5 minutes, and sends

@@ -665,6 +665,10 @@ ESIGN_TRUST_ROOTS = Path(env("ESIGN_TRUST_ROOTS", str(ESIGN_DEMO_DIR / "ca.pem")
 # A font with Vietnamese letters for the stamps on the PDFs (Debian: fonts-dejavu-core).
 ESIGN_FONT = env("ESIGN_FONT", "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
 ESIGN_MAX_UPLOAD = envint("ESIGN_MAX_UPLOAD", str(10 * 1024 * 1024))
+# Wrong result secrets (tracking page) allowed an hour for one dossier, and from one address;
+# past them every try is refused (429), the right secret too, until the hour has gone by.
+ESIGN_SECRET_TRIES_PER_DOSSIER_HOUR = envint("ESIGN_SECRET_TRIES_PER_DOSSIER_HOUR", "5")
+ESIGN_SECRET_TRIES_PER_ADDRESS_HOUR = envint("ESIGN_SECRET_TRIES_PER_ADDRESS_HOUR", "20")
 # Whether fees are asked for by themselves when the procedure's rules make them due (the
 # "before" ones at acceptance, the "after" ones once processed), and whether the applicant's
 # clock stops while the dossier waits for payment (like a supplement: an assumption to check
@@ -675,7 +679,40 @@ PAYMENTS_PAUSE_CLOCK = envbool("PAYMENTS_PAUSE_CLOCK", "true")
 PAYMENTS_FIRST_QUERY_MINUTES = envint("PAYMENTS_FIRST_QUERY_MINUTES", "15")
 # How long the payer has at the gateway (its expiry of the payment).
 PAYMENTS_CHECKOUT_MINUTES = envint("PAYMENTS_CHECKOUT_MINUTES", "15")
+# Minutes after which reconciliation asks the gateway about a refund still awaiting its answer.
+PAYMENTS_REFUND_SWEEP_MINUTES = envint("PAYMENTS_REFUND_SWEEP_MINUTES", "5")
 
 # The public postal service (motcua/postal/): collections and deliveries by the post, hand-over
 # records, tracking. The carriers' adapters and simulators are configured below this line.
 INSTALLED_APPS += ["motcua.postal"]
+# The post's API (motcua/postal/carriers/: VNPost's public-service order API) and its local
+# simulator (motcua/simulators/vnpost/, under /sim/vnpost/): the simulator is on in development
+# and the demo, off by default in production. With it on, the adapter talks to it on SITE_URL
+# with demo keys unless the settings below say otherwise; with it off, the keys have no default
+# (registering an order fails until they are set, and the periodic job tries again).
+POSTAL_SIMULATOR = envbool("POSTAL_SIMULATOR", "true" if DEBUG else "false")
+INSTALLED_APPS += ["motcua.simulators.vnpost"]
+_POST_SIM = SITE_URL.rstrip("/") + "/sim/vnpost"
+POSTAL_CARRIERS: dict[str, str] = {
+    "vnpost": env("POSTAL_CARRIER_VNPOST", "motcua.postal.carriers.vnpost.VnpostCarrier"),
+}
+POSTAL_HTTP_TIMEOUT = float(env("POSTAL_HTTP_TIMEOUT", "15"))
+VNPOST_TOKEN_URL = env(
+    "VNPOST_TOKEN_URL", f"{_POST_SIM}/token" if POSTAL_SIMULATOR else "https://api.mitc.vn/token"
+)
+VNPOST_API_URL = env(
+    "VNPOST_API_URL",
+    f"{_POST_SIM}/apiVNPostNGSP/p1.0"
+    if POSTAL_SIMULATOR
+    else "https://api.mitc.vn/apiVNPostNGSP/p1.0",
+)
+VNPOST_CUSTOMER_KEY = env("VNPOST_CUSTOMER_KEY", "demo-vnpost-key" if POSTAL_SIMULATOR else "")
+VNPOST_SECRET_KEY = env("VNPOST_SECRET_KEY", "demo-vnpost-secret" if POSTAL_SIMULATOR else "")
+VNPOST_CUSTOMER_CODE = env("VNPOST_CUSTOMER_CODE", "MOTCUA" if POSTAL_SIMULATOR else "")
+VNPOST_WEBHOOK_SECRET = env(
+    "VNPOST_WEBHOOK_SECRET", "demo-vnpost-webhook-secret" if POSTAL_SIMULATOR else ""
+)
+# Where the simulator pushes its events (a real carrier has it from the registration).
+POSTAL_SIMULATOR_WEBHOOK_URL = env(
+    "POSTAL_SIMULATOR_WEBHOOK_URL", SITE_URL.rstrip("/") + "/buu-chinh/webhook/vnpost/"
+)

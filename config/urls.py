@@ -50,3 +50,7 @@ if settings.PAYMENTS_SIMULATOR:
 # The local remote-signing service (VNPT SmartCA's protocol), for development, the demo and tests.
 if settings.ESIGN_SIMULATOR:
     urlpatterns.insert(0, path("sim/smartca/", include("motcua.simulators.remote_signing.urls")))
+
+# The local post (VNPost's public-service order API), for development, the demo and the tests.
+if settings.POSTAL_SIMULATOR:
+    urlpatterns.insert(0, path("sim/vnpost/", include("motcua.simulators.vnpost.urls")))

@@ -22,7 +22,8 @@ from motcua.applicants.tests.factories import HOA, applicant_user
 from motcua.dossiers.models import Dossier, DossierState
 from motcua.esign.models import SignedResult
 from motcua.esign.tests.conftest import at_leader
-from motcua.testing import cast_create
+from motcua.testing import cast_create, pdf_upload
+from motcua.workflow import services
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
@@ -111,3 +112,35 @@ def test_leader_approves_and_the_applicant_downloads_and_verifies_the_signed_res
     expect(page.locator("main")).not_to_contain_text(dossier.applicant_name)
     _fits_the_screen(page)
     _shot(page, "esign-4-verification-page")
+
+
+def test_the_officers_dossier_page_with_signed_results_fits_a_phone(
+    live_server: LiveServer, page: Page
+) -> None:
+    """The leader's page of a dossier whose result was replaced, then revoked, at 390 px."""
+    cast = cast_create()
+    cast.leader.set_password(PASSWORD)
+    cast.leader.save()
+    dossier = at_leader(cast, id_number=HOA.id_number)
+    services.dossier_mark_processed(dossier=dossier, actor=cast.leader)
+    services.dossier_result_replace(
+        dossier=dossier,
+        actor=cast.leader,
+        result=f"{dossier.code}-KQ1",
+        name="Giấy chứng nhận quyền sử dụng đất, quyền sở hữu nhà ở và tài sản khác gắn liền "
+        "với đất (đính chính)",
+        upload=pdf_upload("dinh-chinh.pdf"),
+        reason="Đính chính địa chỉ thửa đất theo đơn của người nộp",
+    )
+    services.dossier_result_revoke(
+        dossier=dossier, actor=cast.leader, result=f"{dossier.code}-KQ2", reason="Cấp nhầm"
+    )
+    page.goto(f"{live_server.url}/can-bo/dang-nhap/")
+    page.fill("#id_username", cast.leader.username)
+    page.fill("#id_password", PASSWORD)
+    page.locator("main button[type=submit]").click()
+    page.wait_for_url(re.compile(r"/can-bo/(\?.*)?$"))
+    page.goto(f"{live_server.url}/can-bo/ho-so/{dossier.code}/")
+    expect(page.locator("#signed-results")).to_contain_text(f"{dossier.code}-KQ2")
+    _shot(page, "esign-5-officer-dossier-phone")
+    _fits_the_screen(page)

@@ -76,6 +76,10 @@ SAID_TO_APPLICANT: dict[str, Promise] = {
     EventKind.DUE_RECOMPUTED: _("The due date changed with the working calendar."),
     EventKind.CASE_CHOSEN: _("The processing time of your case was set."),
     EventKind.STATUS_CHANGED: _("The status of your dossier changed."),
+    EventKind.RESULT_REVOKED: _("Your electronic result was revoked: it is no longer valid."),
+    EventKind.RESULT_REPLACED: _(
+        "Your electronic result was replaced by a new one: download the new one."
+    ),
 }
 _HIDDEN_KINDS = (EventKind.ASSIGNED,)  # internal: who in the agency handles it
 # Entries whose note is written to the applicant (reasons); other notes are the staff's.
@@ -85,6 +89,8 @@ _NOTE_FOR_APPLICANT = (
     EventKind.EXTENDED,
     EventKind.STOPPED,
     EventKind.WITHDRAWAL_REFUSED,
+    EventKind.RESULT_REVOKED,
+    EventKind.RESULT_REPLACED,
 )
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import textwrap
 import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -42,6 +43,7 @@ KEY_PREFIX = "demo-"
 # How far back the stories reach, in calendar days (about 19 working days, and Tết).
 WINDOW_DAYS = 60
 PAPER = "Bản demo - không có giá trị pháp lý"
+RESULT_TOP = 730  # a result's first line: below the QR code's zone (esign.pdf.qr_zone, 746 on A4)
 
 
 class DemoStoryError(Exception):
@@ -188,14 +190,15 @@ def ascii_text(text: str) -> str:
     return "".join(ch for ch in decomposed if ch.isascii() and not unicodedata.combining(ch))
 
 
-def minimal_pdf(lines: list[str]) -> bytes:
-    """Return a valid one-page A4 PDF showing ``lines`` (ASCII), one below the other."""
+def minimal_pdf(lines: list[str], *, top: int = 780) -> bytes:
+    """Return a valid one-page A4 PDF showing ``lines`` (ASCII), one below the other, the
+    first one's baseline ``top`` points above the page's foot."""
     escaped = [
         ascii_text(line).replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
         for line in lines
     ]
     text = " T* ".join(f"({line}) Tj" for line in escaped)
-    stream = f"BT /F1 12 Tf 16 TL 56 780 Td {text} ET".encode("ascii")
+    stream = f"BT /F1 12 Tf 16 TL 56 {top} Td {text} ET".encode("ascii")
     objects = [
         b"<< /Type /Catalog /Pages 2 0 R >>",
         b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
@@ -335,14 +338,16 @@ class Scene:
 def _result(scene: Scene) -> Any:
     dossier = scene.dossier
     name = dossier.procedure_version.result_name or "Văn bản trả lời kết quả giải quyết"
+    # Below the top-left corner, where the signed copy gets its QR code (esign.pdf.qr_zone).
     pdf = minimal_pdf(
         [
             "KET QUA GIAI QUYET THU TUC HANH CHINH",
             f"Ho so: {dossier.code}",
-            name[:90],
+            *textwrap.wrap(name, 80),
             f"Nguoi nhan: {dossier.applicant_name}",
             PAPER,
-        ]
+        ],
+        top=RESULT_TOP,
     )
     upload = SimpleUploadedFile("ket-qua.pdf", pdf, content_type="application/pdf")
     return workflow.dossier_result_record(

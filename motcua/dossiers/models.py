@@ -431,6 +431,8 @@ class EventKind(models.TextChoices):
     DUE_RECOMPUTED = "due_recomputed", _("Due date recomputed after a calendar change")
     FEES_REQUESTED = "fees_requested", _("Fees requested")
     FEES_PAID = "fees_paid", _("Fees paid")
+    RESULT_REVOKED = "result_revoked", _("Electronic result revoked")
+    RESULT_REPLACED = "result_replaced", _("Electronic result replaced")
 
 
 class DossierEvent(models.Model):

@@ -78,3 +78,26 @@ class SignedResult(models.Model):
 
     def __str__(self) -> str:
         return f"{self.result_id} {self.state}"
+
+
+class SecretFailure(models.Model):
+    """A wrong result secret given on the tracking page: what the limits count.
+
+    Kept a day (older rows are deleted as new ones come); each one also has its
+    audit entry.
+    """
+
+    dossier = models.ForeignKey("dossiers.Dossier", on_delete=models.CASCADE, related_name="+")
+    address = models.GenericIPAddressField(null=True, blank=True)
+    at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("wrong result secret")
+        verbose_name_plural = _("wrong result secrets")
+        indexes = [
+            models.Index(fields=["dossier", "at"], name="esign_secret_dossier"),
+            models.Index(fields=["address", "at"], name="esign_secret_address"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dossier_id} {self.at:%Y-%m-%d %H:%M}"

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
+from django.conf import settings
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from motcua.core.errors import NotFound
@@ -13,6 +17,53 @@ from motcua.dossiers.models import Dossier
 from .models import SignedResult, SignedState
 
 NO_SUCH_RESULT = _("No electronic result has this code.")
+
+
+def verification_url(code: str) -> str:
+    """Return the absolute URL of a result's public verification page (from ``SITE_URL``)."""
+    return settings.SITE_URL.rstrip("/") + reverse("esign:verify", kwargs={"code": code})
+
+
+@dataclass(frozen=True)
+class SignedFacts:
+    """What the staff API says of a result's signed copy."""
+
+    signed_at: dt.datetime
+    signer: str
+    signer_username: str
+    sha256: str
+    state: str
+    replaced_by: str
+    verification_url: str
+
+
+# Read along with a ``dossiers.DossierResult`` row (``values(*RESULT_SIGNED_VALUES)``): one join.
+RESULT_SIGNED_VALUES = (
+    "signed__signed_at",
+    "signed__signed_by_name",
+    "signed__signed_by__username",
+    "signed__sha256",
+    "signed__state",
+    "signed__replaced_by__result__code",
+)
+
+
+def signed_facts(code: str, values: Mapping[str, Any]) -> SignedFacts | None:
+    """Return the signed facts of the result ``code`` from its row's ``RESULT_SIGNED_VALUES``.
+
+    None for a result with no signed copy (on paper, or recorded before signing).
+    """
+    if values.get("signed__signed_at") is None:
+        return None
+    return SignedFacts(
+        signed_at=values["signed__signed_at"],
+        signer=values["signed__signed_by_name"],
+        signer_username=values["signed__signed_by__username"] or "",
+        sha256=values["signed__sha256"],
+        state=values["signed__state"],
+        replaced_by=values["signed__replaced_by__result__code"] or "",
+        verification_url=verification_url(code),
+    )
 
 
 def signed_valid_exists(*, dossier_id: int) -> bool:

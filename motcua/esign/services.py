@@ -20,18 +20,21 @@ from typing import Any
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.urls import reverse
+from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from motcua.audit.services import audit_record, snapshot
-from motcua.core.errors import Conflict
+from motcua.audit.models import AuditKind
+from motcua.audit.services import DOSSIER_TYPE, audit_record, snapshot
+from motcua.core.errors import Conflict, DomainError
 from motcua.core.names import person_name
 from motcua.dossiers.files import files_delete
 from motcua.dossiers.models import Dossier, DossierResult
 from motcua.organisation.models import Agency
 
-from . import pdf
-from .models import SignedResult, SignedState
+from . import pdf, secrets
+from .models import SecretFailure, SignedResult, SignedState
+from .selectors import verification_url
 from .signers import SIGNING_FAILED, SigningUnavailable, agency_signers
 
 logger = logging.getLogger(__name__)
@@ -39,6 +42,21 @@ logger = logging.getLogger(__name__)
 NOT_SIGNED = _("This result has no signed electronic copy.")
 NOT_VALID_NOW = _("This result was already revoked or replaced.")
 REASON_REQUIRED = _("Give the reason.")
+TOO_MANY_SECRETS = _(
+    "Too many wrong secrets were given for this dossier or from this connection. Please try "
+    "again in an hour."
+)
+SECRET_WRONG_ACTION = "esign.result_secret_wrong"  # noqa: S105 - an audit action
+SECRET_WINDOW = dt.timedelta(hours=1)
+KEEP_FAILURES = dt.timedelta(days=1)
+
+
+class SecretsLimited(DomainError):
+    """Too many wrong result secrets for a dossier or from an address in the last hour."""
+
+    status = 429
+    code = "rate_limited"
+
 
 AUDITED = (
     "result",
@@ -55,11 +73,6 @@ AUDITED = (
     "reason",
     "replaced_by",
 )
-
-
-def verification_url(code: str) -> str:
-    """Return the absolute URL of a result's public verification page (from ``SITE_URL``)."""
-    return settings.SITE_URL.rstrip("/") + reverse("esign:verify", kwargs={"code": code})
 
 
 @contextmanager
@@ -207,3 +220,48 @@ def result_replace(
         at=now,
     )
     return signed
+
+
+def _secrets_limited(*, dossier_id: int, address: str | None, now: dt.datetime) -> bool:
+    recent = SecretFailure.objects.filter(at__gt=now - SECRET_WINDOW)
+    per_dossier: int = settings.ESIGN_SECRET_TRIES_PER_DOSSIER_HOUR
+    if recent.filter(dossier_id=dossier_id).count() >= per_dossier:
+        return True
+    per_address: int = settings.ESIGN_SECRET_TRIES_PER_ADDRESS_HOUR
+    return address is not None and recent.filter(address=address).count() >= per_address
+
+
+def result_secret_try(
+    *,
+    dossier: Dossier,
+    result_code: str,
+    given: str,
+    address: str | None,
+    now: dt.datetime | None = None,
+) -> bool:
+    """Tell whether ``given`` is the dossier's result secret, within the limits.
+
+    Each wrong secret is recorded (``SecretFailure``, and an audit entry of
+    kind access naming the result asked for). Past
+    ``ESIGN_SECRET_TRIES_PER_DOSSIER_HOUR`` wrong secrets for the dossier or
+    ``ESIGN_SECRET_TRIES_PER_ADDRESS_HOUR`` from ``address`` in the last
+    hour, every try is refused, the right secret too: raises
+    ``SecretsLimited`` (429), counted nowhere (a refusal cannot be a guess).
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        if _secrets_limited(dossier_id=dossier.pk, address=address, now=now):
+            logger.warning("result secret refused for %s: too many wrong ones", dossier.code)
+            raise SecretsLimited(TOO_MANY_SECRETS)
+        if secrets.result_secret_check(dossier, given):
+            return True
+        SecretFailure.objects.filter(at__lt=now - KEEP_FAILURES).delete()
+        SecretFailure.objects.create(dossier_id=dossier.pk, address=address, at=now)
+        audit_record(
+            action=SECRET_WRONG_ACTION,
+            target=(DOSSIER_TYPE, str(dossier.pk), dossier.code),
+            kind=AuditKind.ACCESS,
+            note=f"wrong result secret for {result_code[:80]}",
+            at=now,
+        )
+    return False

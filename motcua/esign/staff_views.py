@@ -14,7 +14,7 @@ from motcua.staff.decorators import staff_required
 from motcua.workflow.selectors import dossier_visible
 
 from . import pdf, selectors
-from .services import verification_url
+from .selectors import verification_url
 
 
 @require_GET

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from motcua.applicants import selectors as applicant_selectors
+from motcua.audit.context import client_address
 from motcua.audit.models import AuditChannel, ReadAction
 from motcua.audit.services import audit_dossier_read
 from motcua.core.errors import NotFound
@@ -24,8 +25,9 @@ from motcua.dossiers.files import attachment_response
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.selectors import dossier_public_get
 
-from . import secrets, selectors
+from . import selectors
 from .models import SignedResult
+from .services import SECRET_WINDOW, SecretsLimited, result_secret_try
 from .verification import pdf_verify
 
 FILE_REQUIRED = _("Choose the PDF file to check.")
@@ -102,13 +104,33 @@ def applicant_download(request: HttpRequest, code: str, result_code: str) -> Htt
 
 @require_POST
 def tracking_download(request: HttpRequest, code: str, result_code: str) -> HttpResponseBase:
-    """Send the signed result to whoever gives the dossier's result secret (from the receipt)."""
+    """Send the signed result to whoever gives the dossier's result secret (from the receipt).
+
+    Wrong secrets are counted per dossier and per client address: past the
+    limits the answer is 429 for an hour (``result_secret_try``).
+    """
     try:
         dossier = dossier_public_get(code=code)
         signed = selectors.signed_result_of(dossier=dossier, code=result_code)
     except NotFound as exc:
         return _not_found(request, exc.message)
-    if not secrets.result_secret_check(dossier, request.POST.get("secret", "")):
+    try:
+        right = result_secret_try(
+            dossier=dossier,
+            result_code=result_code,
+            given=request.POST.get("secret", "")[:100],
+            address=client_address(request),
+        )
+    except SecretsLimited as exc:
+        refused = render(
+            request,
+            "esign/secret_wrong.html",
+            {"code": dossier.code, "message": exc.message},
+            status=exc.status,
+        )
+        refused["Retry-After"] = str(int(SECRET_WINDOW.total_seconds()))
+        return refused
+    if not right:
         return render(
             request,
             "esign/secret_wrong.html",

@@ -65,8 +65,8 @@ class ReceiptAdmin(ReadOnlyAdmin):
 
 @admin.register(Refund)
 class RefundAdmin(ReadOnlyAdmin):
-    list_display = ("at", "payment", "amount", "ok", "response_code", "requested_by")
-    list_filter = ("ok",)
+    list_display = ("at", "payment", "amount", "state", "response_code", "requested_by")
+    list_filter = ("state", "outside_gateway")
 
 
 @admin.register(Mismatch)

@@ -12,6 +12,7 @@ the last guard, not the first.
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -215,16 +216,42 @@ class Notification(models.Model):
         return f"{self.gateway} {self.reference} {self.answer}"
 
 
+class RefundState(models.TextChoices):
+    """Where a refund stands: asked of the gateway, done, or not done (nothing paid back)."""
+
+    WAITING = "waiting", _("Awaiting the gateway's answer")
+    DONE = "done", _("Refunded")
+    REFUSED = "refused", _("Not refunded")
+
+
 class Refund(models.Model):
-    """A refund of all or part of a payment, through the gateway or at the counter."""
+    """A refund of all or part of a payment, through the gateway or paid back another way.
+
+    Through the gateway, it is on record ``WAITING`` (its amount reserved on
+    the payment) before the gateway is asked, then ``DONE`` or ``REFUSED``
+    with the gateway's answer; one left waiting (the process died in between,
+    or the gateway did not answer) is settled by reconciliation
+    (``reconciliation.refunds_sweep``), which asks the gateway again.
+    """
 
     payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="refunds")
     amount = models.PositiveBigIntegerField(_("amount (VND)"))
     reason = models.TextField(_("reason"))
-    ok = models.BooleanField(_("done"), default=False)
+    state = models.CharField(
+        _("state"), max_length=10, choices=RefundState.choices, default=RefundState.WAITING
+    )
+    outside_gateway = models.BooleanField(
+        _("paid back outside the gateway"),
+        default=False,
+        help_text=_("Paid back at the counter, by the treasury or by a bank transfer."),
+    )
     gateway_transaction = models.CharField(max_length=64, blank=True)
     response_code = models.CharField(max_length=20, blank=True)
-    message = models.CharField(max_length=500, blank=True)
+    message = models.CharField(
+        _("gateway's message"), max_length=500, blank=True, help_text=_("As the gateway said it.")
+    )
+    checks = models.PositiveSmallIntegerField(_("queries made"), default=0)
+    settled_at = models.DateTimeField(_("settled at"), null=True, blank=True)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -234,6 +261,10 @@ class Refund(models.Model):
         verbose_name = _("refund")
         verbose_name_plural = _("refunds")
         ordering = ["-at", "-id"]
+        indexes = [
+            # Reconciliation: the refunds still waiting for the gateway, oldest first.
+            models.Index(fields=["at"], condition=models.Q(state="waiting"), name="refund_waiting")
+        ]
         constraints = [
             models.CheckConstraint(condition=models.Q(amount__gt=0), name="refund_amount_positive")
         ]
@@ -241,25 +272,57 @@ class Refund(models.Model):
     def __str__(self) -> str:
         return f"{self.payment_id} -{self.amount}"
 
+    @property
+    def ok(self) -> bool:
+        """Tell whether the money was paid back."""
+        return self.state == RefundState.DONE
+
+
+# The receipt symbols an agency without its own ``Collector`` row prints: an assumption (see
+# docs/architecture.md, "Receipts: form symbol and series"), to be replaced by what each
+# collecting agency registered with its tax authority.
+DEFAULT_FORM_SYMBOL = "01BLP0-001"
+DEFAULT_SERIES_LETTERS = "AA"
+
+
+def receipt_series(letters: str, year: int) -> str:
+    """Return the series (ký hiệu biên lai) of a year's electronic receipts: ``AA-26E``."""
+    return f"{letters}-{year % 100:02d}E"
+
 
 class Collector(models.Model):
-    """What an agency's fee receipts print: its tax code, the receipt form and series letters."""
+    """What an agency's fee receipts print: its tax code, the receipt form and series letters.
+
+    One row per collecting agency (edited in the admin, audited); an agency
+    without one prints ``DEFAULT_FORM_SYMBOL`` and ``DEFAULT_SERIES_LETTERS``.
+    """
 
     agency = models.OneToOneField(
         "organisation.Agency", on_delete=models.CASCADE, related_name="collector"
     )
-    tax_code = models.CharField(_("tax code"), max_length=14)
+    tax_code = models.CharField(
+        _("tax code"),
+        max_length=14,
+        validators=[RegexValidator(r"^\d{10}(-\d{3})?$", _("10 digits, or 10-3 digits."))],
+    )
     form_symbol = models.CharField(
         _("receipt form symbol"),
         max_length=20,
-        default="01BLP0-001",
+        default=DEFAULT_FORM_SYMBOL,
+        validators=[
+            RegexValidator(r"^[0-9A-Z][0-9A-Z/-]{0,19}$", _("Capital letters, digits, - and /."))
+        ],
         help_text=_("Ký hiệu mẫu biên lai, as registered with the tax authority."),
     )
     series_letters = models.CharField(
         _("receipt series letters"),
         max_length=4,
-        default="AA",
-        help_text=_("The letters of the series (ký hiệu biên lai), e.g. AA in AA-26E."),
+        default=DEFAULT_SERIES_LETTERS,
+        validators=[RegexValidator(r"^[A-Z]{1,4}$", _("One to four capital letters."))],
+        help_text=_(
+            "The letters of the series (ký hiệu biên lai), e.g. AA in AA-26E: the two digits of "
+            "the year and E (electronic) follow."
+        ),
     )
 
     class Meta:

@@ -10,6 +10,7 @@ paid; the date; who collected it.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.utils import timezone
@@ -33,6 +34,17 @@ def vnd(amount: int) -> str:
     return vnd_number(amount)
 
 
+# An amount of money in a text: digits (or digits grouped with commas) before a currency word.
+MONEY_IN_TEXT = re.compile(r"(?<![\d.,/])(\d{1,3}(?:,\d{3})+|\d{4,})(?=\s*(?:đồng|đ\b|VNĐ|VND))")
+
+
+def vnd_in_text(text: str) -> str:
+    """Return ``text`` with its amounts grouped the Vietnamese way: "1000000 đồng" ->
+    "1.000.000 đồng", "1,250,000 đ" -> "1.250.000 đ"; other numbers (a year, a circular's
+    number) are left alone."""
+    return MONEY_IN_TEXT.sub(lambda m: vnd(int(m.group(1).replace(",", ""))), text)
+
+
 def receipt_context(receipt: Receipt) -> dict[str, Any]:
     payment = receipt.payment
     dossiers = {d.pk: d for d in payment_dossiers(payment).select_related("procedure_version")}
@@ -41,7 +53,7 @@ def receipt_context(receipt: Receipt) -> dict[str, Any]:
         {
             "dossier": dossiers[pk],
             "lines": [
-                {"line": line, "amount": vnd(line.amount)}
+                {"line": line, "amount": vnd(line.amount), "rule": vnd_in_text(line.rule_text)}
                 for line in lines
                 if line.dossier_id == pk
             ],

@@ -1,4 +1,4 @@
-"""Notifications received, pending payments asked about again, the gateways' daily statements.
+"""Notifications received, pending payments and refunds asked about again, daily statements.
 
 ``notification_receive`` records a gateway's notification raw (committed on
 its own) before acting on it, then answers with the gateway's own codes.
@@ -6,6 +6,8 @@ its own) before acting on it, then answers with the gateway's own codes.
 ``PAYMENTS_FIRST_QUERY_MINUTES`` after checkout, then daily): a gateway's
 "failed" may not be final. ``statement_import`` compares a day's statement
 with our record and lists what does not match for an accountant.
+``refunds_sweep`` asks the gateway about refunds still awaiting its answer
+``PAYMENTS_REFUND_SWEEP_MINUTES`` after they were asked for, and settles them.
 """
 
 from __future__ import annotations
@@ -14,14 +16,24 @@ import datetime as dt
 import logging
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
 from .gateways import UnknownGateway, enabled_codes
-from .gateways.base import Answer, BadSignature, GatewayError, Outcome
-from .models import Mismatch, MismatchKind, Notification, Payment, PaymentState, StatementImport
-from .selectors import confirmed_payment_id, pending_due, unsettled_due
-from .services import gateway, payment_report, payment_settle
+from .gateways.base import Answer, BadSignature, GatewayError, Outcome, RefundOutcome
+from .models import (
+    Mismatch,
+    MismatchKind,
+    Notification,
+    Payment,
+    PaymentState,
+    Refund,
+    RefundState,
+    StatementImport,
+)
+from .selectors import confirmed_payment_id, pending_due, refunds_waiting, unsettled_due
+from .services import gateway, payment_report, payment_settle, refund_settle
 
 logger = logging.getLogger(__name__)
 RAW_BODY_LIMIT = 10_000
@@ -147,6 +159,63 @@ def pending_requery(*, now: dt.datetime | None = None) -> int:
     return asked
 
 
+def refunds_sweep(*, now: dt.datetime | None = None) -> dict[str, int]:
+    """Ask the gateways about refunds awaiting their answer for a while; settle what they say.
+
+    A refund stays waiting when the process died between asking the gateway
+    and recording its answer, or when the gateway did not answer. The
+    gateway's record decides: a refund there is done; refused there, or no
+    refund of the payment at all, it is refused (nothing was paid back, the
+    reserved amount is given back). When the gateway cannot tell, or when
+    another refund of the same payment is done already (its record cannot
+    tell the two apart), the refund keeps waiting and is listed on the
+    accountant's page. Returns how many were asked, done and refused.
+    """
+    now = now or timezone.now()
+    cutoff = now - dt.timedelta(minutes=settings.PAYMENTS_REFUND_SWEEP_MINUTES)
+    counts = {"asked": 0, "done": 0, "refused": 0}
+    for pk in refunds_waiting(asked_before=cutoff):
+        refund = (
+            Refund.objects.select_related("payment")
+            .filter(pk=pk, state=RefundState.WAITING)
+            .first()
+        )
+        if refund is None:
+            continue
+        payment = refund.payment
+        counts["asked"] += 1
+        Refund.objects.filter(pk=pk).update(checks=refund.checks + 1)
+        try:
+            check = gateway(payment.gateway).refund_query(
+                reference=payment.reference, created_at=payment.created_at, client_ip="127.0.0.1"
+            )
+        except (GatewayError, UnknownGateway) as exc:
+            logger.warning("refund %s: query failed (%s)", pk, exc)
+            continue
+        other_done = (
+            Refund.objects.filter(payment=payment, state=RefundState.DONE, outside_gateway=False)
+            .exclude(pk=pk)
+            .exists()
+        )
+        if check.outcome == RefundOutcome.UNKNOWN or (
+            check.outcome == RefundOutcome.DONE and other_done
+        ):
+            logger.info("refund %s: the gateway cannot tell yet (%s)", pk, check.response_code)
+            continue
+        state = RefundState.DONE if check.outcome == RefundOutcome.DONE else RefundState.REFUSED
+        refund_settle(
+            refund=pk,
+            state=state,
+            gateway_transaction=check.gateway_transaction,
+            response_code=check.response_code,
+            message=check.message,
+            actor=None,
+            now=now,
+        )
+        counts[str(state)] += 1
+    return counts
+
+
 def _mismatch(
     kind: MismatchKind,
     gateway_code: str,
@@ -264,13 +333,17 @@ def statement_import(
 
 
 def reconcile(*, now: dt.datetime | None = None) -> dict[str, int]:
-    """The periodic job: re-query pending payments; import yesterday's statements once a day."""
+    """The periodic job: re-query pending payments and refunds awaiting the gateway; import
+    yesterday's statements once a day."""
     now = now or timezone.now()
     counts = {
         "settled": unsettled_sweep(now=now),
         "queried": pending_requery(now=now),
         "mismatches": 0,
     }
+    refunds = refunds_sweep(now=now)
+    if refunds["asked"]:
+        counts["refunds_asked"] = refunds["asked"]
     yesterday = timezone.localdate(now) - dt.timedelta(days=1)
     for code in enabled_codes():
         if StatementImport.objects.filter(gateway=code, day=yesterday).exists():

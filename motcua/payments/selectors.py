@@ -15,7 +15,18 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from motcua.catalog.models import FeeDue
 from motcua.dossiers.models import Dossier, DossierEvent, DossierFee, DossierState
 
-from .models import Payment, PaymentLine, PaymentState, Receipt
+from .gateways import UnknownGateway, enabled_codes, gateway
+from .gateways.base import GatewayError
+from .models import (
+    Method,
+    Mismatch,
+    Payment,
+    PaymentLine,
+    PaymentState,
+    Receipt,
+    Refund,
+    RefundState,
+)
 
 # Which fee lines are due when: "before" (thu trước) from acceptance on, processing waits
 # for them; "after" (thu sau) once processed, the result waits for them.
@@ -100,6 +111,8 @@ class DossierFees:
     unknown: bool  # a line is still to be counted
     receipts: list[Receipt] = field(default_factory=list)
     pending: list[Payment] = field(default_factory=list)
+    # Payments of fees another payment had settled: no receipt (not a fee), refunded in full.
+    paid_twice: list[Payment] = field(default_factory=list)
 
     @property
     def total(self) -> int:
@@ -129,8 +142,9 @@ def dossier_fees(dossier: Dossier) -> DossierFees:
     dues = dues_at(dossier.state, before_request=requested_from(dossier.pk) if waiting else None)
     owed_rows = [r for r in rows if r.due in dues and not r.paid and (r.amount is None or r.amount)]
     receipts = dossier_receipts(dossier.pk)
-    pending = list(
-        Payment.objects.filter(lines__dossier_id=dossier.pk, state=PaymentState.PENDING)
+    waiting_or_twice = list(
+        Payment.objects.filter(lines__dossier_id=dossier.pk)
+        .filter(Q(state=PaymentState.PENDING) | Q(duplicate=True))
         .distinct()
         .order_by("-created_at")
     )
@@ -140,7 +154,8 @@ def dossier_fees(dossier: Dossier) -> DossierFees:
         owed_now=waiting,
         unknown=any(r.amount is None for r in owed_rows),
         receipts=receipts,
-        pending=pending,
+        pending=[p for p in waiting_or_twice if p.state == PaymentState.PENDING],
+        paid_twice=[p for p in waiting_or_twice if p.duplicate],
     )
 
 
@@ -236,6 +251,15 @@ def pending_due(now: dt.datetime, *, limit: int = 200) -> list[int]:
     )
 
 
+def refunds_waiting(*, asked_before: dt.datetime, limit: int = 200) -> list[int]:
+    """Return the ids of refunds asked of a gateway before ``asked_before`` still waiting for it."""
+    return list(
+        Refund.objects.filter(state=RefundState.WAITING, at__lte=asked_before)
+        .order_by("at", "id")
+        .values_list("pk", flat=True)[:limit]
+    )
+
+
 def confirmed_payment_id(*, gateway_code: str, reference: str, amount: int) -> int | None:
     """Return the id of the payment a report only repeats (one read, no lock), else None.
 
@@ -264,4 +288,42 @@ def unsettled_due(cutoff: dt.datetime, limit: int = 500) -> list[int]:
         Payment.objects.filter(state=PaymentState.PAID, settled_at__isnull=True, paid_at__lt=cutoff)
         .order_by("paid_at")
         .values_list("pk", flat=True)[:limit]
+    )
+
+
+@dataclass(frozen=True)
+class OpenMismatch:
+    """A mismatch to resolve, and how its payment can be refunded (if it can be now)."""
+
+    mismatch: Mismatch
+    refund: str  # "gateway", "outside" (the gateway has no refund call) or "" (not refundable)
+
+
+def refundable_through(payment: Payment | None) -> str:
+    """Return how a paid ``payment`` is refunded: "gateway", "outside", or "" if it is not paid."""
+    if payment is None or payment.state != PaymentState.PAID:
+        return ""
+    if payment.method != Method.ONLINE:
+        return "outside"
+    if payment.gateway not in enabled_codes():
+        return "outside"
+    try:
+        through = gateway(payment.gateway).can_refund
+    except (UnknownGateway, GatewayError, ImportError):
+        return "outside"
+    return "gateway" if through else "outside"
+
+
+def open_mismatches() -> list[OpenMismatch]:
+    """Return the mismatches to resolve, oldest found last, with how each could be refunded."""
+    rows = Mismatch.objects.filter(resolved_at__isnull=True).select_related("payment")
+    return [OpenMismatch(m, refundable_through(m.payment)) for m in rows]
+
+
+def refunds_awaiting() -> list[Refund]:
+    """Return the refunds still awaiting their gateway's answer, oldest first."""
+    return list(
+        Refund.objects.filter(state=RefundState.WAITING)
+        .select_related("payment")
+        .order_by("at", "id")
     )

@@ -26,6 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from motcua.audit.services import audit_record, snapshot
+from motcua.catalog.templatetags.fee_tags import vnd_number
 from motcua.core.counters import counter_next
 from motcua.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from motcua.core.names import person_name
@@ -54,6 +55,8 @@ from .gateways.base import (
     Report,
 )
 from .models import (
+    DEFAULT_FORM_SYMBOL,
+    DEFAULT_SERIES_LETTERS,
     Collector,
     Method,
     Mismatch,
@@ -65,6 +68,8 @@ from .models import (
     Receipt,
     ReceiptSequence,
     Refund,
+    RefundState,
+    receipt_series,
 )
 from .selectors import dues_at, fees_unpaid, requested_from
 
@@ -82,8 +87,19 @@ CHOOSE_METHOD = _("Choose cash or bank transfer.")
 RECEIPT_NUMBER_REQUIRED = _("Give the number of the receipt handed to the payer.")
 NOT_ACCOUNTANT = _("Only an accountant of the collecting agency may do this.")
 REFUND_NOT_PAID = _("Only a paid payment can be refunded.")
+REFUND_NOT_SETTLED = _(
+    "This payment is still being recorded (receipt, dossiers): try again in a minute."
+)
 REFUND_TOO_MUCH = _("The refund is more than what is left of the payment.")
 REFUND_REFUSED = _("The gateway refused the refund: {message}")
+REFUND_OUTSIDE_ONLY = _(
+    "This payment channel has no refund call: have the treasury or the bank pay the money back, "
+    "then record that refund."
+)
+REFUND_UNANSWERED = _(
+    "The payment channel did not answer. The refund is on record as awaiting its answer: it "
+    "will be asked again within minutes and settled then. Do not ask for it again."
+)
 ALREADY_RESOLVED = _("This mismatch is already resolved.")
 REFERENCE_LETTERS = string.ascii_uppercase + string.digits
 COUNTER_METHODS = (Method.CASH, Method.TRANSFER)
@@ -443,14 +459,14 @@ def receipt_issue(payment: Payment, *, now: dt.datetime, collected_by: str) -> R
         field="last_number",
     )
     collector = Collector.objects.filter(agency_id=payment.collecting_agency_id).first()
-    letters = collector.series_letters if collector else "AA"
+    letters = collector.series_letters if collector else DEFAULT_SERIES_LETTERS
     receipt = Receipt.objects.create(
         payment=payment,
         agency_id=payment.collecting_agency_id,
         year=year,
         number=number,
-        form_symbol=collector.form_symbol if collector else "01BLP0-001",
-        series=f"{letters}-{year % 100:02d}E",
+        form_symbol=collector.form_symbol if collector else DEFAULT_FORM_SYMBOL,
+        series=receipt_series(letters, year),
         tax_code=collector.tax_code if collector else "",
         collected_by=collected_by[:200],
         issued_at=now,
@@ -576,22 +592,28 @@ def payment_refund(
     actor: Actor,
     amount: int | None = None,
     reason: str,
+    outside_gateway: bool = False,
     client_ip: str = "",
     now: dt.datetime | None = None,
 ) -> Refund:
     """Refund all (``amount`` None) or part of a paid payment, through its gateway if online.
 
-    An accountant of the collecting agency. The refund is on record whether
-    the gateway accepted it or not. A full refund makes the payment
-    refunded and unsettles its fee lines (the dossier's fees are owed
-    again, so they can be paid anew).
+    An accountant of the collecting agency. A payment made at the counter, or
+    one the accountant says was paid back another way (``outside_gateway``:
+    by the treasury or a bank transfer, the only way for a gateway without a
+    refund call), is refunded at once. A full refund makes the payment
+    refunded and unsettles its fee lines (the dossier's fees are owed again,
+    so they can be paid anew).
 
-    The gateway is asked with no transaction open (an outside call must not
-    hold the payment's lock, nor SQLite's write lock, which the local
-    simulator answering it needs): the amount is first reserved on the
-    locked payment with the refund on record as not done, then the
-    gateway's answer is recorded under the lock again, and a refused
-    refund gives the reserved amount back.
+    Through the gateway, the gateway is asked with no transaction open (an
+    outside call must not hold the payment's lock, nor SQLite's write lock,
+    which the local simulator answering it needs): first the refund is on
+    record ``WAITING`` with its amount reserved on the locked payment (a
+    refund at the same time sees less left), then the gateway's answer
+    settles it under the lock again (``refund_settle``): done, or refused
+    and the reservation given back. Should nothing settle it (the process
+    died in between, or the gateway did not answer), reconciliation asks the
+    gateway about it later (``reconciliation.refunds_sweep``).
     """
     now = now or timezone.now()
     text = reason.strip()
@@ -607,67 +629,151 @@ def payment_refund(
         _check_accountant(actor, locked.collecting_agency_id)
         if locked.state != PaymentState.PAID or locked.paid_at is None:
             raise Conflict(REFUND_NOT_PAID)
+        if locked.settled_at is None:  # the payments worker has not settled it yet
+            raise Conflict(REFUND_NOT_SETTLED)
         left = locked.amount - locked.refunded_amount
         wanted = left if amount is None else amount
         if wanted <= 0 or wanted > left:
             raise ValidationFailed(REFUND_TOO_MUCH, field_errors={"amount": [REFUND_TOO_MUCH]})
         full = wanted == left and locked.refunded_amount == 0
+        adapter = None
+        if locked.method == Method.ONLINE and not outside_gateway:
+            try:
+                adapter = gateway(locked.gateway)
+            except (UnknownGateway, GatewayError):
+                raise Conflict(GATEWAY_DOWN) from None
+            if not adapter.can_refund:
+                raise Conflict(REFUND_OUTSIDE_ONLY)
         refund = Refund.objects.create(
             payment=locked,
             amount=wanted,
             reason=text,
             requested_by_id=actor.pk,
             at=now,
-            ok=locked.method != Method.ONLINE,  # paid back at the counter
-            message="" if locked.method != Method.ONLINE else "awaiting the gateway",
+            state=RefundState.WAITING,
+            outside_gateway=adapter is None,
         )
-        before = snapshot(locked, ["state", "refunded_amount"])
-        locked.refunded_amount += wanted  # reserved: a refund at the same time sees less left
+        locked.refunded_amount += wanted  # reserved until the refund is settled
         locked.save(update_fields=["refunded_amount"])
-    if locked.method == Method.ONLINE:  # the transaction is over: the row is no longer locked
-        try:
-            result = gateway(locked.gateway).refund(
-                reference=locked.reference,
-                amount=wanted,
-                full=full,
-                gateway_transaction=locked.gateway_transaction,
-                created_at=locked.created_at,
-                actor=actor.get_username(),
-                client_ip=client_ip or "127.0.0.1",
-            )
-        except (GatewayError, UnknownGateway) as exc:
-            refund.ok, refund.message = False, str(exc)[:500]
-        else:
-            refund.ok = result.ok
-            refund.gateway_transaction = result.gateway_transaction[:64]
-            refund.response_code = result.response_code[:20]
-            refund.message = result.message[:500]
-    with transaction.atomic():
-        locked = Payment.objects.select_for_update().get(pk=pk)
-        refund.save(update_fields=["ok", "gateway_transaction", "response_code", "message"])
-        if not refund.ok:
-            locked.refunded_amount -= wanted  # give the reservation back
-            locked.save(update_fields=["refunded_amount"])
-        else:
-            if locked.refunded_amount == locked.amount:
-                locked.state = PaymentState.REFUNDED
-                locked.save(update_fields=["state"])
-                PaymentLine.objects.filter(payment=locked).update(settled=False)
-            Mismatch.objects.filter(payment=locked, resolved_at__isnull=True).update(
-                resolved_at=now, resolved_by=actor, resolution=f"Hoàn {wanted} đồng: {text}"[:2000]
-            )
+        if adapter is None:  # paid back already: settled in this transaction
+            _refund_apply(locked, refund, state=RefundState.DONE, actor=actor, now=now)
+            return refund
         audit_record(
-            action="payment.refund",
+            action="payment.refund_asked",
             target=locked,
             actor=actor,
-            before=before,
-            after={**snapshot(locked, ["state", "refunded_amount"]), "ok": refund.ok},
+            after={"refund": refund.pk, "amount": wanted, "state": refund.state},
             note=text,
             at=now,
         )
-    if not refund.ok:
-        raise Conflict(str(REFUND_REFUSED).format(message=refund.message or refund.response_code))
-    return refund
+    # The transaction is over: the payment's row is no longer locked.
+    try:
+        result = adapter.refund(
+            reference=locked.reference,
+            amount=wanted,
+            full=full,
+            gateway_transaction=locked.gateway_transaction,
+            created_at=locked.created_at,
+            actor=actor.get_username(),
+            client_ip=client_ip or "127.0.0.1",
+        )
+    except GatewayError as exc:
+        if exc.retry:  # unanswered: it may have been done there; reconciliation asks later
+            logger.warning("refund %s: the gateway did not answer (%s)", refund.pk, exc.code)
+            raise Conflict(REFUND_UNANSWERED) from exc
+        settled = refund_settle(
+            refund=refund.pk,
+            state=RefundState.REFUSED,
+            response_code=exc.code,
+            message=str(exc),
+            actor=actor,
+            now=now,
+        )
+    else:
+        settled = refund_settle(
+            refund=refund.pk,
+            state=RefundState.DONE if result.ok else RefundState.REFUSED,
+            gateway_transaction=result.gateway_transaction,
+            response_code=result.response_code,
+            message=result.message,
+            actor=actor,
+            now=now,
+        )
+    if settled.state == RefundState.REFUSED:
+        raise Conflict(str(REFUND_REFUSED).format(message=settled.message or settled.response_code))
+    return settled
+
+
+def refund_settle(
+    *,
+    refund: Refund | int,
+    state: str,
+    gateway_transaction: str = "",
+    response_code: str = "",
+    message: str = "",
+    actor: Actor | None,
+    now: dt.datetime | None = None,
+) -> Refund:
+    """Record what became of a refund awaiting the gateway: done, or refused (nothing paid back).
+
+    Once only: a refund no longer waiting is returned as it is (its answer
+    came, and reconciliation asked too). Locks the payment, then the refund.
+    Done in full, the payment is refunded and its fee lines unsettled; its
+    open mismatches are resolved. Refused, the amount reserved is given back.
+    ``actor`` None is reconciliation.
+    """
+    now = now or timezone.now()
+    pk = refund if isinstance(refund, int) else refund.pk
+    with transaction.atomic():
+        payment_id = Refund.objects.filter(pk=pk).values_list("payment_id", flat=True).first()
+        if payment_id is None:
+            raise NotFound(_("No such refund."))
+        locked = Payment.objects.select_for_update().get(pk=payment_id)
+        row = Refund.objects.select_for_update().get(pk=pk)
+        if row.state != RefundState.WAITING:
+            return row
+        row.gateway_transaction = gateway_transaction[:64]
+        row.response_code = response_code[:20]
+        row.message = message[:500]
+        _refund_apply(locked, row, state=state, actor=actor, now=now)
+    return row
+
+
+def _refund_apply(
+    locked: Payment, refund: Refund, *, state: str, actor: Actor | None, now: dt.datetime
+) -> None:
+    """Settle ``refund`` of the ``locked`` payment (its amount reserved) as ``state``; audit it."""
+    before = snapshot(locked, ["state", "refunded_amount"])
+    refund.state = state
+    refund.settled_at = now
+    refund.save()
+    if state != RefundState.DONE:
+        locked.refunded_amount -= refund.amount  # give the reservation back
+        locked.save(update_fields=["refunded_amount"])
+    else:
+        if locked.refunded_amount == locked.amount:
+            locked.state = PaymentState.REFUNDED
+            locked.save(update_fields=["state"])
+            PaymentLine.objects.filter(payment=locked).update(settled=False)
+        Mismatch.objects.filter(payment=locked, resolved_at__isnull=True).update(
+            resolved_at=now,
+            resolved_by=actor,
+            resolution=f"Hoàn {vnd_number(refund.amount)} đồng: {refund.reason}"[:2000],
+        )
+    audit_record(
+        action="payment.refund",
+        target=locked,
+        actor=actor,
+        before=before,
+        after={
+            **snapshot(locked, ["state", "refunded_amount"]),
+            "refund": refund.pk,
+            "state_of_refund": refund.state,
+            "outside_gateway": refund.outside_gateway,
+        },
+        note=refund.reason if actor is not None else f"reconciliation: {refund.reason}",
+        at=now,
+    )
 
 
 def mismatch_resolve(*, mismatch: Mismatch | int, actor: Actor, resolution: str) -> Mismatch:

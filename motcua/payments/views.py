@@ -209,11 +209,13 @@ def reconciliation(request: HttpRequest) -> HttpResponse:
             mismatch = Mismatch.objects.filter(pk=pk).first()
             if mismatch is None:
                 raise Http404
-            if request.POST.get("do") == "refund" and mismatch.payment_id:
+            do = request.POST.get("do")
+            if do in ("refund", "refund_outside") and mismatch.payment_id:
                 services.payment_refund(
                     payment=mismatch.payment_id,
                     actor=actor,
                     reason=request.POST.get("resolution", ""),
+                    outside_gateway=do == "refund_outside",
                     client_ip=_client_ip(request),
                 )
                 messages.success(request, REFUNDED)
@@ -229,7 +231,8 @@ def reconciliation(request: HttpRequest) -> HttpResponse:
         else:
             return redirect("payments:reconciliation")
     context: dict[str, Any] = {
-        "open": Mismatch.objects.filter(resolved_at__isnull=True).select_related("payment"),
+        "open": selectors.open_mismatches(),
+        "waiting": selectors.refunds_awaiting(),
         "resolved": Mismatch.objects.filter(resolved_at__isnull=False)
         .select_related("payment", "resolved_by")
         .order_by("-resolved_at")[:50],

@@ -37,6 +37,8 @@ _SAYS: dict[str, Any] = {
     EventKind.CASE_CHOSEN: _("The legal processing time of this case was applied."),
     EventKind.DUE_RECOMPUTED: _("The appointment changed after a change of the working calendar."),
     EventKind.RESULT_RECORDED: _("The result was issued."),
+    EventKind.RESULT_REVOKED: _("The electronic result was revoked."),
+    EventKind.RESULT_REPLACED: _("The electronic result was replaced by a new one."),
     EventKind.PROCESSED: _("Processed: the result is ready to be returned."),
     EventKind.RESULT_RETURNED: _("The result was returned to the applicant."),
     EventKind.REFUSED: _("Not accepted: the one-stop unit refused the dossier, with its reasons."),

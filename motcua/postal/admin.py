@@ -30,6 +30,7 @@ from .models import (
     Tariff,
     TrackingCursor,
     TrackingEvent,
+    TrackingReview,
 )
 
 
@@ -178,3 +179,12 @@ class RemittanceAdmin(ReadOnlyAdmin):
     search_fields = ("bank_reference",)
     date_hierarchy = "paid_on"
     list_select_related = ("postal_unit", "unit", "recorded_by")
+
+
+# The post's events set aside for review (written by postal.tracking): read only.
+@admin.register(TrackingReview)
+class TrackingReviewAdmin(ReadOnlyAdmin):
+    list_display = ("received_at", "carrier", "order_number", "code", "reason", "reviewed_at")
+    list_filter = ("reason", "carrier", "source")
+    search_fields = ("order_number", "external_id")
+    date_hierarchy = "received_at"

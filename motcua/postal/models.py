@@ -445,3 +445,46 @@ class Remittance(models.Model):
 
     def __str__(self) -> str:
         return f"{self.bank_reference} {self.amount}"
+
+
+class TrackingReview(models.Model):
+    """A carrier's event not applied, kept for the unit to look at (postcarrier, issue 12).
+
+    An event for an order we do not know, a "delivered" for a result not
+    processed, a status code we do not know or one that does not fit the
+    order's kind: the event as received, why it was set aside, and when it
+    was looked at.
+    """
+
+    class Reason(models.TextChoices):
+        UNKNOWN_ORDER = "unknown_order", _("No order has this number")
+        NO_RESULT = "no_result", _("Delivered, but the dossier has no result to return")
+        UNKNOWN_CODE = "unknown_code", _("Status code unknown or not for this kind of order")
+
+    carrier = models.CharField(_("carrier"), max_length=20)
+    source = models.CharField(_("source"), max_length=8, choices=TrackingEvent.Source.choices)
+    external_id = models.CharField(_("event id"), max_length=64)
+    order_number = models.CharField(_("order number"), max_length=40)
+    order = models.ForeignKey(
+        Order, on_delete=models.CASCADE, null=True, blank=True, related_name="reviews"
+    )
+    reason = models.CharField(_("reason"), max_length=16, choices=Reason.choices)
+    code = models.CharField(_("status code"), max_length=20)
+    message = models.CharField(_("message"), max_length=500, blank=True)
+    happened_at = models.DateTimeField(_("happened at"))
+    received_at = models.DateTimeField(_("received at"))
+    raw = models.JSONField(_("as received"), default=dict)
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("tracking event to review")
+        verbose_name_plural = _("tracking events to review")
+        ordering = ["-received_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["carrier", "external_id", "reason"], name="postal_review_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.carrier} {self.order_number} {self.code} ({self.reason})"

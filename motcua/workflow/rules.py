@@ -30,6 +30,14 @@ from .models import StepKind, SupplementPhase
 StrOrPromise = str | Promise
 
 
+class Owed(models.TextChoices):
+    """What a dossier owes now, as the fee request needs to know (``Situation.fees``)."""
+
+    NOTHING = "nothing"  # no unpaid fee line due now (or the rules were not asked)
+    UNCOUNTED = "uncounted"  # unpaid lines, one with its amount still to be counted
+    COUNTED = "counted"  # unpaid lines, every amount counted: they can be requested
+
+
 class Action(models.TextChoices):
     ACCEPT = "accept", _("Accept")
     REFUSE = "refuse", _("Refuse")
@@ -67,6 +75,8 @@ RESULT_NOT_ISSUED = _("An electronic result can be revoked or replaced only once
 NO_SIGNED_RESULT = _("This dossier has no valid signed electronic result to revoke or replace.")
 NOT_PAYABLE = _("Fees can be requested or paid only while the dossier is open.")
 NOT_WAITING_FOR_PAYMENT = _("This dossier is not waiting for payment.")
+NOTHING_TO_PAY = _("Nothing is left to pay on this dossier now.")
+FEES_UNCOUNTED = _("Some fees are still to be counted: count them before asking for payment.")
 NOT_ALLOWED_ROLE = _("You do not hold a role that may do this for this dossier's agency.")
 ALREADY_ASSIGNED = _("This step is already assigned; a leader of the agency may reassign it.")
 NOT_YOUR_STEP = _("This step is assigned to someone else; ask them or a leader of the agency.")
@@ -117,6 +127,8 @@ class Situation:
     extended: bool = False
     # Whether the dossier has a valid signed electronic result (read once it is issued).
     signed_result: bool = False
+    # What it owes now (read while fees may be requested, for the fee request only).
+    fees: str = Owed.NOTHING
 
     @property
     def intake_agencies(self) -> tuple[int, int]:
@@ -267,6 +279,10 @@ def check(
     elif action == Action.REQUEST_PAYMENT:
         _state(s, FEE_REQUEST_STATES, NOT_PAYABLE)
         _role(roles, officer, s.intake_agencies)
+        if s.fees == Owed.NOTHING:
+            raise Conflict(NOTHING_TO_PAY)
+        if s.fees == Owed.UNCOUNTED:
+            raise Conflict(FEES_UNCOUNTED)
     elif action == Action.RECORD_PAYMENT:
         _state(s, [DossierState.PAYMENT_REQUESTED], NOT_WAITING_FOR_PAYMENT)
         _role(roles, officer, s.intake_agencies)

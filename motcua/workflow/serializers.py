@@ -12,6 +12,7 @@ from rest_framework import serializers
 
 from motcua.api.output import OutputSerializer
 from motcua.catalog.api import FeeQuoteSerializer
+from motcua.esign.models import SignedState
 
 from .rules import Action
 
@@ -80,11 +81,27 @@ class DossierComponentSerializer(OutputSerializer):
     files = FileSerializer(many=True)
 
 
+class SignedResultSerializer(OutputSerializer):
+    signed_at = serializers.DateTimeField()
+    signer = serializers.CharField(help_text="The approving leader's name, as on the stamp")
+    signer_username = serializers.CharField(help_text="Username of the approving leader")
+    sha256 = serializers.CharField(help_text="SHA-256 of the signed PDF, hexadecimal")
+    state = serializers.ChoiceField(choices=SignedState.values)
+    replaced_by = serializers.CharField(
+        help_text="Code of the result that replaced this one (state replaced), else empty"
+    )
+    verification_url = serializers.URLField(help_text="The public verification page")
+
+
 class ResultSerializer(OutputSerializer):
-    code = serializers.CharField()
+    code = serializers.CharField(help_text="<dossier code>-KQ<n>")
     name = serializers.CharField()
     is_electronic = serializers.BooleanField()
     recorded_at = serializers.DateTimeField()
+    signed = SignedResultSerializer(
+        allow_null=True,
+        help_text="The agency's signed PDF (signed at the leader's approval); null: not signed",
+    )
 
 
 class SlipLineSerializer(OutputSerializer):

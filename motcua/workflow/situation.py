@@ -15,9 +15,10 @@ from dataclasses import dataclass
 from motcua.catalog.selectors import version_cases
 from motcua.dossiers.models import Dossier, DossierEvent, DossierState
 from motcua.esign.selectors import signed_valid_exists
+from motcua.payments.selectors import dues_at, fees_unpaid
 
 from .models import DossierStep, SupplementRequest, TransitionKind
-from .rules import ISSUED_STATES, OPEN_STATES, Situation
+from .rules import FEE_REQUEST_STATES, ISSUED_STATES, OPEN_STATES, Owed, Situation
 from .structure import version_structure
 
 
@@ -70,6 +71,20 @@ def supplements_made(dossier_id: int) -> list[tuple[str, int]]:
     )
 
 
+def fees_owed(*, dossier_id: int, state: str) -> Owed:
+    """Return what a dossier in ``state`` owes now: nothing, lines to count, or counted lines.
+
+    The same lines the fee request asks for (``fees_unpaid`` of the kinds due
+    in ``state``): one query.
+    """
+    lines = fees_unpaid(dossier_id=dossier_id, dues=dues_at(state))
+    if not lines:
+        return Owed.NOTHING
+    if any(line.amount is None for line in lines):
+        return Owed.UNCOUNTED
+    return Owed.COUNTED
+
+
 def situation(
     *,
     dossier_id: int,
@@ -83,6 +98,7 @@ def situation(
     version_id: int | None = None,
     extended: bool = False,
     signed: bool | None = None,
+    fees: Owed | None = None,
 ) -> Situation:
     """Return the rules' view of a dossier, reading what the caller did not pass and needs.
 
@@ -91,7 +107,9 @@ def situation(
     for a withdrawal request; ``supplements`` are read only while one may be
     asked (pass ``()`` when the action at hand is not a supplement request);
     the processing-time cases of the procedure version ``version_id`` come
-    from the catalogue's cache.
+    from the catalogue's cache; what the dossier owes is read only while fees
+    may be requested (pass ``Owed.NOTHING`` when the action at hand is not a
+    fee request).
     """
     if step is not None and moves is None:
         moves = step_moves(step)
@@ -108,6 +126,12 @@ def situation(
         supplements = supplements_made(dossier_id) if state in OPEN_STATES else ()
     if signed is None:  # whether a valid signed result may be revoked or replaced: one EXISTS
         signed = state in ISSUED_STATES and signed_valid_exists(dossier_id=dossier_id)
+    if fees is None:  # whether the fees may be requested: one query, in those states only
+        fees = (
+            fees_owed(dossier_id=dossier_id, state=state)
+            if state in FEE_REQUEST_STATES
+            else Owed.NOTHING
+        )
     moves = moves or []
     return Situation(
         state=state,
@@ -124,6 +148,7 @@ def situation(
         has_cases=version_id is not None and len(version_cases(version_id)) > 1,
         extended=extended,
         signed_result=signed,
+        fees=fees,
     )
 
 

@@ -16,7 +16,7 @@ from motcua.audit.models import AuditEntry
 from motcua.core.errors import Conflict, ValidationFailed
 from motcua.dossiers.models import DossierResult, DossierState
 from motcua.esign.models import SignedResult, SignedState
-from motcua.esign.services import verification_url
+from motcua.esign.selectors import verification_url
 from motcua.esign.signers import SigningUnavailable
 from motcua.esign.verification import Verdict, pdf_verify, signature_facts
 from motcua.testing import pdf_upload, png_bytes

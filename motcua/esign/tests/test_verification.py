@@ -220,3 +220,57 @@ def test_broken_pdfs_never_fail_the_page(db: None, client: Client, data: bytes) 
     )
     with pytest.raises(ValidationFailed):
         pdf.pdf_check(data)
+
+
+def _upload_says(client: Client, data: bytes) -> tuple[str, str]:
+    """Upload ``data`` to /xac-minh/: return the verdict's code and its sentence as shown."""
+    import re
+
+    answer = client.post("/xac-minh/", {"file": SimpleUploadedFile("kq.pdf", data)})
+    assert answer.status_code == 200
+    found = re.search(r'data-verdict="([a-z_]+)">([^<]*)<', answer.content.decode())
+    assert found is not None
+    return found.group(1), found.group(2)
+
+
+def test_the_upload_page_tells_tampered_foreign_and_revoked_apart(
+    approved: AtLeader, client: Client
+) -> None:
+    from django.utils import translation
+
+    from motcua.esign.verification import SAYS
+
+    signed = _signed(approved)
+    original = signed.file.read()
+    tampered = bytearray(original)
+    at = tampered.index(b"motcua")
+    tampered[at : at + 6] = b"MOTCUA"
+    foreign = pdf.sign_pdf(
+        pdf_bytes(),
+        signer=_foreign_signer(same_name=approved.cast.agency.name),
+        stamp=_stamp(signed.result.code),
+    )
+    seen = {
+        "tampered": _upload_says(client, bytes(tampered)),
+        "foreign": _upload_says(client, foreign),
+    }
+    services.dossier_result_revoke(
+        dossier=approved.dossier,
+        actor=approved.cast.leader,
+        result=signed.result.code,
+        reason="Sai thông tin",
+    )
+    seen["revoked"] = _upload_says(client, original)
+    with translation.override("vi"):
+        said = {verdict.value: str(SAYS[verdict]) for verdict in Verdict}
+    assert {name: code for name, (code, _text) in seen.items()} == {
+        "tampered": "tampered",
+        "foreign": "untrusted",
+        "revoked": "revoked",
+    }
+    for code, text in seen.values():
+        assert text.strip() == said[code]  # its own sentence, in Vietnamese
+    assert len({text for _code, text in seen.values()}) == 3
+    assert said["tampered"].startswith("Chữ ký số không khớp")
+    assert "không phải" in said["untrusted"]
+    assert "thu hồi" in said["revoked"]

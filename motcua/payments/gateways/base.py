@@ -131,6 +131,22 @@ class RefundResult:
     message: str = ""
 
 
+class RefundOutcome(enum.StrEnum):
+    """What the gateway says, asked again, of a refund whose answer we never recorded."""
+
+    DONE = "done"  # it has the refund on record: the money is (being) paid back
+    REFUSED = "refused"  # it refused it, or has no refund of the payment: nothing paid back
+    UNKNOWN = "unknown"  # it cannot tell yet: ask again later
+
+
+@dataclass(frozen=True)
+class RefundCheck:
+    outcome: RefundOutcome
+    gateway_transaction: str = ""
+    response_code: str = ""
+    message: str = ""
+
+
 @dataclass(frozen=True)
 class StatementLine:
     """One line of the gateway's statement of a day: a payment or a refund it settled."""
@@ -146,6 +162,7 @@ class StatementLine:
 class Gateway(Protocol):
     code: str  # "vnpay", "dvcqg"
     name: str  # shown to the payer
+    can_refund: bool  # whether its protocol has a refund call (else refunds are paid back outside)
 
     def checkout(self, request: CheckoutRequest) -> Checkout:
         """Start a payment; raise ``GatewayError`` when the gateway refuses or cannot be reached."""
@@ -185,6 +202,17 @@ class Gateway(Protocol):
 
         ``created_at`` is the payment's own moment, the one its checkout sent
         (VNPAY finds the payment by it, as ``query`` does), not when it was paid.
+        """
+        ...
+
+    def refund_query(
+        self, *, reference: str, created_at: dt.datetime, client_ip: str
+    ) -> RefundCheck:
+        """Ask the gateway whether it has a refund of the payment ``reference`` on record.
+
+        For a refund asked of it whose answer was never recorded (the process
+        died, or the answer never came); ``GatewayError`` when it cannot be
+        asked now.
         """
         ...
 

@@ -66,12 +66,18 @@ from .base import (
     GatewayError,
     Outcome,
     Payer,
+    RefundCheck,
     RefundResult,
     Report,
     StatementLine,
 )
 
 GMT7 = ZoneInfo("Asia/Ho_Chi_Minh")
+UNSUPPORTED = "unsupported"
+NO_REFUND = (
+    "the national portal's payment platform has no refund call: the treasury or the bank pays "
+    "the money back, and an accountant records that refund (outside the gateway)"
+)
 DATE_FORMAT = "%Y%m%d%H%M%S"
 OK = "0"
 STATUS_OUTCOME = {"0": Outcome.PAID, "1": Outcome.FAILED, "2": Outcome.CANCELLED}
@@ -136,6 +142,7 @@ class PlatformGateway:
 
     code = "dvcqg"
     name = "Cổng Dịch vụ công quốc gia"
+    can_refund = False  # no refund call: paid back by the treasury or the bank, then recorded
 
     def __init__(self) -> None:
         self.client_id: str = settings.DVCQG_PAYMENT_CLIENT_ID
@@ -309,11 +316,12 @@ class PlatformGateway:
         actor: str,
         client_ip: str,
     ) -> RefundResult:
-        raise GatewayError(
-            "the national portal's payment platform has no refund call: refund via the treasury",
-            code="unsupported",
-            retry=False,
-        )
+        raise GatewayError(NO_REFUND, code=UNSUPPORTED, retry=False)
+
+    def refund_query(
+        self, *, reference: str, created_at: dt.datetime, client_ip: str
+    ) -> RefundCheck:
+        raise GatewayError(NO_REFUND, code=UNSUPPORTED, retry=False)
 
     def statement(self, day: dt.date) -> list[StatementLine]:
         stamp = day.strftime("%Y%m%d")

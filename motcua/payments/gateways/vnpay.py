@@ -21,6 +21,10 @@ URL and the IPN; "truy-van-hoan-tien/querydr&refund.html" for querydr and refund
   HMAC-SHA512 over its own fields joined with ``|`` in the documented order
   (``QUERY_FIELDS``, ``REFUND_FIELDS``); answers are signed over
   ``ANSWER_FIELDS`` (querydr) or ``REFUND_ANSWER_FIELDS``.
+- A refund whose answer we never recorded is asked about with querydr: the
+  transaction's ``vnp_TransactionType`` (02 full / 03 partial refund) and
+  ``vnp_TransactionStatus`` (05 refund under way, 06 sent to the bank, 09
+  refused) say whether VNPAY has it; a payment (01) still ``00`` has none.
 - Statement: VNPAY has no public statement API. The merchant portal
   (merchant.vnpay.vn) exports the day's transactions as a spreadsheet; this
   adapter reads that export as CSV (``STATEMENT_COLUMNS``, our assumed column
@@ -57,6 +61,8 @@ from .base import (
     CheckoutRequest,
     GatewayError,
     Outcome,
+    RefundCheck,
+    RefundOutcome,
     RefundResult,
     Report,
     StatementLine,
@@ -71,6 +77,9 @@ CANCELLED_BY_PAYER = "24"
 NOT_COMPLETED = "01"  # vnp_TransactionStatus: the payment is not finished yet
 FULL_REFUND = "02"
 PARTIAL_REFUND = "03"
+# vnp_TransactionStatus of a refund: 05 VNPAY is processing it, 06 sent to the bank, 09 refused.
+REFUND_UNDER_WAY = frozenset({"05", "06"})
+REFUND_REFUSED = "09"
 
 # The signed fields of querydr and refund, in the order of VNPAY's documents.
 QUERY_FIELDS = (
@@ -207,6 +216,7 @@ class VnpayGateway:
 
     code = "vnpay"
     name = "VNPAY"
+    can_refund = True
 
     def __init__(self) -> None:
         self.tmn_code: str = settings.VNPAY_TMN_CODE
@@ -374,6 +384,40 @@ class VnpayGateway:
             response_code=code,
             message=answer.get("vnp_Message", "")[:200],
         )
+
+    def refund_query(
+        self, *, reference: str, created_at: dt.datetime, client_ip: str
+    ) -> RefundCheck:
+        fields = self.base_fields("querydr", client_ip)
+        fields |= {
+            "vnp_TxnRef": reference,
+            "vnp_TransactionDate": vnpay_time(created_at),
+            "vnp_OrderInfo": f"Truy van hoan tien {reference}",
+        }
+        answer = self.call(fields, QUERY_FIELDS, ANSWER_FIELDS)
+        code = answer.get("vnp_ResponseCode", "")
+        if code != PAID:
+            raise GatewayError(
+                f"VNPAY querydr refused: {code} {answer.get('vnp_Message', '')}".strip(),
+                code=code,
+                retry=code not in {"02", "03", "97"},
+            )
+        kind = answer.get("vnp_TransactionType", "")
+        status = answer.get("vnp_TransactionStatus", "")
+        said = {
+            "gateway_transaction": answer.get("vnp_TransactionNo", ""),
+            "response_code": status,
+            "message": answer.get("vnp_Message", "")[:200],
+        }
+        if kind in (FULL_REFUND, PARTIAL_REFUND) or status in REFUND_UNDER_WAY:
+            if status == REFUND_REFUSED:
+                return RefundCheck(RefundOutcome.REFUSED, **said)
+            if status == PAID or status in REFUND_UNDER_WAY:
+                return RefundCheck(RefundOutcome.DONE, **said)
+            return RefundCheck(RefundOutcome.UNKNOWN, **said)
+        if status == PAID:  # the payment itself, paid and never refunded: the refund never came
+            return RefundCheck(RefundOutcome.REFUSED, **said)
+        return RefundCheck(RefundOutcome.UNKNOWN, **said)
 
     # The day's statement (the merchant portal's export, see the module docstring).
 

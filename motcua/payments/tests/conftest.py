@@ -27,6 +27,7 @@ def fake_gateway(settings: Any) -> Iterator[type[FakeGateway]]:
     FakeGateway.queries = {}
     FakeGateway.refunds = []
     FakeGateway.refund_ok = True
+    FakeGateway.refund_checks = {}
     FakeGateway.lines = []
     FakeGateway.down = False
     yield FakeGateway

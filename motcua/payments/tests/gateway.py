@@ -23,6 +23,8 @@ from motcua.payments.gateways.base import (
     CheckoutRequest,
     GatewayError,
     Outcome,
+    RefundCheck,
+    RefundOutcome,
     RefundResult,
     Report,
     StatementLine,
@@ -70,10 +72,12 @@ def _report(fields: Mapping[str, str]) -> Report:
 class FakeGateway:
     code = "fake"
     name = "Cổng thử"
+    can_refund = True
     checkouts: ClassVar[list[CheckoutRequest]] = []
     queries: ClassVar[dict[str, Report]] = {}
     refunds: ClassVar[list[dict[str, Any]]] = []
     refund_ok: ClassVar[bool] = True
+    refund_checks: ClassVar[dict[str, RefundCheck]] = {}
     lines: ClassVar[list[StatementLine]] = []
     down: ClassVar[bool] = False
 
@@ -105,6 +109,13 @@ class FakeGateway:
         return RefundResult(
             self.refund_ok, "R1" if self.refund_ok else "", "00" if self.refund_ok else "94", ""
         )
+
+    def refund_query(
+        self, *, reference: str, created_at: dt.datetime, client_ip: str
+    ) -> RefundCheck:
+        if self.down:
+            raise GatewayError("down", code="timeout")
+        return self.refund_checks.get(reference, RefundCheck(RefundOutcome.UNKNOWN))
 
     def statement(self, day: dt.date) -> list[StatementLine]:
         return list(self.lines)

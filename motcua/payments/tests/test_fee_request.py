@@ -10,13 +10,14 @@ from django.utils import timezone
 
 from motcua.catalog.models import FeeDue
 from motcua.core.errors import Conflict, Forbidden
-from motcua.dossiers.models import DossierEvent, DossierState, EventKind, Status
+from motcua.dossiers.models import DossierEvent, DossierFee, DossierState, EventKind, Status
 from motcua.outbox.models import Message, MessageKind
 from motcua.payments.models import Method, Payment, PaymentLine, PaymentState
 from motcua.testing import Cast, pdf_upload
 from motcua.workflow import services
 from motcua.workflow.actions import action_run
-from motcua.workflow.rules import NOT_WAITING_FOR_PAYMENT, Action
+from motcua.workflow.rules import NOT_WAITING_FOR_PAYMENT, NOTHING_TO_PAY, Action
+from motcua.workflow.selectors import dossier_for_staff
 
 from .conftest import add_fee, submitted, waiting
 
@@ -83,6 +84,43 @@ def test_requesting_with_nothing_owed_or_without_the_role_is_refused(cast: Cast)
     assert caught.value.message == services.NOTHING_TO_PAY
     with pytest.raises(Forbidden):
         services.dossier_request_payment(dossier=dossier, actor=cast.specialist)
+
+
+def test_the_fee_request_is_offered_only_when_counted_fees_are_unpaid(cast: Cast) -> None:
+    def offered(dossier: Any) -> bool:
+        seen = dossier_for_staff(user=cast.receiving_officer, code=dossier.code)
+        return Action.REQUEST_PAYMENT in seen.actions
+
+    nothing = submitted(cast)
+    services.dossier_accept(dossier=nothing, actor=cast.receiving_officer)
+    assert not offered(nothing)
+    with pytest.raises(Conflict) as caught:  # the page and the API: the rules' words, a 409
+        action_run(
+            Action.REQUEST_PAYMENT,
+            dossier=nothing.code,
+            actor=cast.receiving_officer,
+            data={},
+            revision="*",
+        )
+    assert caught.value.message == NOTHING_TO_PAY
+    add_fee(nothing, amount=None)
+    assert not offered(nothing)  # an amount still to count: counted first
+    DossierFee.objects.filter(dossier=nothing).update(amount=12_000)
+    assert offered(nothing)
+    services.dossier_request_payment(dossier=nothing, actor=cast.receiving_officer)
+    nothing.refresh_from_db()
+    assert nothing.state == DossierState.PAYMENT_REQUESTED
+    assert not offered(nothing)  # asked already: it waits for the payment
+    # Paid at the counter: nothing is owed any more, so nothing is offered again.
+    action_run(
+        Action.RECORD_PAYMENT,
+        dossier=nothing.code,
+        actor=cast.receiving_officer,
+        data={"method": "cash", "receipt_number": "B1"},
+        revision="*",
+    )
+    nothing.refresh_from_db()
+    assert nothing.state == DossierState.ACCEPTED and not offered(nothing)
 
 
 def _processed(cast: Cast, dossier: Any) -> None:

@@ -22,6 +22,7 @@ from motcua.payments.models import (
     PaymentState,
     Receipt,
     Refund,
+    RefundState,
 )
 from motcua.payments.receipts import amount_in_words
 from motcua.payments.services import payment_refund
@@ -265,7 +266,7 @@ def test_the_gateway_is_asked_for_a_refund_with_no_transaction_open_and_the_amou
 
     def refund(self: FakeGateway, **kwargs: Any) -> RefundResult:
         reserved = Payment.objects.get(pk=second.pk).refunded_amount
-        seen.append((connection.in_atomic_block, reserved, Refund.objects.get().message))
+        seen.append((connection.in_atomic_block, reserved, Refund.objects.get().state))
         with pytest.raises(ValidationFailed):  # meanwhile, nothing is left to refund
             payment_refund(payment=second.pk, actor=accountant, amount=1, reason="Lần nữa")
         assert kwargs["created_at"] == second.created_at  # the checkout's moment, not paid_at
@@ -273,8 +274,8 @@ def test_the_gateway_is_asked_for_a_refund_with_no_transaction_open_and_the_amou
 
     monkeypatch.setattr(FakeGateway, "refund", refund)
     done = payment_refund(payment=second, actor=accountant, reason="Nộp trùng")
-    assert seen == [(False, 8000, "awaiting the gateway")]
-    assert (done.ok, done.gateway_transaction, done.message) == (True, "R1", "")
+    assert seen == [(False, 8000, RefundState.WAITING)]
+    assert (done.state, done.gateway_transaction, done.message) == (RefundState.DONE, "R1", "")
     second.refresh_from_db()
     assert (second.state, second.refunded_amount) == (PaymentState.REFUNDED, 8000)
     assert Refund.objects.count() == 1

@@ -18,6 +18,7 @@ from django.utils import timezone
 from pytest_django.live_server_helper import LiveServer
 
 from motcua.dossiers.models import Dossier, DossierState
+from motcua.payments.gateways.vnpay import VnpayGateway
 from motcua.payments.models import (
     Mismatch,
     MismatchKind,
@@ -25,6 +26,7 @@ from motcua.payments.models import (
     PaymentState,
     Receipt,
     Refund,
+    RefundState,
 )
 from motcua.payments.reconciliation import reconcile, statement_import
 from motcua.payments.services import payment_refund, payment_start
@@ -156,3 +158,46 @@ def test_a_double_payment_is_refunded_through_the_vnpay_adapter(live: str, cast:
     assert twice.resolved_at is not None
     assert _state(first) == PaymentState.PAID
     assert Refund.objects.count() == 1
+
+
+class Crash(BaseException):
+    """The process dies between asking VNPAY and recording its answer."""
+
+
+@pytest.mark.parametrize("reached", [True, False])
+def test_a_refund_left_waiting_is_settled_by_querydr(
+    live: str, cast: Cast, monkeypatch: pytest.MonkeyPatch, reached: bool
+) -> None:
+    dossier = waiting(cast, amount=25_000)
+    first, first_url = _start(live, dossier, ago=5)
+    second, second_url = _start(live, dossier, ago=3)
+    pay_through(first_url, "pay")
+    pay_through(second_url, "pay")
+    asked = VnpayGateway.refund
+
+    def dies(self: VnpayGateway, **kwargs: Any) -> Any:
+        if reached:  # VNPAY refunds; the answer is lost with the process
+            asked(self, **kwargs)
+        raise Crash
+
+    monkeypatch.setattr(VnpayGateway, "refund", dies)
+    accountant = UserFactory(username="ketoan")
+    StaffRoleFactory(user=accountant, role=Role.ACCOUNTANT, agency=cast.unit)
+    with pytest.raises(Crash):
+        payment_refund(payment=second, actor=accountant, reason="Nộp trùng")
+    assert Refund.objects.get().state == RefundState.WAITING
+    assert SimRefund.objects.count() == (1 if reached else 0)
+
+    counts = reconcile(now=timezone.now() + dt.timedelta(minutes=10))
+    assert counts["refunds_asked"] == 1
+    refund = Refund.objects.get()
+    second.refresh_from_db()
+    if reached:
+        assert (refund.state, refund.response_code) == (RefundState.DONE, "06")
+        assert (second.state, second.refunded_amount) == (PaymentState.REFUNDED, 25_000)
+        assert Mismatch.objects.get().resolved_at is not None
+    else:
+        assert (refund.state, refund.response_code) == (RefundState.REFUSED, "00")
+        assert (second.state, second.refunded_amount) == (PaymentState.PAID, 0)
+        assert Mismatch.objects.get().resolved_at is None
+    assert _state(first) == PaymentState.PAID

@@ -230,8 +230,11 @@ def querydr(txn: SimTransaction) -> JsonResponse:
     status = txn.transaction_status if txn.response_code else "01"
     if txn.response_code and not settled:
         status = "01"
+    kind = "01"  # the payment; once refunded, the refund's own type (02 full, 03 partial)
     if txn.refunded and status == "00":
         status = "05" if txn.refunded < txn.amount else "06"
+        latest = txn.refunds.order_by("-id").first()
+        kind = latest.transaction_type if latest is not None else "02"
     fields = {
         "vnp_ResponseId": secrets.token_hex(16),
         "vnp_Command": "querydr",
@@ -243,7 +246,7 @@ def querydr(txn: SimTransaction) -> JsonResponse:
         "vnp_BankCode": txn.bank_code or "NCB",
         "vnp_PayDate": txn.pay_date,
         "vnp_TransactionNo": txn.transaction_no,
-        "vnp_TransactionType": "01",
+        "vnp_TransactionType": kind,
         "vnp_TransactionStatus": status,
         "vnp_OrderInfo": txn.order_info,
         "vnp_PromotionCode": "",

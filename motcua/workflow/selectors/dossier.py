@@ -35,6 +35,7 @@ from motcua.dossiers.models import (
     Outcome,
     Status,
 )
+from motcua.esign.selectors import RESULT_SIGNED_VALUES, SignedFacts, signed_facts
 from motcua.staff.models import Role
 from motcua.staff.selectors import AnyUser, user_agency_roles
 
@@ -240,6 +241,7 @@ class ResultRow:
     name: str
     is_electronic: bool
     recorded_at: dt.datetime
+    signed: SignedFacts | None = None
 
 
 @dataclass(frozen=True)
@@ -518,11 +520,21 @@ def dossier_for_staff(*, user: AnyUser, code: str) -> StaffDossier:
     )
     results: tuple[ResultRow, ...] = ()
     if any(e.kind == EventKind.RESULT_RECORDED for e in timeline):  # else none: no query
-        results = tuple(
-            ResultRow(**r)
-            for r in DossierResult.objects.filter(dossier_id=pk)
+        rows = (
+            DossierResult.objects.filter(dossier_id=pk)
             .order_by("number", "id")
-            .values("id", "code", "name", "is_electronic", "recorded_at")
+            .values("id", "code", "name", "is_electronic", "recorded_at", *RESULT_SIGNED_VALUES)
+        )
+        results = tuple(
+            ResultRow(
+                id=r["id"],
+                code=r["code"],
+                name=r["name"],
+                is_electronic=r["is_electronic"],
+                recorded_at=r["recorded_at"],
+                signed=signed_facts(r["code"], r),
+            )
+            for r in rows
         )
     supplements = _supplements(pk) if row["supplement_requests"] else ()
     open_row = next((s for s in steps if s["finished_at"] is None), None)

@@ -65,11 +65,12 @@ class Held:
     def holds(self, roles: Iterable[str], agency_id: int | None) -> bool:
         return bool({str(r) for r in roles} & self.roles.get(agency_id or 0, set()))
 
-    def situation(self, *, supplements: bool = True) -> rules.Situation:
+    def situation(self, *, supplements: bool = True, fees: bool = True) -> rules.Situation:
         """Return what the rules need to know of the held dossier and step.
 
         Without ``supplements`` the requests made so far are not read (the
-        rules need them only to judge a new request).
+        rules need them only to judge a new request); without ``fees`` what
+        the dossier owes is not read (they need it only for a fee request).
         """
         d, step = self.dossier, self.step
         return situation(
@@ -81,6 +82,7 @@ class Held:
             supplements=None if supplements else (),
             version_id=d.procedure_version_id,
             extended=d.original_due_at is not None,
+            fees=None if fees else rules.Owed.NOTHING,
         )
 
 
@@ -149,7 +151,10 @@ def check(held: Held, action: rules.Action, actor: Actor | None) -> None:
     """Raise Conflict or Forbidden unless ``actor`` may do ``action`` on the held dossier."""
     rules.check(
         action,
-        held.situation(supplements=action == rules.Action.REQUEST_SUPPLEMENT),
+        held.situation(
+            supplements=action == rules.Action.REQUEST_SUPPLEMENT,
+            fees=action == rules.Action.REQUEST_PAYMENT,
+        ),
         roles=held.roles,
         actor_id=actor.pk if actor is not None else None,
     )
@@ -176,7 +181,7 @@ def acting(
     with transaction.atomic():
         held = hold(dossier, actor, expected_revision, now or timezone.now())
         if actor is None:
-            rules.check_applicant(action, held.situation(supplements=False))
+            rules.check_applicant(action, held.situation(supplements=False, fees=False))
         else:
             check(held, action, actor)
         yield held
@@ -195,7 +200,7 @@ def acting_on_locked(dossier: Dossier, *, action: rules.Action, now: dt.datetime
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("acting_on_locked needs the transaction that locked the dossier")
     held = Held(dossier, _open_step(dossier), {}, now, received_at=dossier.received_at)
-    rules.check_applicant(action, held.situation(supplements=False))
+    rules.check_applicant(action, held.situation(supplements=False, fees=False))
     yield held
 
 

@@ -226,7 +226,7 @@ def dossier_request_supplement(
 
 def _request_supplement(held: Held, actor: Actor, reason: str, items: Sequence[Missing]) -> None:
     dossier = held.dossier
-    phase, agency_id = rules.supplement_asker(held.situation())
+    phase, agency_id = rules.supplement_asker(held.situation(fees=False))
     request = SupplementRequest.objects.create(
         dossier=dossier,
         number=dossier.supplement_requests + 1,
@@ -463,7 +463,7 @@ def dossier_withdrawal_decide(
         expected_revision=expected_revision,
         now=now,
     ) as held:
-        situation = held.situation()
+        situation = held.situation(fees=False)
         is_leader = held.holds([Role.LEADER], held.dossier.competent_agency_id)
         actor_label = label(Role.LEADER if is_leader else Role.RECEIVING_OFFICER)
         if approve:

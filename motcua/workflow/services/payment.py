@@ -16,7 +16,6 @@ from __future__ import annotations
 import datetime as dt
 
 from django.conf import settings
-from django.utils.translation import gettext_lazy as _
 
 from motcua.core.errors import Conflict
 from motcua.dossiers.models import Dossier, DossierState, EventKind
@@ -26,8 +25,8 @@ from motcua.staff.models import Role
 from .. import rules, timing
 from ._base import Actor, Held, acting, acting_on_locked, label, state_before, transition
 
-NOTHING_TO_PAY = _("Nothing is left to pay on this dossier now.")
-FEES_UNCOUNTED = _("Some fees are still to be counted: count them before asking for payment.")
+NOTHING_TO_PAY = rules.NOTHING_TO_PAY
+FEES_UNCOUNTED = rules.FEES_UNCOUNTED
 APPLICANT_ONLINE_LABEL = "Người nộp hồ sơ (trực tuyến)"
 
 

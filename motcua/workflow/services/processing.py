@@ -11,6 +11,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from motcua.calendar import selectors as calendar
@@ -45,6 +48,7 @@ from ._base import (
     check_assignee,
     close_step,
     finish_dossier,
+    hold,
     label,
     open_step,
     required_text,
@@ -611,5 +615,52 @@ def dossier_case_choose(
                 part for part in (f"{chosen.label}: {chosen.text}", note.strip()) if part
             ),
             actor_label=label(Role(step.role) if step is not None else Role.LEADER),
+        )
+    return held.dossier
+
+
+POSTAL_SERVICE = _("Public postal service")
+DELIVERED_BY_POST = _("Delivered by post on %(date)s to %(recipient)s (postal order %(order)s).")
+
+
+def dossier_result_delivered(
+    *,
+    dossier: Dossier | int,
+    at: dt.datetime,
+    recipient: str,
+    order_number: str,
+    now: dt.datetime | None = None,
+) -> Dossier:
+    """Record the result returned by post (national status 10) once the post confirmed delivery.
+
+    A system step, no officer: the post's delivery confirmation (``postal.tracking``)
+    is the proof, as the gateway's is for an online payment. Only a processed
+    dossier (``rules.RESULT_BEFORE_PROCESSED`` otherwise, ``Conflict``); the
+    timeline says when and to whom the post delivered it, and the applicant
+    gets the same message as for a return at the counter. Locks the dossier
+    row (``select_for_update``); runs in the caller's transaction if any.
+    """
+    recipient = recipient.strip()[:200] or "-"
+    with transaction.atomic():
+        held = hold(dossier, None, None, now or timezone.now())
+        if held.dossier.state != DossierState.PROCESSED:
+            raise Conflict(rules.RESULT_BEFORE_PROCESSED)
+        with translation.override(settings.LANGUAGE_CODE):
+            note = str(DELIVERED_BY_POST) % {
+                "date": f"{timezone.localtime(at):%d/%m/%Y}",
+                "recipient": recipient,
+                "order": order_number,
+            }
+            actor_label = str(POSTAL_SERVICE)
+        held.dossier.result_returned_to = recipient
+        held.dossier.result_returned_via = Delivery.POST
+        close_step(held, None, note=note, judged=False)
+        transition(
+            held,
+            to_state=DossierState.RESULT_RETURNED,
+            actor=None,
+            kind=EventKind.RESULT_RETURNED,
+            note=note,
+            actor_label=actor_label,
         )
     return held.dossier

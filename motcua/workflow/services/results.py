@@ -1,7 +1,9 @@
 """Revoke or replace an issued electronic result (leaders of the deciding agency).
 
 The old signed result stays on record, marked (``motcua.esign``); the
-verification page says it was revoked or replaced, and by which result.
+verification page says it was revoked or replaced, and by which result. The
+timeline has an entry of its own kind (``RESULT_REVOKED``, ``RESULT_REPLACED``),
+public, its note the codes and the reason, which the applicant reads.
 Locks the dossier row (``select_for_update``) like every action.
 """
 
@@ -61,10 +63,9 @@ def dossier_result_revoke(
             held,
             to_state=DossierState(held.dossier.state),
             actor=actor,
-            kind=EventKind.RESULT_RECORDED,
-            note=f"Thu hồi kết quả {found.code}: {reason}",
+            kind=EventKind.RESULT_REVOKED,
+            note=f"{found.code}: {reason}",
             actor_label=label(Role.LEADER),
-            is_public=False,
         )
     return held.dossier
 
@@ -140,9 +141,8 @@ def dossier_result_replace(
             held,
             to_state=DossierState(locked.state),
             actor=actor,
-            kind=EventKind.RESULT_RECORDED,
-            note=f"Thay thế kết quả {old.code} bằng {new.code}: {reason}",
+            kind=EventKind.RESULT_REPLACED,
+            note=f"{old.code} → {new.code}: {reason}",
             actor_label=label(Role.LEADER),
-            is_public=False,
         )
     return held.dossier

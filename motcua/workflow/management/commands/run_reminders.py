@@ -18,6 +18,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from django_tasks_db.models import DBTaskResult
 
 from motcua.payments.tasks import reconcile_task
+from motcua.postal.tasks import tracking_task
 from motcua.workflow.reminders import reminders_run
 from motcua.workflow.tasks import reminders_task
 
@@ -97,3 +98,6 @@ class Command(BaseCommand):
         # Payments: pending ones re-queried when due, yesterday's statements imported.
         if not DBTaskResult.objects.ready().filter(task_path=reconcile_task.module_path).exists():
             reconcile_task.enqueue()
+        # The post: orders still REQUESTED registered, tracking events pulled (webhook fallback).
+        if not DBTaskResult.objects.ready().filter(task_path=tracking_task.module_path).exists():
+            tracking_task.enqueue()
