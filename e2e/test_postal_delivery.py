@@ -15,7 +15,6 @@ screenshots are kept in ``MOTCUA_SCREENSHOTS`` (var/screenshots).
 
 from __future__ import annotations
 
-import datetime as dt
 import importlib
 import io
 import os
@@ -96,7 +95,7 @@ def _post_says(order: Order, n: int, state: str, code: str, notes: str = "") -> 
                 order_number=order.number,
                 code=code,
                 state=state,
-                happened_at=timezone.now() + dt.timedelta(seconds=n),
+                happened_at=timezone.now(),
                 message={"in_transit": "Đang vận chuyển", "failed": "Phát không thành công"}.get(
                     state, "Phát thành công"
                 ),

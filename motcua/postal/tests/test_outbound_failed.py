@@ -198,3 +198,39 @@ def test_no_step_of_the_post_marks_the_result_returned(cast: Cast) -> None:
     assert set(seen) == {Status.PROCESSED}
     assert Dossier.objects.get(pk=dossier.pk).state == DossierState.PROCESSED
     assert Dossier.objects.get(pk=dossier.pk).result_returned_via == ""
+
+
+def test_the_posts_delivery_confirmation_of_a_re_sent_result_returns_it(cast: Cast) -> None:
+    """The other way a result is returned: the post confirms the re-sent delivery (the
+    carrier's ``events_ingest``, which calls the workflow's ``dossier_result_delivered``)."""
+    from django.utils import timezone
+
+    from motcua.postal.carriers.base import CarrierEvent
+    from motcua.postal.tracking import events_ingest
+
+    failed = outbound.order_return_receive(order=_out(cast), officer=cast.receiving_officer)
+    resent = set_state(
+        outbound.order_resend(order=failed, officer=cast.receiving_officer),
+        OrderState.HANDED_OVER,
+    )
+    assert _status(resent) == Status.PROCESSED
+
+    events_ingest(
+        carrier=resent.carrier,
+        events=[
+            CarrierEvent(
+                external_id="E-1",
+                order_number=resent.number,
+                code="delivered",
+                state=OrderState.DELIVERED,
+                happened_at=timezone.now(),
+                notes="Nguyễn Văn An",
+            )
+        ],
+    )
+
+    dossier = Dossier.objects.get(postal_orders=resent)
+    assert dossier.status == Status.RESULT_RETURNED
+    assert dossier.result_returned_via == Delivery.POST
+    assert Order.objects.get(pk=resent.pk).state == OrderState.DELIVERED
+    assert failed_deliveries(unit=cast.unit) == []
