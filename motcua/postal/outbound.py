@@ -54,6 +54,7 @@ from .models import (
     Tariff,
     TrackingEvent,
 )
+from .selectors import tariff_for
 
 # A staff member (the user model); Any, as the user model's foreign keys want it.
 Actor = Any
@@ -106,17 +107,8 @@ def check_officer(actor: Actor, unit: Agency | int) -> None:
         raise Forbidden(NOT_UNIT_OFFICER)
 
 
-def current_tariff(*, service: str, zone: str, day: dt.date) -> Tariff | None:
-    """Return the postal charge of ``service`` in ``zone`` in force on ``day`` (one query)."""
-    return (
-        Tariff.objects.filter(service=service, zone=zone, valid_from__lte=day)
-        .order_by("-valid_from")
-        .first()
-    )
-
-
 def _charge(now: dt.datetime) -> int:
-    tariff = current_tariff(service=Service.DELIVERY, zone=ZONE, day=timezone.localdate(now))
+    tariff = tariff_for(service=Service.DELIVERY, zone=ZONE, on=timezone.localdate(now))
     if tariff is None:
         raise Conflict(NO_TARIFF)
     return int(tariff.amount)
