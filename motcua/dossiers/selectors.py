@@ -23,6 +23,7 @@ _PUBLIC_FIELDS = (
     "code",
     "status",
     "channel",
+    "delivery",
     "received_at",
     "due_at",
     "procedure__code",
