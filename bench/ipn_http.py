@@ -196,6 +196,9 @@ def main() -> None:
         )
         results = {}
         for phase in ("first confirmations", "replays"):
+            if phase == "replays":  # each thread walks back over the part it confirmed only
+                share = int(counts(env).get("confirmed", 0) / threads * 0.8)
+                wrk_env = dict(wrk_env, BENCH_SHARE=str(max(share, 1)))
             figures = wrk(
                 base + "/",
                 "ipn.lua",
@@ -211,14 +214,8 @@ def main() -> None:
             )
             time.sleep(1)
         answers = counts(env)
-        print("answers recorded:", answers)
-        confirmed = answers.get("confirmed", 0)
-        if (
-            confirmed * 1.0
-            < results["first confirmations"]["requests_per_second"] * args.seconds * 0.9
-        ):
-            print("(some first-round requests were replays: raise --payments)")
-        if confirmed >= args.payments * 0.95:
+        print("answers recorded (the warm-up's are the invalid signatures):", answers)
+        if answers.get("confirmed", 0) >= args.payments * 0.95:
             print("(the first round wrapped around: raise --payments or lower --seconds)")
     finally:
         server.terminate()

@@ -12,6 +12,9 @@ end
 function init(args)
   local total = tonumber(os.getenv("BENCH_THREADS"))
   local share = math.floor(#lines / total)
+  -- replays: only the lines the first round confirmed (the bench passes how many a thread)
+  local confirmed = tonumber(os.getenv("BENCH_SHARE") or "0")
+  if confirmed > 0 and confirmed < share then share = confirmed end
   first = (id - 1) * share + 1
   last = first + share - 1
   next_line = first
