@@ -331,7 +331,8 @@ def _issued_results(d: StaffDossier) -> list[Choice]:
 
 
 def _return_ways(_d: StaffDossier) -> list[Choice]:
-    return [Choice(str(value), str(text)) for value, text in Delivery.choices]
+    # By post is not a way an officer records: the post's delivery confirmation returns it.
+    return [Choice(str(v), str(text)) for v, text in Delivery.choices if v != Delivery.POST]
 
 
 def _payment_methods(_d: StaffDossier) -> list[Choice]:

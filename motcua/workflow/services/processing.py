@@ -73,7 +73,11 @@ ELECTRONIC_RESULT_NOT_PDF = _(
 NO_ELECTRONIC_RESULT = _(
     "This dossier has no valid signed electronic result: return it at the counter or by post."
 )
-RETURN_WAY_UNKNOWN = _("Choose how the result was returned: at the counter, by post or online.")
+RETURN_WAY_UNKNOWN = _("Choose how the result was returned: at the counter or online.")
+BY_POST_ON_DELIVERY = _(
+    "A result sent by post is returned when the post confirms its delivery: send it from "
+    "the postal service's dispatch page."
+)
 ONLINE = _("Online: the applicant downloads the signed electronic result")
 CASE_UNCHANGED = _("The dossier already follows this case.")
 CASE_DUE_PAST = _(
@@ -531,6 +535,8 @@ def dossier_return_result(
     via = via or Delivery.COUNTER
     if via not in Delivery.values:
         raise ValidationFailed(RETURN_WAY_UNKNOWN, field_errors={"via": [RETURN_WAY_UNKNOWN]})
+    if via == Delivery.POST:  # only the post's confirmation returns it (dossier_result_delivered)
+        raise ValidationFailed(BY_POST_ON_DELIVERY, field_errors={"via": [BY_POST_ON_DELIVERY]})
     if via == Delivery.ONLINE and not to_whom.strip():
         to_whom = str(ONLINE)
     to_whom = required_text(to_whom, "to_whom", RECIPIENT_REQUIRED)

@@ -755,6 +755,22 @@ def test_result_returned_before_processed_is_refused(cast: Cast, accepted: Dossi
     assert snapshot(accepted) == before
 
 
+def test_an_officer_cannot_record_a_result_returned_by_post(cast: Cast, accepted: Dossier) -> None:
+    """Only the post's delivery confirmation returns a result by post (postal tracking)."""
+    from motcua.core.errors import ValidationFailed
+    from motcua.workflow.services.processing import BY_POST_ON_DELIVERY
+
+    before = snapshot(accepted)
+
+    with pytest.raises(ValidationFailed) as caught:
+        services.dossier_return_result(
+            dossier=accepted, actor=cast.receiving_officer, to_whom="An", via="post"
+        )
+
+    assert caught.value.message == BY_POST_ON_DELIVERY
+    assert snapshot(accepted) == before
+
+
 def test_mark_processed_by_an_outsider_is_refused(cast: Cast, accepted: Dossier) -> None:
     before = snapshot(accepted)
 
