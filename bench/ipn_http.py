@@ -40,7 +40,7 @@ DATABASE = "motcua_bench_ipn"
 SECRET = "bench-vnpay-hash-secret"  # noqa: S105 - the loopback bench's own terminal
 TMN = "BENCH001"
 
-from bench.run import machine, manage, wrk  # noqa: E402 - after the path is set
+from bench.run import gunicorn, machine, manage, wrk  # noqa: E402 - after the path is set
 
 
 def seed(count: int, out: str) -> None:
@@ -164,24 +164,7 @@ def main() -> None:
             env, "shell", "-c", f"import bench.ipn_http as b; b.seed({args.payments}, {ipn_file!r})"
         ).strip()
     )
-    server = subprocess.Popen(
-        [
-            str(ROOT / ".venv/bin/gunicorn"),
-            "config.wsgi",
-            "-b",
-            f"127.0.0.1:{args.port}",
-            "-w",
-            str(args.workers),
-            "-k",
-            "gthread",
-            "--threads",
-            str(args.threads),
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=env,
-    )
+    server = gunicorn(env, port=args.port, workers=args.workers, threads=args.threads)
     base = f"http://127.0.0.1:{args.port}"
     try:
         answering(base + "/thanh-toan/ipn/vnpay/")

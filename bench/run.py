@@ -106,6 +106,15 @@ def wrk(
     }
 
 
+def gunicorn(
+    env: dict[str, str], *, port: int, workers: int, threads: int
+) -> subprocess.Popen[bytes]:
+    """Serve the site with gunicorn (gthread) on the loopback, as the benches measure it."""
+    command = [str(ROOT / ".venv/bin/gunicorn"), "config.wsgi", "-b", f"127.0.0.1:{port}"]
+    command += ["-w", str(workers), "-k", "gthread", "--threads", str(threads)]
+    return subprocess.Popen([*command, "--log-level", "warning"], cwd=ROOT, env=env)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter

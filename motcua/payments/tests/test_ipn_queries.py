@@ -159,3 +159,24 @@ def test_the_periodic_sweep_settles_what_no_worker_took(client: Client, cast: Ca
     dossier.refresh_from_db()
     assert dossier.state != DossierState.PAYMENT_REQUESTED
     assert Receipt.objects.filter(payment=payment).count() == 1
+
+
+def test_a_failure_while_acting_records_the_notification_alone_and_changes_nothing(
+    client: Client, cast: Cast, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from motcua.payments import services
+
+    signed_in(client)
+    payment = _basket(client, waiting(cast))
+
+    def boom(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("database gone")
+
+    monkeypatch.setattr(services, "_report_on", boom)
+    assert Client().post(IPN, signed(payment.reference, payment.amount)).json()["RspCode"] == "99"
+    payment.refresh_from_db()
+    assert (payment.state, payment.settled_at) == (PaymentState.PENDING, None)
+    notification = Notification.objects.get()
+    assert (notification.answer, notification.payment_id) == ("other", None)
+    assert notification.raw["form"]["ref"] == payment.reference
+    assert _queued_settlements() == []
