@@ -59,7 +59,7 @@ def _collected(unit: Any, postal_unit: Any, **kwargs: Any) -> Order:
 
 @pytest.fixture
 def scene() -> dict[str, Any]:
-    unit = OneStopUnitFactory(name="Trung tâm Phục vụ hành chính công", code="000.00.01.H15")
+    unit = OneStopUnitFactory(name="Trung tâm Phục vụ hành chính công", code="000.01.01.H15")
     postal_unit = PostalUnitFactory(serves=[unit], name="Bưu cục Hải Châu")
     worker = PostalWorkerFactory(
         unit=postal_unit, user=UserFactory(username="buu", last_name="Trần", first_name="Bưu")
@@ -99,8 +99,8 @@ def test_open_numbers_per_unit_and_year_lists_components_and_totals(
 ) -> None:
     first = _open(scene, orders=scene["orders"][:2])
     second = _open(scene, orders=scene["orders"][2:])
-    assert first.number == "BBGN-000.00.01.H15-2026-00001"
-    assert second.number == "BBGN-000.00.01.H15-2026-00002"
+    assert first.number == "BBGN-000.01.01.H15-2026-00001"
+    assert second.number == "BBGN-000.01.01.H15-2026-00002"
     assert (first.packages, first.fees_total, first.charges_total) == (2, 16000, 50000)
     assert first.worker_name == "Trần Bưu"
     line = first.lines.get(order=scene["orders"][0])
