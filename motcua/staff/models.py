@@ -14,6 +14,7 @@ class Role(models.TextChoices):
     AGENCY_ADMIN = "agency_admin", _("Agency administrator")
     CENTRE_ADMIN = "centre_admin", _("Centre administrator")
     ACCOUNTANT = "accountant", _("Accountant (fees and reconciliation)")
+    STATISTICIAN = "statistician", _("Statistician (figures, reports, targets)")
 
 
 class StaffRole(models.Model):
