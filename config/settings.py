@@ -716,3 +716,9 @@ VNPOST_WEBHOOK_SECRET = env(
 POSTAL_SIMULATOR_WEBHOOK_URL = env(
     "POSTAL_SIMULATOR_WEBHOOK_URL", SITE_URL.rstrip("/") + "/buu-chinh/webhook/vnpost/"
 )
+
+# Statistics (motcua/statistics/): facts kept from the dossiers' timelines and rolled up by day
+# and month (issue 13). The refresh re-reads the dossiers whose timeline moved since its last
+# run, less this overlap (seconds), so a transaction that committed late is still counted.
+INSTALLED_APPS += ["motcua.statistics"]
+STATISTICS_REFRESH_OVERLAP = envint("STATISTICS_REFRESH_OVERLAP", "900")
