@@ -8,7 +8,7 @@ import random
 import pytest
 from django.utils import timezone
 
-from motcua.dossiers.models import DossierEvent, DossierState, EventKind, Status
+from motcua.dossiers.models import Dossier, DossierEvent, DossierState, EventKind, Status
 from motcua.statistics import periods
 from motcua.statistics.facts import facts_of
 from motcua.statistics.measures import MEASURES
@@ -25,7 +25,7 @@ def _at(day: dt.date, hour: int = 9) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time(hour)))
 
 
-def _event(dossier: object, kind: str, at: dt.datetime, to: int = Status.NEW) -> None:
+def _event(dossier: Dossier, kind: str, at: dt.datetime, to: int = Status.NEW) -> None:
     DossierEvent.objects.create(dossier=dossier, kind=kind, at=at, to_status=to)
 
 
