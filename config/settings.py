@@ -716,3 +716,8 @@ VNPOST_WEBHOOK_SECRET = env(
 POSTAL_SIMULATOR_WEBHOOK_URL = env(
     "POSTAL_SIMULATOR_WEBHOOK_URL", SITE_URL.rstrip("/") + "/buu-chinh/webhook/vnpost/"
 )
+
+# Catalogue history (issue 13, cathist): the day Decree 42/2022/NĐ-CP took effect, from which the
+# online levels "toàn trình" / "một phần" replace levels 1-4 of Decree 43/2011 as the primary
+# scheme of the statistics of procedures offered online (both are counted on any date).
+CATALOG_ONLINE_LEVELS_SWITCH = env("CATALOG_ONLINE_LEVELS_SWITCH", "2022-08-09")
