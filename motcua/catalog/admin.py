@@ -48,6 +48,7 @@ from motcua.catalog.models import (
     FeeExemption,
     Field,
     Procedure,
+    ProcedureProvision,
     ProcedureVersion,
     ProcessingCase,
     SearchAbbreviation,
@@ -74,6 +75,7 @@ if TYPE_CHECKING:
     ProcedureAdminBase = admin.ModelAdmin[Procedure]
     VersionAdminBase = admin.ModelAdmin[ProcedureVersion]
     VersionInlineBase = admin.TabularInline[ProcedureVersion, Procedure]
+    ProvisionInlineBase = admin.TabularInline[ProcedureProvision, Procedure]
     ComponentInlineBase = admin.TabularInline[Component, ProcedureVersion]
     FeeInlineBase = admin.StackedInline[Fee, ProcedureVersion]
     ExemptionInlineBase = admin.StackedInline[FeeExemption, ProcedureVersion]
@@ -85,7 +87,7 @@ if TYPE_CHECKING:
 else:
     FieldAdminBase = ProcedureAdminBase = VersionAdminBase = admin.ModelAdmin
     AbbreviationAdminBase = admin.ModelAdmin
-    VersionInlineBase = ComponentInlineBase = admin.TabularInline
+    VersionInlineBase = ComponentInlineBase = ProvisionInlineBase = admin.TabularInline
     FeeInlineBase = ExemptionInlineBase = CaseInlineBase = admin.StackedInline
     FeeFormBase = ExemptionFormBase = CaseFormBase = forms.ModelForm
     InlineFormSetBase = BaseInlineFormSet
@@ -145,6 +147,35 @@ class VersionInline(VersionInlineBase):
         return False
 
 
+class ProvisionInline(ProvisionInlineBase):
+    """The procedure's history (catalog.history), read only: the services write it."""
+
+    model = ProcedureProvision
+    fk_name = "procedure"
+    extra = 0
+    can_delete = False
+    fields = (
+        "valid_from",
+        "valid_to",
+        "is_published",
+        "online_level",
+        "legacy_online_level",
+        "agency",
+        "level",
+        "source",
+        "recorded_at",
+        "recorded_by",
+    )
+    readonly_fields = fields
+    ordering = ["-valid_from"]
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
 class ImportForm(forms.Form):
     file = forms.FileField(label=_("Catalogue file (.json or .xlsx)"))
     dry_run = forms.BooleanField(
@@ -169,7 +200,7 @@ class ProcedureAdmin(ProcedureAdminBase):
     list_select_related = ["agency", "field"]
     autocomplete_fields = ["agency", "field"]
     readonly_fields = ["current_version", "processing_time_value", "processing_time_unit"]
-    inlines = [VersionInline]
+    inlines = [VersionInline, ProvisionInline]
     actions = ["publish_new_version", "export_as_json", "export_as_xlsx"]
     change_list_template = "admin/catalog/procedure/change_list.html"
     fieldsets = [

@@ -6,36 +6,140 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('catalog', '0007_vietnamese_collation'),
-        ('organisation', '0004_agency_successor'),
+        ("catalog", "0007_vietnamese_collation"),
+        ("organisation", "0004_agency_successor"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ProcedureProvision',
+            name="ProcedureProvision",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('valid_from', models.DateField(verbose_name='from')),
-                ('valid_to', models.DateField(blank=True, null=True, verbose_name='until (excluded)')),
-                ('online_level', models.CharField(blank=True, choices=[('full', 'Fully online (toàn trình)'), ('partial', 'Partially online (một phần)'), ('none', 'Not online')], max_length=10, verbose_name='online level')),
-                ('legacy_online_level', models.PositiveSmallIntegerField(blank=True, choices=[(1, 'Level 1: information'), (2, 'Level 2: downloadable forms'), (3, 'Level 3: online submission'), (4, 'Level 4: online submission, payment and result')], null=True, verbose_name='level under Decree 43/2011')),
-                ('is_published', models.BooleanField(verbose_name='published')),
-                ('level', models.CharField(choices=[('province', 'Province'), ('district', 'District (before 2025)'), ('commune', 'Commune'), ('ministry', 'Ministry branch')], max_length=10, verbose_name='level of government')),
-                ('source', models.CharField(choices=[('catalog', 'a change in the catalogue'), ('import', 'an import of the catalogue as it was'), ('backfill', 'the catalogue when its history began')], max_length=10, verbose_name='source')),
-                ('recorded_at', models.DateTimeField(verbose_name='recorded at')),
-                ('agency', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='organisation.agency', verbose_name='competent agency')),
-                ('procedure', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='provisions', to='catalog.procedure')),
-                ('recorded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='recorded by')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("valid_from", models.DateField(verbose_name="from")),
+                (
+                    "valid_to",
+                    models.DateField(blank=True, null=True, verbose_name="until (excluded)"),
+                ),
+                (
+                    "online_level",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("full", "Fully online (toàn trình)"),
+                            ("partial", "Partially online (một phần)"),
+                            ("none", "Not online"),
+                        ],
+                        max_length=10,
+                        verbose_name="online level",
+                    ),
+                ),
+                (
+                    "legacy_online_level",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        choices=[
+                            (1, "Level 1: information"),
+                            (2, "Level 2: downloadable forms"),
+                            (3, "Level 3: online submission"),
+                            (4, "Level 4: online submission, payment and result"),
+                        ],
+                        null=True,
+                        verbose_name="level under Decree 43/2011",
+                    ),
+                ),
+                ("is_published", models.BooleanField(verbose_name="published")),
+                (
+                    "level",
+                    models.CharField(
+                        choices=[
+                            ("province", "Province"),
+                            ("district", "District (before 2025)"),
+                            ("commune", "Commune"),
+                            ("ministry", "Ministry branch"),
+                        ],
+                        max_length=10,
+                        verbose_name="level of government",
+                    ),
+                ),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("catalog", "a change in the catalogue"),
+                            ("import", "an import of the catalogue as it was"),
+                            ("backfill", "the catalogue when its history began"),
+                        ],
+                        max_length=10,
+                        verbose_name="source",
+                    ),
+                ),
+                ("recorded_at", models.DateTimeField(verbose_name="recorded at")),
+                (
+                    "agency",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="organisation.agency",
+                        verbose_name="competent agency",
+                    ),
+                ),
+                (
+                    "procedure",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="provisions",
+                        to="catalog.procedure",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="recorded by",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'procedure provision',
-                'verbose_name_plural': 'procedure provisions',
-                'ordering': ['procedure', 'valid_from'],
-                'indexes': [models.Index(fields=['valid_from', 'valid_to'], name='provision_as_of')],
-                'constraints': [models.UniqueConstraint(fields=('procedure', 'valid_from'), name='procedure_provision_start_unique'), models.CheckConstraint(condition=models.Q(('valid_to__isnull', True), ('valid_to__gt', models.F('valid_from')), _connector='OR'), name='procedure_provision_period'), models.CheckConstraint(condition=models.Q(('legacy_online_level__isnull', True), models.Q(('legacy_online_level__gte', 1), ('legacy_online_level__lte', 4)), _connector='OR'), name='procedure_provision_legacy_level')],
+                "verbose_name": "procedure provision",
+                "verbose_name_plural": "procedure provisions",
+                "ordering": ["procedure", "valid_from"],
+                "indexes": [
+                    models.Index(fields=["valid_from", "valid_to"], name="provision_as_of")
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("procedure", "valid_from"), name="procedure_provision_start_unique"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("valid_to__isnull", True),
+                            ("valid_to__gt", models.F("valid_from")),
+                            _connector="OR",
+                        ),
+                        name="procedure_provision_period",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("legacy_online_level__isnull", True),
+                            models.Q(
+                                ("legacy_online_level__gte", 1), ("legacy_online_level__lte", 4)
+                            ),
+                            _connector="OR",
+                        ),
+                        name="procedure_provision_legacy_level",
+                    ),
+                ],
             },
         ),
     ]
