@@ -38,6 +38,7 @@ from motcua.organisation.models import Agency
 
 SCHEME_CURRENT = "current"  # Decree 42/2022: toàn trình / một phần
 SCHEME_LEGACY = "legacy"  # Decree 43/2011: levels 1-4
+EARLIEST_DAY = dt.date(2000, 1, 1)  # statistics read no earlier history
 
 
 @dataclass(frozen=True)
