@@ -35,6 +35,7 @@ from motcua.catalog.fees import (
     tiers_to_json,
     tiers_to_text,
 )
+from motcua.catalog.history_import import catalogue_history_import_file
 from motcua.catalog.importing import (
     ImportFileError,
     catalog_import_file,
@@ -66,7 +67,7 @@ from motcua.catalog.services import (
     version_is_in_use,
     version_snapshot,
 )
-from motcua.core.errors import DomainError
+from motcua.core.errors import DomainError, ValidationFailed
 
 # django-stubs makes the admin classes generic for the type checker only.
 if TYPE_CHECKING:
@@ -145,6 +146,14 @@ class VersionInline(VersionInlineBase):
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+class HistoryImportForm(forms.Form):
+    file = forms.FileField(label=_("Catalogue of a past year (.csv or .xlsx)"))
+    year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=9999)
+    dry_run = forms.BooleanField(
+        label=_("Dry run: report what would happen, save nothing"), required=False, initial=True
+    )
 
 
 class ProvisionInline(ProvisionInlineBase):
@@ -294,6 +303,11 @@ class ProcedureAdmin(ProcedureAdminBase):
                 name="catalog_procedure_import",
             ),
             path(
+                "history-import/",
+                self.admin_site.admin_view(self.history_import_view),
+                name="catalog_procedure_history_import",
+            ),
+            path(
                 "export/<str:kind>/",
                 self.admin_site.admin_view(self.export_view),
                 name="catalog_procedure_export",
@@ -330,6 +344,35 @@ class ProcedureAdmin(ProcedureAdminBase):
             "report": report,
         }
         return TemplateResponse(request, "admin/catalog/procedure/import.html", context)
+
+    def history_import_view(self, request: HttpRequest) -> HttpResponse:
+        """Import the catalogue as it was in a past year into the catalogue's history."""
+        if not self.has_add_permission(request) or not self.has_change_permission(request):
+            raise PermissionDenied
+        report = None
+        form = HistoryImportForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                report = catalogue_history_import_file(
+                    name=upload.name,
+                    data=upload.read(),
+                    year=form.cleaned_data["year"],
+                    dry_run=form.cleaned_data["dry_run"],
+                    actor=request.user,
+                )
+            except ImportFileError as exc:
+                form.add_error("file", str(exc))
+            except ValidationFailed as exc:
+                form.add_error("year", str(exc.message))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Import the catalogue of a past year"),
+            "form": form,
+            "report": report,
+        }
+        return TemplateResponse(request, "admin/catalog/procedure/history_import.html", context)
 
 
 def _editable(obj: Any) -> bool:

@@ -5,13 +5,18 @@ from __future__ import annotations
 import datetime as dt
 import io
 from pathlib import Path
+from typing import Any
 
 import pytest
+from django.contrib.auth.models import User
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.test import Client
 from django.utils import timezone
 from openpyxl import Workbook
 
+from motcua.audit.models import AuditEntry
 from motcua.catalog.history import online_provision
 from motcua.catalog.history_import import (
     HISTORY_COLUMNS,
@@ -24,7 +29,7 @@ from motcua.catalog.importing import ImportFileError
 from motcua.catalog.models import Field, Procedure, ProcedureProvision
 from motcua.core.errors import ValidationFailed
 from motcua.organisation.models import Agency
-from motcua.testing import ProcedureFactory
+from motcua.testing import ProcedureFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -179,3 +184,30 @@ def test_the_command_prints_progress_and_the_report(
     assert "2.000005.000.00.00.H46" in out and "1 created" in out
     with pytest.raises(CommandError):
         call_command("import_catalogue_history", str(tmp_path / "none.csv"), "--year", "2019")
+
+
+@pytest.mark.urls("motcua.catalog.tests.urls")
+def test_an_administrator_uploads_a_past_catalogue_in_the_admin(
+    client: Client, tu_phap: Agency, ho_tich: Field
+) -> None:
+    client.force_login(User.objects.create_superuser("admin", "admin@example.vn", "x"))
+    url = "/admin/catalog/procedure/history-import/"
+    assert client.get(url).status_code == 200
+    data = csv_file(line("2.000005.000.00.00.H46", tu_phap.code), line("x", "000.00.99.H46"))
+
+    def upload(**fields: Any) -> str:
+        file = SimpleUploadedFile("2019.csv", data, content_type="text/csv")
+        response = client.post(url, {"file": file, **fields})
+        assert response.status_code == 200
+        return response.content.decode()
+
+    page = upload(year="2019", dry_run="on")
+    assert "unknown agency code" in page and not Procedure.objects.exists()
+    upload(year="2019")
+    assert Procedure.objects.filter(code="2.000005.000.00.00.H46", is_published=False).exists()
+    entry = AuditEntry.objects.filter(action="procedure.provision_record").first()
+    assert entry is not None and entry.actor is not None
+    this_year = upload(year=str(timezone.localdate().year))
+    assert "errorlist" in this_year
+    client.force_login(UserFactory())
+    assert client.get(url).status_code == 302
