@@ -128,3 +128,57 @@ def review_section_delete(*, section_id: int, actor: Any) -> None:
             before=snapshot(section, ("template", *FIELDS)),
         )
         section.delete()
+
+
+TEMPLATE_FIELDS = ("name", "issuer", "title", "year_from", "active")
+BAD_YEAR_FROM = _("Write the first year as a year from 2000 to 2100.")
+
+
+def _clean_template(data: dict[str, Any]) -> dict[str, Any]:
+    errors: dict[str, list[Any]] = {}
+    out: dict[str, Any] = {
+        name: str(data.get(name) or "").strip() for name in ("name", "issuer", "title")
+    }
+    for name, limit in (("name", 200), ("issuer", 200), ("title", 300)):
+        if not out[name]:
+            errors[name] = [REQUIRED]
+        elif len(out[name]) > limit:
+            errors[name] = [TOO_LONG]
+    if "title" not in errors:
+        try:
+            compile_text(out["title"], html=False)
+        except TemplateProblem as problem:
+            errors["title"] = [BAD_TEXT % {"problem": problem.message}]
+    year_from = str(data.get("year_from") or "").strip()
+    if not year_from.isdigit() or not 2000 <= int(year_from) <= 2100:
+        errors["year_from"] = [BAD_YEAR_FROM]
+    else:
+        out["year_from"] = int(year_from)
+    out["active"] = bool(data.get("active"))
+    if errors:
+        raise ValidationFailed(next(iter(errors.values()))[0], field_errors=errors)
+    return out
+
+
+def review_template_update(*, template_id: int, actor: Any, data: dict[str, Any]) -> ReviewTemplate:
+    """Change a template's name, issuer, title, first year and whether it is used; audited.
+
+    Locks the template. Raises ValidationFailed (nothing written) when a field is bad.
+    """
+    cleaned = _clean_template(data)
+    with transaction.atomic():
+        template = ReviewTemplate.objects.select_for_update().filter(pk=template_id).first()
+        if template is None:
+            raise NotFound(_("No such annual review template."))
+        before = snapshot(template, TEMPLATE_FIELDS)
+        for name, value in cleaned.items():
+            setattr(template, name, value)
+        template.save()
+        audit_record(
+            action="review.template_update",
+            target=template,
+            actor=actor,
+            before=before,
+            after=snapshot(template, TEMPLATE_FIELDS),
+        )
+    return template

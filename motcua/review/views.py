@@ -30,6 +30,7 @@ from .providers import ReviewInput, figures_of
 from .render import TemplateProblem, blocks_of, context_of, render_text, rendering
 
 SAVED = _("The section is saved.")
+TEMPLATE_SAVED = _("The template is saved.")
 ADDED = _("The section is added.")
 REMOVED = _("The section is removed.")
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -142,6 +143,14 @@ def template_page(request: HttpRequest, pk: int) -> HttpResponse:
         data = {name: request.POST.get(name, "") for name in services.FIELDS}
         target = request.POST.get("section", "")
         try:
+            if do == "template":
+                fields = {n: request.POST.get(n, "") for n in services.TEMPLATE_FIELDS}
+                context["template_posted"] = fields
+                services.review_template_update(
+                    template_id=template.pk, actor=request.user, data=fields
+                )
+                messages.success(request, TEMPLATE_SAVED)
+                return redirect(page)
             if do == "add":
                 services.review_section_create(template=template, actor=request.user, data=data)
                 messages.success(request, ADDED)
@@ -165,10 +174,27 @@ def template_page(request: HttpRequest, pk: int) -> HttpResponse:
         except DomainError as error:
             status = error.status
             context["error"] = error
-            context["failed"] = target if do != "add" else "new"
+            context["failed"] = {"add": "new", "template": "template"}.get(do, target)
             context["posted"] = {int(target) if target.isdigit() else "new": data}
     context["sections"] = [
         (s, context.get("posted", {}).get(s.pk)) for s in selectors.sections_of(template)
     ]
     context["new"] = context.get("posted", {}).get("new")
+    shown = context.get("template_posted") or {
+        "name": template.name,
+        "issuer": template.issuer,
+        "title": template.title,
+        "year_from": template.year_from,
+        "active": template.active,
+    }
+    context["template_fields"] = [
+        (name, label, shown[name])
+        for name, label in (
+            ("name", _("name")),
+            ("issuer", _("issuing body")),
+            ("title", _("title")),
+            ("year_from", _("used from the year")),
+        )
+    ]
+    context["template_active"] = bool(shown["active"])
     return render(request, "review/template.html", context, status=status)

@@ -309,3 +309,23 @@ def test_a_statistician_edits_a_section_audited_and_a_broken_text_is_refused(
     entry = AuditEntry.objects.get(action="review.section_update")
     assert entry.before["heading"] == "I. KHÁI QUÁT CHUNG"  # type: ignore[index]
     assert entry.after["heading"] == "I. TỔNG QUAN"  # type: ignore[index]
+
+
+def test_a_statistician_renames_the_template_audited_and_a_bad_title_is_refused(
+    client: Client, place: dict[str, Any]
+) -> None:
+    template = ReviewTemplate.objects.get()
+    page = reverse("review:template", args=[template.pk])
+    data = {"do": "template", "name": "Mẫu 2025", "issuer": "Sở KH&CN", "year_from": "2025"}
+    client.force_login(place["statistician"])
+    refused = client.post(page, {**data, "title": "Năm {% if %}", "active": "1"})
+    assert refused.status_code == 400
+    template.refresh_from_db()
+    assert template.year_from == 2020
+    saved = client.post(page, {**data, "title": "Tổng kết năm {{ year }}", "active": "1"})
+    assert saved.status_code == 302
+    template.refresh_from_db()
+    assert (template.name, template.year_from, template.active) == ("Mẫu 2025", 2025, True)
+    assert AuditEntry.objects.filter(action="review.template_update").count() == 1
+    document = _document(place["province"].pk)
+    assert document.title == "Tổng kết năm 2025"
