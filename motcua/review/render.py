@@ -36,7 +36,10 @@ SAFE_TAGS = (
     "comment", "cycle", "filter", "firstof", "for", "if", "ifchanged", "now", "regroup",
     "spaceless", "templatetag", "verbatim", "widthratio", "with",
 )  # fmt: skip
-UNSAFE_FILTERS = frozenset({"safe", "safeseq", "pprint", "escapejs", "json_script", "force_escape"})
+UNSAFE_FILTERS = frozenset(
+    {"safe", "safeseq", "pprint", "escapejs", "json_script", "force_escape"}
+    | {"center", "ljust", "rjust"}  # a width of a billion would fill the memory
+)
 MISSING_FIGURE = "[thiếu số liệu: %s]"
 
 
@@ -102,16 +105,16 @@ class Shown:
         self.value = _traced(figure.value, self)
         self.previous_value = _traced(figure.previous_value, self)
 
-    def text(self) -> str:
+    def _text(self) -> str:
         if self.figure.unit == formatting.PERCENT:
             return formatting.vn_percent(self.figure.value)
         return formatting.vn_number(self.figure.value)
 
     def __str__(self) -> str:
-        return traced(self, self.text())
+        return traced(self, self._text())
 
     def __html__(self) -> str:
-        return traced(self, self.text())
+        return traced(self, self._text())
 
     def __bool__(self) -> bool:
         return self.figure.value is not None
@@ -158,7 +161,7 @@ prose = Library()
 def so(value: Any, decimals: int = 2) -> str:
     """Write a number the Vietnamese way (182.616; 72,6); a figure as itself (a share with "%")."""
     if isinstance(value, Shown):
-        return traced(value, value.text())
+        return traced(value, value._text())
     if value is None or value == "":
         return formatting.MISSING
     if not isinstance(value, int | float) or isinstance(value, bool):
@@ -290,15 +293,13 @@ def compile_text(text: str, *, html: bool) -> template.Template:
     """
     try:
         compiled = engine(html=html).from_string(text)
-        if html:
-            for node in compiled.nodelist.get_nodes_by_type(TextNode):
-                if isinstance(node, TextNode):
-                    node.s = escape(node.s)
-        return compiled
-    except (template.TemplateSyntaxError, template.TemplateDoesNotExist) as error:
-        raise _problem(error) from None
     except Exception as error:  # staff-written text: whatever it does, it must not break a page
         raise _problem(error) from None
+    if html:
+        for node in compiled.nodelist.get_nodes_by_type(TextNode):
+            if isinstance(node, TextNode):
+                node.s = escape(node.s)
+    return compiled
 
 
 def render_text(text: str, context: Mapping[str, Any], *, html: bool) -> str:

@@ -171,7 +171,14 @@ def test_a_template_error_is_reported_not_raised(place: dict[str, Any]) -> None:
 
 @pytest.mark.parametrize(
     "body",
-    ["{% load static %}", "{% include 'base.html' %}", "{% debug %}", "{{ '<b>'|safe }}"],
+    [
+        "{% load static %}",
+        "{% include 'base.html' %}",
+        "{% debug %}",
+        "{{ '<b>'|safe }}",
+        "{{ f.received|center:'999999999' }}",
+        "{% autoescape off %}{{ province }}{% endautoescape %}",
+    ],
 )
 def test_section_texts_are_sandboxed(place: dict[str, Any], body: str) -> None:
     ReviewSection.objects.update(body=body)
