@@ -9,7 +9,8 @@ when the year has a target, the assessment against it.
 
 Providers run in the order registered; a later code replaces an earlier one.
 ``statistics`` reads the rollups (``motcua.statistics.selectors.figures``),
-``catalogue`` the procedures' online level today, ``sector`` and ``targets``
+``catalogue`` the catalogue's history (procedures by online level as of
+the end of the year), ``sector`` and ``targets``
 are filled when those apps join (see their TODOs). Adding a provider: write
 a function taking a ``ReviewInput`` and decorate it with ``@provider(name)``.
 """
@@ -17,13 +18,16 @@ a function taking a ``ReviewInput`` and decorate it with ``@provider(name)``.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from urllib.parse import urlencode
 
-from django.db.models import Count
+from django.urls import reverse
+from django.utils import timezone
 
-from motcua.catalog.models import OnlineLevel, Procedure
+from motcua.catalog.history import SCHEME_LEGACY, Tally, online_provision
 from motcua.statistics import periods
 from motcua.statistics.scopes import Subject
 from motcua.statistics.selectors import Figures, Measures, figures
@@ -112,6 +116,13 @@ def figures_of(review: ReviewInput) -> FigureSet:
 def dashboard_url(review: ReviewInput) -> str:
     query = {"doi-tuong": "province", "id": review.province.id, "ky": "year", "nam": review.year}
     return f"/can-bo/thong-ke/?{urlencode(query)}"
+
+
+def catalogue_url(as_of: dt.date) -> str:
+    """The staff page of the procedures offered online as of a date (catalog.history)."""
+    return (
+        f"{reverse('catalog_statistics:online-provision')}?{urlencode({'ngay': as_of.isoformat()})}"
+    )
 
 
 def facts_url(review: ReviewInput, measure: str) -> str:
@@ -254,38 +265,71 @@ def statistics_figures(review: ReviewInput) -> list[Figure]:
     ]
 
 
+def _as_of(year: int) -> dt.date:
+    """The day a year's catalogue is counted on: its last day, or today for this year."""
+    return min(dt.date(year, 12, 31), timezone.localdate())
+
+
+def _tally_rows(tally: Tally, legacy: bool) -> list[tuple[str, str, Number | None, str, str]]:
+    """Return (code, label, value, unit, how) of a tally in the scheme in force."""
+    how = "Thủ tục đang công bố vào ngày tính, theo lịch sử danh mục (catalog.history)"
+    rows: list[tuple[str, str, Number | None, str, str]] = [
+        ("procedures_total", "Thủ tục hành chính đang công bố", tally.published, "thủ tục", how),
+    ]
+    if legacy:
+        rows += [
+            ("procedures_online", "Thủ tục cung cấp trực tuyến mức độ 3, 4", tally.level_3_4,
+             "thủ tục", f"{how}: mức độ 3 + mức độ 4 (Nghị định 43/2011)"),
+            ("procedures_level3", "Thủ tục trực tuyến mức độ 3", tally.level_3, "thủ tục", how),
+            ("procedures_level4", "Thủ tục trực tuyến mức độ 4", tally.level_4, "thủ tục", how),
+            ("procedures_online_share", "Tỷ lệ thủ tục cung cấp trực tuyến mức độ 3, 4",
+             _number(tally.share_level_3_4), "%",
+             "(mức độ 3 + mức độ 4) / thủ tục đang công bố × 100"),
+        ]  # fmt: skip
+    else:
+        rows += [
+            ("procedures_online", "Thủ tục cung cấp trực tuyến", tally.online, "thủ tục",
+             f"{how}: toàn trình + một phần (Nghị định 42/2022)"),
+            ("procedures_full", "Thủ tục trực tuyến toàn trình", tally.full, "thủ tục", how),
+            ("procedures_partial", "Thủ tục trực tuyến một phần", tally.partial, "thủ tục", how),
+            ("procedures_none", "Thủ tục chưa cung cấp trực tuyến",
+             tally.published - tally.online, "thủ tục", how),
+            ("procedures_online_share", "Tỷ lệ thủ tục cung cấp trực tuyến",
+             _number(tally.share_online), "%",
+             "(toàn trình + một phần) / thủ tục đang công bố × 100"),
+        ]  # fmt: skip
+    return rows
+
+
+def _number(value: Decimal | None) -> Number | None:
+    return None if value is None else float(value)
+
+
 @provider("catalogue")
 def catalogue_figures(review: ReviewInput) -> list[Figure]:
-    """The published procedures by online level today; one query.
+    """The procedures published at the end of the year and of the previous year, by online level.
 
-    A stand-in: the lead swaps it for ``catalog.history.online_provision(as_of, province_id=..)``
-    (the levels as of the end of the year, levels 3/4 before 2022, and the previous year's).
+    From the catalogue's history (``catalog.history.online_provision``): the levels of Decree
+    42/2022 (toàn trình, một phần) from the switch, levels 3 and 4 before it; the province's
+    agencies and its communes' (a former province merged into it included). 4 queries.
     """
-    counts = dict(
-        Procedure.objects.filter(is_published=True)
-        .values_list("online_level")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    full = counts.get(OnlineLevel.FULL, 0)
-    partial = counts.get(OnlineLevel.PARTIAL, 0)
-    total = sum(counts.values())
-    how = "Thủ tục đang công bố, theo mức độ cung cấp trực tuyến hiện tại (Procedure.online_level)"
-    rows: list[tuple[str, str, Number | None, str, str]] = [
-        ("procedures_total", "Thủ tục hành chính đang công bố", total, "thủ tục", how),
-        ("procedures_online", "Thủ tục cung cấp trực tuyến", full + partial, "thủ tục",
-         f"{how}: toàn trình + một phần"),
-        ("procedures_full", "Thủ tục trực tuyến toàn trình", full, "thủ tục", how),
-        ("procedures_partial", "Thủ tục trực tuyến một phần", partial, "thủ tục", how),
-        ("procedures_none", "Thủ tục chưa cung cấp trực tuyến", total - full - partial,
-         "thủ tục", how),
-        ("procedures_online_share", "Tỷ lệ thủ tục cung cấp trực tuyến",
-         Measures.share(full + partial, total), "%",
-         "(toàn trình + một phần) / thủ tục đang công bố × 100"),
-    ]  # fmt: skip
+    now_day, before_day = _as_of(review.year), _as_of(review.year - 1)
+    now = online_provision(as_of=now_day, province_id=review.province.id)
+    before = online_provision(as_of=before_day, province_id=review.province.id)
+    legacy = now.scheme == SCHEME_LEGACY
+    previous = {code: value for code, _l, value, _u, _h in _tally_rows(before.total, legacy)}
     return [
-        Figure(code, label, value, unit, None, "catalog.online_level", how=how_)
-        for code, label, value, unit, how_ in rows
+        Figure(
+            code,
+            label,
+            value,
+            unit,
+            previous.get(code),
+            f"catalog.{code}",
+            how=f"{how_}; tính vào ngày {now_day:%d/%m/%Y}",
+            url=catalogue_url(now_day),
+        )
+        for code, label, value, unit, how_ in _tally_rows(now.total, legacy)
     ]
 
 

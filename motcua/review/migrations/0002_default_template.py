@@ -21,7 +21,7 @@ Trong năm đã giải quyết xong {{ f.finished }} hồ sơ và trả kết qu
     ),
     (
         "II. CUNG CẤP DỊCH VỤ CÔNG TRỰC TUYẾN",
-        """Năm {{ year }}, toàn tỉnh có {{ f.procedures_online }} thủ tục hành chính cung cấp trực tuyến, trong đó {{ f.procedures_full }} thủ tục toàn trình và {{ f.procedures_partial }} thủ tục một phần; tỷ lệ thủ tục cung cấp trực tuyến đạt {{ f.procedures_online_share }}{{ f.procedures_online_share|chi_tieu }}.
+        """Năm {{ year }}, toàn tỉnh có {{ f.procedures_online }} thủ tục hành chính cung cấp trực tuyến{% if f.procedures_full %}, trong đó {{ f.procedures_full }} thủ tục toàn trình và {{ f.procedures_partial }} thủ tục một phần{% else %} mức độ 3, 4, trong đó {{ f.procedures_level3 }} thủ tục mức độ 3 và {{ f.procedures_level4 }} thủ tục mức độ 4{% endif %} ({{ f.procedures_online|so_voi }}); tỷ lệ thủ tục cung cấp trực tuyến đạt {{ f.procedures_online_share }}{{ f.procedures_online_share|chi_tieu }}.
 
 Tổng số hồ sơ tiếp nhận trực tuyến là {{ f.recv_online }} hồ sơ, chiếm {{ f.online_share }} tổng số hồ sơ tiếp nhận ({{ f.online_share|so_voi }}){{ f.online_share|chi_tieu }}. Tỷ lệ hồ sơ được xử lý toàn trình trực tuyến đạt {{ f.fully_online_share }} ({{ f.fully_online }} hồ sơ){{ f.fully_online_share|chi_tieu }}.
 
@@ -30,7 +30,7 @@ Tổng số hồ sơ tiếp nhận trực tuyến là {{ f.recv_online }} hồ s
 - Số hóa hồ sơ: {{ f.digitised_share }} thành phần hồ sơ được số hóa; tỷ lệ khai thác, sử dụng lại dữ liệu số hóa đạt {{ f.reused_share }}.""",
         "bars",
         "Thủ tục hành chính theo mức độ cung cấp trực tuyến",
-        "procedures_full,procedures_partial,procedures_none",
+        "procedures_full,procedures_partial,procedures_none,procedures_level3,procedures_level4",
     ),
     (
         "III. THỰC HIỆN CƠ CHẾ MỘT CỬA VÀ DỊCH VỤ BƯU CHÍNH CÔNG ÍCH",

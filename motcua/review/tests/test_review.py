@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import io
 import subprocess
@@ -14,6 +15,8 @@ from django.utils import timezone
 from docx import Document
 
 from motcua.audit.models import AuditEntry
+from motcua.catalog.history import ProvisionState, procedure_provision_record
+from motcua.catalog.models import Procedure
 from motcua.organisation.models import Agency, AgencyKind
 from motcua.review import providers
 from motcua.review.document import ReviewDocument, review_document
@@ -211,8 +214,9 @@ def test_the_document_reads_its_figures_in_a_constant_number_of_queries(
     template = ReviewTemplate.objects.get()
     sections = list(template.sections.all())
     review = ReviewInput(YEAR, subject_of("province", place["province"].pk))
-    # This year and last (2 each), the catalogue, the months of the charts.
-    with django_assert_num_queries(6):
+    # Figures of this year and last (2 each), the catalogue at both year-ends (2 each), the
+    # months of the charts.
+    with django_assert_num_queries(9):
         review_document(
             template=template,
             sections=sections,
@@ -336,3 +340,34 @@ def test_a_statistician_renames_the_template_audited_and_a_bad_title_is_refused(
     assert AuditEntry.objects.filter(action="review.template_update").count() == 1
     document = _document(place["province"].pk)
     assert document.title == "Tổng kết năm 2025"
+
+
+def test_procedures_online_are_counted_from_the_catalogue_s_history(
+    place: dict[str, Any],
+) -> None:
+    procedure = Procedure.objects.get()
+    legacy = ProvisionState("", 4, True, procedure.agency_id, procedure.level)
+    procedure_provision_record(
+        procedure=procedure,
+        valid_from=dt.date(2019, 1, 1),
+        valid_to=dt.date(2022, 9, 1),
+        state=legacy,
+    )
+    today = dataclasses.replace(legacy, online_level="full", legacy_online_level=None)
+    procedure_provision_record(procedure=procedure, valid_from=dt.date(2022, 9, 1), state=today)
+    template = ReviewTemplate.objects.get()
+    section = template.sections.get(heading="II. CUNG CẤP DỊCH VỤ CÔNG TRỰC TUYẾN")
+
+    def text(year: int) -> str:
+        document = review_document(
+            template=template,
+            sections=[section],
+            review=ReviewInput(year, subject_of("province", place["province"].pk)),
+            html=False,
+            today=dt.date(2026, 1, 15),
+        )
+        return str(document.sections[0].blocks[0].text)
+
+    assert "trong đó 0 thủ tục mức độ 3 và 1 thủ tục mức độ 4" in text(2021)
+    assert "1 thủ tục hành chính cung cấp trực tuyến, trong đó 1 thủ tục toàn trình" in text(2025)
+    assert "(bằng năm 2024)" in text(2025)
