@@ -727,3 +727,8 @@ STATISTICS_REFRESH_OVERLAP = envint("STATISTICS_REFRESH_OVERLAP", "900")
 # online levels "toàn trình" / "một phần" replace levels 1-4 of Decree 43/2011 as the primary
 # scheme of the statistics of procedures offered online (both are counted on any date).
 CATALOG_ONLINE_LEVELS_SWITCH = env("CATALOG_ONLINE_LEVELS_SWITCH", "2022-08-09")
+
+# The annual review (motcua/review/, issue 13): the department's year-end report generated from
+# the records as DOCX and PDF, from templates kept as data. No settings of its own: the place
+# name of the heading is MOTCUA_PLACE_NAME's (or the province's), the charts use DejaVu Sans.
+INSTALLED_APPS += ["motcua.review"]
