@@ -727,3 +727,8 @@ STATISTICS_REFRESH_OVERLAP = envint("STATISTICS_REFRESH_OVERLAP", "900")
 # online levels "toàn trình" / "một phần" replace levels 1-4 of Decree 43/2011 as the primary
 # scheme of the statistics of procedures offered online (both are counted on any date).
 CATALOG_ONLINE_LEVELS_SWITCH = env("CATALOG_ONLINE_LEVELS_SWITCH", "2022-08-09")
+
+# Indicators of Decision 766/QĐ-TTg (motcua/indicators/): versioned sets of groups, indicators,
+# points and formulas, scored per province, agency and one-stop unit from the statistics
+# rollups (issue 13). No settings of its own.
+INSTALLED_APPS += ["motcua.indicators"]
