@@ -386,7 +386,7 @@ class Ranked:
 
 
 def ranking(*, subject: Subject, period: Period) -> tuple[Rules, list[Ranked]]:
-    """Return the rules and the province's agencies ranked by score (out of 100); 9 queries.
+    """Return the rules and the province's agencies ranked by score (out of 100); 8 queries.
 
     ValidationFailed unless ``subject`` is a province.
     """
