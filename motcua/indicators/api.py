@@ -12,7 +12,6 @@ from typing import Any
 
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers
-from rest_framework.authentication import SessionAuthentication
 from rest_framework.decorators import api_view, authentication_classes, permission_classes
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -24,7 +23,7 @@ from motcua.workflow.api import IsStaff
 from . import selectors
 from .query import asked
 
-AUTH = [StaffTokenAuthentication, SessionAuthentication]
+AUTH = [StaffTokenAuthentication]
 
 
 class TermSerializer(serializers.Serializer[Any]):

@@ -11,6 +11,7 @@ from motcua.audit.models import AuditEntry
 from motcua.dossiers.models import Dossier
 from motcua.indicators.models import Indicator, IndicatorSet
 from motcua.staff.models import Role
+from motcua.staff.services import staff_token_issue
 from motcua.testing import AgencyFactory, DossierFactory, StaffRoleFactory, UserFactory
 
 from .helpers import director_and_statistician, fact, roll
@@ -31,6 +32,14 @@ def base() -> Dossier:
         fact(dossier, MARCH, finished=MARCH + dt.timedelta(days=9), outcome="late"),
     )
     return dossier
+
+
+def _api(user: object | None) -> Client:
+    """Return a client calling the API with ``user``'s staff token (none: anonymous)."""
+    if user is None:
+        return Client()
+    key = staff_token_issue(user=user)  # type: ignore[arg-type]
+    return Client(HTTP_AUTHORIZATION=f"Token {key}")
 
 
 def _client(user: object) -> Client:
@@ -83,15 +92,13 @@ def test_bad_subjects_and_periods_are_answered_clearly(
     user = UserFactory(is_staff=True)
     StaffRoleFactory(user=user, role=Role.STATISTICIAN, agency=base.competent_agency)
     assert _client(user).get(f"{URL}?{query}").status_code == status
-    assert _client(user).get(f"{API}?{query}").status_code == status
+    assert _api(user).get(f"{API}?{query}").status_code == status
 
 
 def test_the_api_gives_the_same_scorecard_with_its_links(base: Dossier) -> None:
     province = base.receiving_unit.administrative_unit_id
     _director, statistician = director_and_statistician(province)
-    response = _client(statistician).get(
-        f"{API}?doi-tuong=agency&id={base.competent_agency_id}&{Q1}"
-    )
+    response = _api(statistician).get(f"{API}?doi-tuong=agency&id={base.competent_agency_id}&{Q1}")
     assert response.status_code == 200
     body = response.json()
     assert body["rules"]["code"] == "766-2022"
@@ -106,8 +113,8 @@ def test_the_api_gives_the_same_scorecard_with_its_links(base: Dossier) -> None:
     assert petitions["points"] is None and petitions["value"] is None
     outsider = UserFactory()
     StaffRoleFactory(user=outsider, role=Role.STATISTICIAN, agency=AgencyFactory())
-    assert _client(outsider).get(f"{API}?{Q1}").status_code == 403
-    assert Client().get(f"{API}?{Q1}").status_code in (401, 403)
+    assert _api(outsider).get(f"{API}?{Q1}").status_code == 403
+    assert _api(None).get(f"{API}?{Q1}").status_code == 401
 
 
 def test_the_ranking_lists_the_province_agencies(base: Dossier) -> None:
@@ -168,3 +175,19 @@ def test_a_statistician_copies_edits_and_publishes_a_version(base: Dossier) -> N
     )
     assert duplicate.status_code == 400
     assert client.get(f"{URL}bo-chi-so/999999/").status_code == 404
+
+
+HOSTILE = ["\x00", "-1", "1e309", "9" * 40, "' OR 1=1 --", "<script>", "%", "Đà Nẵng", " ", "0"]
+NAMES = ["doi-tuong", "id", "gop", "ky", "nam", "so", "tu", "den"]
+
+
+@pytest.mark.parametrize("value", HOSTILE)
+def test_hostile_parameters_never_break_the_page_or_the_api(base: Dossier, value: str) -> None:
+    user = UserFactory(is_staff=True)
+    StaffRoleFactory(user=user, role=Role.STATISTICIAN, agency=base.competent_agency)
+    director_and_statistician(base.receiving_unit.administrative_unit_id)
+    page, api = _client(user), _api(user)
+    for name in NAMES:
+        for client, url in ((page, URL), (api, API), (page, f"{URL}xep-hang/")):
+            status = client.get(url, {name: value}).status_code
+            assert status in (200, 400, 403, 404), (url, name, value, status)
