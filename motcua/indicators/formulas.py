@@ -36,6 +36,8 @@ EXTRA: dict[str, str | Promise] = {
     "procedures": _("Procedures in the catalogue"),
     "procedures_full": _("Procedures offered fully online"),
     "procedures_partial": _("Procedures offered partially online"),
+    "procedures_lv3": _("Procedures online at level 3 (before 2022)"),
+    "procedures_lv4": _("Procedures online at level 4 (before 2022)"),
 }
 
 UNKNOWN_FORMULA = _("Unknown formula.")

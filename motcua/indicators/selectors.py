@@ -3,7 +3,8 @@
 A scorecard costs a constant number of queries whatever the number of
 dossiers: the set in force at the period's end (2), the subject's figures
 from the statistics rollups (``figures``: 2), the dossiers open at the
-period's end (1) and the catalogue's procedures by online level (1). The
+period's end (1) and the catalogue's procedures by online level on the
+period's last day, from the catalogue's history (2). The
 ranking of a province's agencies reads every agency's figures at once
 (``figures(by="a")``) and scores each with the same rules.
 """
@@ -12,17 +13,18 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Sum
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
-from motcua.catalog.models import OnlineLevel, Procedure
+from motcua.catalog.history import Tally, online_provision, provisions_as_of
 from motcua.core.errors import NotFound, ValidationFailed
+from motcua.organisation.models import Agency
 from motcua.statistics.models import OpenCount, Scope
 from motcua.statistics.periods import Period
 from motcua.statistics.scopes import Subject, groups_of
@@ -135,59 +137,49 @@ def sets() -> list[IndicatorSet]:
 # --- The catalogue's procedures by online level --------------------------------------------
 
 
-def _procedures_of(subject: Subject) -> Q:
-    if subject.kind == "procedure":
-        return Q(pk=subject.id)
-    if subject.kind in ("agency",):
-        return Q(agency_id__in=subject.where.keys)
-    if subject.kind == "commune":
-        return Q(agency__administrative_unit_id=subject.id)
-    # A province, and a one-stop unit (it receives its province's procedures).
-    province = subject.id if subject.kind == "province" else subject.province_id
-    keys = subject.where.keys if subject.kind == "province" else (province,)
-    return Q(agency__administrative_unit_id__in=keys) | Q(
-        agency__administrative_unit__parent_id__in=keys
-    )
-
-
-def _level_values(levels: Mapping[str, int]) -> dict[str, int]:
+def _level_values(tally: Tally) -> dict[str, int]:
     return {
-        "procedures": sum(levels.values()),
-        "procedures_full": levels.get(OnlineLevel.FULL, 0),
-        "procedures_partial": levels.get(OnlineLevel.PARTIAL, 0),
+        "procedures": tally.published,
+        "procedures_full": tally.full,
+        "procedures_partial": tally.partial,
+        "procedures_lv3": tally.level_3,
+        "procedures_lv4": tally.level_4,
     }
 
 
 def _online_counts(subject: Subject, as_of: dt.date) -> dict[str, int]:
-    """Return the subject's published procedures by online level; one query.
+    """Return the subject's procedures published on ``as_of`` by online level; 2-3 queries.
 
-    Reads the procedures' current level: swap for the catalogue's history
-    (``catalog.history.online_provision(as_of=...)``) when it lands, so an
-    old period counts the levels of its day (``as_of``).
+    From the catalogue's history (``catalog.history.online_provision``): a
+    province's procedures with those of the provinces merged into it, an
+    agency's with those of the agencies it took over, a one-stop unit's
+    those of its province, a commune's those of its agencies, a procedure
+    its own.
     """
-    rows = (
-        Procedure.objects.filter(is_published=True)
-        .filter(_procedures_of(subject))
-        .values("online_level")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
-    return _level_values({row["online_level"]: row["n"] for row in rows})
+    if subject.kind == "procedure":
+        tally = Tally()
+        for row in provisions_as_of(as_of).filter(procedure_id=subject.id, is_published=True):
+            tally.add(row.online_level, row.legacy_online_level, 1)
+        return _level_values(tally)
+    if subject.kind == "agency":
+        counts = online_provision(as_of=as_of, agency_ids=subject.where.keys)
+    elif subject.kind == "commune":
+        agencies = Agency.objects.filter(administrative_unit_id=subject.id)
+        counts = online_provision(
+            as_of=as_of, agency_ids=list(agencies.values_list("pk", flat=True))
+        )
+    else:  # a province, or a one-stop unit (it receives its province's procedures)
+        province = subject.id if subject.kind == "province" else subject.province_id
+        if province is None:
+            return _level_values(Tally())
+        counts = online_provision(as_of=as_of, province_id=province)
+    return _level_values(counts.total)
 
 
-def _online_counts_by_agency(
-    agency_ids: Sequence[int], as_of: dt.date
-) -> dict[int, dict[str, int]]:
-    """Return each agency's published procedures by online level; one query (see above)."""
-    levels: dict[int, dict[str, int]] = defaultdict(dict)
-    for row in (
-        Procedure.objects.filter(is_published=True, agency_id__in=agency_ids)
-        .values("agency_id", "online_level")
-        .annotate(n=Count("id"))
-        .order_by()
-    ):
-        levels[row["agency_id"]][row["online_level"]] = row["n"]
-    return {pk: _level_values(levels.get(pk, {})) for pk in agency_ids}
+def _online_counts_by_agency(province_id: int, as_of: dt.date) -> dict[int, dict[str, int]]:
+    """Return each agency's procedures published on ``as_of`` by online level; 2 queries."""
+    counts = online_provision(as_of=as_of, province_id=province_id)
+    return {row.agency_id: _level_values(row.tally) for row in counts.by_agency}
 
 
 # --- Scoring -------------------------------------------------------------------------------
@@ -350,7 +342,7 @@ def _values(
 
 
 def scorecard(*, subject: Subject, period: Period, merged: bool = True) -> Scorecard:
-    """Return ``subject``'s scorecard over ``period``; 6 queries whatever the dossiers.
+    """Return ``subject``'s scorecard over ``period``; 7 queries whatever the dossiers.
 
     NotFound when no set is in force at the period's end.
     """
@@ -386,7 +378,7 @@ class Ranked:
 
 
 def ranking(*, subject: Subject, period: Period) -> tuple[Rules, list[Ranked]]:
-    """Return the rules and the province's agencies ranked by score (out of 100); 8 queries.
+    """Return the rules and the province's agencies ranked by score (out of 100); 9 queries.
 
     ValidationFailed unless ``subject`` is a province.
     """
@@ -403,7 +395,7 @@ def ranking(*, subject: Subject, period: Period) -> tuple[Rules, list[Ranked]]:
         .annotate(within=Sum("within"), past=Sum("past"))
         .order_by()
     }
-    procedures = _online_counts_by_agency(ids, period.end)
+    procedures = _online_counts_by_agency(subject.id, period.end)
     rows = []
     for pk, name in agencies:
         row: dict[str, Any] = opened.get(pk, {})
@@ -411,7 +403,7 @@ def ranking(*, subject: Subject, period: Period) -> tuple[Rules, list[Ranked]]:
             figs.groups.get(pk, Measures()),
             int(row.get("within") or 0),
             int(row.get("past") or 0),
-            procedures[pk],
+            procedures.get(pk, _level_values(Tally())),
         )
         groups = score(rules, values)
         total = round(sum(g.points for g in groups), 2)
