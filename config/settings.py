@@ -732,3 +732,8 @@ CATALOG_ONLINE_LEVELS_SWITCH = env("CATALOG_ONLINE_LEVELS_SWITCH", "2022-08-09")
 # the records as DOCX and PDF, from templates kept as data. No settings of its own: the place
 # name of the heading is MOTCUA_PLACE_NAME's (or the province's), the charts use DejaVu Sans.
 INSTALLED_APPS += ["motcua.review"]
+
+# Indicators of Decision 766/QĐ-TTg (motcua/indicators/): versioned sets of groups, indicators,
+# points and formulas, scored per province, agency and one-stop unit from the statistics
+# rollups (issue 13). No settings of its own.
+INSTALLED_APPS += ["motcua.indicators"]
