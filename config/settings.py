@@ -230,6 +230,12 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Public API v1 of the one-stop system: procedures, dossiers, calendar.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Two choice sets named "level": today's levels of government, and the catalogue history's
+    # (which adds the districts before 2025).
+    "ENUM_NAME_OVERRIDES": {
+        "GovernmentLevelEnum": "motcua.organisation.models.GovernmentLevel",
+        "ProvisionLevelEnum": "motcua.catalog.models.ProvisionLevel",
+    },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "motcua.api.schema.add_error_responses",
