@@ -716,3 +716,10 @@ VNPOST_WEBHOOK_SECRET = env(
 POSTAL_SIMULATOR_WEBHOOK_URL = env(
     "POSTAL_SIMULATOR_WEBHOOK_URL", SITE_URL.rstrip("/") + "/buu-chinh/webhook/vnpost/"
 )
+
+# --- Statistics: the department's sector figures and the province's yearly targets (issue 13) ---
+# motcua.targets (indicators as data, targets per province or agency) comes first: sector metrics
+# get a target indicator of their own. An uploaded figures file larger than
+# SECTOR_IMPORT_MAX_BYTES is refused before it is read.
+INSTALLED_APPS += ["motcua.targets", "motcua.sector"]
+SECTOR_IMPORT_MAX_BYTES = envint("SECTOR_IMPORT_MAX_BYTES", str(5 * 1024 * 1024))
