@@ -2,7 +2,7 @@
 
 Shares of dossiers follow the indicators of Decision 766/QĐ-TTg (2022) and
 the provinces' digital-government plans; the postal counts and the densities
-are the figures departments report each year (see ``docs/indicators.md``).
+are the figures departments report each year.
 A sector metric adds its own indicator (same code) when it is created.
 """
 

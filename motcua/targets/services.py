@@ -168,7 +168,8 @@ def target_set(
     A statistician or a leader at the province. Creates or replaces the one
     target of that indicator, year and scope; the audit entry holds the value
     before and after. The existing row is locked (``select_for_update``) so
-    two statisticians saving at once leave one value and two entries.
+    two statisticians saving at once leave one value and two entries. The same
+    value and note again change nothing (no audit entry).
     """
     _check_editor(actor)
     year = check_year(year)
@@ -187,6 +188,12 @@ def target_set(
             .filter(indicator=indicator, year=year, province=province, agency=agency)
             .first()
         )
+        if (
+            existing is not None
+            and existing.value == number
+            and existing.note == note.strip()[:500]
+        ):
+            return existing  # nothing changes: no new entry
         before = snapshot(existing, TARGET_FIELDS) if existing is not None else None
         target = existing or Target(
             indicator=indicator, year=year, province=province, agency=agency
