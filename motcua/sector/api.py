@@ -58,7 +58,9 @@ class FigureRowSerializer(OutputSerializer):
     metric = serializers.CharField(source="metric.code")
     name = serializers.CharField(source="metric.name")
     unit_label = serializers.CharField(source="metric.unit_label")
-    kind = serializers.ChoiceField(source="metric.kind", choices=["count", "percent", "density"])
+    kind = serializers.CharField(
+        source="metric.kind", help_text="count, percent or density (per 100 inhabitants)"
+    )
     value = serializers.DecimalField(max_digits=24, decimal_places=4, allow_null=True)
     origin = serializers.ChoiceField(
         choices=["entered", "communes", "computed", ""],

@@ -220,26 +220,6 @@ def metrics_all() -> list[SectorMetric]:
     return list(SectorMetric.objects.select_related("numerator", "denominator"))
 
 
-def home_province(*, user_id: int) -> AdministrativeUnit | None:
-    """Return the province the user works in (of their first agency), else today's first."""
-    worked = (
-        AdministrativeUnit.objects.filter(level=UnitLevel.PROVINCE, era=UnitEra.CURRENT)
-        .filter(
-            Q(agencies__staff_roles__user_id=user_id)
-            | Q(children__agencies__staff_roles__user_id=user_id)
-        )
-        .order_by("code")
-        .first()
-    )
-    if worked is not None:
-        return worked
-    return (
-        AdministrativeUnit.objects.filter(level=UnitLevel.PROVINCE, era=UnitEra.CURRENT)
-        .order_by("code")
-        .first()
-    )
-
-
 @dataclass(frozen=True)
 class FigureGrid:
     """The figures of one unit and period, with the period's state: the page's and the API's."""

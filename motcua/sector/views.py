@@ -29,6 +29,7 @@ from motcua.core.errors import DomainError, Forbidden, NotFound, PayloadTooLarge
 from motcua.core.numbers import number_text
 from motcua.staff.decorators import staff_required
 from motcua.staff.permissions import province_administrator, statistics_editor
+from motcua.targets.selectors import home_province
 
 from . import selectors, services
 from .importing import ImportReport, read_rows, sector_figures_import
@@ -69,7 +70,7 @@ def _unit_id(request: HttpRequest, raw: str | None) -> int:
         raise ValidationFailed(
             services.UNKNOWN_UNIT, field_errors={"unit": [services.UNKNOWN_UNIT]}
         )
-    home = selectors.home_province(user_id=request.user.pk or 0)
+    home = home_province(user_id=request.user.pk or 0)
     if home is None:
         raise NotFound(services.UNKNOWN_UNIT)
     return home.pk

@@ -153,3 +153,23 @@ def target_scopes() -> tuple[list[AdministrativeUnit], list[Agency]]:
     )
     agencies = list(Agency.objects.filter(is_active=True).order_by("level", "name"))
     return provinces, agencies
+
+
+def home_province(*, user_id: int) -> AdministrativeUnit | None:
+    """Return the province the user works in (of their first agency), else today's first."""
+    worked = (
+        AdministrativeUnit.objects.filter(level=UnitLevel.PROVINCE, era="current")
+        .filter(
+            Q(agencies__staff_roles__user_id=user_id)
+            | Q(children__agencies__staff_roles__user_id=user_id)
+        )
+        .order_by("code")
+        .first()
+    )
+    if worked is not None:
+        return worked
+    return (
+        AdministrativeUnit.objects.filter(level=UnitLevel.PROVINCE, era="current")
+        .order_by("code")
+        .first()
+    )

@@ -6,7 +6,7 @@ from . import views
 
 app_name = "targets"
 urlpatterns = [
-    path("", views.target_list, name="list"),
+    path("", views.target_list, name="index"),
     path("dat/", views.target_save, name="save"),
     path("<int:pk>/xoa/", views.target_remove, name="delete"),
 ]

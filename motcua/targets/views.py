@@ -36,22 +36,24 @@ def _id(raw: str | None) -> int | None:
     return int(raw) if raw and raw.isdigit() and len(raw) < 19 else None
 
 
-def _context(request: HttpRequest, year: int) -> dict[str, Any]:
+def _context(request: HttpRequest, year: int, scope: str = "") -> dict[str, Any]:
     provinces, agencies = selectors.target_scopes()
     this = timezone.localdate().year
+    home = selectors.home_province(user_id=request.user.pk or 0)
     return {
         "year": year,
         "years": sorted({*range(this - 5, this + 3), year}, reverse=True),
         "targets": selectors.targets_of_year(year=year),
         "indicators": selectors.indicators_active(),
-        "provinces": provinces,
-        "agencies": agencies,
+        "provinces": [(f"p-{p.pk}", p.name) for p in provinces],
+        "agencies": [(f"a-{a.pk}", a.name) for a in agencies],
+        "scope": scope or (f"p-{home.pk}" if home is not None else ""),
         "can_edit": statistics_editor(request.user),
     }
 
 
 def _list_url(year: int) -> str:
-    return f"{reverse('targets:list')}?{urlencode({'year': year})}"
+    return f"{reverse('targets:index')}?{urlencode({'year': year})}"
 
 
 @require_GET
@@ -86,7 +88,7 @@ def target_save(request: HttpRequest) -> HttpResponse:
             actor=request.user,
         )
     except DomainError as error:
-        context = _context(request, year)
+        context = _context(request, year, scope)
         context.update(
             {
                 "error": error,
