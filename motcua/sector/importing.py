@@ -152,7 +152,7 @@ def _whole(value: Any, name: str) -> int | None:
     text = _text(value)
     if not text:
         return None
-    if not text.isdigit() or len(text) > 4:
+    if not (text.isascii() and text.isdigit()) or len(text) > 4:
         raise ValueError(name)
     return int(text)
 

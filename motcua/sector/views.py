@@ -38,7 +38,7 @@ from .models import MetricKind
 BAD_PERIOD = gettext_lazy("Choose a year, a quarter (2025-q1) or a month (2025-m03).")
 NO_FILE = gettext_lazy("Choose a CSV or XLSX file.")
 FILE_TOO_LARGE = gettext_lazy("The file is too large.")
-PERIOD_RE = re.compile(r"^(\d{4})(?:-q([1-4])|-m(0?[1-9]|1[0-2]))?$")
+PERIOD_RE = re.compile(r"(\d{4})(?:-q([1-4])|-m(0?[1-9]|1[0-2]))?", re.ASCII)
 
 
 def parse_period(text: str) -> tuple[int, int | None, int | None]:
@@ -46,7 +46,7 @@ def parse_period(text: str) -> tuple[int, int | None, int | None]:
     text = text.strip().lower()
     if not text:
         return timezone.localdate().year, None, None
-    found = PERIOD_RE.match(text)
+    found = PERIOD_RE.fullmatch(text)
     if found is None:
         raise ValidationFailed(BAD_PERIOD, field_errors={"period": [BAD_PERIOD]})
     year = int(found.group(1))
@@ -64,7 +64,7 @@ def _period_key(year: int, quarter: int | None, month: int | None) -> str:
 
 
 def _unit_id(request: HttpRequest, raw: str | None) -> int:
-    if raw and raw.isdigit() and len(raw) < 19:
+    if raw and raw.isascii() and raw.isdigit() and len(raw) < 19:
         return int(raw)
     if raw:
         raise ValidationFailed(
@@ -218,7 +218,7 @@ def _period_action(request: HttpRequest, pk: int, reopen: bool) -> HttpResponse:
             messages.success(request, _("%(period)s closed.") % {"period": period.label})
     except DomainError as error:
         return _error_page(request, error)
-    unit_id = int(back) if back.isdigit() and len(back) < 19 else None
+    unit_id = int(back) if back.isascii() and back.isdigit() and len(back) < 19 else None
     if unit_id is None:
         return redirect(f"{reverse('sector:figures')}?{urlencode({'period': period.key})}")
     return redirect(_grid_url(period.key, unit_id))

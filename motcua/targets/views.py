@@ -27,13 +27,13 @@ from . import selectors, services
 def _year(raw: str | None) -> int:
     if not raw:
         return timezone.localdate().year
-    if not raw.isdigit() or len(raw) != 4:
+    if not (raw.isascii() and raw.isdigit()) or len(raw) != 4:
         raise ValidationFailed(services.BAD_YEAR, field_errors={"year": [services.BAD_YEAR]})
     return services.check_year(int(raw))
 
 
 def _id(raw: str | None) -> int | None:
-    return int(raw) if raw and raw.isdigit() and len(raw) < 19 else None
+    return int(raw) if raw and raw.isascii() and raw.isdigit() and len(raw) < 19 else None
 
 
 def _context(request: HttpRequest, year: int, scope: str = "") -> dict[str, Any]:
