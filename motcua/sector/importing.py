@@ -23,8 +23,15 @@ from django.utils.translation import gettext_lazy
 from motcua.core.errors import DomainError
 from motcua.territory.models import AdministrativeUnit, UnitEra
 
-from .models import SectorMetric
-from .services import _figure_write, _open_period, check_editor, figure_value, period_parts
+from .models import SectorFigure, SectorMetric, SectorPeriod
+from .services import (
+    PERIOD_CLOSED,
+    _figure_write,
+    _period_locked,
+    check_editor,
+    figure_value,
+    period_parts,
+)
 
 COLUMNS = ("metric_code", "year", "quarter", "month", "unit_code", "unit_era", "value", "note")
 REQUIRED = ("metric_code", "year", "unit_code", "value")
@@ -180,14 +187,25 @@ def sector_figures_import(
     read); ``actor`` None is the system (the management command, run on the
     server), recorded as no one. Rejected: unknown metric or unit, a computed metric, a bad number,
     year, quarter or month, a closed period, a row repeating an earlier row's
-    metric, period and unit. The rest are imported, each in its own savepoint.
+    metric, period and unit. The rest are imported, each in its own savepoint
+    of one transaction that locks each period it writes to (``select_for_update``)
+    once, so a period cannot be closed half-way through an import.
     """
     if actor is not None:
         check_editor(actor)
+    with transaction.atomic():
+        return _import(rows, actor)
+
+
+def _import(rows: Iterable[tuple[int, Mapping[str, Any]]], actor: Any) -> ImportReport:
     report = ImportReport()
     metrics = {m.code: m for m in SectorMetric.objects.all()}
     units = _Units()
     seen: dict[tuple[str, int, int | None, int | None, int], int] = {}
+    # Each period is read and locked once, for the whole import (one transaction).
+    periods: dict[tuple[int, int | None, int | None], SectorPeriod] = {}
+    # The figures already there, per period: an unchanged row costs no query.
+    known: dict[tuple[int, int | None, int | None], dict[tuple[int, int], tuple[Decimal, str]]] = {}
     for line, row in rows:
         code = _text(row.get("metric_code"))
         unit_code = _text(row.get("unit_code"))
@@ -235,19 +253,35 @@ def sector_figures_import(
             reject(_("duplicate of line %(line)d") % {"line": seen[key]})
             continue
         seen[key] = line
+        pkey = (year, quarter, month)
+        if pkey not in periods:
+            periods[pkey] = _period_locked(year, quarter, month)
+            known[pkey] = {
+                (m, u): (v, n)
+                for m, u, v, n in SectorFigure.objects.filter(period=periods[pkey]).values_list(
+                    "metric_id", "unit_id", "value", "note"
+                )
+            }
+        if periods[pkey].is_closed:
+            message = PERIOD_CLOSED % {"period": periods[pkey].label}
+            reject(_("closed period: %(why)s") % {"why": message})
+            continue
+        note = _text(row.get("note"))[:500]
+        if known[pkey].get((metric.pk, unit.pk)) == (value, note):
+            report.rows.append(RowResult(line, "unchanged", "", code, unit_code))
+            continue
         try:
-            with transaction.atomic():
-                period = _open_period(year, quarter, month)
+            with transaction.atomic():  # a savepoint: one row's failure leaves the others
                 change = _figure_write(
                     metric=metric,
-                    period=period,
+                    period=periods[pkey],
                     unit=unit,
                     value=Decimal(value),
-                    note=_text(row.get("note")),
+                    note=note,
                     actor=actor,
                 )
         except DomainError as error:
-            reject(_("closed period: %(why)s") % {"why": error.message})
+            reject(str(error.message))
             continue
         report.rows.append(RowResult(line, change.outcome, "", code, unit_code))
     return report
