@@ -717,6 +717,17 @@ POSTAL_SIMULATOR_WEBHOOK_URL = env(
     "POSTAL_SIMULATOR_WEBHOOK_URL", SITE_URL.rstrip("/") + "/buu-chinh/webhook/vnpost/"
 )
 
+# Statistics (motcua/statistics/): facts kept from the dossiers' timelines and rolled up by day
+# and month (issue 13). The refresh re-reads the dossiers whose timeline moved since its last
+# run, less this overlap (seconds), so a transaction that committed late is still counted.
+INSTALLED_APPS += ["motcua.statistics"]
+STATISTICS_REFRESH_OVERLAP = envint("STATISTICS_REFRESH_OVERLAP", "900")
+
+# Catalogue history (issue 13, cathist): the day Decree 42/2022/NĐ-CP took effect, from which the
+# online levels "toàn trình" / "một phần" replace levels 1-4 of Decree 43/2011 as the primary
+# scheme of the statistics of procedures offered online (both are counted on any date).
+CATALOG_ONLINE_LEVELS_SWITCH = env("CATALOG_ONLINE_LEVELS_SWITCH", "2022-08-09")
+
 # --- Statistics: the department's sector figures and the province's yearly targets (issue 13) ---
 # motcua.targets (indicators as data, targets per province or agency) comes first: sector metrics
 # get a target indicator of their own. An uploaded figures file larger than

@@ -17,6 +17,7 @@ urlpatterns = [
     path("can-bo/buu-chinh/", include("motcua.postal.staff_urls")),
     path("can-bo/thong-ke/nganh/", include("motcua.sector.staff_urls")),
     path("can-bo/thong-ke/chi-tieu/", include("motcua.targets.staff_urls")),
+    path("can-bo/thong-ke/", include("motcua.catalog.statistics_urls")),
     path("buu-chinh/", include("motcua.postal.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     # The applicant's sign-in, their dossiers and drafts; their actions on a dossier; ratings.

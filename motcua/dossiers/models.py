@@ -471,6 +471,10 @@ class DossierEvent(models.Model):
         verbose_name = _("dossier event")
         verbose_name_plural = _("dossier events")
         ordering = ["dossier", "at", "id"]
+        indexes = [
+            # Statistics' refresh: the dossiers whose timeline moved since its last run.
+            models.Index(fields=["at"], name="dossier_event_at"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.dossier_id} {self.kind} {self.at:%Y-%m-%d %H:%M}"

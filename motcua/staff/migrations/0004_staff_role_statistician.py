@@ -4,15 +4,26 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('staff', '0003_alter_staffrole_role'),
+        ("staff", "0003_alter_staffrole_role"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='staffrole',
-            name='role',
-            field=models.CharField(choices=[('receiving_officer', 'Receiving officer'), ('specialist', 'Specialist'), ('leader', 'Leader'), ('agency_admin', 'Agency administrator'), ('centre_admin', 'Centre administrator'), ('accountant', 'Accountant (fees and reconciliation)'), ('statistician', 'Statistician (figures, reports, targets)')], max_length=20, verbose_name='role'),
+            model_name="staffrole",
+            name="role",
+            field=models.CharField(
+                choices=[
+                    ("receiving_officer", "Receiving officer"),
+                    ("specialist", "Specialist"),
+                    ("leader", "Leader"),
+                    ("agency_admin", "Agency administrator"),
+                    ("centre_admin", "Centre administrator"),
+                    ("accountant", "Accountant (fees and reconciliation)"),
+                    ("statistician", "Statistician (figures, reports, targets)"),
+                ],
+                max_length=20,
+                verbose_name="role",
+            ),
         ),
     ]

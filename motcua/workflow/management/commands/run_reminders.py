@@ -19,6 +19,7 @@ from django_tasks_db.models import DBTaskResult
 
 from motcua.payments.tasks import reconcile_task
 from motcua.postal.tasks import tracking_task
+from motcua.statistics.tasks import refresh_task
 from motcua.workflow.reminders import reminders_run
 from motcua.workflow.tasks import reminders_task
 
@@ -101,3 +102,6 @@ class Command(BaseCommand):
         # The post: orders still REQUESTED registered, tracking events pulled (webhook fallback).
         if not DBTaskResult.objects.ready().filter(task_path=tracking_task.module_path).exists():
             tracking_task.enqueue()
+        # Statistics: facts and rollups brought up to date with the dossiers' timelines.
+        if not DBTaskResult.objects.ready().filter(task_path=refresh_task.module_path).exists():
+            refresh_task.enqueue()
