@@ -728,6 +728,11 @@ STATISTICS_REFRESH_OVERLAP = envint("STATISTICS_REFRESH_OVERLAP", "900")
 # scheme of the statistics of procedures offered online (both are counted on any date).
 CATALOG_ONLINE_LEVELS_SWITCH = env("CATALOG_ONLINE_LEVELS_SWITCH", "2022-08-09")
 
+# The annual review (motcua/review/, issue 13): the department's year-end report generated from
+# the records as DOCX and PDF, from templates kept as data. No settings of its own: the place
+# name of the heading is MOTCUA_PLACE_NAME's (or the province's), the charts use DejaVu Sans.
+INSTALLED_APPS += ["motcua.review"]
+
 # --- Statistics: the department's sector figures and the province's yearly targets (issue 13) ---
 # motcua.targets (indicators as data, targets per province or agency) comes first: sector metrics
 # get a target indicator of their own. An uploaded figures file larger than

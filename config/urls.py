@@ -19,6 +19,7 @@ urlpatterns = [
     path("can-bo/thong-ke/chi-tieu/", include("motcua.targets.staff_urls")),
     path("can-bo/thong-ke/", include("motcua.catalog.statistics_urls")),
     path("buu-chinh/", include("motcua.postal.urls")),
+    path("can-bo/thong-ke/tong-ket/", include("motcua.review.urls")),  # the annual review
     path("i18n/", include("django.conf.urls.i18n")),
     # The applicant's sign-in, their dossiers and drafts; their actions on a dossier; ratings.
     path("", include("motcua.applicants.urls")),
