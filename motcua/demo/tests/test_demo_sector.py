@@ -52,3 +52,18 @@ def test_the_statistician_opens_the_grid(demo: DemoSummary, client: Client) -> N
     client.force_login(get_user_model().objects.get(username=STATISTICIAN))
     html = client.get("/can-bo/thong-ke/nganh/").content.decode()
     assert "Thành phố Đà Nẵng" in html and 'name="value-population"' in html
+
+
+def test_the_annual_review_reads_the_sector_figures_and_their_targets(demo: DemoSummary) -> None:
+    from motcua.review.providers import ReviewInput, figures_of
+    from motcua.statistics.scopes import subject_of
+
+    province = AdministrativeUnit.objects.get(
+        level=UnitLevel.PROVINCE, era=UnitEra.CURRENT, code="48"
+    )
+    year = timezone.localdate().year
+    found = figures_of(ReviewInput(year, subject_of("province", province.pk))).by_code
+    density = found["telephone_density"]
+    assert density.source_indicator == "sector.telephone_density"
+    assert density.value == 111.65 and density.target_assessment == "Đạt (vượt 6,65 máy/100 dân)"
+    assert found["bts_stations"].previous_value == 5480
