@@ -743,3 +743,10 @@ INSTALLED_APPS += ["motcua.review"]
 # points and formulas, scored per province, agency and one-stop unit from the statistics
 # rollups (issue 13). No settings of its own.
 INSTALLED_APPS += ["motcua.indicators"]
+
+# --- Statistics: the department's sector figures and the province's yearly targets (issue 13) ---
+# motcua.targets (indicators as data, targets per province or agency) comes first: sector metrics
+# get a target indicator of their own. An uploaded figures file larger than
+# SECTOR_IMPORT_MAX_BYTES is refused before it is read.
+INSTALLED_APPS += ["motcua.targets", "motcua.sector"]
+SECTOR_IMPORT_MAX_BYTES = envint("SECTOR_IMPORT_MAX_BYTES", str(5 * 1024 * 1024))

@@ -16,6 +16,7 @@ from motcua.demo import data
 from motcua.demo.catalogue_history import demo_catalogue_history_load
 from motcua.demo.dossiers import demo_dossiers_load
 from motcua.demo.postal import demo_postal_load
+from motcua.demo.sector import demo_sector_load
 from motcua.organisation.models import Agency, AgencyKind, GovernmentLevel
 from motcua.organisation.services import agency_upsert
 from motcua.staff.models import Role
@@ -145,6 +146,7 @@ def demo_load() -> DemoSummary:
     processes = _load_processes(report)
     dossiers = demo_dossiers_load()
     postal_orders = demo_postal_load()
+    demo_sector_load()  # sector figures and the year's targets (issue 13)
     if settings.MOTCUA_IDENTITY_SIMULATOR:  # the portal signs in with the simulated VNeID
         from motcua.identity_sim.services import demo_site_urls, portal_client_ensure
 

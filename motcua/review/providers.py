@@ -10,8 +10,9 @@ when the year has a target, the assessment against it.
 Providers run in the order registered; a later code replaces an earlier one.
 ``statistics`` reads the rollups (``motcua.statistics.selectors.figures``),
 ``catalogue`` the catalogue's history (procedures by online level as of
-the end of the year), ``sector`` and ``targets``
-are filled when those apps join (see their TODOs). Adding a provider: write
+the end of the year), ``sector`` the sector's figures (``motcua.sector``);
+every figure is assessed against the year's target of its code
+(``motcua.targets``); ``targets`` is still to fill (see its TODO). Adding a provider: write
 a function taking a ``ReviewInput`` and decorate it with ``@provider(name)``.
 """
 
@@ -87,23 +88,29 @@ def provider(name: str) -> Callable[[Provider], Provider]:
 def target_assessment(code: str, year: int, value: Number | None, province_id: int) -> str | None:
     """Return how ``value`` stands against the year's target for ``code``; None without one.
 
-    TODO(targets, at merge): return the text of
-    ``motcua.targets.assess(code, year, value, province_id=province_id)`` ("đạt chỉ tiêu ...",
-    "chưa đạt chỉ tiêu ..., còn thiếu ...") when the province set a target for ``code``.
+    The text of ``motcua.targets`` (``assess``): "Đạt (vượt 3,2 điểm %)", "Chưa đạt (còn
+    thiếu 1.250 thuê bao)", "Chưa có số liệu" when there is no value.
     """
-    return None
+    from motcua.targets.selectors import assess
+
+    number = None if value is None else Decimal(str(value))
+    found = assess(code=code, year=year, value=number, province_id=province_id)
+    return found.text if found is not None else None
 
 
 def figures_of(review: ReviewInput) -> FigureSet:
     """Run every provider for ``review``; assess each figure without one against its target."""
+    from motcua.targets.selectors import assessment_of, targets_for
+
+    targets = targets_for(year=review.year, province_id=review.province.id)  # one read
     out = FigureSet()
     for name, function in PROVIDERS.items():
         rows = []
         for figure in function(review):
-            if figure.target_assessment is None:
-                assessed = target_assessment(
-                    figure.code, review.year, figure.value, review.province.id
-                )
+            target = targets.get(figure.code)
+            if figure.target_assessment is None and target is not None:
+                value = None if figure.value is None else Decimal(str(figure.value))
+                assessed = assessment_of(target, value).text
                 figure = dataclasses.replace(figure, target_assessment=assessed)
             rows.append(figure)
             out.by_code[figure.code] = figure
@@ -337,13 +344,38 @@ def catalogue_figures(review: ReviewInput) -> list[Figure]:
 def sector_figures(review: ReviewInput) -> list[Figure]:
     """The sector's figures of the year (subscribers, densities, BTS, fibre, postal points, ...).
 
-    TODO(sector, at merge): return a Figure per figure of ``motcua.sector`` for the province and
-    ``review.year`` (value) and ``review.year - 1`` (previous_value): codes such as
-    phone_subscribers, phone_density, internet_subscribers, internet_density, bts_stations,
-    fibre_communes_share, postal_point_communes_share, criterion8_communes; source_indicator
-    "sector.<code>". Until then the review says "Chưa có số liệu ngành".
+    From ``motcua.sector`` (``selectors.sector_figures``: the province's own figures, or the
+    sum of its communes'; densities computed), each with the year before and, where the
+    province set one, the assessment against the year's target of the same code.
     """
-    return []
+    from motcua.sector.selectors import sector_figures as sector_grid
+
+    def number(value: Decimal | None) -> Number | None:
+        if value is None:
+            return None
+        return int(value) if value == value.to_integral_value() else float(value)
+
+    out = []
+    for row in sector_grid(year=review.year, unit_id=review.province.id):
+        if row.value is None:
+            continue
+        how = {
+            "communes": "tổng số liệu của các xã",
+            "computed": "tính từ các số liệu khác (mật độ: trên 100 dân)",
+        }.get(row.origin, "số liệu Sở nhập")
+        out.append(
+            Figure(
+                code=row.code,
+                label=row.metric.name,
+                value=number(row.value),
+                unit=row.metric.unit_label,
+                previous_value=number(row.previous),
+                source_indicator=f"sector.{row.code}",
+                target_assessment=row.assessment.text if row.assessment is not None else None,
+                how=how,
+            )
+        )
+    return out
 
 
 @provider("targets")
