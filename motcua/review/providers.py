@@ -12,7 +12,8 @@ Providers run in the order registered; a later code replaces an earlier one.
 ``catalogue`` the catalogue's history (procedures by online level as of
 the end of the year), ``sector`` the sector's figures (``motcua.sector``);
 every figure is assessed against the year's target of its code
-(``motcua.targets``); ``targets`` is still to fill (see its TODO). Adding a provider: write
+(``motcua.targets``); ``targets`` lists the year's targets with what was achieved (made by
+``figures_of`` from the others' figures). Adding a provider: write
 a function taking a ``ReviewInput`` and decorate it with ``@provider(name)``.
 """
 
@@ -23,15 +24,19 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from motcua.catalog.history import SCHEME_LEGACY, Tally, online_provision
 from motcua.statistics import periods
 from motcua.statistics.scopes import Subject
 from motcua.statistics.selectors import Figures, Measures, figures
+
+if TYPE_CHECKING:
+    from motcua.targets.models import Target
 
 Number = int | float
 
@@ -98,24 +103,74 @@ def target_assessment(code: str, year: int, value: Number | None, province_id: i
     return found.text if found is not None else None
 
 
+# The review's codes of the figures the province sets yearly targets for, and the targets'
+# codes (``motcua.targets``); the post's counts and the sector's figures share their codes.
+TARGET_CODES: dict[str, str] = {
+    "online_share": "online_dossier_rate",
+    "fully_online_share": "full_online_rate",
+    "paid_online_share": "online_payment_rate",
+    "digitised_share": "digitisation_rate",
+    "reused_share": "reuse_rate",
+    "e_results_share": "e_result_rate",
+    "on_time_share": "on_time_rate",
+    "procedures_online_share": "procedures_full_online_share",
+}
+
+
 def figures_of(review: ReviewInput) -> FigureSet:
-    """Run every provider for ``review``; assess each figure without one against its target."""
+    """Run every provider for ``review``; assess each figure against its target, if any.
+
+    The ``targets`` list is made here, from the others: one figure per target
+    of the year, with the value achieved (none when nothing measures it yet).
+    """
+    with translation.override("vi"):  # the review is written in Vietnamese
+        return _figures_of(review)
+
+
+def _figures_of(review: ReviewInput) -> FigureSet:
     from motcua.targets.selectors import assessment_of, targets_for
 
     targets = targets_for(year=review.year, province_id=review.province.id)  # one read
     out = FigureSet()
+    achieved: dict[str, Figure] = {}
     for name, function in PROVIDERS.items():
         rows = []
         for figure in function(review):
-            target = targets.get(figure.code)
+            code = TARGET_CODES.get(figure.code, figure.code)
+            target = targets.get(code)
             if figure.target_assessment is None and target is not None:
                 value = None if figure.value is None else Decimal(str(figure.value))
                 assessed = assessment_of(target, value).text
                 figure = dataclasses.replace(figure, target_assessment=assessed)
+            if target is not None:
+                achieved[code] = figure
             rows.append(figure)
             out.by_code[figure.code] = figure
         out.by_provider[name] = rows
+    out.by_provider["targets"] = [
+        _target_figure(target, achieved.get(code)) for code, target in targets.items()
+    ]
     return out
+
+
+def _target_figure(target: Target, figure: Figure | None) -> Figure:
+    """Return the figure of ``target``: its indicator, the value achieved and the assessment."""
+    from motcua.targets.selectors import assessment_of
+
+    indicator = target.indicator
+    value = figure.value if figure is not None else None
+    number = None if value is None else Decimal(str(value))
+    return Figure(
+        code=f"target_{indicator.code}",
+        label=indicator.name,
+        value=value,
+        unit=figure.unit if figure is not None else indicator.unit_label,
+        previous_value=figure.previous_value if figure is not None else None,
+        source_indicator=f"targets.{indicator.code}",
+        target_assessment=assessment_of(target, number).text,
+        how=figure.how if figure is not None else "Chưa có số liệu đo chỉ tiêu này",
+        url=figure.url if figure is not None else "",
+    )
 
 
 # Where a number is explained: the statistics dashboard of the province's year, or the list
@@ -380,10 +435,5 @@ def sector_figures(review: ReviewInput) -> list[Figure]:
 
 @provider("targets")
 def target_figures(review: ReviewInput) -> list[Figure]:
-    """The year's targets of the province, each with its achieved value and assessment.
-
-    TODO(targets, at merge): return a Figure per target of ``motcua.targets`` for
-    ``review.year`` (value: the achieved value, target_assessment: ``assess(...)``'s text,
-    source_indicator "targets.<code>"); and fill ``target_assessment`` above.
-    """
+    """The year's targets of the province: made by ``figures_of`` from the other figures."""
     return []

@@ -372,3 +372,31 @@ def test_procedures_online_are_counted_from_the_catalogue_s_history(
     assert "trong đó 0 thủ tục mức độ 3 và 1 thủ tục mức độ 4" in text(2021)
     assert "1 thủ tục hành chính cung cấp trực tuyến, trong đó 1 thủ tục toàn trình" in text(2025)
     assert "(bằng năm 2024)" in text(2025)
+
+
+def test_the_year_s_targets_are_listed_with_what_was_achieved(place: dict[str, Any]) -> None:
+    from motcua.targets.services import target_set
+
+    actor = place["statistician"]
+    province = place["province"].pk
+    target_set(indicator_code="online_dossier_rate", year=YEAR, value="50", province_id=province,
+               actor=actor)  # fmt: skip
+    target_set(indicator_code="on_time_rate", year=YEAR, value="75", province_id=province,
+               actor=actor)  # fmt: skip
+    target_set(indicator_code="reuse_rate", year=YEAR, value="80", province_id=province,
+               actor=actor)  # fmt: skip
+    found = providers.figures_of(ReviewInput(YEAR, subject_of("province", province)))
+    listed = {f.source_indicator: f for f in found.by_provider["targets"]}
+    assert set(listed) == {
+        "targets.online_dossier_rate",
+        "targets.on_time_rate",
+        "targets.reuse_rate",
+    }
+    online = listed["targets.online_dossier_rate"]
+    assert online.value == 42.9
+    assert online.target_assessment is not None and online.target_assessment.startswith("Chưa đạt")
+    assert (listed["targets.on_time_rate"].target_assessment or "").startswith("Đạt")
+    # The share the review shows is assessed against the same target.
+    assert found.by_code["online_share"].target_assessment == online.target_assessment
+    text = _text(_document(province))
+    assert "Kết quả thực hiện các chỉ tiêu năm 2025" in text
