@@ -722,3 +722,10 @@ POSTAL_SIMULATOR_WEBHOOK_URL = env(
 # run, less this overlap (seconds), so a transaction that committed late is still counted.
 INSTALLED_APPS += ["motcua.statistics"]
 STATISTICS_REFRESH_OVERLAP = envint("STATISTICS_REFRESH_OVERLAP", "900")
+
+# History (motcua/history/): a previous system's dossiers imported into statistics (issue 13).
+# Uploaded files wait here for their background run and are removed once imported; the
+# staff page takes files up to MOTCUA_MAX_FILE_SIZE, larger ones go through
+# `manage.py import_dossiers FILE`.
+INSTALLED_APPS += ["motcua.history"]
+HISTORY_IMPORT_DIR = Path(env("HISTORY_IMPORT_DIR", str(VAR_DIR / "imports")))
