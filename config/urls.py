@@ -15,6 +15,7 @@ urlpatterns = [
     path("can-bo/", include("motcua.backoffice.urls")),
     path("can-bo/", include("motcua.notifications.urls")),
     path("can-bo/buu-chinh/", include("motcua.postal.staff_urls")),
+    path("can-bo/thong-ke/nhap-lieu/", include("motcua.history.urls")),
     path("buu-chinh/", include("motcua.postal.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     # The applicant's sign-in, their dossiers and drafts; their actions on a dossier; ratings.

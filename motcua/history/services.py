@@ -22,9 +22,11 @@ of the same file changes nothing.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import time
 import uuid
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,8 +41,9 @@ from motcua.audit.services import audit_record, snapshot
 from motcua.core.errors import DomainError, ValidationFailed
 from motcua.dossiers.models import Dossier
 from motcua.statistics.facts import same
-from motcua.statistics.models import Fact, RefreshState, Source
-from motcua.statistics.rollup import delta_of, rollup_apply
+from motcua.statistics.measures import NAMES, contributions
+from motcua.statistics.models import Fact, Grain, RefreshState, Rollup, Source
+from motcua.statistics.rollup import Delta, rollup_apply, scopes_of
 
 from . import records
 from .models import BatchKind, BatchState, ImportBatch, ImportRejection
@@ -73,20 +76,98 @@ class Outcome:
 Progress = Callable[[Outcome, int | None], None]
 
 
+def _delta(added: Sequence[Fact], removed: Sequence[Fact]) -> Delta:
+    """Return the delta of adding ``added`` and taking ``removed`` away.
+
+    Sums the same as ``statistics.rollup.delta_of``, grouped first by the
+    scopes a fact counts in (the facts of a unit's procedure share them), so
+    each (day, measure) of a group is spread over its scopes once.
+    """
+    groups: dict[tuple[tuple[str, int, int], ...], dict[tuple[dt.date, str], int]] = {}
+    for facts, sign in ((added, 1), (removed, -1)):
+        for fact in facts:
+            items = contributions(fact)
+            if not items:
+                continue
+            where = tuple(scopes_of(fact))
+            sums = groups.get(where)
+            if sums is None:
+                sums = groups[where] = defaultdict(int)
+            for day, name, amount in items:
+                sums[(day, name)] += sign * amount
+    delta = Delta()
+    rows = delta.rows
+    day_grain, month_grain = Grain.DAY.value, Grain.MONTH.value
+    for scopes, sums in groups.items():
+        for (day, name), amount in sums.items():
+            if not amount:
+                continue
+            month = day.replace(day=1)
+            for scope, key, key2 in scopes:
+                rows[(day_grain, day, scope, key, key2)][name] += amount
+                rows[(month_grain, month, scope, key, key2)][name] += amount
+    return delta
+
+
 def rollups_add(*, added: Sequence[Fact], removed: Sequence[Fact]) -> int:
     """Add ``added`` to the rollups and take ``removed`` away; return the rows written.
 
     The one rollup step of an import (a set-based builder may replace it);
     runs in the caller's transaction, so rollups and facts commit together.
+    On PostgreSQL the summed delta is copied into a temporary table and added
+    with one ``INSERT ... SELECT ... ON CONFLICT``: row-by-row upserts cost a
+    round trip each (tens of thousands a chunk).
     """
-    delta = delta_of(added)
-    for fact in removed:
-        delta.add(fact, -1)
-    return rollup_apply(delta)
+    delta = _delta(added, removed)
+    if connection.vendor != "postgresql":
+        return rollup_apply(delta)
+    return _rollup_copy(delta)
+
+
+def _rollup_copy(delta: Delta) -> int:
+    q = connection.ops.quote_name
+    table = q(Rollup._meta.db_table)
+    cols = ["grain", "day", "scope", "key", "key2", *NAMES]
+    quoted = ", ".join(q(c) for c in cols)
+    sets = ", ".join(f"{q(n)} = {table}.{q(n)} + excluded.{q(n)}" for n in NAMES)
+    written = 0
+    zeros = [0] * len(NAMES)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE TEMP TABLE IF NOT EXISTS history_delta (grain varchar(1), day date, "
+            "scope varchar(1), key bigint, key2 bigint, "
+            + ", ".join(f"{q(n)} bigint" for n in NAMES)
+            + ") ON COMMIT DELETE ROWS"
+        )
+        with cursor.copy(f"COPY history_delta ({quoted}) FROM STDIN") as copy:
+            for (grain, day, scope, key, key2), changes in delta.rows.items():
+                if any(changes.values()):
+                    copy.write_row([grain, day, scope, key, key2, *map(changes.get, NAMES, zeros)])
+                    written += 1
+        # Our own table's and columns' quoted names; no value is spliced in.
+        cursor.execute(
+            f"INSERT INTO {table} ({quoted}) SELECT {quoted} FROM history_delta "  # noqa: S608
+            f"ON CONFLICT ({q('scope')}, {q('key')}, {q('grain')}, {q('day')}, {q('key2')}) "
+            f"DO UPDATE SET {sets}"
+        )
+    return written
 
 
 def _facts_insert(facts: list[Fact]) -> None:
-    Fact.objects.bulk_create(facts, batch_size=1000)
+    """Insert new facts; on PostgreSQL through COPY (bulk_create prepares every value in Python
+    at several times the cost)."""
+    if connection.vendor != "postgresql":
+        Fact.objects.bulk_create(facts, batch_size=1000)
+        return
+    q = connection.ops.quote_name
+    columns = [f for f in Fact._meta.concrete_fields if f.attname != "id"]
+    names = [f.attname for f in columns]
+    sql = (
+        f"COPY {q(Fact._meta.db_table)} ({', '.join(q(str(c.column)) for c in columns)}) FROM STDIN"
+    )
+    with connection.cursor() as cursor, cursor.copy(sql) as copy:
+        for fact in facts:
+            copy.write_row([getattr(fact, name) for name in names])
 
 
 def _lock() -> None:

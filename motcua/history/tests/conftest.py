@@ -9,29 +9,12 @@ from pathlib import Path
 import pytest
 
 from motcua.catalog.models import Procedure
+from motcua.history.records import COLUMNS
 from motcua.organisation.models import Agency
 from motcua.territory.models import AdministrativeUnit, UnitEra, UnitLevel
 from motcua.testing import AgencyFactory, OneStopUnitFactory, ProcedureFactory, ProvinceFactory
 
-HEADER = [
-    "ma_ho_so",
-    "ma_don_vi_tiep_nhan",
-    "ma_co_quan_giai_quyet",
-    "ma_thu_tuc",
-    "kenh",
-    "muc_do",
-    "trang_thai",
-    "ngay_tiep_nhan",
-    "han_xu_ly",
-    "ngay_ket_thuc",
-    "ket_qua",
-    "ngay_tra_ket_qua",
-    "hinh_thuc_tra",
-    "da_gia_han",
-    "so_lan_bo_sung",
-    "thanh_toan_truc_tuyen",
-    "ket_qua_dien_tu",
-]
+HEADER = list(COLUMNS)
 
 
 @dataclass

@@ -8,6 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from motcua.core.errors import DomainError
+from motcua.history.models import ImportRejection
 from motcua.history.services import Outcome, import_file
 
 
@@ -33,7 +34,12 @@ class Command(BaseCommand):
             batch, out = import_file(path=file, dry_run=dry_run, progress=self._progress)
         except DomainError as exc:
             raise CommandError(str(exc.message)) from exc
-        for row, code, reason in out.rejections[:50]:
+        shown = out.rejections[:50] or list(
+            ImportRejection.objects.filter(batch_id=batch.pk)
+            .order_by("row")
+            .values_list("row", "code", "reason")[:50]
+        )
+        for row, code, reason in shown:
             self.stdout.write(f"  row {row} {code}: {reason}")
         rate = out.rows / out.seconds if out.seconds else 0
         self.stdout.write(
