@@ -139,6 +139,7 @@ def _rollup_copy(delta: Delta) -> int:
             + ", ".join(f"{q(n)} bigint" for n in NAMES)
             + ") ON COMMIT DELETE ROWS"
         )
+        cursor.execute("TRUNCATE history_delta")  # a caller's outer transaction may have left some
         with cursor.copy(f"COPY history_delta ({quoted}) FROM STDIN") as copy:
             for (grain, day, scope, key, key2), changes in delta.rows.items():
                 if any(changes.values()):
