@@ -11,6 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
+from motcua.history import selectors
 from motcua.history.models import BatchState, ImportBatch
 from motcua.history.services import import_file
 from motcua.organisation.models import AgencyKind
@@ -125,12 +126,24 @@ def test_an_unknown_import_is_404(client: Client) -> None:
     assert client.get(reverse("history:rejections-csv", args=[999])).status_code == 404
 
 
-def test_the_rejections_are_paged(
-    client: Client, old: Old, write: Callable[..., Path], django_assert_num_queries: Any
-) -> None:
+def test_the_rejections_are_paged(client: Client, old: Old, write: Callable[..., Path]) -> None:
     batch, _out = import_file(path=write([old.row(f"Q{i}", kenh="x") for i in range(60)]))
     client.force_login(UserFactory(is_superuser=True))
     url = reverse("history:batch", args=[batch.pk])
     second = client.get(url, {"trang": "2"}).content.decode()
     assert "Q59" in second and "Q5<" not in second
     assert client.get(url, {"trang": "x"}).status_code == 200
+
+
+def test_the_lists_cost_a_fixed_number_of_queries(
+    old: Old, write: Callable[..., Path], django_assert_num_queries: Any
+) -> None:
+    for n in range(3):
+        import_file(path=write([old.row(f"Q{n}-{i}", kenh="x") for i in range(60)]))
+    batch = ImportBatch.objects.order_by("pk").first()
+    assert batch is not None
+    with django_assert_num_queries(1):
+        assert len(selectors.batches_recent()) == 3
+    with django_assert_num_queries(1):
+        page = selectors.rejections_page(batch, 2)
+        assert [r.row for r in page.object_list] == list(range(52, 62))
