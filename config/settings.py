@@ -230,6 +230,12 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Public API v1 of the one-stop system: procedures, dossiers, calendar.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Two choice sets named "level": today's levels of government, and the catalogue history's
+    # (which adds the districts before 2025).
+    "ENUM_NAME_OVERRIDES": {
+        "GovernmentLevelEnum": "motcua.organisation.models.GovernmentLevel",
+        "ProvisionLevelEnum": "motcua.catalog.models.ProvisionLevel",
+    },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "motcua.api.schema.add_error_responses",
@@ -722,6 +728,28 @@ POSTAL_SIMULATOR_WEBHOOK_URL = env(
 # run, less this overlap (seconds), so a transaction that committed late is still counted.
 INSTALLED_APPS += ["motcua.statistics"]
 STATISTICS_REFRESH_OVERLAP = envint("STATISTICS_REFRESH_OVERLAP", "900")
+
+# Catalogue history (issue 13, cathist): the day Decree 42/2022/NĐ-CP took effect, from which the
+# online levels "toàn trình" / "một phần" replace levels 1-4 of Decree 43/2011 as the primary
+# scheme of the statistics of procedures offered online (both are counted on any date).
+CATALOG_ONLINE_LEVELS_SWITCH = env("CATALOG_ONLINE_LEVELS_SWITCH", "2022-08-09")
+
+# The annual review (motcua/review/, issue 13): the department's year-end report generated from
+# the records as DOCX and PDF, from templates kept as data. No settings of its own: the place
+# name of the heading is MOTCUA_PLACE_NAME's (or the province's), the charts use DejaVu Sans.
+INSTALLED_APPS += ["motcua.review"]
+
+# Indicators of Decision 766/QĐ-TTg (motcua/indicators/): versioned sets of groups, indicators,
+# points and formulas, scored per province, agency and one-stop unit from the statistics
+# rollups (issue 13). No settings of its own.
+INSTALLED_APPS += ["motcua.indicators"]
+
+# --- Statistics: the department's sector figures and the province's yearly targets (issue 13) ---
+# motcua.targets (indicators as data, targets per province or agency) comes first: sector metrics
+# get a target indicator of their own. An uploaded figures file larger than
+# SECTOR_IMPORT_MAX_BYTES is refused before it is read.
+INSTALLED_APPS += ["motcua.targets", "motcua.sector"]
+SECTOR_IMPORT_MAX_BYTES = envint("SECTOR_IMPORT_MAX_BYTES", str(5 * 1024 * 1024))
 
 # History (motcua/history/): a previous system's dossiers imported into statistics (issue 13).
 # Uploaded files wait here for their background run and are removed once imported; the

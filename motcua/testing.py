@@ -453,3 +453,45 @@ class PostalOrderFactory(DjangoModelFactory[Order]):
     address = "Số 1, phường Tân Định"
     created_at = factory.LazyFunction(timezone.now)
     changed_at = factory.LazyAttribute(lambda o: o.created_at)
+
+
+# --- Statistics: sector figures and targets (issue 13, sector) ---------------------------------
+
+
+@dataclass
+class StatisticsCast:
+    """The people of the statistics tests: who enters figures, who reopens, who only reads.
+
+    thu is the statistician and tam a leader of a department at the province;
+    quan the centre administrator at the province (reopens closed periods);
+    doc a specialist (reads); kim holds no role at all.
+    """
+
+    province: AdministrativeUnit
+    department: Agency
+    statistician: User
+    leader: User
+    administrator: User
+    reader: User
+    outsider: User
+
+
+def statistics_cast_create() -> StatisticsCast:
+    """Create the province (Đà Nẵng, 48), a department there and the statistics personas."""
+    province = ProvinceFactory()
+    department = AgencyFactory(name="Sở Khoa học và Công nghệ", administrative_unit=province)
+    centre = OneStopUnitFactory(administrative_unit=province)
+    people = {n: UserFactory(username=n) for n in ("thu", "tam", "quan", "doc", "kim")}
+    StaffRoleFactory(user=people["thu"], role=Role.STATISTICIAN, agency=department)
+    StaffRoleFactory(user=people["tam"], role=Role.LEADER, agency=department)
+    StaffRoleFactory(user=people["quan"], role=Role.CENTRE_ADMIN, agency=centre)
+    StaffRoleFactory(user=people["doc"], role=Role.SPECIALIST, agency=department)
+    return StatisticsCast(
+        province=province,
+        department=department,
+        statistician=people["thu"],
+        leader=people["tam"],
+        administrator=people["quan"],
+        reader=people["doc"],
+        outsider=people["kim"],
+    )

@@ -19,4 +19,7 @@ urlpatterns = [
     path("", include("motcua.applicants.api_urls")),
     path("", include("motcua.payments.api_urls")),
     path("", include("motcua.postal.api_urls")),
+    path("", include("motcua.indicators.api_urls")),
+    path("", include("motcua.sector.api_urls")),
+    path("", include("motcua.targets.api_urls")),
 ]

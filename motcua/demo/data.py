@@ -265,6 +265,8 @@ DEMO_STAFF: list[tuple[str, str, str, str]] = [
     ("lanhdao.bhxh", "Mai Xuân Phúc", "leader", BHXH),
     ("quantri", "Quản trị Trung tâm", "centre_admin", CENTRE),
     ("quantri.tuphap", "Quản trị Sở Tư pháp", "agency_admin", TU_PHAP),
+    # The statistician of the city (sector figures, targets): at the People's Committee.
+    ("thongke.danang", "Trịnh Thu Trang", "statistician", UBND),
 ]
 # Accounts that may also open /admin/.
 DEMO_ADMINS = {"quantri"}

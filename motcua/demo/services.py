@@ -13,8 +13,10 @@ from motcua.calendar.services import calendar_seed_holidays
 from motcua.catalog.importing import ImportReport, catalog_import_file
 from motcua.catalog.models import Procedure
 from motcua.demo import data
+from motcua.demo.catalogue_history import demo_catalogue_history_load
 from motcua.demo.dossiers import demo_dossiers_load
 from motcua.demo.postal import demo_postal_load
+from motcua.demo.sector import demo_sector_load
 from motcua.organisation.models import Agency, AgencyKind, GovernmentLevel
 from motcua.organisation.services import agency_upsert
 from motcua.staff.models import Role
@@ -42,6 +44,7 @@ class DemoSummary:
     processes: int
     dossiers: int
     postal_orders: int = 0
+    catalogue_history: ImportReport | None = None
 
 
 def _current(level: str, code: str) -> AdministrativeUnit:
@@ -125,7 +128,8 @@ def demo_load() -> DemoSummary:
     through the calendar's seeding; staff accounts are made once; a
     procedure without a process gets its template; the demo dossiers are
     played through the workflow services when the demo has none; the post
-    office, its worker and charges are made, and its orders when it has none. Raises
+    office, its worker and charges are made, and its orders when it has none; former Quảng
+    Nam's agencies and 2019 catalogue and the city's catalogue history are loaded. Raises
     ``DemoDataError`` if a procedure of the demo file is rejected.
     """
     units = units_load_current(with_communes_of=[data.PROVINCE_CODE])
@@ -134,11 +138,15 @@ def demo_load() -> DemoSummary:
     report = catalog_import_file(name=PROCEDURES_FILE, data=_procedures_file())
     if report.rejected:
         raise DemoDataError(report.as_text())
+    history = demo_catalogue_history_load()
+    if history.rejected:
+        raise DemoDataError(history.as_text())
     holidays = calendar_seed_holidays(years=data.HOLIDAY_YEARS)
     staff = _load_staff()
     processes = _load_processes(report)
     dossiers = demo_dossiers_load()
     postal_orders = demo_postal_load()
+    demo_sector_load()  # sector figures and the year's targets (issue 13)
     if settings.MOTCUA_IDENTITY_SIMULATOR:  # the portal signs in with the simulated VNeID
         from motcua.identity_sim.services import demo_site_urls, portal_client_ensure
 
@@ -153,6 +161,7 @@ def demo_load() -> DemoSummary:
         processes=processes,
         dossiers=dossiers,
         postal_orders=postal_orders,
+        catalogue_history=history,
     )
 
 

@@ -98,3 +98,42 @@ def scoped(queryset: QuerySet[M], request: HttpRequest, lookup: str) -> QuerySet
     if agencies is None:
         return queryset
     return queryset.filter(**{f"{lookup}__in": agencies})
+
+
+# --- Statistics: who enters the figures and targets, who reopens a closed period (issue 13) ---
+
+STATISTICS_ROLES = frozenset({Role.STATISTICIAN.value, Role.LEADER.value})
+
+
+def _province_roles(user: AnyUser) -> set[str]:
+    """Return the roles ``user`` holds in agencies of the provincial level (one query)."""
+    from motcua.organisation.models import GovernmentLevel
+
+    from .models import StaffRole
+
+    if not user.is_authenticated or not user.is_active:
+        return set()
+    return set(
+        StaffRole.objects.filter(
+            user_id=user.pk, is_active=True, agency__level=GovernmentLevel.PROVINCE
+        ).values_list("role", flat=True)
+    )
+
+
+def statistics_editor(user: AnyUser) -> bool:
+    """Tell whether ``user`` enters the province's statistics: figures, periods, targets.
+
+    A statistician or a leader of an agency at the provincial level, or a
+    superuser.
+    """
+    if getattr(user, "is_superuser", False) and user.is_active:
+        return True
+    return bool(_province_roles(user) & STATISTICS_ROLES)
+
+
+def province_administrator(user: AnyUser) -> bool:
+    """Tell whether ``user`` administers at the province: a centre administrator of an agency
+    at the provincial level, or a superuser (who may reopen a closed reporting period)."""
+    if getattr(user, "is_superuser", False) and user.is_active:
+        return True
+    return Role.CENTRE_ADMIN.value in _province_roles(user)
