@@ -750,3 +750,10 @@ INSTALLED_APPS += ["motcua.indicators"]
 # SECTOR_IMPORT_MAX_BYTES is refused before it is read.
 INSTALLED_APPS += ["motcua.targets", "motcua.sector"]
 SECTOR_IMPORT_MAX_BYTES = envint("SECTOR_IMPORT_MAX_BYTES", str(5 * 1024 * 1024))
+
+# History (motcua/history/): a previous system's dossiers imported into statistics (issue 13).
+# Uploaded files wait here for their background run and are removed once imported; the
+# staff page takes files up to MOTCUA_MAX_FILE_SIZE, larger ones go through
+# `manage.py import_dossiers FILE`.
+INSTALLED_APPS += ["motcua.history"]
+HISTORY_IMPORT_DIR = Path(env("HISTORY_IMPORT_DIR", str(VAR_DIR / "imports")))
