@@ -722,3 +722,11 @@ POSTAL_SIMULATOR_WEBHOOK_URL = env(
 # run, less this overlap (seconds), so a transaction that committed late is still counted.
 INSTALLED_APPS += ["motcua.statistics"]
 STATISTICS_REFRESH_OVERLAP = envint("STATISTICS_REFRESH_OVERLAP", "900")
+
+# The statistics dashboard, its open data and the public statistics page (issue 13): Chart.js
+# served from node_modules like htmx; the open-data API answers anonymous clients at most this
+# often per address (DRF's throttle, counted in the cache).
+STATICFILES_DIRS += [("vendor/chartjs", BASE_DIR / "node_modules/chart.js/dist")]
+REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {  # type: ignore[assignment]
+    "open_data": env("STATISTICS_OPEN_DATA_RATE", "300/minute"),
+}

@@ -15,6 +15,8 @@ urlpatterns = [
     path("can-bo/", include("motcua.backoffice.urls")),
     path("can-bo/", include("motcua.notifications.urls")),
     path("can-bo/buu-chinh/", include("motcua.postal.staff_urls")),
+    path("can-bo/thong-ke/", include("motcua.statistics.urls")),
+    path("thong-ke/", include("motcua.statistics.public_urls")),
     path("buu-chinh/", include("motcua.postal.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     # The applicant's sign-in, their dossiers and drafts; their actions on a dossier; ratings.

@@ -19,4 +19,5 @@ urlpatterns = [
     path("", include("motcua.applicants.api_urls")),
     path("", include("motcua.payments.api_urls")),
     path("", include("motcua.postal.api_urls")),
+    path("", include("motcua.statistics.api_urls")),
 ]
