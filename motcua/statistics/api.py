@@ -17,21 +17,23 @@ from typing import Any
 from django.http import HttpResponse
 from django.utils import timezone, translation
 from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.decorators import (
     api_view,
     authentication_classes,
+    content_negotiation_class,
     permission_classes,
-    renderer_classes,
     throttle_classes,
 )
-from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 
+from motcua.core.errors import ValidationFailed
 from motcua.organisation.models import Agency
 
 from . import dashboard as board
@@ -46,17 +48,17 @@ class OpenDataThrottle(AnonRateThrottle):
     scope = "open_data"
 
 
-class CSVRenderer(BaseRenderer):
-    """Lets ``?format=csv`` through content negotiation; the views write the CSV themselves."""
+class JSONOnly(DefaultContentNegotiation):
+    """Answer JSON whatever ``format`` says: the views write their CSV, errors stay JSON."""
 
-    media_type = "text/csv"
-    format = "csv"
-    charset = "utf-8"
+    def select_renderer(
+        self, request: Any, renderers: Any, format_suffix: Any = None
+    ) -> tuple[Any, str]:
+        renderer = renderers[0]
+        return renderer, renderer.media_type
 
-    def render(
-        self, data: Any, accepted_media_type: str | None = None, renderer_context: Any = None
-    ) -> bytes:
-        return b""  # pragma: no cover - errors are JSON (motcua.api.errors)
+
+BAD_FORMAT = gettext_lazy("Unknown format: use json or csv.")
 
 
 def _labels(label: str | Promise) -> dict[str, str]:
@@ -155,6 +157,7 @@ def _period(get: Callable[[str], str]) -> Period:
 
 
 PERIOD_PARAMETERS = [
+    OpenApiParameter("format", str, enum=["json", "csv"], description="csv: the same as CSV"),
     OpenApiParameter(
         "ky",
         str,
@@ -171,7 +174,11 @@ THROTTLED = OpenApiResponse(description="Too many requests from this address: wa
 
 
 def _is_csv(request: Request) -> bool:
-    return getattr(request.accepted_renderer, "format", "") == "csv"
+    """Return whether ``format=csv`` is asked; raise for a format other than json or csv."""
+    value = request.query_params.get("format", "")
+    if value not in ("", "json", "csv"):
+        raise ValidationFailed(BAD_FORMAT, field_errors={"format": [BAD_FORMAT]})
+    return value == "csv"
 
 
 def _csv(filename: str, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> HttpResponse:
@@ -208,9 +215,10 @@ def _csv(filename: str, header: Sequence[str], rows: Iterable[Sequence[Any]]) ->
 @authentication_classes([])
 @permission_classes([])
 @throttle_classes([OpenDataThrottle])
-@renderer_classes([JSONRenderer, CSVRenderer])
+@content_negotiation_class(JSONOnly)
 def figures(request: Request) -> Response | HttpResponse:
     """Read from the rollups (a constant number of queries); counts only."""
+    as_csv = _is_csv(request)
     get = request.query_params.get
     subject = board.subject_from(
         kind=get("doi_tuong", ""),
@@ -221,7 +229,7 @@ def figures(request: Request) -> Response | HttpResponse:
     period = _period(lambda name: get(name, ""))
     found = read_figures(where=subject.where, period=period)
     body = FiguresSerializer(figures_body(subject, period, found.carried_over, found.totals)).data
-    if _is_csv(request):
+    if as_csv:
         rows = [("carried_over", "", "", body["carried_over"])]
         rows += [
             (f["name"], f["label_vi"], f["label_en"], f["value"])
@@ -250,9 +258,10 @@ def figures(request: Request) -> Response | HttpResponse:
 @authentication_classes([])
 @permission_classes([])
 @throttle_classes([OpenDataThrottle])
-@renderer_classes([JSONRenderer, CSVRenderer])
+@content_negotiation_class(JSONOnly)
 def agencies(request: Request) -> Response | HttpResponse:
     """One row per agency of the home province; read from the rollups (5 queries)."""
+    as_csv = _is_csv(request)
     period = _period(lambda name: request.query_params.get(name, ""))
     groups = board.agency_rows(period)
     codes = dict(Agency.objects.filter(pk__in=[g.key for g in groups]).values_list("pk", "code"))
@@ -273,7 +282,7 @@ def agencies(request: Request) -> Response | HttpResponse:
             ],
         }
     ).data
-    if _is_csv(request):
+    if as_csv:
         header = ("id", "code", "name", *board.PUBLIC_MEASURES, *(r.name for r in board.RATES))
         rows = [
             (a["id"], a["code"], a["name"], *a["measures"].values(), *a["rates"].values())

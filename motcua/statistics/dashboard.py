@@ -90,19 +90,21 @@ def period_from(
     """
     kind = kind.strip() or ("dates" if start.strip() or end.strip() else "year")
     first, last = parse_date(start, "tu"), parse_date(end, "den")
+    year_ = _number(year, "nam", BAD_YEAR, FIRST_YEAR, LAST_YEAR) or today.year
+    number_ = _number(number, "so", BAD_NUMBER, 1, 12)  # checked even where it is not used
     if kind == "dates":
         if first is None or last is None:
             raise ValidationFailed(BAD_DATE, field_errors={"tu": [BAD_DATE], "den": [BAD_DATE]})
         return named(first, last)  # raises when the start is after the end
-    year_ = _number(year, "nam", BAD_YEAR, FIRST_YEAR, LAST_YEAR) or today.year
     highest = {"month": 12, "quarter": 4, "half": 2}.get(kind, 0)
+    if highest and number_ is not None and number_ > highest:
+        raise ValidationFailed(BAD_NUMBER, field_errors={"so": [BAD_NUMBER]})
     current = {
         "month": today.month,
         "quarter": (today.month + 2) // 3,
         "half": 1 if today.month <= 6 else 2,
     }.get(kind, 0)
-    number_ = _number(number, "so", BAD_NUMBER, 1, highest) if highest else 0
-    return periods.period_of(kind, year_=year_, number=number_ or current)
+    return periods.period_of(kind, year_=year_, number=(number_ or current) if highest else 0)
 
 
 def last_closed_quarter(today: dt.date) -> Period:
