@@ -1,4 +1,4 @@
-"""The dashboard on the demo province: every page and download answers, every figure clicks through."""
+"""The dashboard on the demo province: every page answers, every figure clicks through."""
 
 from __future__ import annotations
 
