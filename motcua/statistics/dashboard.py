@@ -334,7 +334,7 @@ def sections(d: Dashboard) -> list[Section]:
 # --- Groups (the breakdown) and the trend ----------------------------------------------------
 
 GROUP_COLUMNS: tuple[tuple[str, Text], ...] = (
-    ("name", _("Name")),
+    ("name", _("Group name")),
     ("received", LABELS["received"]),
     ("recv_online", _("Received online")),
     ("finished", LABELS["finished"]),

@@ -205,7 +205,13 @@ def _download(d: board.Dashboard, kind: str, get: QueryDict) -> HttpResponse:
 
 
 def _cell(value: Any) -> Any:
-    return "" if value is None else str(value) if not isinstance(value, int | float) else value
+    """Return a cell for a spreadsheet: numbers as numbers, text never read as a formula."""
+    if value is None:
+        return ""
+    if isinstance(value, int | float):
+        return value
+    text = str(value)
+    return f"'{text}" if text[:1] in ("=", "+", "-", "@") else text
 
 
 def csv_rows(header: Sequence[Any], rows: Iterable[Sequence[Any]]) -> Iterator[str]:
