@@ -61,11 +61,13 @@ migrate: setup
 	$(DEV) $(PY) manage.py migrate --noinput -v 0
 
 # The identity simulator's signing key and the demo CA with the agencies' signing certificates
-# (var/, never committed) before the server reads them.
+# (var/, never committed) before the server reads them; then the statistics of the demo's
+# dossiers (facts and rollups; `make worker` keeps them up to date).
 demo: migrate
 	$(DEV) $(PY) manage.py identity_simulator --key-only
 	$(DEV) $(PY) manage.py demo_certificates
 	$(DEV) SITE_URL='$(SITE_URL)' $(PY) manage.py load_demo
+	$(DEV) $(PY) manage.py statistics_refresh
 
 test: setup
 	$(DEV) DJANGO_ALLOW_ASYNC_UNSAFE=true $(PY) -m pytest -n 2 $(PYTEST_ARGS)

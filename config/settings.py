@@ -723,6 +723,21 @@ POSTAL_SIMULATOR_WEBHOOK_URL = env(
 INSTALLED_APPS += ["motcua.statistics"]
 STATISTICS_REFRESH_OVERLAP = envint("STATISTICS_REFRESH_OVERLAP", "900")
 
+# Catalogue history (issue 13, cathist): the day Decree 42/2022/NĐ-CP took effect, from which the
+# online levels "toàn trình" / "một phần" replace levels 1-4 of Decree 43/2011 as the primary
+# scheme of the statistics of procedures offered online (both are counted on any date).
+CATALOG_ONLINE_LEVELS_SWITCH = env("CATALOG_ONLINE_LEVELS_SWITCH", "2022-08-09")
+
+# The annual review (motcua/review/, issue 13): the department's year-end report generated from
+# the records as DOCX and PDF, from templates kept as data. No settings of its own: the place
+# name of the heading is MOTCUA_PLACE_NAME's (or the province's), the charts use DejaVu Sans.
+INSTALLED_APPS += ["motcua.review"]
+
+# Indicators of Decision 766/QĐ-TTg (motcua/indicators/): versioned sets of groups, indicators,
+# points and formulas, scored per province, agency and one-stop unit from the statistics
+# rollups (issue 13). No settings of its own.
+INSTALLED_APPS += ["motcua.indicators"]
+
 # The statistics dashboard, its open data and the public statistics page (issue 13): Chart.js
 # served from node_modules like htmx; the open-data API answers anonymous clients at most this
 # often per address (DRF's throttle, counted in the cache).

@@ -15,9 +15,12 @@ urlpatterns = [
     path("can-bo/", include("motcua.backoffice.urls")),
     path("can-bo/", include("motcua.notifications.urls")),
     path("can-bo/buu-chinh/", include("motcua.postal.staff_urls")),
+    path("can-bo/thong-ke/chi-so-766/", include("motcua.indicators.urls")),
     path("can-bo/thong-ke/", include("motcua.statistics.urls")),
     path("thong-ke/", include("motcua.statistics.public_urls")),
+    path("can-bo/thong-ke/", include("motcua.catalog.statistics_urls")),
     path("buu-chinh/", include("motcua.postal.urls")),
+    path("can-bo/thong-ke/tong-ket/", include("motcua.review.urls")),  # the annual review
     path("i18n/", include("django.conf.urls.i18n")),
     # The applicant's sign-in, their dossiers and drafts; their actions on a dossier; ratings.
     path("", include("motcua.applicants.urls")),

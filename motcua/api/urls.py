@@ -19,5 +19,6 @@ urlpatterns = [
     path("", include("motcua.applicants.api_urls")),
     path("", include("motcua.payments.api_urls")),
     path("", include("motcua.postal.api_urls")),
+    path("", include("motcua.indicators.api_urls")),
     path("", include("motcua.statistics.api_urls")),
 ]

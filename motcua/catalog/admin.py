@@ -35,6 +35,7 @@ from motcua.catalog.fees import (
     tiers_to_json,
     tiers_to_text,
 )
+from motcua.catalog.history_import import catalogue_history_import_file
 from motcua.catalog.importing import (
     ImportFileError,
     catalog_import_file,
@@ -48,6 +49,7 @@ from motcua.catalog.models import (
     FeeExemption,
     Field,
     Procedure,
+    ProcedureProvision,
     ProcedureVersion,
     ProcessingCase,
     SearchAbbreviation,
@@ -65,7 +67,7 @@ from motcua.catalog.services import (
     version_is_in_use,
     version_snapshot,
 )
-from motcua.core.errors import DomainError
+from motcua.core.errors import DomainError, ValidationFailed
 
 # django-stubs makes the admin classes generic for the type checker only.
 if TYPE_CHECKING:
@@ -74,6 +76,7 @@ if TYPE_CHECKING:
     ProcedureAdminBase = admin.ModelAdmin[Procedure]
     VersionAdminBase = admin.ModelAdmin[ProcedureVersion]
     VersionInlineBase = admin.TabularInline[ProcedureVersion, Procedure]
+    ProvisionInlineBase = admin.TabularInline[ProcedureProvision, Procedure]
     ComponentInlineBase = admin.TabularInline[Component, ProcedureVersion]
     FeeInlineBase = admin.StackedInline[Fee, ProcedureVersion]
     ExemptionInlineBase = admin.StackedInline[FeeExemption, ProcedureVersion]
@@ -85,7 +88,7 @@ if TYPE_CHECKING:
 else:
     FieldAdminBase = ProcedureAdminBase = VersionAdminBase = admin.ModelAdmin
     AbbreviationAdminBase = admin.ModelAdmin
-    VersionInlineBase = ComponentInlineBase = admin.TabularInline
+    VersionInlineBase = ComponentInlineBase = ProvisionInlineBase = admin.TabularInline
     FeeInlineBase = ExemptionInlineBase = CaseInlineBase = admin.StackedInline
     FeeFormBase = ExemptionFormBase = CaseFormBase = forms.ModelForm
     InlineFormSetBase = BaseInlineFormSet
@@ -145,6 +148,43 @@ class VersionInline(VersionInlineBase):
         return False
 
 
+class HistoryImportForm(forms.Form):
+    file = forms.FileField(label=_("Catalogue of a past year (.csv or .xlsx)"))
+    year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=9999)
+    dry_run = forms.BooleanField(
+        label=_("Dry run: report what would happen, save nothing"), required=False, initial=True
+    )
+
+
+class ProvisionInline(ProvisionInlineBase):
+    """The procedure's history (catalog.history), read only: the services write it."""
+
+    model = ProcedureProvision
+    fk_name = "procedure"
+    extra = 0
+    can_delete = False
+    fields = (
+        "valid_from",
+        "valid_to",
+        "is_published",
+        "online_level",
+        "legacy_online_level",
+        "agency",
+        "level",
+        "source",
+        "recorded_at",
+        "recorded_by",
+    )
+    readonly_fields = fields
+    ordering = ["-valid_from"]
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
 class ImportForm(forms.Form):
     file = forms.FileField(label=_("Catalogue file (.json or .xlsx)"))
     dry_run = forms.BooleanField(
@@ -169,7 +209,7 @@ class ProcedureAdmin(ProcedureAdminBase):
     list_select_related = ["agency", "field"]
     autocomplete_fields = ["agency", "field"]
     readonly_fields = ["current_version", "processing_time_value", "processing_time_unit"]
-    inlines = [VersionInline]
+    inlines = [VersionInline, ProvisionInline]
     actions = ["publish_new_version", "export_as_json", "export_as_xlsx"]
     change_list_template = "admin/catalog/procedure/change_list.html"
     fieldsets = [
@@ -263,6 +303,11 @@ class ProcedureAdmin(ProcedureAdminBase):
                 name="catalog_procedure_import",
             ),
             path(
+                "history-import/",
+                self.admin_site.admin_view(self.history_import_view),
+                name="catalog_procedure_history_import",
+            ),
+            path(
                 "export/<str:kind>/",
                 self.admin_site.admin_view(self.export_view),
                 name="catalog_procedure_export",
@@ -299,6 +344,35 @@ class ProcedureAdmin(ProcedureAdminBase):
             "report": report,
         }
         return TemplateResponse(request, "admin/catalog/procedure/import.html", context)
+
+    def history_import_view(self, request: HttpRequest) -> HttpResponse:
+        """Import the catalogue as it was in a past year into the catalogue's history."""
+        if not self.has_add_permission(request) or not self.has_change_permission(request):
+            raise PermissionDenied
+        report = None
+        form = HistoryImportForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                report = catalogue_history_import_file(
+                    name=upload.name,
+                    data=upload.read(),
+                    year=form.cleaned_data["year"],
+                    dry_run=form.cleaned_data["dry_run"],
+                    actor=request.user,
+                )
+            except ImportFileError as exc:
+                form.add_error("file", str(exc))
+            except ValidationFailed as exc:
+                form.add_error("year", str(exc.message))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Import the catalogue of a past year"),
+            "form": form,
+            "report": report,
+        }
+        return TemplateResponse(request, "admin/catalog/procedure/history_import.html", context)
 
 
 def _editable(obj: Any) -> bool:

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from motcua.catalog import api
+from motcua.catalog import api, statistics_api
 
 urlpatterns = [
     path("procedures", api.ProcedureListView.as_view(), name="api-procedure-list"),
@@ -11,5 +11,10 @@ urlpatterns = [
         "procedures/<str:code>/fees/quote",
         api.procedure_fees_quote,
         name="api-procedure-fees-quote",
+    ),
+    path(
+        "statistics/online-provision",
+        statistics_api.online_provision_view,
+        name="api-statistics-online-provision",
     ),
 ]

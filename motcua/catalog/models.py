@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -107,6 +108,87 @@ class Procedure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
+
+
+class ProvisionLevel(models.TextChoices):
+    """Levels of government in the catalogue's history (districts existed until July 2025)."""
+
+    PROVINCE = "province", _("Province")
+    DISTRICT = "district", _("District (before 2025)")
+    COMMUNE = "commune", _("Commune")
+    MINISTRY = "ministry", _("Ministry branch")
+
+
+class ProvisionSource(models.TextChoices):
+    CATALOG = "catalog", _("a change in the catalogue")
+    IMPORT = "import", _("an import of the catalogue as it was")
+    BACKFILL = "backfill", _("the catalogue when its history began")
+
+
+class ProcedureProvision(models.Model):
+    """How a procedure was offered from ``valid_from`` until the day before ``valid_to``.
+
+    The rows of a procedure never overlap (``catalog.history`` keeps them so);
+    ``valid_to`` null means still so. ``online_level`` is empty where the
+    procedure was not classified under Decree 42/2022 (an old catalogue).
+    """
+
+    procedure = models.ForeignKey(Procedure, on_delete=models.CASCADE, related_name="provisions")
+    valid_from = models.DateField(_("from"))
+    valid_to = models.DateField(_("until (excluded)"), null=True, blank=True)
+    online_level = models.CharField(
+        _("online level"), max_length=10, choices=OnlineLevel.choices, blank=True
+    )
+    legacy_online_level = models.PositiveSmallIntegerField(
+        _("level under Decree 43/2011"), choices=LegacyOnlineLevel.choices, null=True, blank=True
+    )
+    is_published = models.BooleanField(_("published"))
+    agency = models.ForeignKey(
+        "organisation.Agency",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("competent agency"),
+    )
+    level = models.CharField(
+        _("level of government"), max_length=10, choices=ProvisionLevel.choices
+    )
+    source = models.CharField(_("source"), max_length=10, choices=ProvisionSource.choices)
+    recorded_at = models.DateTimeField(_("recorded at"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+
+    class Meta:
+        verbose_name = _("procedure provision")
+        verbose_name_plural = _("procedure provisions")
+        ordering = ["procedure", "valid_from"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["procedure", "valid_from"], name="procedure_provision_start_unique"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(valid_to__isnull=True)
+                | models.Q(valid_to__gt=models.F("valid_from")),
+                name="procedure_provision_period",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(legacy_online_level__isnull=True)
+                | models.Q(legacy_online_level__gte=1, legacy_online_level__lte=4),
+                name="procedure_provision_legacy_level",
+            ),
+        ]
+        indexes = [
+            # "As of a date": the rows that began by then, and end after it or never.
+            models.Index(fields=["valid_from", "valid_to"], name="provision_as_of"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.procedure_id} {self.valid_from}..{self.valid_to or ''}"
 
 
 class ProcedureVersion(models.Model):

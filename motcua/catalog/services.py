@@ -35,6 +35,7 @@ from motcua.catalog.fees import (
 # The fee rules live in ``fees``; their specs are also this module's, with the other specs.
 from motcua.catalog.fees import FeeExemptionSpec as FeeExemptionSpec
 from motcua.catalog.fees import FeeSpec as FeeSpec
+from motcua.catalog.history import procedure_provision_record
 from motcua.catalog.models import (
     Component,
     Fee,
@@ -44,6 +45,7 @@ from motcua.catalog.models import (
     Procedure,
     ProcedureVersion,
     ProcessingCase,
+    ProvisionSource,
     SearchAbbreviation,
     TimeUnit,
 )
@@ -535,10 +537,13 @@ def procedure_create(
     boundary_free: bool = True,
     is_published: bool = True,
     actor: Any = None,
+    history_source: str = ProvisionSource.CATALOG,
 ) -> Procedure:
     """Create a procedure's identity; it has no content until a version is published.
 
-    Writes an audit entry (by ``actor``; None: the system).
+    Writes an audit entry (by ``actor``; None: the system) and begins the
+    procedure's history (``catalog.history``) from today, marked as coming
+    from ``history_source``.
     """
     _check_identity(
         code=code, national_code=national_code, name=name, level=level, online_level=online_level
@@ -570,6 +575,7 @@ def procedure_create(
         actor=actor,
         after=snapshot(procedure, ("code", "name", *IDENTITY_FIELDS)),
     )
+    procedure_provision_record(procedure=procedure, source=history_source, actor=actor)
     return procedure
 
 
@@ -587,6 +593,10 @@ IDENTITY_FIELDS = (
     "boundary_free",
     "is_published",
 )
+# The identity fields the catalogue's history (``catalog.history``) keeps by date.
+PROVISION_FIELDS = frozenset(
+    {"agency", "level", "online_level", "legacy_online_level", "is_published"}
+)
 
 
 @transaction.atomic
@@ -595,7 +605,9 @@ def procedure_update(*, procedure: Procedure, actor: Any = None, **changes: Any)
 
     Locks the procedure row. Accepts the keys of ``IDENTITY_FIELDS``; the name
     and processing time follow the current version and change by publishing.
-    A change writes an audit entry with the changed fields before and after.
+    A change writes an audit entry with the changed fields before and after;
+    a change of agency, level, online level or publication is also written to
+    the procedure's history from today.
     """
     unknown = set(changes) - set(IDENTITY_FIELDS)
     if unknown:
@@ -626,6 +638,8 @@ def procedure_update(*, procedure: Procedure, actor: Any = None, **changes: Any)
         before=before,
         after=snapshot(locked, changed),
     )
+    if PROVISION_FIELDS.intersection(changed):
+        procedure_provision_record(procedure=locked, actor=actor)
     procedure.refresh_from_db()
     return changed
 

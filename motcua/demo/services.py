@@ -13,6 +13,7 @@ from motcua.calendar.services import calendar_seed_holidays
 from motcua.catalog.importing import ImportReport, catalog_import_file
 from motcua.catalog.models import Procedure
 from motcua.demo import data
+from motcua.demo.catalogue_history import demo_catalogue_history_load
 from motcua.demo.dossiers import demo_dossiers_load
 from motcua.demo.postal import demo_postal_load
 from motcua.organisation.models import Agency, AgencyKind, GovernmentLevel
@@ -42,6 +43,7 @@ class DemoSummary:
     processes: int
     dossiers: int
     postal_orders: int = 0
+    catalogue_history: ImportReport | None = None
 
 
 def _current(level: str, code: str) -> AdministrativeUnit:
@@ -125,7 +127,8 @@ def demo_load() -> DemoSummary:
     through the calendar's seeding; staff accounts are made once; a
     procedure without a process gets its template; the demo dossiers are
     played through the workflow services when the demo has none; the post
-    office, its worker and charges are made, and its orders when it has none. Raises
+    office, its worker and charges are made, and its orders when it has none; former Quảng
+    Nam's agencies and 2019 catalogue and the city's catalogue history are loaded. Raises
     ``DemoDataError`` if a procedure of the demo file is rejected.
     """
     units = units_load_current(with_communes_of=[data.PROVINCE_CODE])
@@ -134,6 +137,9 @@ def demo_load() -> DemoSummary:
     report = catalog_import_file(name=PROCEDURES_FILE, data=_procedures_file())
     if report.rejected:
         raise DemoDataError(report.as_text())
+    history = demo_catalogue_history_load()
+    if history.rejected:
+        raise DemoDataError(history.as_text())
     holidays = calendar_seed_holidays(years=data.HOLIDAY_YEARS)
     staff = _load_staff()
     processes = _load_processes(report)
@@ -153,6 +159,7 @@ def demo_load() -> DemoSummary:
         processes=processes,
         dossiers=dossiers,
         postal_orders=postal_orders,
+        catalogue_history=history,
     )
 
 

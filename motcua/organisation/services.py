@@ -56,7 +56,9 @@ AUDITED_FIELDS = [
     "phone",
     "email",
     "is_active",
+    "successor",
 ]
+AGENCY_SUCCESSOR_LOOP = _("An agency cannot succeed itself, directly or through its successors.")
 
 
 def agency_validate(*, agency: Agency) -> AgencyCode:
@@ -94,6 +96,13 @@ def agency_validate(*, agency: Agency) -> AgencyCode:
     elif Agency.objects.filter(code=str(expected)).exclude(pk=agency.pk).exists():
         # The parent named by the code is known here: it must be the parent.
         errors["parent"].append(AGENCY_PARENT_MISSING.format(code=code, parent=expected))
+    successor, seen = agency.successor, set()
+    while successor is not None and successor.pk not in seen:
+        if successor is agency or (agency.pk is not None and successor.pk == agency.pk):
+            errors["successor"].append(AGENCY_SUCCESSOR_LOOP)
+            break
+        seen.add(successor.pk)
+        successor = successor.successor
     if errors:
         first = next(iter(errors.values()))[0]
         raise ValidationFailed(first, field_errors=errors)
@@ -115,9 +124,15 @@ def agency_upsert(
     phone: str = "",
     email: str = "",
     notation: str = "",
+    is_active: bool | None = None,
+    successor: Agency | None = None,
     actor: Any = None,
 ) -> Agency:
     """Create the agency with official code ``code``, or bring it up to date.
+
+    A former agency (merged away) is kept inactive (``is_active=False``) with
+    ``successor`` the agency that took over its work, so statistics read it
+    under today's name; None keeps what is stored (a new agency is active).
 
     Locks the existing row (``select_for_update``). Raises ``ValidationFailed``
     (nothing written) if the code is malformed or does not fit the kind or
@@ -138,6 +153,10 @@ def agency_upsert(
     agency.address = address
     agency.phone = phone
     agency.email = email
+    if is_active is not None:
+        agency.is_active = is_active
+    if successor is not None:
+        agency.successor = successor
     agency_validate(agency=agency)
     after = snapshot(agency, AUDITED_FIELDS)
     if before != after:

@@ -394,6 +394,7 @@ def test_an_import_is_audited_as_its_actor(tu_phap: Agency) -> None:
     catalog_import(rows=[("1", with_rules(tu_phap))], actor=admin)
     assert set(AuditEntry.objects.values_list("action", "actor__username")) == {
         ("procedure.create", "quantri"),
+        ("procedure.provision_record", "quantri"),
         ("procedure.publish_version", "quantri"),
     }
 

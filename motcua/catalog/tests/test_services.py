@@ -270,7 +270,8 @@ def test_creating_updating_and_publishing_leave_audit_entries(
         actor=admin,
     )
 
-    entries = list(AuditEntry.objects.order_by("id"))
+    # The history's row (catalog.history) is tested in test_history.
+    entries = list(AuditEntry.objects.exclude(action="procedure.provision_record").order_by("id"))
     assert [e.action for e in entries] == [
         "procedure.create",
         "procedure.update",

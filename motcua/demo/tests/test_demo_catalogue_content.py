@@ -14,7 +14,8 @@ pytestmark = pytest.mark.django_db
 
 
 def test_every_procedure_has_steps_and_who_may_apply(demo: DemoSummary) -> None:
-    procedures = Procedure.objects.select_related("current_version")
+    # The former catalogue's procedures (2019, not published today) have a minimal version.
+    procedures = Procedure.objects.filter(is_published=True).select_related("current_version")
     assert procedures.count() == 38
     for procedure in procedures:
         version = procedure.current_version
