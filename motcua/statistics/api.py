@@ -69,7 +69,7 @@ def _labels(label: str | Promise) -> dict[str, str]:
     return out
 
 
-class PeriodSerializer(serializers.Serializer[Period]):
+class OpenDataPeriodSerializer(serializers.Serializer[Period]):
     kind = serializers.CharField(help_text="month, quarter, half, year or dates")
     number = serializers.IntegerField(help_text="The month, quarter or half (0: a year, dates)")
     start = serializers.DateField()
@@ -77,7 +77,7 @@ class PeriodSerializer(serializers.Serializer[Period]):
     label = serializers.CharField()  # type: ignore[assignment]
 
 
-class SubjectSerializer(serializers.Serializer[Subject]):
+class OpenDataSubjectSerializer(serializers.Serializer[Subject]):
     kind = serializers.CharField(help_text="province, agency, unit, procedure or commune")
     id = serializers.IntegerField()
     name = serializers.CharField()
@@ -100,8 +100,8 @@ class RateSerializer(serializers.Serializer[Any]):
 
 
 class FiguresSerializer(serializers.Serializer[Any]):
-    period = PeriodSerializer()
-    subject = SubjectSerializer()
+    period = OpenDataPeriodSerializer()
+    subject = OpenDataSubjectSerializer()
     carried_over = serializers.IntegerField(
         help_text="Received before the period, not finished by its start"
     )
@@ -124,7 +124,7 @@ class AgencyRowSerializer(serializers.Serializer[Any]):
 
 
 class AgenciesSerializer(serializers.Serializer[Any]):
-    period = PeriodSerializer()
+    period = OpenDataPeriodSerializer()
     measures = LabelSerializer(many=True)
     rates = LabelSerializer(many=True)
     agencies = AgencyRowSerializer(many=True)
