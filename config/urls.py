@@ -19,6 +19,8 @@ urlpatterns = [
     path("can-bo/thong-ke/nganh/", include("motcua.sector.staff_urls")),
     path("can-bo/thong-ke/chi-tieu/", include("motcua.targets.staff_urls")),
     path("can-bo/thong-ke/nhap-lieu/", include("motcua.history.urls")),
+    path("can-bo/thong-ke/", include("motcua.statistics.urls")),
+    path("thong-ke/", include("motcua.statistics.public_urls")),
     path("can-bo/thong-ke/", include("motcua.catalog.statistics_urls")),
     path("buu-chinh/", include("motcua.postal.urls")),
     path("can-bo/thong-ke/tong-ket/", include("motcua.review.urls")),  # the annual review
