@@ -750,3 +750,9 @@ INSTALLED_APPS += ["motcua.indicators"]
 # SECTOR_IMPORT_MAX_BYTES is refused before it is read.
 INSTALLED_APPS += ["motcua.targets", "motcua.sector"]
 SECTOR_IMPORT_MAX_BYTES = envint("SECTOR_IMPORT_MAX_BYTES", str(5 * 1024 * 1024))
+
+# Periodic reports (motcua/reports/): report forms as data (columns, periods, cut-off days),
+# the report as a page, XLSX, PDF and API; the streamed XLSX list of dossiers (issue 13). Rows
+# read from the database per round trip while the list of dossiers is written.
+INSTALLED_APPS += ["motcua.reports"]
+REPORTS_EXPORT_CHUNK = envint("REPORTS_EXPORT_CHUNK", "5000")

@@ -19,6 +19,7 @@ urlpatterns = [
     path("can-bo/thong-ke/nganh/", include("motcua.sector.staff_urls")),
     path("can-bo/thong-ke/chi-tieu/", include("motcua.targets.staff_urls")),
     path("can-bo/thong-ke/", include("motcua.catalog.statistics_urls")),
+    path("can-bo/thong-ke/bao-cao/", include("motcua.reports.urls")),
     path("buu-chinh/", include("motcua.postal.urls")),
     path("can-bo/thong-ke/tong-ket/", include("motcua.review.urls")),  # the annual review
     path("i18n/", include("django.conf.urls.i18n")),

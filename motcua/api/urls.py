@@ -22,4 +22,5 @@ urlpatterns = [
     path("", include("motcua.indicators.api_urls")),
     path("", include("motcua.sector.api_urls")),
     path("", include("motcua.targets.api_urls")),
+    path("", include("motcua.reports.api_urls")),
 ]
