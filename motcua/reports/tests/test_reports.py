@@ -422,3 +422,54 @@ def test_api_refuses_bad_input_another_agency_and_no_token(world: World) -> None
     other = _api(_statistician(world.other)).get("/api/v1/reports/periodic", _api_query(world))
     assert other.status_code == 403
     assert APIClient().get("/api/v1/reports/periodic", _api_query(world)).status_code == 401
+
+
+def test_the_page_without_parameters_shows_this_quarter_of_the_readers_agency(
+    world: World,
+) -> None:
+    client = Client()
+    client.force_login(_statistician(world.agency))
+    response = client.get(reverse("reports:periodic"))
+    assert response.status_code == 200
+    quarter = (timezone.localdate().month + 2) // 3
+    assert response.context["report"].period == periods.quarter(timezone.localdate().year, quarter)
+    assert response.context["report"].subject.id == world.agency.pk
+    assert Client().get(reverse("reports:periodic")).status_code == 302
+
+
+def test_forms_are_kept_in_the_admin_with_their_columns_audited(world: World) -> None:
+    from django.contrib.auth import get_user_model
+
+    from motcua.audit.models import AuditEntry
+
+    admin_user = get_user_model().objects.create_superuser("quantri", "qt@example.com", "x")
+    client = Client()
+    client.force_login(admin_user)
+    form = form_for("06a/VPCP/KSTT", Q1.end)
+    assert client.get(reverse("admin:reports_reportform_changelist")).status_code == 200
+    page = client.get(reverse("admin:reports_reportform_change", args=[form.pk]))
+    assert page.status_code == 200 and "carried_over + received" in page.content.decode()
+    before = AuditEntry.objects.count()
+    data = {
+        "code": "06c/TEST",
+        "name": "Biểu thử",
+        "circular": "Thông tư thử",
+        "valid_from": "2027-01-01",
+        "grouping": "procedure",
+        "active": "on",
+        "columns-TOTAL_FORMS": "1",
+        "columns-INITIAL_FORMS": "0",
+        "columns-0-order": "1",
+        "columns-0-code": "nhan",
+        "columns-0-header": "Nhận",
+        "columns-0-expression": "received + nope",
+        "schedules-TOTAL_FORMS": "0",
+        "schedules-INITIAL_FORMS": "0",
+    }
+    refused = client.post(reverse("admin:reports_reportform_add"), data)
+    assert refused.status_code == 200 and not ReportForm.objects.filter(code="06c/TEST").exists()
+    data["columns-0-expression"] = "received + carried_over"
+    saved = client.post(reverse("admin:reports_reportform_add"), data)
+    assert saved.status_code == 302
+    assert ReportColumn.objects.filter(form__code="06c/TEST", code="nhan").exists()
+    assert AuditEntry.objects.count() == before + 2
