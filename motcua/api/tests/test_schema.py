@@ -54,8 +54,9 @@ def test_staff_operations_need_the_token_and_public_ones_do_not(schema: dict[str
     assert schema["components"]["securitySchemes"]["tokenAuth"]["in"] == "header"
     for path, operations in schema["paths"].items():
         for operation in operations.values():
+            # Staff-only (the token): the staff API and the statistics, indicators and reports.
             staff = path.startswith(
-                ("/api/v1/staff/", "/api/v1/statistics/", "/api/v1/indicators/")
+                ("/api/v1/staff/", "/api/v1/statistics/", "/api/v1/indicators/", "/api/v1/reports/")
             )
             security = operation.get("security") or [{}]
             assert (security == [{"tokenAuth": []}]) is staff, path
