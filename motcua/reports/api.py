@@ -26,7 +26,7 @@ def _error(description: str) -> OpenApiResponse:
     return OpenApiResponse(response={"$ref": "#/components/schemas/Error"}, description=description)
 
 
-class FormSerializer(serializers.Serializer[Any]):
+class ReportFormOutSerializer(serializers.Serializer[Any]):
     code = serializers.CharField()
     name = serializers.CharField()
     circular = serializers.CharField(help_text="The legal source of the form")
@@ -34,7 +34,7 @@ class FormSerializer(serializers.Serializer[Any]):
     grouping = serializers.CharField(help_text="What the rows are: field, agency, procedure, unit")
 
 
-class ColumnSerializer(serializers.Serializer[Any]):
+class ReportColumnOutSerializer(serializers.Serializer[Any]):
     code = serializers.CharField()
     group = serializers.CharField(help_text="Top header ('' when the column has none)")
     subgroup = serializers.CharField(help_text="Second header ('' when none)")
@@ -42,13 +42,13 @@ class ColumnSerializer(serializers.Serializer[Any]):
     expression = serializers.CharField(help_text="Measures summed (docs/reports.md)")
 
 
-class SubjectSerializer(serializers.Serializer[Any]):
+class ReportSubjectSerializer(serializers.Serializer[Any]):
     kind = serializers.CharField()
     id = serializers.IntegerField()
     name = serializers.CharField()
 
 
-class PeriodSerializer(serializers.Serializer[Any]):
+class ReportPeriodSerializer(serializers.Serializer[Any]):
     label = serializers.CharField()  # type: ignore[assignment]
     kind = serializers.CharField()
     number = serializers.IntegerField()
@@ -56,12 +56,12 @@ class PeriodSerializer(serializers.Serializer[Any]):
     end = serializers.DateField()
 
 
-class SpanSerializer(serializers.Serializer[Any]):
+class ReportSpanSerializer(serializers.Serializer[Any]):
     start = serializers.DateField()
     end = serializers.DateField()
 
 
-class RowSerializer(serializers.Serializer[Any]):
+class ReportRowSerializer(serializers.Serializer[Any]):
     number = serializers.IntegerField(allow_null=True, help_text="STT; null for the total")
     key = serializers.IntegerField(allow_null=True, help_text="The field, agency, ... id")
     label = serializers.CharField()  # type: ignore[assignment]
@@ -74,12 +74,12 @@ class RowSerializer(serializers.Serializer[Any]):
 class ReportSerializer(serializers.Serializer[Report]):
     """The report: the one body of the API (the page shows the same ``Report``)."""
 
-    form = FormSerializer()
-    subject = SubjectSerializer()
-    period = PeriodSerializer(help_text="As asked for")
-    span = SpanSerializer(help_text="The days counted, after the form's cut-off rule")
+    form = ReportFormOutSerializer()
+    subject = ReportSubjectSerializer()
+    period = ReportPeriodSerializer(help_text="As asked for")
+    span = ReportSpanSerializer(help_text="The days counted, after the form's cut-off rule")
     due_on = serializers.DateField(allow_null=True, help_text="When the report is due")
-    columns = ColumnSerializer(many=True)
+    columns = ReportColumnOutSerializer(many=True)
     rows = serializers.SerializerMethodField()
     total = serializers.SerializerMethodField()
     empty = serializers.BooleanField(help_text="No dossier counts in the period")
@@ -94,11 +94,11 @@ class ReportSerializer(serializers.Serializer[Report]):
             "values": report.named(row),
         }
 
-    @extend_schema_field(RowSerializer(many=True))
+    @extend_schema_field(ReportRowSerializer(many=True))
     def get_rows(self, report: Report) -> list[dict[str, Any]]:
         return [self._row(report, row) for row in report.rows]
 
-    @extend_schema_field(RowSerializer)
+    @extend_schema_field(ReportRowSerializer)
     def get_total(self, report: Report) -> dict[str, Any]:
         return self._row(report, report.total)
 
