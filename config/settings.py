@@ -757,6 +757,7 @@ SECTOR_IMPORT_MAX_BYTES = envint("SECTOR_IMPORT_MAX_BYTES", str(5 * 1024 * 1024)
 # `manage.py import_dossiers FILE`.
 INSTALLED_APPS += ["motcua.history"]
 HISTORY_IMPORT_DIR = Path(env("HISTORY_IMPORT_DIR", str(VAR_DIR / "imports")))
+
 # The statistics dashboard, its open data and the public statistics page (issue 13): Chart.js
 # served from node_modules like htmx; the open-data API answers anonymous clients at most this
 # often per address (DRF's throttle, counted in the cache).
@@ -764,3 +765,9 @@ STATICFILES_DIRS += [("vendor/chartjs", BASE_DIR / "node_modules/chart.js/dist")
 REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {  # type: ignore[assignment]
     "open_data": env("STATISTICS_OPEN_DATA_RATE", "300/minute"),
 }
+
+# Periodic reports (motcua/reports/): report forms as data (columns, periods, cut-off days),
+# the report as a page, XLSX, PDF and API; the streamed XLSX list of dossiers (issue 13). Rows
+# read from the database per round trip while the list of dossiers is written.
+INSTALLED_APPS += ["motcua.reports"]
+REPORTS_EXPORT_CHUNK = envint("REPORTS_EXPORT_CHUNK", "5000")

@@ -22,6 +22,7 @@ urlpatterns = [
     path("can-bo/thong-ke/", include("motcua.statistics.urls")),
     path("thong-ke/", include("motcua.statistics.public_urls")),
     path("can-bo/thong-ke/", include("motcua.catalog.statistics_urls")),
+    path("can-bo/thong-ke/bao-cao/", include("motcua.reports.urls")),
     path("buu-chinh/", include("motcua.postal.urls")),
     path("can-bo/thong-ke/tong-ket/", include("motcua.review.urls")),  # the annual review
     path("i18n/", include("django.conf.urls.i18n")),

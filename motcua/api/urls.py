@@ -23,4 +23,5 @@ urlpatterns = [
     path("", include("motcua.sector.api_urls")),
     path("", include("motcua.targets.api_urls")),
     path("", include("motcua.statistics.api_urls")),
+    path("", include("motcua.reports.api_urls")),
 ]
