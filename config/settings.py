@@ -722,3 +722,7 @@ POSTAL_SIMULATOR_WEBHOOK_URL = env(
 # run, less this overlap (seconds), so a transaction that committed late is still counted.
 INSTALLED_APPS += ["motcua.statistics"]
 STATISTICS_REFRESH_OVERLAP = envint("STATISTICS_REFRESH_OVERLAP", "900")
+
+# Statistics engine (issue 13, engine): the memory PostgreSQL's hash aggregates may use in
+# the full rebuild of the rollups (SET LOCAL work_mem in its transaction only).
+STATISTICS_REBUILD_WORK_MEM = env("STATISTICS_REBUILD_WORK_MEM", "256MB")

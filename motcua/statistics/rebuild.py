@@ -7,9 +7,10 @@ database: an inner aggregate by day and the finest keys (province, commune,
 unit, agency, procedure), with each measure a ``SUM(CASE WHEN <its Q> THEN
 <weight> ELSE 0 END)`` compiled by Django from the measure's own ``Q``; an
 outer ``UNION ALL`` of one ``GROUP BY`` per scope over it (the six scopes of
-``rollup.scopes_of``); inserted with ``ON CONFLICT DO UPDATE`` adding, as the
-families share rows. The month rows are then summed from the day rows in one
-more statement. Nothing crosses into Python but the statements.
+``rollup.scopes_of``), written to a temporary table without indexes. Two
+more statements sum the staged rows into the day rows and the month rows
+(families share rows: summed there, never upserted). Nothing crosses into
+Python but the statements.
 
 The same SQL runs on SQLite (the tests prove it gives the rows the Python
 deltas give), but the Python path (``rollups_rebuild_python``) is kept: it is
@@ -20,11 +21,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.db import connection
 from django.db.models import BigIntegerField, Case, F, Q, Sum, Value, When
 from django.db.models.expressions import Combinable
 
-from .measures import MEASURES, Measure
+from .measures import MEASURES, NAMES, Measure
 from .models import Fact, Grain, Rollup, Scope
 
 # The fact's column a weighted measure sums (the Python weight reads the same column); a test
@@ -65,6 +67,9 @@ def _amount(measure: Measure) -> Combinable:
     return F(column)
 
 
+STAGE = "statistics_rollup_stage"
+
+
 def _family_sql(on: str) -> tuple[str, list[str], tuple[Any, ...]]:
     """Return the INSERT of one family's day rows, its measures' columns and its parameters."""
     measures = [m for m in MEASURES if m.on == on]
@@ -98,21 +103,12 @@ def _family_sql(on: str) -> tuple[str, list[str], tuple[Any, ...]]:
             f"SELECT '{Grain.DAY.value}' AS grain, t.{q('d')} AS day, '{scope}' AS scope, "  # noqa: S608
             f"t.{q(key)} AS key, {second} AS key2, {sums} FROM t{where} GROUP BY {group}"
         )
-    table = q(Rollup._meta.db_table)
-    names = [m.name for m in measures]
     columns = ", ".join(
         q(c) for c in ("grain", "day", "scope", "key", "key2", *(m.name for m in MEASURES))
     )
-    sets = ", ".join(f"{q(n)} = {table}.{q(n)} + excluded.{q(n)}" for n in names)
     # Our own table's, columns' and aliases' quoted names; the values are parameters.
-    sql = (
-        f"WITH t AS ({inner_sql}) "  # noqa: S608
-        f"INSERT INTO {table} ({columns}) "
-        f"SELECT * FROM ({' UNION ALL '.join(parts)}) AS u WHERE 1 = 1 "
-        f"ON CONFLICT ({q('scope')}, {q('key')}, {q('grain')}, {q('day')}, {q('key2')}) "
-        f"DO UPDATE SET {sets}"
-    )
-    return sql, names, tuple(params)
+    sql = f"WITH t AS ({inner_sql}) INSERT INTO {STAGE} ({columns}) {' UNION ALL '.join(parts)}"
+    return sql, [m.name for m in measures], tuple(params)
 
 
 def _month_of(column: str) -> str:
@@ -121,18 +117,18 @@ def _month_of(column: str) -> str:
     return f"date({column}, 'start of month')"
 
 
-def _months_sql() -> str:
+def _from_stage_sql(grain: str) -> str:
+    """Return the INSERT of the rollup rows of ``grain`` summed from the staged family rows."""
     q = connection.ops.quote_name
     table = q(Rollup._meta.db_table)
     names = [m.name for m in MEASURES]
     columns = ", ".join(q(c) for c in ("grain", "day", "scope", "key", "key2", *names))
     sums = ", ".join(f"SUM({q(n)})" for n in names)
-    month = _month_of(q("day"))
+    day = _month_of(q("day")) if grain == Grain.MONTH else q("day")
     return (
         f"INSERT INTO {table} ({columns}) "  # noqa: S608
-        f"SELECT '{Grain.MONTH.value}', {month}, {q('scope')}, {q('key')}, {q('key2')}, {sums} "
-        f"FROM {table} WHERE {q('grain')} = '{Grain.DAY.value}' "
-        f"GROUP BY {month}, {q('scope')}, {q('key')}, {q('key2')}"
+        f"SELECT '{grain}', {day}, {q('scope')}, {q('key')}, {q('key2')}, {sums} "
+        f"FROM {STAGE} GROUP BY {day}, {q('scope')}, {q('key')}, {q('key2')}"
     )
 
 
@@ -141,15 +137,33 @@ def rollups_rebuild_sql() -> int:
 
     Must run in a transaction (the caller holds the refresh lock).
     """
+    q = connection.ops.quote_name
+    table = q(Rollup._meta.db_table)
+    names = ", ".join(q(c) for c in ("grain", "day", "scope", "key", "key2", *NAMES))
+    postgresql = connection.vendor == "postgresql"
     with connection.cursor() as cursor:
-        cursor.execute(f"DELETE FROM {connection.ops.quote_name(Rollup._meta.db_table)}")  # noqa: S608
+        if postgresql:
+            # Readers wait for the rebuild (minutes) rather than read half of it; the hash
+            # aggregates get the memory to stay out of temporary files.
+            cursor.execute(f"TRUNCATE {table}")
+            cursor.execute(
+                "SELECT set_config('work_mem', %s, true)", [settings.STATISTICS_REBUILD_WORK_MEM]
+            )
+        else:
+            cursor.execute(f"DELETE FROM {table}")  # noqa: S608
+        cursor.execute(f"DROP TABLE IF EXISTS {STAGE}")
+        # The families' day rows, each with its own measures, staged without any index.
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE {STAGE} AS SELECT {names} FROM {table} WHERE 1 = 0"  # noqa: S608
+        )
         for on in FAMILIES:
             sql, _names, params = _family_sql(on)
             cursor.execute(sql, params)
-        if connection.vendor == "postgresql":
-            # The month rows are summed from the day rows just written: plan with their size.
-            cursor.execute(f"ANALYZE {connection.ops.quote_name(Rollup._meta.db_table)}")
-        cursor.execute(_months_sql())
+        if postgresql:
+            cursor.execute(f"ANALYZE {STAGE}")
+        cursor.execute(_from_stage_sql(Grain.DAY))
+        cursor.execute(_from_stage_sql(Grain.MONTH))
+        cursor.execute(f"DROP TABLE {STAGE}")
     return Rollup.objects.count()
 
 

@@ -99,8 +99,12 @@ def facts_sync(ids: Sequence[int], *, rollups: bool = True) -> tuple[int, int]:
     if create:
         Fact.objects.bulk_create(create)
     if update:
+        # One INSERT ... ON CONFLICT (id) DO UPDATE: bulk_update's CASE per field and row costs
+        # seconds for a batch of 1,000.
         fields = [f.name for f in Fact._meta.concrete_fields if f.name not in ("id", "dossier")]
-        Fact.objects.bulk_update(update, fields)
+        Fact.objects.bulk_create(
+            update, update_conflicts=True, unique_fields=["id"], update_fields=fields
+        )
     return len(create) + len(update) + len(gone), rollup_apply(delta)
 
 
