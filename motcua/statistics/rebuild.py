@@ -68,6 +68,7 @@ def _amount(measure: Measure) -> Combinable:
 
 
 STAGE = "statistics_rollup_stage"
+UNIQUE = "rollup_unique"  # Rollup.Meta's constraint (dropped and added again by the rebuild)
 
 
 def _family_sql(on: str) -> tuple[str, list[str], tuple[Any, ...]]:
@@ -161,8 +162,15 @@ def rollups_rebuild_sql() -> int:
             cursor.execute(sql, params)
         if postgresql:
             cursor.execute(f"ANALYZE {STAGE}")
+        if postgresql:
+            # Writing millions of rows into the unique index costs more than building it once
+            # after (the table is truncated and locked by this transaction).
+            cursor.execute(f"ALTER TABLE {table} DROP CONSTRAINT {q(UNIQUE)}")
         cursor.execute(_from_stage_sql(Grain.DAY))
         cursor.execute(_from_stage_sql(Grain.MONTH))
+        if postgresql:
+            columns = ", ".join(q(c) for c in ("scope", "key", "grain", "day", "key2"))
+            cursor.execute(f"ALTER TABLE {table} ADD CONSTRAINT {q(UNIQUE)} UNIQUE ({columns})")
         cursor.execute(f"DROP TABLE {STAGE}")
     return Rollup.objects.count()
 
