@@ -771,3 +771,7 @@ REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {  # type: ignore[assignment]
 # read from the database per round trip while the list of dossiers is written.
 INSTALLED_APPS += ["motcua.reports"]
 REPORTS_EXPORT_CHUNK = envint("REPORTS_EXPORT_CHUNK", "5000")
+
+# Statistics engine (issue 13, engine): the memory PostgreSQL's hash aggregates may use in
+# the full rebuild of the rollups (SET LOCAL work_mem in its transaction only).
+STATISTICS_REBUILD_WORK_MEM = env("STATISTICS_REBUILD_WORK_MEM", "256MB")

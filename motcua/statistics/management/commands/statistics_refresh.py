@@ -1,4 +1,4 @@
-"""Bring the statistics up to date now (``--rebuild``: recompute every fact and rollup)."""
+"""Bring the statistics up to date now (``--reconcile``: the daily sweep; ``--rebuild``: all)."""
 
 from __future__ import annotations
 
@@ -7,21 +7,34 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from motcua.statistics.services import statistics_rebuild, statistics_refresh
+from motcua.statistics.services import (
+    statistics_rebuild,
+    statistics_reconcile,
+    statistics_refresh,
+)
 
 
 class Command(BaseCommand):
     help = (
         "Update the statistics' facts and rollups from the dossiers' timelines "
-        "(--rebuild: recompute all of them from the dossiers and imported facts)."
+        "(--reconcile: re-read every dossier changed in the last two days, as the daily job "
+        "does; --rebuild: recompute all of them from the dossiers and imported facts)."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--rebuild", action="store_true", help="Recompute everything.")
+        parser.add_argument(
+            "--reconcile", action="store_true", help="Re-read the dossiers of the last two days."
+        )
 
-    def handle(self, *args: Any, rebuild: bool, **options: Any) -> None:
+    def handle(self, *args: Any, rebuild: bool, reconcile: bool, **options: Any) -> None:
         started = time.perf_counter()
-        report = statistics_rebuild() if rebuild else statistics_refresh()
+        if rebuild:
+            report = statistics_rebuild()
+        elif reconcile:
+            report = statistics_reconcile()
+        else:
+            report = statistics_refresh()
         self.stdout.write(
             f"dossiers read: {report.dossiers}, facts changed: {report.changed}, "
             f"rollup rows written: {report.rows} in {time.perf_counter() - started:.1f} s"

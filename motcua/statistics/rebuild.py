@@ -1,0 +1,197 @@
+"""Rollups recomputed from the facts, set-based: one ``INSERT ... SELECT ... GROUP BY`` per date.
+
+Each family of measures counts on one of the fact's dates (``measures.MEASURES``:
+received, finished, returned, paid online, paid at the counter, electronic
+result, rated). For each family one statement adds the facts up in the
+database: an inner aggregate by day and the finest keys (province, commune,
+unit, agency, procedure), with each measure a ``SUM(CASE WHEN <its Q> THEN
+<weight> ELSE 0 END)`` compiled by Django from the measure's own ``Q``; an
+outer ``UNION ALL`` of one ``GROUP BY`` per scope over it (the six scopes of
+``rollup.scopes_of``), written to a temporary table without indexes. Two
+more statements sum the staged rows into the day rows and the month rows
+(families share rows: summed there, never upserted). Nothing crosses into
+Python but the statements.
+
+The same SQL runs on SQLite (the tests prove it gives the rows the Python
+deltas give), but the Python path (``rollups_rebuild_python``) is kept: it is
+the refresh's own arithmetic, the reference the SQL is tested against.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import connection
+from django.db.models import BigIntegerField, Case, F, Q, Sum, Value, When
+from django.db.models.expressions import Combinable
+
+from .measures import MEASURES, NAMES, Measure
+from .models import Fact, Grain, Rollup, Scope
+
+# The fact's column a weighted measure sums (the Python weight reads the same column); a test
+# proves every weighted measure is here and gives what the Python path gives.
+WEIGHT_COLUMNS: dict[str, str] = {
+    "components": "components",
+    "digitised": "digitised",
+    "reused": "reused",
+    "proc_seconds": "processing_seconds",
+}
+
+# The dates measures count on, in the order the families are added.
+FAMILIES: tuple[str, ...] = tuple(dict.fromkeys(m.on for m in MEASURES))
+
+# (scope, key column, key2 column or None, whether the key may be null) of the inner aggregate.
+_SCOPES: tuple[tuple[str, str, str | None, bool], ...] = (
+    (Scope.UNIT.value, "receiving_unit_id", None, False),
+    (Scope.AGENCY.value, "agency_id", None, False),
+    (Scope.PROCEDURE.value, "procedure_id", None, False),
+    (Scope.UNIT_PROCEDURE.value, "receiving_unit_id", "procedure_id", False),
+    (Scope.PROVINCE.value, "province_id", None, True),
+    (Scope.COMMUNE.value, "commune_id", None, True),
+)
+_KEYS = ("province_id", "commune_id", "receiving_unit_id", "agency_id", "procedure_id")
+
+
+def _alias(measure: Measure) -> str:
+    # Some measures share a name with a fact's column (components): annotations may not.
+    return f"m_{measure.name}"
+
+
+def _amount(measure: Measure) -> Combinable:
+    if measure.weight is None:
+        return Value(1)
+    column = WEIGHT_COLUMNS.get(measure.name)
+    if column is None:
+        raise LookupError(f"weighted measure {measure.name} has no column in WEIGHT_COLUMNS")
+    return F(column)
+
+
+STAGE = "statistics_rollup_stage"
+UNIQUE = "rollup_unique"  # Rollup.Meta's constraint (dropped and added again by the rebuild)
+
+
+def _family_sql(on: str) -> tuple[str, list[str], tuple[Any, ...]]:
+    """Return the INSERT of one family's day rows, its measures' columns and its parameters."""
+    measures = [m for m in MEASURES if m.on == on]
+    inner = (
+        Fact.objects.filter(**{f"{on}__isnull": False})
+        .values(*_KEYS, d=F(on))
+        .annotate(
+            **{
+                _alias(m): Sum(
+                    Case(
+                        When(m.q if m.q else Q(pk__isnull=False), then=_amount(m)),
+                        default=Value(0),
+                        output_field=BigIntegerField(),
+                    )
+                )
+                for m in measures
+            }
+        )
+        .order_by()
+    )
+    inner_sql, params = inner.query.get_compiler(connection=connection).as_sql()
+    q = connection.ops.quote_name
+    # Every column is written (they have no default in the database): 0 for other families'.
+    sums = ", ".join(f"SUM(t.{q(_alias(m))})" if m.on == on else "0" for m in MEASURES)
+    parts = []
+    for scope, key, key2, nullable in _SCOPES:
+        second = f"t.{q(key2)}" if key2 else "0"
+        group = f"t.{q('d')}, t.{q(key)}" + (f", t.{q(key2)}" if key2 else "")
+        where = f" WHERE t.{q(key)} IS NOT NULL" if nullable else ""
+        parts.append(
+            f"SELECT '{Grain.DAY.value}' AS grain, t.{q('d')} AS day, '{scope}' AS scope, "  # noqa: S608
+            f"t.{q(key)} AS key, {second} AS key2, {sums} FROM t{where} GROUP BY {group}"
+        )
+    columns = ", ".join(
+        q(c) for c in ("grain", "day", "scope", "key", "key2", *(m.name for m in MEASURES))
+    )
+    # Our own table's, columns' and aliases' quoted names; the values are parameters.
+    sql = f"WITH t AS ({inner_sql}) INSERT INTO {STAGE} ({columns}) {' UNION ALL '.join(parts)}"
+    return sql, [m.name for m in measures], tuple(params)
+
+
+def _month_of(column: str) -> str:
+    if connection.vendor == "postgresql":
+        return f"CAST(date_trunc('month', {column}) AS date)"
+    return f"date({column}, 'start of month')"
+
+
+def _from_stage_sql(grain: str) -> str:
+    """Return the INSERT of the rollup rows of ``grain`` summed from the staged family rows."""
+    q = connection.ops.quote_name
+    table = q(Rollup._meta.db_table)
+    names = [m.name for m in MEASURES]
+    columns = ", ".join(q(c) for c in ("grain", "day", "scope", "key", "key2", *names))
+    sums = ", ".join(f"SUM({q(n)})" for n in names)
+    day = _month_of(q("day")) if grain == Grain.MONTH else q("day")
+    return (
+        f"INSERT INTO {table} ({columns}) "  # noqa: S608
+        f"SELECT '{grain}', {day}, {q('scope')}, {q('key')}, {q('key2')}, {sums} "
+        f"FROM {STAGE} GROUP BY {day}, {q('scope')}, {q('key')}, {q('key2')}"
+    )
+
+
+def rollups_rebuild_sql() -> int:
+    """Replace every rollup row by the sums of the facts, in the database; return the rows.
+
+    Must run in a transaction (the caller holds the refresh lock).
+    """
+    q = connection.ops.quote_name
+    table = q(Rollup._meta.db_table)
+    names = ", ".join(q(c) for c in ("grain", "day", "scope", "key", "key2", *NAMES))
+    postgresql = connection.vendor == "postgresql"
+    with connection.cursor() as cursor:
+        if postgresql:
+            # Readers wait for the rebuild (minutes) rather than read half of it; the hash
+            # aggregates get the memory to stay out of temporary files.
+            cursor.execute(f"TRUNCATE {table}")
+            cursor.execute(
+                "SELECT set_config('work_mem', %s, true)", [settings.STATISTICS_REBUILD_WORK_MEM]
+            )
+        else:
+            cursor.execute(f"DELETE FROM {table}")  # noqa: S608
+        cursor.execute(f"DROP TABLE IF EXISTS {STAGE}")
+        # The families' day rows, each with its own measures, staged without any index.
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE {STAGE} AS SELECT {names} FROM {table} WHERE 1 = 0"  # noqa: S608
+        )
+        for on in FAMILIES:
+            sql, _names, params = _family_sql(on)
+            cursor.execute(sql, params)
+        if postgresql:
+            cursor.execute(f"ANALYZE {STAGE}")
+        if postgresql:
+            # Writing millions of rows into the unique index costs more than building it once
+            # after (the table is truncated and locked by this transaction).
+            cursor.execute(f"ALTER TABLE {table} DROP CONSTRAINT {q(UNIQUE)}")
+        cursor.execute(_from_stage_sql(Grain.DAY))
+        cursor.execute(_from_stage_sql(Grain.MONTH))
+        if postgresql:
+            columns = ", ".join(q(c) for c in ("scope", "key", "grain", "day", "key2"))
+            cursor.execute(f"ALTER TABLE {table} ADD CONSTRAINT {q(UNIQUE)} UNIQUE ({columns})")
+        cursor.execute(f"DROP TABLE {STAGE}")
+    return Rollup.objects.count()
+
+
+def rollups_rebuild_python(*, batch: int = 1000) -> int:
+    """Replace every rollup row by the sums of the facts through Python deltas; return the rows."""
+    from .rollup import delta_of, rollup_apply
+
+    Rollup.objects.all().delete()
+    last = 0
+    while True:
+        facts = list(Fact.objects.filter(pk__gt=last).order_by("pk")[:batch])
+        if not facts:
+            break
+        rollup_apply(delta_of(facts))
+        last = facts[-1].pk
+    return Rollup.objects.count()
+
+
+def rollups_rebuild(*, sql: bool | None = None) -> int:
+    """Recompute the rollups from the facts: set-based on PostgreSQL, in Python elsewhere."""
+    if sql is None:
+        sql = connection.vendor == "postgresql"
+    return rollups_rebuild_sql() if sql else rollups_rebuild_python()
