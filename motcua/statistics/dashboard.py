@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from django.utils.functional import Promise
@@ -427,7 +428,7 @@ class Dashboard:
     breakdowns: tuple[str, ...]
     sort: str
     groups: list[Group] = field(default_factory=list)
-    targets: list[Any] = field(default_factory=list)
+    targets: list[TargetCard] = field(default_factory=list)
 
     @property
     def sections(self) -> list[Section]:
@@ -438,14 +439,67 @@ class Dashboard:
         return [(label_of(n), self.totals[n], n) for n in ("ret_counter", "ret_post", "ret_online")]
 
 
-def dashboard_targets(subject: Subject, period: Period, measures: Measures) -> list[Any]:
+@dataclass(frozen=True)
+class TargetCard:
+    """A target of the year beside what the period achieved."""
+
+    code: str
+    label: str
+    value: float | int | None
+    unit: str
+    text: str  # "Đạt (vượt 3,2 điểm %)", "Chưa đạt (còn thiếu ...)"
+    achieved: bool | None
+
+
+# What each target indicator of ``motcua.targets`` reads from the period's measures.
+TARGET_VALUES: dict[str, Callable[[Measures], float | int | None]] = {
+    "online_dossier_rate": lambda m: m.share(m["recv_online"], m["received"]),
+    "full_online_rate": lambda m: m.share(m["fully_online"], m["returned"]),
+    "online_payment_rate": lambda m: m.share(
+        m["paid_online"], m["paid_online"] + m["paid_counter"]
+    ),
+    "digitisation_rate": lambda m: m.share(m["digitised"], m["components"]),
+    "reuse_rate": lambda m: m.share(m["reused"], m["components"]),
+    "e_result_rate": lambda m: m.share(m["e_results"], m["processed"]),
+    "on_time_rate": lambda m: m.on_time_rate,
+    "post_received": lambda m: m["recv_post"],
+    "post_returned": lambda m: m["ret_post"],
+}
+
+
+def dashboard_targets(subject: Subject, period: Period, measures: Measures) -> list[TargetCard]:
     """Return the targets of ``subject`` for the period's year, assessed on ``measures``.
 
-    The slot of ``motcua.targets`` (its ``assess(code, year, value, province_id,
-    agency_id)``): empty until it is wired in; the page shows "Chỉ tiêu" cards
-    when it is not.
+    The targets of ``motcua.targets`` that the period's measures can tell (shares of
+    dossiers, counts by post): an agency's own, else its province's; a procedure or a
+    commune reads its province's. One query.
     """
-    return []
+    from motcua.targets.selectors import assessment_of, targets_for
+
+    if subject.kind in ("agency", "unit"):
+        found = targets_for(year=period.year, agency_id=subject.id)
+    elif subject.province_id is not None:
+        found = targets_for(year=period.year, province_id=subject.province_id)
+    else:
+        return []
+    cards = []
+    for code, target in found.items():
+        reader = TARGET_VALUES.get(code)
+        if reader is None:
+            continue
+        value = reader(measures)
+        assessed = assessment_of(target, None if value is None else Decimal(str(value)))
+        cards.append(
+            TargetCard(
+                code,
+                target.indicator.name,
+                value,
+                target.indicator.unit_label,
+                assessed.text,
+                assessed.achieved,
+            )
+        )
+    return cards
 
 
 def dashboard(

@@ -16,6 +16,8 @@ from collections.abc import Sequence
 from django.db.models import Count, Min, Q
 from django.utils import timezone
 
+from motcua.catalog.history import online_levels_switch
+from motcua.catalog.models import ProcedureProvision
 from motcua.dossiers.models import (
     Channel,
     Dossier,
@@ -75,10 +77,39 @@ def _places(agency_ids: set[int]) -> dict[int, tuple[int | None, int | None]]:
     return out
 
 
-def facts_of(ids: Sequence[int], known: dict[int, Fact] | None = None) -> dict[int, Fact]:
-    """Return the facts of the dossiers ``ids`` (unsaved, keyed by dossier id); 8 queries.
+Provision = tuple[dt.date, dt.date | None, str, int | None]
 
-    ``known``: the facts already kept, whose online level is kept.
+
+def _levels_of(procedures: set[int]) -> dict[int, list[Provision]]:
+    """Return each procedure's history of online levels (from, until, level, level 1-4)."""
+    out: dict[int, list[Provision]] = defaultdict(list)
+    for procedure, start, end, level, legacy in ProcedureProvision.objects.filter(
+        procedure__in=procedures
+    ).values_list("procedure", "valid_from", "valid_to", "online_level", "legacy_online_level"):
+        out[procedure].append((start, end, level, legacy))
+    return out
+
+
+def _level_on(rows: Sequence[Provision], day: dt.date, switch: dt.date) -> str:
+    """Return the online level in force on ``day`` ("" when the history does not say).
+
+    From the switch to Decree 42/2022 the level is toàn trình / một phần / none;
+    before it, the level 1-4 when there is one.
+    """
+    for start, end, level, legacy in rows:
+        if start <= day and (end is None or day < end):
+            if legacy is not None and (day < switch or not level):
+                return str(legacy)
+            return level or ""
+    return ""
+
+
+def facts_of(ids: Sequence[int], known: dict[int, Fact] | None = None) -> dict[int, Fact]:
+    """Return the facts of the dossiers ``ids`` (unsaved, keyed by dossier id); 9 queries.
+
+    The online level is the procedure's on the day received, from the
+    catalogue's history; without a history row, the level the fact already
+    had (``known``), else the procedure's today.
     """
     known = known or {}
     dossiers = list(
@@ -94,6 +125,8 @@ def facts_of(ids: Sequence[int], known: dict[int, Fact] | None = None) -> dict[i
     if not dossiers:
         return {}
     places = _places({d.receiving_unit_id for d in dossiers})
+    levels = _levels_of({d.procedure_id for d in dossiers})
+    switch = online_levels_switch()
     returned = dict(
         DossierEvent.objects.filter(dossier__in=ids, kind=EventKind.RESULT_RETURNED)
         .values("dossier")
@@ -135,11 +168,12 @@ def facts_of(ids: Sequence[int], known: dict[int, Fact] | None = None) -> dict[i
     for d in dossiers:
         province, commune = places.get(d.receiving_unit_id, (None, None))
         previous = known.get(d.pk)
-        level = (
+        received_on = local(d.received_at)
+        level = _level_on(levels.get(d.procedure_id, ()), received_on, switch) or (
             previous.online_level
             if previous is not None
             else d.procedure.online_level
-            if d.received_at.year >= 2022 or d.procedure.legacy_online_level is None
+            if received_on >= switch or d.procedure.legacy_online_level is None
             else str(d.procedure.legacy_online_level)
         )
         finished = d.finished_at
@@ -164,7 +198,7 @@ def facts_of(ids: Sequence[int], known: dict[int, Fact] | None = None) -> dict[i
             online_level=level,
             state=d.state,
             received_at=d.received_at,
-            received_on=local(d.received_at),
+            received_on=received_on,
             due_at=d.due_at,
             finished_at=finished,
             finished_on=local(finished) if finished else None,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import random
 
@@ -147,5 +148,30 @@ def test_rebuild_gives_what_the_refresh_kept() -> None:
 
 def test_facts_of_reads_a_batch_in_constant_queries(django_assert_num_queries: object) -> None:
     ids = [DossierFactory().pk for _ in range(4)]
-    with django_assert_num_queries(8):  # type: ignore[operator]
+    with django_assert_num_queries(9):  # type: ignore[operator]
         assert len(facts_of(ids)) == 4
+
+
+def test_a_fact_takes_the_online_level_of_the_day_received_from_the_catalogue_s_history() -> None:
+    from motcua.catalog.history import procedure_provision_record, procedure_provision_state
+
+    dossier = DossierFactory(
+        received_at=_at(dt.date(2021, 5, 4)),
+        submitted_at=_at(dt.date(2021, 5, 4)),
+    )
+    later = DossierFactory(procedure=dossier.procedure)
+    procedure = dossier.procedure
+    state = dataclasses.replace(
+        procedure_provision_state(procedure), online_level="partial", legacy_online_level=3
+    )
+    procedure_provision_record(
+        procedure=procedure, valid_from=dt.date(2019, 1, 1), valid_to=dt.date(2023, 1, 1),
+        state=state, source="import",
+    )  # fmt: skip
+    full = dataclasses.replace(state, online_level="full", legacy_online_level=None)
+    procedure_provision_record(
+        procedure=procedure, valid_from=dt.date(2023, 1, 1), state=full, source="catalog"
+    )
+    facts = facts_of([dossier.pk, later.pk])
+    assert facts[dossier.pk].online_level == "3"  # level 3 before Decree 42/2022's levels
+    assert facts[later.pk].online_level == "full"
