@@ -20,13 +20,15 @@ DEV := DEBUG=true
 # and a sender of the messages to applicants runs beside it (SMS to the gateway simulator on
 # the same server, e-mails printed here), and the payment simulators' delayed IPNs are sent
 # (payment_simulator), and the payments worker settles what the gateways confirm (receipt,
-# dossier moved on); `make worker` adds the reminders.
+# dossier moved on), and the statistics follow the dossiers (refreshed every minute); `make
+# worker` adds the reminders.
 run: setup migrate demo
 	$(DEV) SITE_URL='$(SITE_URL)' $(PY) manage.py run_outbox & outbox=$$!; \
 	$(DEV) SITE_URL='$(SITE_URL)' $(PY) manage.py payment_simulator & paysim=$$!; \
 	$(DEV) $(PY) manage.py db_worker --backend payments --queue-name payments & payworker=$$!; \
 	$(DEV) SITE_URL='$(SITE_URL)' $(PY) manage.py postal_simulator & postsim=$$!; \
-	trap 'kill $$outbox $$paysim $$payworker $$postsim 2>/dev/null' EXIT; \
+	$(DEV) $(PY) manage.py statistics_refresh --every 60 & stats=$$!; \
+	trap 'kill $$outbox $$paysim $$payworker $$postsim $$stats 2>/dev/null' EXIT; \
 	$(DEV) SITE_URL='$(SITE_URL)' MOTCUA_ANONYMOUS_SUBMISSION=true $(PY) manage.py runserver $(HOST):$(PORT)
 
 # The background worker: runs queued tasks, queues the reminders every 5 minutes, and sends

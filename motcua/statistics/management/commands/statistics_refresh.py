@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from typing import Any
 
@@ -12,6 +13,8 @@ from motcua.statistics.services import (
     statistics_reconcile,
     statistics_refresh,
 )
+
+logger = logging.getLogger(__name__)
 
 
 class Command(BaseCommand):
@@ -26,8 +29,23 @@ class Command(BaseCommand):
         parser.add_argument(
             "--reconcile", action="store_true", help="Re-read the dossiers of the last two days."
         )
+        parser.add_argument(
+            "--every",
+            type=int,
+            default=0,
+            help="Refresh every this many seconds until stopped (the demo's loop; a deployment "
+            "runs `run_reminders`, which enqueues the refresh for the task workers).",
+        )
 
-    def handle(self, *args: Any, rebuild: bool, reconcile: bool, **options: Any) -> None:
+    def handle(
+        self, *args: Any, rebuild: bool, reconcile: bool, every: int, **options: Any
+    ) -> None:
+        while every > 0:
+            try:
+                statistics_refresh()
+            except Exception:  # a failed round is logged and tried again next round
+                logger.exception("statistics refresh failed; trying again")
+            time.sleep(every)
         started = time.perf_counter()
         if rebuild:
             report = statistics_rebuild()
