@@ -118,6 +118,13 @@ def _query(subject: Subject, merged: bool, period: Period | None = None) -> dict
     return out
 
 
+def _period_params(period: Period) -> dict[str, str]:
+    """Return the parameters that ask for ``period`` again (the report and the score use them)."""
+    if period.kind == "dates":
+        return {"ky": "dates", "tu": period.start.isoformat(), "den": period.end.isoformat()}
+    return {"ky": period.kind, "nam": str(period.year), "so": str(period.number)}
+
+
 def _picker(request: HttpRequest, readable: list[int] | None) -> dict[str, Any]:
     """Return the subject picker's choices: the province, agencies, units, communes, procedures."""
     agencies = Agency.objects.filter(is_active=True).order_by("name")
@@ -183,6 +190,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "merged": merged,
         "query": urlencode(base),
         "facts_query": urlencode(_query(subject, merged, period)),
+        "period_query": urlencode(_query(subject, merged) | _period_params(period)),
         "sort_query": urlencode(base | {"nhom": d.breakdown}),
         "columns": board.GROUP_COLUMNS,
         "group_kind": board.GROUP_KINDS.get(d.breakdown, ""),

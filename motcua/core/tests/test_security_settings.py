@@ -269,7 +269,8 @@ def test_https_is_required_and_remembered_when_configured(client: Client, settin
 
 TEMPLATE_DIRS = [ROOT / "templates", *sorted(ROOT.glob("motcua/*/templates"))]
 # Rendered to PDF by WeasyPrint (motcua/core/pdf.py), never served to a browser.
-PRINTED = re.compile(r"core/print/|dossiers/receipt\.html|dossiers/_receipt_fees\.html|/forms/")
+# Templates only WeasyPrint renders (PDFs), never served to a browser.
+PRINTED = re.compile(r"/print/|dossiers/receipt\.html|dossiers/_receipt_fees\.html|/forms/")
 INLINE = {
     "inline script": re.compile(r"<script(?![^>]*\bsrc=)[^>]*>", re.I),
     "event handler attribute": re.compile(r"\son[a-z]+\s*=", re.I),
