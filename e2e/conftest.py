@@ -54,3 +54,28 @@ def page(browser: Browser) -> Iterator[Page]:
     page = context.new_page()
     yield page
     context.close()
+
+
+# Migrations that seed data a journey needs: a transactional test before it flushed them.
+SEEDING_MIGRATIONS = (
+    "motcua.targets.migrations.0002_seed_indicators",
+    "motcua.sector.migrations.0002_seed_metrics",
+    "motcua.indicators.migrations.0002_seed_766",
+    "motcua.reports.migrations.0002_forms_circular_01_2020",
+    "motcua.review.migrations.0002_default_template",
+)
+
+
+@pytest.fixture
+def seeded(transactional_db: None) -> None:
+    """Write the migrations' seeded data again when an earlier test flushed it."""
+    import importlib
+
+    from django.apps import apps
+
+    from motcua.reports.models import ReportForm
+
+    if ReportForm.objects.exists():
+        return
+    for name in SEEDING_MIGRATIONS:
+        importlib.import_module(name).seed(apps, None)

@@ -16,7 +16,13 @@ from motcua.testing import DossierFactory
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+# The migrations' seeded data (indicator sets, report forms, the review's template) are written
+# again after an earlier transactional test flushed them (``seeded``, e2e/conftest.py).
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("seeded"),
+]
 PASSWORD = "mat-khau-thu-nghiem"
 MARCH = dt.date(2026, 3, 10)
 

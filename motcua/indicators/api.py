@@ -121,7 +121,7 @@ PARAMS = [
 @permission_classes([IsStaff])
 def scorecard(request: Request) -> Response:
     """Return the scorecard of a subject over a period under the set in force at its end."""
-    ask = asked(request.query_params)
+    ask = asked(request.query_params, request.user)
     subject_check(request.user, ask.subject)
     card = selectors.scorecard(subject=ask.subject, period=ask.period, merged=ask.merged)
     return Response(ScorecardSerializer(card).data)

@@ -18,7 +18,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from motcua.core.errors import ValidationFailed
+from motcua.staff.selectors import AnyUser
 from motcua.statistics.periods import Period, period_of
+from motcua.statistics.permissions import default_subject
 from motcua.statistics.scopes import Subject, home_province, subject_of
 
 BAD_NUMBER = _("Enter a whole number.")
@@ -70,7 +72,7 @@ def _date(value: str, name: str) -> dt.date:
         raise ValidationFailed(BAD_DATE, field_errors={name: [str(BAD_DATE)]}) from error
 
 
-def asked(params: Mapping[str, str]) -> Asked:
+def asked(params: Mapping[str, str], user: AnyUser | None = None) -> Asked:
     """Return the subject and period ``params`` ask for (see the module's docstring)."""
     period_kind = params.get("ky", "").strip() or "year"
     period_kind = KIND_ALIASES.get(period_kind, period_kind)
@@ -83,9 +85,15 @@ def asked(params: Mapping[str, str]) -> Asked:
     start = _date(params["tu"], "tu") if params.get("tu", "").strip() else None
     end = _date(params["den"], "den") if params.get("den", "").strip() else None
     period = period_of(period_kind, year_=year, number=number, start=start, end=end)
-    kind = params.get("doi-tuong", "").strip() or "province"
+    kind = params.get("doi-tuong", "").strip()
     merged = params.get("gop", "1").strip() != "0"
     raw_id = params.get("id", "").strip()
-    pk = _int(raw_id, "id") if raw_id else home_province().pk
+    if raw_id:
+        pk = _int(raw_id, "id")
+        kind = kind or "province"
+    elif not kind and user is not None:  # nothing asked: what the reader reads first
+        kind, pk = default_subject(user)
+    else:
+        kind, pk = kind or "province", home_province().pk
     subject = subject_of(kind, pk, merged=merged)
     return Asked(subject, merged, period, period_kind)

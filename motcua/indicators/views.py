@@ -50,7 +50,7 @@ def _error_page(request: HttpRequest, error: DomainError) -> HttpResponse:
 @staff_required
 def scorecard(request: HttpRequest) -> HttpResponse:
     try:
-        ask = asked(request.GET)
+        ask = asked(request.GET, request.user)
         subject_check(request.user, ask.subject)
         card = selectors.scorecard(subject=ask.subject, period=ask.period, merged=ask.merged)
     except DomainError as error:
@@ -79,7 +79,7 @@ def _ranking_query(query: dict[str, str], province_id: int | None) -> str:
 @staff_required
 def ranking(request: HttpRequest) -> HttpResponse:
     try:
-        ask = asked(request.GET)
+        ask = asked(request.GET, request.user)
         subject_check(request.user, ask.subject)
         rules, rows = selectors.ranking(subject=ask.subject, period=ask.period)
     except DomainError as error:

@@ -16,12 +16,14 @@ from dataclasses import dataclass
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from motcua.core.errors import Forbidden, ValidationFailed
-from motcua.organisation.models import Agency
+from motcua.core.errors import ValidationFailed
 from motcua.staff.selectors import AnyUser
 from motcua.statistics.periods import Period, period_of
-from motcua.statistics.permissions import NOT_ALLOWED, readable_agencies, subject_check
-from motcua.statistics.scopes import Subject, home_province, subject_of
+from motcua.statistics.permissions import (
+    default_subject,
+    subject_check,
+)
+from motcua.statistics.scopes import Subject, subject_of
 
 from .models import ReportForm
 from .selectors import form_for, forms_offered
@@ -85,13 +87,7 @@ def _date(value: str, name: str) -> dt.date | None:
 
 
 def _default_subject(user: AnyUser) -> tuple[str, int]:
-    allowed = readable_agencies(user)
-    if allowed is None:
-        return "province", home_province().pk
-    if not allowed:
-        raise Forbidden(NOT_ALLOWED)
-    agency = Agency.objects.filter(pk__in=allowed).order_by("pk").values_list("pk", flat=True)
-    return "agency", agency[0]
+    return default_subject(user)
 
 
 def period_from(data: Mapping[str, str]) -> Period:

@@ -24,6 +24,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from motcua.core.errors import ValidationFailed
+from motcua.organisation.models import Agency
 
 from . import periods
 from .measures import BY_NAME, MEASURES
@@ -572,7 +573,10 @@ def subject_default(readable: list[int] | None) -> Callable[[], tuple[str, int]]
             return home_subject()
         if not readable:
             raise ValidationFailed(BAD_ID)
-        return "agency", readable[0]
+        # The top of the reader's subtree: the agency they hold their role in.
+        parents = dict(Agency.objects.filter(pk__in=readable).values_list("pk", "parent_id"))
+        tops = sorted(pk for pk, parent in parents.items() if parent not in parents)
+        return "agency", (tops or readable)[0]
 
     return default
 

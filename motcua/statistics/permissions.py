@@ -69,3 +69,18 @@ def subject_check(user: AnyUser, subject: Subject) -> None:
     """Raise Forbidden unless ``user`` may read ``subject``."""
     if not may_read(user, subject):
         raise Forbidden(NOT_ALLOWED)
+
+
+def default_subject(user: AnyUser) -> tuple[str, int]:
+    """Return what ``user`` reads when they ask for nothing: the province if province-wide,
+    else the top of their agency subtree (the agency they hold a role in). Forbidden: none."""
+    from .scopes import home_province
+
+    allowed = readable_agencies(user)
+    if allowed is None:
+        return "province", home_province().pk
+    if not allowed:
+        raise Forbidden(NOT_ALLOWED)
+    parents = dict(Agency.objects.filter(pk__in=allowed).values_list("pk", "parent_id"))
+    tops = sorted(pk for pk, parent in parents.items() if parent not in parents)
+    return "agency", (tops or sorted(parents))[0]
