@@ -460,7 +460,8 @@ TARGET_VALUES: dict[str, Callable[[Measures], float | int | None]] = {
         m["paid_online"], m["paid_online"] + m["paid_counter"]
     ),
     "digitisation_rate": lambda m: m.share(m["digitised"], m["components"]),
-    "reuse_rate": lambda m: m.share(m["reused"], m["components"]),
+    # Reuse of digitised data is not recorded yet (no source of reused data): no value.
+    "reuse_rate": lambda m: None,
     "e_result_rate": lambda m: m.share(m["e_results"], m["processed"]),
     "on_time_rate": lambda m: m.on_time_rate,
     "post_received": lambda m: m["recv_post"],

@@ -27,7 +27,7 @@ Tổng số hồ sơ tiếp nhận trực tuyến là {{ f.recv_online }} hồ s
 
 - Thanh toán trực tuyến: {{ f.paid_online }} hồ sơ nộp phí, lệ phí trực tuyến, chiếm {{ f.paid_online_share }} số hồ sơ đã nộp phí, lệ phí{{ f.paid_online_share|chi_tieu }}.
 - Kết quả điện tử: {{ f.e_results }} kết quả giải quyết được cấp bản điện tử, bằng {{ f.e_results_share }} số hồ sơ đã giải quyết{{ f.e_results_share|chi_tieu }}.
-- Số hóa hồ sơ: {{ f.digitised_share }} thành phần hồ sơ được số hóa; tỷ lệ khai thác, sử dụng lại dữ liệu số hóa đạt {{ f.reused_share }}.""",
+- Số hóa hồ sơ: {{ f.digitised_share }} thành phần hồ sơ được số hóa; tỷ lệ khai thác, sử dụng lại dữ liệu số hóa {% if f.reused_share.value is None %}chưa được ghi nhận{% else %}đạt {{ f.reused_share }}{% endif %}.""",
         "bars",
         "Thủ tục hành chính theo mức độ cung cấp trực tuyến",
         "procedures_full,procedures_partial,procedures_none,procedures_level3,procedures_level4",
