@@ -71,11 +71,15 @@ STAGE = "statistics_rollup_stage"
 UNIQUE = "rollup_unique"  # Rollup.Meta's constraint (dropped and added again by the rebuild)
 
 
-def _family_sql(on: str) -> tuple[str, list[str], tuple[Any, ...]]:
-    """Return the INSERT of one family's day rows, its measures' columns and its parameters."""
+def _family_sql(on: str, where: Q | None = None) -> tuple[str, list[str], tuple[Any, ...]]:
+    """Return the INSERT of one family's day rows, its measures' columns and its parameters.
+
+    ``where``: only the facts it selects (an import's chunk); all of them by default.
+    """
     measures = [m for m in MEASURES if m.on == on]
     inner = (
-        Fact.objects.filter(**{f"{on}__isnull": False})
+        Fact.objects.filter(where if where is not None else Q())
+        .filter(**{f"{on}__isnull": False})
         .values(*_KEYS, d=F(on))
         .annotate(
             **{
@@ -99,10 +103,10 @@ def _family_sql(on: str) -> tuple[str, list[str], tuple[Any, ...]]:
     for scope, key, key2, nullable in _SCOPES:
         second = f"t.{q(key2)}" if key2 else "0"
         group = f"t.{q('d')}, t.{q(key)}" + (f", t.{q(key2)}" if key2 else "")
-        where = f" WHERE t.{q(key)} IS NOT NULL" if nullable else ""
+        known = f" WHERE t.{q(key)} IS NOT NULL" if nullable else ""
         parts.append(
             f"SELECT '{Grain.DAY.value}' AS grain, t.{q('d')} AS day, '{scope}' AS scope, "  # noqa: S608
-            f"t.{q(key)} AS key, {second} AS key2, {sums} FROM t{where} GROUP BY {group}"
+            f"t.{q(key)} AS key, {second} AS key2, {sums} FROM t{known} GROUP BY {group}"
         )
     columns = ", ".join(
         q(c) for c in ("grain", "day", "scope", "key", "key2", *(m.name for m in MEASURES))
@@ -118,19 +122,51 @@ def _month_of(column: str) -> str:
     return f"date({column}, 'start of month')"
 
 
-def _from_stage_sql(grain: str) -> str:
-    """Return the INSERT of the rollup rows of ``grain`` summed from the staged family rows."""
+def _from_stage_sql(grain: str, *, add: bool = False) -> str:
+    """Return the INSERT of the rollup rows of ``grain`` summed from the staged family rows.
+
+    ``add``: added to the rows already there (``ON CONFLICT ... DO UPDATE``).
+    """
     q = connection.ops.quote_name
     table = q(Rollup._meta.db_table)
     names = [m.name for m in MEASURES]
     columns = ", ".join(q(c) for c in ("grain", "day", "scope", "key", "key2", *names))
     sums = ", ".join(f"SUM({q(n)})" for n in names)
     day = _month_of(q("day")) if grain == Grain.MONTH else q("day")
-    return (
+    sql = (
         f"INSERT INTO {table} ({columns}) "  # noqa: S608
         f"SELECT '{grain}', {day}, {q('scope')}, {q('key')}, {q('key2')}, {sums} "
         f"FROM {STAGE} GROUP BY {day}, {q('scope')}, {q('key')}, {q('key2')}"
     )
+    if add:
+        # SQLite needs a WHERE to tell the upsert's ON CONFLICT from a join's ON.
+        sql = sql.replace(" GROUP BY ", " WHERE true GROUP BY ", 1)
+        sets = ", ".join(f"{q(n)} = {table}.{q(n)} + excluded.{q(n)}" for n in names)
+        keys = ", ".join(q(c) for c in ("scope", "key", "grain", "day", "key2"))
+        sql += f" ON CONFLICT ({keys}) DO UPDATE SET {sets}"
+    return sql
+
+
+def rollups_add_sql(where: Q) -> None:
+    """Add the facts ``where`` selects to the rollups, in the database (an import's new facts).
+
+    The same statements as the rebuild, staged and then added to the rows already there.
+    Must run in a transaction holding the refresh lock, with the facts already written.
+    """
+    q = connection.ops.quote_name
+    table = q(Rollup._meta.db_table)
+    names = ", ".join(q(c) for c in ("grain", "day", "scope", "key", "key2", *NAMES))
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {STAGE}")
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE {STAGE} AS SELECT {names} FROM {table} WHERE 1 = 0"  # noqa: S608
+        )
+        for on in FAMILIES:
+            sql, _names, params = _family_sql(on, where)
+            cursor.execute(sql, params)
+        cursor.execute(_from_stage_sql(Grain.DAY, add=True))
+        cursor.execute(_from_stage_sql(Grain.MONTH, add=True))
+        cursor.execute(f"DROP TABLE {STAGE}")
 
 
 def rollups_rebuild_sql() -> int:

@@ -175,3 +175,19 @@ def test_a_fact_takes_the_online_level_of_the_day_received_from_the_catalogue_s_
     facts = facts_of([dossier.pk, later.pk])
     assert facts[dossier.pk].online_level == "3"  # level 3 before Decree 42/2022's levels
     assert facts[later.pk].online_level == "full"
+
+
+def test_facts_added_set_based_give_the_rows_the_python_deltas_give() -> None:
+    from django.db.models import Q
+
+    from motcua.statistics.rebuild import rollups_add_sql
+
+    facts = _random_facts(150, seed=11)
+    first, second = facts[:70], facts[70:]
+    rollup_apply(delta_of(first))
+    rollups_add_sql(Q(pk__in=[f.pk for f in second]))
+    columns = ("grain", "day", "scope", "key", "key2", *(m.name for m in MEASURES))
+    added = sorted(Rollup.objects.values_list(*columns))
+    Rollup.objects.all().delete()
+    rollup_apply(delta_of(facts))
+    assert sorted(Rollup.objects.values_list(*columns)) == added
