@@ -113,7 +113,9 @@ def test_the_api_gives_the_same_scorecard_with_its_links(base: Dossier) -> None:
     assert petitions["points"] is None and petitions["value"] is None
     outsider = UserFactory()
     StaffRoleFactory(user=outsider, role=Role.STATISTICIAN, agency=AgencyFactory())
-    assert _api(outsider).get(f"{API}?{Q1}").status_code == 403
+    # An agency's statistician: the province is not theirs; asking for nothing, their own.
+    assert _api(outsider).get(f"{API}?doi-tuong=province&id={province}&{Q1}").status_code == 403
+    assert _api(outsider).get(f"{API}?{Q1}").json()["subject"]["kind"] == "agency"
     assert _api(None).get(f"{API}?{Q1}").status_code == 401
 
 
