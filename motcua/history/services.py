@@ -34,7 +34,6 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.functional import Promise
 
@@ -44,7 +43,6 @@ from motcua.dossiers.models import Dossier
 from motcua.statistics.facts import same
 from motcua.statistics.measures import NAMES, contributions
 from motcua.statistics.models import Fact, Grain, RefreshState, Rollup, Source
-from motcua.statistics.rebuild import rollups_add_sql
 from motcua.statistics.rollup import Delta, rollup_apply, scopes_of
 
 from . import records
@@ -272,13 +270,7 @@ class _Run:
             _facts_insert(new)
         if changed:
             Fact.objects.bulk_update(changed, _FACT_FIELDS, batch_size=1000)
-        if new and connection.vendor == "postgresql":
-            # New facts are added to the rollups in the database, set-based (the rebuild's
-            # statements over this chunk's facts); changes go through the Python delta.
-            rollups_add_sql(Q(code__in=[fact.code for fact in new]))
-            rollups_add(added=changed, removed=old)
-        else:
-            rollups_add(added=new + changed, removed=old)
+        rollups_add(added=new + changed, removed=old)
         if self.rejections:
             ImportRejection.objects.bulk_create(self.rejections, batch_size=1000)
         ImportBatch.objects.filter(pk=self.batch.pk).update(
