@@ -11,13 +11,12 @@ from __future__ import annotations
 import io
 import textwrap
 from dataclasses import dataclass
-from typing import Any
-
-import matplotlib
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure as Canvas
+from typing import TYPE_CHECKING, Any
 
 from .formatting import vn_number
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure as Canvas
 
 STACKED = "stacked"
 LINE = "line"
@@ -50,6 +49,10 @@ class ChartData:
 
 
 def _draw(data: ChartData) -> Canvas:
+    # matplotlib is imported when a chart is drawn, not when the site starts (~0.3 s a process).
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure as Canvas
+
     canvas = Canvas(figsize=(7.0, 3.4), dpi=100, layout="constrained")
     FigureCanvasAgg(canvas)
     axes = canvas.add_subplot()
@@ -106,6 +109,8 @@ def _label(value: float | None, percent: bool) -> str:
 
 def chart_image(data: ChartData, *, fmt: str = "png") -> bytes:
     """Draw ``data`` as PNG (150 dpi) or SVG bytes."""
+    import matplotlib
+
     with matplotlib.rc_context(STYLE):  # type: ignore[arg-type]
         canvas = _draw(data)
         out = io.BytesIO()

@@ -25,7 +25,6 @@ from . import selectors, services
 from .access import editor_check, reader_check
 from .document import ReviewDocument, review_document
 from .models import ChartKind, ReviewTemplate
-from .outputs import annex_rows, chart_data_uri, review_docx, review_pdf
 from .providers import ReviewInput, figures_of
 from .render import TemplateProblem, blocks_of, context_of, render_text, rendering
 
@@ -61,6 +60,8 @@ def _document(request: HttpRequest, *, html: bool) -> ReviewDocument:
 @staff_required
 def annual(request: HttpRequest) -> HttpResponse:
     """Choose a year, province and template; preview the review; links to DOCX and PDF."""
+    from . import outputs  # python-docx, matplotlib: loaded when used, not at start-up
+
     try:
         reader_check(request.user)
         document = _document(request, html=True)
@@ -71,9 +72,9 @@ def annual(request: HttpRequest) -> HttpResponse:
     context = {
         "doc": document,
         "sections": [
-            (part, chart_data_uri(document, i)) for i, part in enumerate(document.sections)
+            (part, outputs.chart_data_uri(document, i)) for i, part in enumerate(document.sections)
         ],
-        "annex": list(zip(annex_rows(document), document.annex, strict=True)),
+        "annex": list(zip(outputs.annex_rows(document), document.annex, strict=True)),
         "years": list(range(this_year, selectors.FIRST_YEAR - 1, -1)),
         "provinces": selectors.provinces(),
         "templates": selectors.templates_for(document.year),
@@ -95,6 +96,8 @@ def _may_edit(request: HttpRequest) -> bool:
 @staff_required
 def download(request: HttpRequest, fmt: str) -> HttpResponse:
     """Download the review as DOCX (editable) or PDF."""
+    from . import outputs  # python-docx, matplotlib: loaded when used, not at start-up
+
     try:
         reader_check(request.user)
         document = _document(request, html=False)
@@ -102,9 +105,9 @@ def download(request: HttpRequest, fmt: str) -> HttpResponse:
         return _error_page(request, error)
     name = f"bao-cao-tong-ket-{document.year}"
     if fmt == "docx":
-        response = HttpResponse(review_docx(document), content_type=DOCX_TYPE)
+        response = HttpResponse(outputs.review_docx(document), content_type=DOCX_TYPE)
     else:
-        response = HttpResponse(review_pdf(document), content_type="application/pdf")
+        response = HttpResponse(outputs.review_pdf(document), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
     return response
 
