@@ -43,7 +43,7 @@ from motcua.dossiers.models import Dossier
 from motcua.statistics.facts import same
 from motcua.statistics.measures import NAMES, contributions
 from motcua.statistics.models import Fact, Grain, RefreshState, Rollup, Source
-from motcua.statistics.rollup import Delta, rollup_apply, scopes_of
+from motcua.statistics.rollup import Delta, add_sets, rollup_apply, scopes_of
 
 from . import records
 from .models import BatchKind, BatchState, ImportBatch, ImportRejection
@@ -129,9 +129,8 @@ def _rollup_copy(delta: Delta) -> int:
     table = q(Rollup._meta.db_table)
     cols = ["grain", "day", "scope", "key", "key2", *NAMES]
     quoted = ", ".join(q(c) for c in cols)
-    sets = ", ".join(f"{q(n)} = {table}.{q(n)} + excluded.{q(n)}" for n in NAMES)
+    sets = add_sets()
     written = 0
-    zeros = [0] * len(NAMES)
     with connection.cursor() as cursor:
         cursor.execute(
             "CREATE TEMP TABLE IF NOT EXISTS history_delta (grain varchar(1), day date, "
@@ -143,7 +142,9 @@ def _rollup_copy(delta: Delta) -> int:
         with cursor.copy(f"COPY history_delta ({quoted}) FROM STDIN") as copy:
             for (grain, day, scope, key, key2), changes in delta.rows.items():
                 if any(changes.values()):
-                    copy.write_row([grain, day, scope, key, key2, *map(changes.get, NAMES, zeros)])
+                    copy.write_row(
+                        [grain, day, scope, key, key2, *(changes.get(n) or None for n in NAMES)]
+                    )
                     written += 1
         # Our own table's and columns' quoted names; no value is spliced in.
         cursor.execute(

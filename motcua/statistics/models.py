@@ -151,8 +151,9 @@ class Rollup(models.Model):
         return f"{self.scope}{self.key}/{self.key2} {self.grain} {self.day}"
 
 
+# Sparse: NULL where a row counts nothing of a measure (see ``rollup``); readers read it as 0.
 for _name in NAMES:
-    Rollup.add_to_class(_name, models.BigIntegerField(default=0))
+    Rollup.add_to_class(_name, models.BigIntegerField(null=True, blank=True))
 
 
 class OpenCount(models.Model):

@@ -5,12 +5,15 @@ received, finished, returned, paid online, paid at the counter, electronic
 result, rated). For each family one statement adds the facts up in the
 database: an inner aggregate by day and the finest keys (province, commune,
 unit, agency, procedure), with each measure a ``SUM(CASE WHEN <its Q> THEN
-<weight> ELSE 0 END)`` compiled by Django from the measure's own ``Q``; an
+<weight> END)`` compiled by Django from the measure's own ``Q``; an
 outer ``UNION ALL`` of one ``GROUP BY`` per scope over it (the six scopes of
-``rollup.scopes_of``), written to a temporary table without indexes. Two
-more statements sum the staged rows into the day rows and the month rows
-(families share rows: summed there, never upserted). Nothing crosses into
-Python but the statements.
+``rollup.scopes_of``), written to a temporary table without indexes; rows are
+sparse (a measure counting nothing is NULL, see ``rollup``). One more statement
+sums the staged rows into the day rows (families share rows: summed there,
+never upserted), and one sums the day rows into the month rows. On PostgreSQL
+the rows go into a new table, indexed once full and then renamed into the old
+one's place, so readers keep the old rollups until the commit. Nothing
+crosses into Python but the statements.
 
 The same SQL runs on SQLite (the tests prove it gives the rows the Python
 deltas give), but the Python path (``rollups_rebuild_python``) is kept: it is
@@ -28,6 +31,7 @@ from django.db.models.expressions import Combinable
 
 from .measures import MEASURES, NAMES, Measure
 from .models import Fact, Grain, Rollup, Scope
+from .rollup import add_sets
 
 # The fact's column a weighted measure sums (the Python weight reads the same column); a test
 # proves every weighted measure is here and gives what the Python path gives.
@@ -68,13 +72,15 @@ def _amount(measure: Measure) -> Combinable:
 
 
 STAGE = "statistics_rollup_stage"
-UNIQUE = "rollup_unique"  # Rollup.Meta's constraint (dropped and added again by the rebuild)
+NEXT = "statistics_rollup_next"  # the rebuild's new table, renamed to the rollups' at the end
+UNIQUE = "rollup_unique"  # Rollup.Meta's constraint (built on the new table, then renamed)
 
 
 def _family_sql(on: str, where: Q | None = None) -> tuple[str, list[str], tuple[Any, ...]]:
-    """Return the INSERT of one family's day rows, its measures' columns and its parameters.
+    """Return the INSERT of one family's day rows into the stage, its measures and parameters.
 
-    ``where``: only the facts it selects (an import's chunk); all of them by default.
+    ``where``: only the facts it selects (an import's chunk); all of them by default. Rows are
+    sparse: a measure that counts nothing in a row is NULL, and other families' are not written.
     """
     measures = [m for m in MEASURES if m.on == on]
     inner = (
@@ -86,7 +92,6 @@ def _family_sql(on: str, where: Q | None = None) -> tuple[str, list[str], tuple[
                 _alias(m): Sum(
                     Case(
                         When(m.q if m.q else Q(pk__isnull=False), then=_amount(m)),
-                        default=Value(0),
                         output_field=BigIntegerField(),
                     )
                 )
@@ -97,20 +102,18 @@ def _family_sql(on: str, where: Q | None = None) -> tuple[str, list[str], tuple[
     )
     inner_sql, params = inner.query.get_compiler(connection=connection).as_sql()
     q = connection.ops.quote_name
-    # Every column is written (they have no default in the database): 0 for other families'.
-    sums = ", ".join(f"SUM(t.{q(_alias(m))})" if m.on == on else "0" for m in MEASURES)
+    # A weighted measure may sum to 0 (no components): NULL too.
+    sums = ", ".join(f"NULLIF(SUM(t.{q(_alias(m))}), 0)" for m in measures)
     parts = []
     for scope, key, key2, nullable in _SCOPES:
         second = f"t.{q(key2)}" if key2 else "0"
         group = f"t.{q('d')}, t.{q(key)}" + (f", t.{q(key2)}" if key2 else "")
         known = f" WHERE t.{q(key)} IS NOT NULL" if nullable else ""
         parts.append(
-            f"SELECT '{Grain.DAY.value}' AS grain, t.{q('d')} AS day, '{scope}' AS scope, "  # noqa: S608
+            f"SELECT t.{q('d')} AS day, '{scope}' AS scope, "  # noqa: S608
             f"t.{q(key)} AS key, {second} AS key2, {sums} FROM t{known} GROUP BY {group}"
         )
-    columns = ", ".join(
-        q(c) for c in ("grain", "day", "scope", "key", "key2", *(m.name for m in MEASURES))
-    )
+    columns = ", ".join(q(c) for c in ("day", "scope", "key", "key2", *(m.name for m in measures)))
     # Our own table's, columns' and aliases' quoted names; the values are parameters.
     sql = f"WITH t AS ({inner_sql}) INSERT INTO {STAGE} ({columns}) {' UNION ALL '.join(parts)}"
     return sql, [m.name for m in measures], tuple(params)
@@ -122,29 +125,46 @@ def _month_of(column: str) -> str:
     return f"date({column}, 'start of month')"
 
 
-def _from_stage_sql(grain: str, *, add: bool = False) -> str:
-    """Return the INSERT of the rollup rows of ``grain`` summed from the staged family rows.
+def _rows_sql(grain: str, *, into: str, source: str, add: bool = False) -> str:
+    """Return the INSERT into ``into`` of the rows of ``grain`` summed from ``source``'s day rows.
 
-    ``add``: added to the rows already there (``ON CONFLICT ... DO UPDATE``).
+    ``source``: the stage (the families' rows, summed into shared rows) or, for the months of a
+    rebuild, the day rows just written (fewer rows than the stage). ``add``: added to the rows
+    already there (``ON CONFLICT ... DO UPDATE``).
     """
     q = connection.ops.quote_name
-    table = q(Rollup._meta.db_table)
     names = [m.name for m in MEASURES]
     columns = ", ".join(q(c) for c in ("grain", "day", "scope", "key", "key2", *names))
     sums = ", ".join(f"SUM({q(n)})" for n in names)
     day = _month_of(q("day")) if grain == Grain.MONTH else q("day")
+    # SQLite needs a WHERE to tell an upsert's ON CONFLICT from a join's ON.
+    only_days = f"{q('grain')} = '{Grain.DAY.value}'" if source != STAGE else "true"
     sql = (
-        f"INSERT INTO {table} ({columns}) "  # noqa: S608
+        f"INSERT INTO {into} ({columns}) "  # noqa: S608
         f"SELECT '{grain}', {day}, {q('scope')}, {q('key')}, {q('key2')}, {sums} "
-        f"FROM {STAGE} GROUP BY {day}, {q('scope')}, {q('key')}, {q('key2')}"
+        f"FROM {source} WHERE {only_days} GROUP BY {day}, {q('scope')}, {q('key')}, {q('key2')}"
     )
     if add:
-        # SQLite needs a WHERE to tell the upsert's ON CONFLICT from a join's ON.
-        sql = sql.replace(" GROUP BY ", " WHERE true GROUP BY ", 1)
-        sets = ", ".join(f"{q(n)} = {table}.{q(n)} + excluded.{q(n)}" for n in names)
         keys = ", ".join(q(c) for c in ("scope", "key", "grain", "day", "key2"))
-        sql += f" ON CONFLICT ({keys}) DO UPDATE SET {sets}"
+        sql += f" ON CONFLICT ({keys}) DO UPDATE SET {add_sets()}"
     return sql
+
+
+def _stage(cursor: Any, where: Q | None) -> None:
+    """Stage the day rows of every family of the facts ``where`` selects (all by default)."""
+    q = connection.ops.quote_name
+    table = q(Rollup._meta.db_table)
+    names = ", ".join(q(c) for c in ("day", "scope", "key", "key2", *NAMES))
+    cursor.execute(f"DROP TABLE IF EXISTS {STAGE}")
+    # Without any index; a column a family does not write stays NULL.
+    cursor.execute(
+        f"CREATE TEMPORARY TABLE {STAGE} AS SELECT {names} FROM {table} WHERE 1 = 0"  # noqa: S608
+    )
+    for on in FAMILIES:
+        sql, _names, params = _family_sql(on, where)
+        cursor.execute(sql, params)
+    if connection.vendor == "postgresql":
+        cursor.execute(f"ANALYZE {STAGE}")
 
 
 def rollups_add_sql(where: Q) -> None:
@@ -153,62 +173,68 @@ def rollups_add_sql(where: Q) -> None:
     The same statements as the rebuild, staged and then added to the rows already there.
     Must run in a transaction holding the refresh lock, with the facts already written.
     """
-    q = connection.ops.quote_name
-    table = q(Rollup._meta.db_table)
-    names = ", ".join(q(c) for c in ("grain", "day", "scope", "key", "key2", *NAMES))
+    table = connection.ops.quote_name(Rollup._meta.db_table)
     with connection.cursor() as cursor:
-        cursor.execute(f"DROP TABLE IF EXISTS {STAGE}")
-        cursor.execute(
-            f"CREATE TEMPORARY TABLE {STAGE} AS SELECT {names} FROM {table} WHERE 1 = 0"  # noqa: S608
-        )
-        for on in FAMILIES:
-            sql, _names, params = _family_sql(on, where)
-            cursor.execute(sql, params)
-        cursor.execute(_from_stage_sql(Grain.DAY, add=True))
-        cursor.execute(_from_stage_sql(Grain.MONTH, add=True))
+        _stage(cursor, where)
+        cursor.execute(_rows_sql(Grain.DAY, into=table, source=STAGE, add=True))
+        cursor.execute(_rows_sql(Grain.MONTH, into=table, source=STAGE, add=True))
         cursor.execute(f"DROP TABLE {STAGE}")
 
 
 def rollups_rebuild_sql() -> int:
     """Replace every rollup row by the sums of the facts, in the database; return the rows.
 
-    Must run in a transaction (the caller holds the refresh lock).
+    On PostgreSQL the rows are built into a new table (no index while it fills, the unique
+    index built once after), which then takes the old one's place: readers read the old
+    rollups meanwhile and wait only for the swap's commit. Must run in a transaction (the
+    caller holds the refresh lock), and last in it: the swap locks the table until the commit.
     """
     q = connection.ops.quote_name
     table = q(Rollup._meta.db_table)
-    names = ", ".join(q(c) for c in ("grain", "day", "scope", "key", "key2", *NAMES))
     postgresql = connection.vendor == "postgresql"
     with connection.cursor() as cursor:
         if postgresql:
-            # Readers wait for the rebuild (minutes) rather than read half of it; the hash
-            # aggregates get the memory to stay out of temporary files.
-            cursor.execute(f"TRUNCATE {table}")
+            # The hash aggregates get the memory to stay out of temporary files.
             cursor.execute(
                 "SELECT set_config('work_mem', %s, true)", [settings.STATISTICS_REBUILD_WORK_MEM]
             )
+            cursor.execute(f"DROP TABLE IF EXISTS {q(NEXT)}")
+            cursor.execute(
+                f"CREATE TABLE {q(NEXT)} (LIKE {table} INCLUDING DEFAULTS INCLUDING IDENTITY)"
+            )
+            into = q(NEXT)
         else:
             cursor.execute(f"DELETE FROM {table}")  # noqa: S608
-        cursor.execute(f"DROP TABLE IF EXISTS {STAGE}")
-        # The families' day rows, each with its own measures, staged without any index.
-        cursor.execute(
-            f"CREATE TEMPORARY TABLE {STAGE} AS SELECT {names} FROM {table} WHERE 1 = 0"  # noqa: S608
-        )
-        for on in FAMILIES:
-            sql, _names, params = _family_sql(on)
-            cursor.execute(sql, params)
-        if postgresql:
-            cursor.execute(f"ANALYZE {STAGE}")
-        if postgresql:
-            # Writing millions of rows into the unique index costs more than building it once
-            # after (the table is truncated and locked by this transaction).
-            cursor.execute(f"ALTER TABLE {table} DROP CONSTRAINT {q(UNIQUE)}")
-        cursor.execute(_from_stage_sql(Grain.DAY))
-        cursor.execute(_from_stage_sql(Grain.MONTH))
-        if postgresql:
-            columns = ", ".join(q(c) for c in ("scope", "key", "grain", "day", "key2"))
-            cursor.execute(f"ALTER TABLE {table} ADD CONSTRAINT {q(UNIQUE)} UNIQUE ({columns})")
+            into = table
+        _stage(cursor, None)
+        cursor.execute(_rows_sql(Grain.DAY, into=into, source=STAGE))
+        rows = int(cursor.rowcount)
         cursor.execute(f"DROP TABLE {STAGE}")
-    return Rollup.objects.count()
+        cursor.execute(_rows_sql(Grain.MONTH, into=into, source=into))
+        rows += int(cursor.rowcount)
+        if postgresql:
+            _swap(cursor)
+    return rows
+
+
+def _swap(cursor: Any) -> None:
+    """Index the new rollup table and put it in the old one's place, under the old names."""
+    q = connection.ops.quote_name
+    name = Rollup._meta.db_table
+    columns = ", ".join(q(c) for c in ("scope", "key", "grain", "day", "key2"))
+    cursor.execute(f"ALTER TABLE {q(NEXT)} ADD CONSTRAINT {q(NEXT + '_pkey')} PRIMARY KEY (id)")
+    cursor.execute(f"ALTER TABLE {q(NEXT)} ADD CONSTRAINT {q(NEXT + '_unique')} UNIQUE ({columns})")
+    cursor.execute(f"ANALYZE {q(NEXT)}")
+    cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [NEXT])
+    sequence = cursor.fetchone()[0]
+    cursor.execute(f"DROP TABLE {q(name)}")
+    cursor.execute(f"ALTER TABLE {q(NEXT)} RENAME TO {q(name)}")
+    cursor.execute(
+        f"ALTER TABLE {q(name)} RENAME CONSTRAINT {q(NEXT + '_pkey')} TO {q(name + '_pkey')}"
+    )
+    cursor.execute(f"ALTER TABLE {q(name)} RENAME CONSTRAINT {q(NEXT + '_unique')} TO {q(UNIQUE)}")
+    if sequence:
+        cursor.execute(f"ALTER SEQUENCE {sequence} RENAME TO {q(name + '_id_seq')}")
 
 
 def rollups_rebuild_python(*, batch: int = 1000) -> int:

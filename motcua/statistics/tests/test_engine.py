@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 from django.db import connection, transaction
+from django.db.models import Q, Sum
 from django.test import override_settings
 from django.utils import timezone
 
@@ -181,7 +182,7 @@ def step(world: World, dossier: Dossier, rng: random.Random) -> None:
 def _rows() -> dict[RowKey, tuple[int, ...]]:
     out = {}
     for row in Rollup.objects.values_list("grain", "day", "scope", "key", "key2", *NAMES):
-        values = tuple(int(v) for v in row[5:])
+        values = tuple(int(v or 0) for v in row[5:])
         if any(values):
             out[(row[0], row[1], row[2], row[3], row[4])] = values
     return out
@@ -462,9 +463,42 @@ def test_the_set_based_rebuild_gives_the_rows_of_the_python_deltas() -> None:
         rollups_rebuild(sql=False)
     python = _rows()
     with transaction.atomic():
-        rollups_rebuild(sql=True)
+        written = rollups_rebuild(sql=True)
     assert _rows() == python
     assert python  # something was counted
+    assert written == Rollup.objects.count()
+    # Sparse: a measure that counts nothing in a row is NULL, never 0.
+    zero = Q()
+    for name in NAMES:
+        zero |= Q(**{name: 0})
+    assert not Rollup.objects.filter(zero).exists()
+    assert Rollup.objects.filter(received__isnull=True).exists()
+
+
+@pytest.mark.skipif("connection.vendor != 'postgresql'", reason="the swap of tables")
+def test_the_rebuilt_table_takes_the_old_ones_place_under_its_names() -> None:
+    facts, _live = _facts_for_open_counts()
+    with transaction.atomic():
+        rollups_rebuild(sql=True)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT conname, contype FROM pg_constraint WHERE conrelid = %s::regclass",
+            [Rollup._meta.db_table],
+        )
+        assert sorted(cursor.fetchall()) == [
+            ("rollup_unique", "u"),
+            ("statistics_rollup_pkey", "p"),
+        ]
+        cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [Rollup._meta.db_table])
+        assert cursor.fetchone()[0] == "public.statistics_rollup_id_seq"
+        cursor.execute("SELECT to_regclass('statistics_rollup_next')")
+        assert cursor.fetchone()[0] is None
+    # The refresh's upsert finds the unique constraint; the identity gives new rows their ids.
+    before = Rollup.objects.filter(scope=Scope.AGENCY, grain="m").aggregate(n=Sum("received"))
+    with transaction.atomic():
+        rollup_apply(delta_of(facts[:3]))
+    after = Rollup.objects.filter(scope=Scope.AGENCY, grain="m").aggregate(n=Sum("received"))
+    assert after["n"] == before["n"] + 3
 
 
 # -- Query counts --------------------------------------------------------------------------------
@@ -499,6 +533,23 @@ def test_the_refresh_command_reconciles_and_rebuilds() -> None:
     rollup_apply(delta_of(Fact.objects.all()))  # counted twice on purpose
     call_command("statistics_refresh", "--rebuild", verbosity=0)
     assert_exact()
+
+
+def test_the_rollups_alone_are_rebuilt_from_the_facts_as_they_are() -> None:
+    world = World()
+    dossier = world.create(random.Random(6), 0)
+    call_command("statistics_refresh", verbosity=0)
+    rollup_apply(delta_of(Fact.objects.all()))  # counted twice on purpose
+    kept = Fact.objects.get()
+    # A dossier changed behind the refresh's back: --rollups does not re-read it.
+    Dossier.objects.filter(pk=dossier.pk).update(
+        state=State.STOPPED, finished_at=timezone.now() + dt.timedelta(days=3)
+    )
+    call_command("statistics_refresh", "--rebuild", "--rollups", verbosity=0)
+    fact = Fact.objects.get()
+    assert same(fact, kept)
+    expected = {k: v for k, v in delta_of([fact]).rows.items() if any(v.values())}
+    assert set(_rows()) == set(expected)
 
 
 def test_the_enqueuer_enqueues_the_refresh_and_the_daily_reconciliation_once() -> None:

@@ -27,6 +27,12 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--rebuild", action="store_true", help="Recompute everything.")
         parser.add_argument(
+            "--rollups",
+            action="store_true",
+            help="With --rebuild: recompute the rollups and open counts from the facts as they "
+            "are, without re-reading every dossier (all in the database).",
+        )
+        parser.add_argument(
             "--reconcile", action="store_true", help="Re-read the dossiers of the last two days."
         )
         parser.add_argument(
@@ -38,7 +44,13 @@ class Command(BaseCommand):
         )
 
     def handle(
-        self, *args: Any, rebuild: bool, reconcile: bool, every: int, **options: Any
+        self,
+        *args: Any,
+        rebuild: bool,
+        rollups: bool,
+        reconcile: bool,
+        every: int,
+        **options: Any,
     ) -> None:
         while every > 0:
             try:
@@ -48,7 +60,7 @@ class Command(BaseCommand):
             time.sleep(every)
         started = time.perf_counter()
         if rebuild:
-            report = statistics_rebuild()
+            report = statistics_rebuild(facts=not rollups)
         elif reconcile:
             report = statistics_reconcile()
         else:
