@@ -134,6 +134,7 @@ def main() -> None:
     import django
 
     django.setup()
+    from django.conf import settings
     from django.db import transaction
 
     from bench import statistics_seed, workflow_cases
@@ -167,11 +168,16 @@ def main() -> None:
     from motcua.statistics.rebuild import rollups_rebuild_sql
 
     if not args.no_rebuild or not Rollup.objects.exists():
-        print("== rebuilding the rollups from the facts (set-based)")
+        workers = settings.STATISTICS_REBUILD_WORKERS
+        print(f"== rebuilding the rollups from the facts (set-based, {workers} connections)")
         t = time.monotonic()
         with transaction.atomic():
-            rows = rollups_rebuild_sql()
-        results["rebuild_rollups"] = {"seconds": round(time.monotonic() - t, 1), "rows": rows}
+            rows = rollups_rebuild_sql(workers=workers)
+        results["rebuild_rollups"] = {
+            "seconds": round(time.monotonic() - t, 1),
+            "rows": rows,
+            "workers": workers,
+        }
         print(f"   {rows:,} rollup rows in {results['rebuild_rollups']['seconds']} s")
         t = time.monotonic()
         first = datetime.fromisoformat(shape["first"]).date()

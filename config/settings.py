@@ -775,3 +775,8 @@ REPORTS_EXPORT_CHUNK = envint("REPORTS_EXPORT_CHUNK", "5000")
 # Statistics engine (issue 13, engine): the memory PostgreSQL's hash aggregates may use in
 # the full rebuild of the rollups (SET LOCAL work_mem in its transaction only).
 STATISTICS_REBUILD_WORK_MEM = env("STATISTICS_REBUILD_WORK_MEM", "256MB")
+# Connections that write the rebuilt rollups at once, a scope each (PostgreSQL; up to 6, the
+# scopes): as many as the database server's cores to spare. Used by `statistics_refresh
+# --rebuild --rollups` (the facts as they are); a rebuild that re-reads the dossiers first
+# writes from its own transaction, one connection.
+STATISTICS_REBUILD_WORKERS = envint("STATISTICS_REBUILD_WORKERS", "2")

@@ -22,12 +22,15 @@ the refresh's own arithmetic, the reference the SQL is tested against.
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
 from django.db import connection
 from django.db.models import BigIntegerField, Case, F, Q, Sum, Value, When
 from django.db.models.expressions import Combinable
+from django.db.models.functions import NullIf
 
 from .measures import MEASURES, NAMES, Measure
 from .models import Fact, Grain, Rollup, Scope
@@ -45,7 +48,7 @@ WEIGHT_COLUMNS: dict[str, str] = {
 # The dates measures count on, in the order the families are added.
 FAMILIES: tuple[str, ...] = tuple(dict.fromkeys(m.on for m in MEASURES))
 
-# (scope, key column, key2 column or None, whether the key may be null) of the inner aggregate.
+# (scope, key column, key2 column or None, whether the key may be null): ``rollup.scopes_of``.
 _SCOPES: tuple[tuple[str, str, str | None, bool], ...] = (
     (Scope.UNIT.value, "receiving_unit_id", None, False),
     (Scope.AGENCY.value, "agency_id", None, False),
@@ -54,7 +57,6 @@ _SCOPES: tuple[tuple[str, str, str | None, bool], ...] = (
     (Scope.PROVINCE.value, "province_id", None, True),
     (Scope.COMMUNE.value, "commune_id", None, True),
 )
-_KEYS = ("province_id", "commune_id", "receiving_unit_id", "agency_id", "procedure_id")
 
 
 def _alias(measure: Measure) -> str:
@@ -71,29 +73,39 @@ def _amount(measure: Measure) -> Combinable:
     return F(column)
 
 
-STAGE = "statistics_rollup_stage"
+STAGE = "statistics_rollup_stage"  # a temporary table: each connection has its own
 NEXT = "statistics_rollup_next"  # the rebuild's new table, renamed to the rollups' at the end
 UNIQUE = "rollup_unique"  # Rollup.Meta's constraint (built on the new table, then renamed)
 
+ScopeSpec = tuple[str, str, str | None, bool]
 
-def _family_sql(on: str, where: Q | None = None) -> tuple[str, list[str], tuple[Any, ...]]:
-    """Return the INSERT of one family's day rows into the stage, its measures and parameters.
+
+def _family_sql(spec: ScopeSpec, on: str, where: Q | None) -> tuple[str, tuple[Any, ...]]:
+    """Return the INSERT into the stage of one scope's day rows of one family, and parameters.
 
     ``where``: only the facts it selects (an import's chunk); all of them by default. Rows are
-    sparse: a measure that counts nothing in a row is NULL, and other families' are not written.
+    sparse: a measure that counts nothing in a row is NULL (a weighted one summing to 0 too),
+    and other families' columns are not written.
     """
+    _scope, key, key2, nullable = spec
     measures = [m for m in MEASURES if m.on == on]
+    facts = Fact.objects.filter(where if where is not None else Q())
+    facts = facts.filter(**{f"{on}__isnull": False})
+    if nullable:
+        facts = facts.filter(**{f"{key}__isnull": False})
+    keys = {"d": F(on), "k": F(key), **({"k2": F(key2)} if key2 else {})}
     inner = (
-        Fact.objects.filter(where if where is not None else Q())
-        .filter(**{f"{on}__isnull": False})
-        .values(*_KEYS, d=F(on))
+        facts.values(**keys)
         .annotate(
             **{
-                _alias(m): Sum(
-                    Case(
-                        When(m.q if m.q else Q(pk__isnull=False), then=_amount(m)),
-                        output_field=BigIntegerField(),
-                    )
+                _alias(m): NullIf(
+                    Sum(
+                        Case(
+                            When(m.q if m.q else Q(pk__isnull=False), then=_amount(m)),
+                            output_field=BigIntegerField(),
+                        )
+                    ),
+                    Value(0),
                 )
                 for m in measures
             }
@@ -102,21 +114,14 @@ def _family_sql(on: str, where: Q | None = None) -> tuple[str, list[str], tuple[
     )
     inner_sql, params = inner.query.get_compiler(connection=connection).as_sql()
     q = connection.ops.quote_name
-    # A weighted measure may sum to 0 (no components): NULL too.
-    sums = ", ".join(f"NULLIF(SUM(t.{q(_alias(m))}), 0)" for m in measures)
-    parts = []
-    for scope, key, key2, nullable in _SCOPES:
-        second = f"t.{q(key2)}" if key2 else "0"
-        group = f"t.{q('d')}, t.{q(key)}" + (f", t.{q(key2)}" if key2 else "")
-        known = f" WHERE t.{q(key)} IS NOT NULL" if nullable else ""
-        parts.append(
-            f"SELECT t.{q('d')} AS day, '{scope}' AS scope, "  # noqa: S608
-            f"t.{q(key)} AS key, {second} AS key2, {sums} FROM t{known} GROUP BY {group}"
-        )
-    columns = ", ".join(q(c) for c in ("day", "scope", "key", "key2", *(m.name for m in measures)))
+    columns = ", ".join(q(c) for c in ("day", "key", "key2", *(m.name for m in measures)))
+    second = f"s.{q('k2')}" if key2 else "0"
+    values = ", ".join(
+        [f"s.{q('d')}", f"s.{q('k')}", second, *(f"s.{q(_alias(m))}" for m in measures)]
+    )
     # Our own table's, columns' and aliases' quoted names; the values are parameters.
-    sql = f"WITH t AS ({inner_sql}) INSERT INTO {STAGE} ({columns}) {' UNION ALL '.join(parts)}"
-    return sql, [m.name for m in measures], tuple(params)
+    sql = f"INSERT INTO {STAGE} ({columns}) SELECT {values} FROM ({inner_sql}) s"  # noqa: S608
+    return sql, tuple(params)
 
 
 def _month_of(column: str) -> str:
@@ -125,24 +130,21 @@ def _month_of(column: str) -> str:
     return f"date({column}, 'start of month')"
 
 
-def _rows_sql(grain: str, *, into: str, source: str, add: bool = False) -> str:
-    """Return the INSERT into ``into`` of the rows of ``grain`` summed from ``source``'s day rows.
+def _rows_sql(scope: str, grain: str, *, into: str, add: bool = False) -> str:
+    """Return the INSERT into ``into`` of one scope's rows of ``grain`` summed from the stage.
 
-    ``source``: the stage (the families' rows, summed into shared rows) or, for the months of a
-    rebuild, the day rows just written (fewer rows than the stage). ``add``: added to the rows
+    Families share rows: their staged rows are summed into one. ``add``: added to the rows
     already there (``ON CONFLICT ... DO UPDATE``).
     """
     q = connection.ops.quote_name
-    names = [m.name for m in MEASURES]
-    columns = ", ".join(q(c) for c in ("grain", "day", "scope", "key", "key2", *names))
-    sums = ", ".join(f"SUM({q(n)})" for n in names)
+    columns = ", ".join(q(c) for c in ("grain", "day", "scope", "key", "key2", *NAMES))
+    sums = ", ".join(f"SUM({q(n)})" for n in NAMES)
     day = _month_of(q("day")) if grain == Grain.MONTH else q("day")
-    # SQLite needs a WHERE to tell an upsert's ON CONFLICT from a join's ON.
-    only_days = f"{q('grain')} = '{Grain.DAY.value}'" if source != STAGE else "true"
+    # SQLite needs the WHERE to tell an upsert's ON CONFLICT from a join's ON.
     sql = (
         f"INSERT INTO {into} ({columns}) "  # noqa: S608
-        f"SELECT '{grain}', {day}, {q('scope')}, {q('key')}, {q('key2')}, {sums} "
-        f"FROM {source} WHERE {only_days} GROUP BY {day}, {q('scope')}, {q('key')}, {q('key2')}"
+        f"SELECT '{grain}', {day}, '{scope}', {q('key')}, {q('key2')}, {sums} "
+        f"FROM {STAGE} WHERE true GROUP BY {day}, {q('key')}, {q('key2')}"
     )
     if add:
         keys = ", ".join(q(c) for c in ("scope", "key", "grain", "day", "key2"))
@@ -150,70 +152,142 @@ def _rows_sql(grain: str, *, into: str, source: str, add: bool = False) -> str:
     return sql
 
 
-def _stage(cursor: Any, where: Q | None) -> None:
-    """Stage the day rows of every family of the facts ``where`` selects (all by default)."""
+def _scope_rows(spec: ScopeSpec, *, into: str, where: Q | None = None, add: bool = False) -> int:
+    """Write one scope's day and month rows of the facts ``where`` selects into ``into``.
+
+    Each family's day rows are staged (a temporary table without indexes), then summed into
+    the day rows and the month rows. Returns the rows written.
+    """
     q = connection.ops.quote_name
     table = q(Rollup._meta.db_table)
-    names = ", ".join(q(c) for c in ("day", "scope", "key", "key2", *NAMES))
-    cursor.execute(f"DROP TABLE IF EXISTS {STAGE}")
-    # Without any index; a column a family does not write stays NULL.
-    cursor.execute(
-        f"CREATE TEMPORARY TABLE {STAGE} AS SELECT {names} FROM {table} WHERE 1 = 0"  # noqa: S608
-    )
-    for on in FAMILIES:
-        sql, _names, params = _family_sql(on, where)
-        cursor.execute(sql, params)
-    if connection.vendor == "postgresql":
-        cursor.execute(f"ANALYZE {STAGE}")
+    names = ", ".join(q(c) for c in ("day", "key", "key2", *NAMES))
+    written = 0
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {STAGE}")
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE {STAGE} AS SELECT {names} FROM {table} WHERE 1 = 0"  # noqa: S608
+        )
+        for on in FAMILIES:
+            sql, params = _family_sql(spec, on, where)
+            cursor.execute(sql, params)
+        if connection.vendor == "postgresql":
+            cursor.execute(f"ANALYZE {STAGE}")
+        for grain in (Grain.DAY, Grain.MONTH):
+            cursor.execute(_rows_sql(spec[0], grain, into=into, add=add))
+            written += int(cursor.rowcount)
+        cursor.execute(f"DROP TABLE {STAGE}")
+    return written
 
 
 def rollups_add_sql(where: Q) -> None:
     """Add the facts ``where`` selects to the rollups, in the database (an import's new facts).
 
-    The same statements as the rebuild, staged and then added to the rows already there.
-    Must run in a transaction holding the refresh lock, with the facts already written.
+    The same statements as the rebuild, added to the rows already there. Must run in a
+    transaction holding the refresh lock, with the facts already written.
     """
     table = connection.ops.quote_name(Rollup._meta.db_table)
+    for spec in _SCOPES:
+        _scope_rows(spec, into=table, where=where, add=True)
+
+
+def _work_mem(*, local: bool) -> None:
+    """Give the hash aggregates the memory to stay out of temporary files (PostgreSQL)."""
     with connection.cursor() as cursor:
-        _stage(cursor, where)
-        cursor.execute(_rows_sql(Grain.DAY, into=table, source=STAGE, add=True))
-        cursor.execute(_rows_sql(Grain.MONTH, into=table, source=STAGE, add=True))
-        cursor.execute(f"DROP TABLE {STAGE}")
+        cursor.execute(
+            "SELECT set_config('work_mem', %s, %s)", [settings.STATISTICS_REBUILD_WORK_MEM, local]
+        )
 
 
-def rollups_rebuild_sql() -> int:
+def _in_workers(workers: int) -> int:
+    """Create the new table and write every scope's rows into it from ``workers`` connections.
+
+    Each worker is a thread with its own connection, outside the caller's transaction: it
+    reads the facts as committed (the caller holds the refresh lock, so no writer moves
+    them) and commits its rows into the new table, which the caller then swaps in.
+    """
+    q = connection.ops.quote_name
+    table = q(Rollup._meta.db_table)
+    # The finest scopes (most rows) first, so the last ones to finish are small.
+    heavy = (Scope.UNIT_PROCEDURE.value, Scope.PROCEDURE.value)
+    specs = sorted(_SCOPES, key=lambda spec: spec[0] not in heavy)
+    lock = threading.Lock()
+    errors: list[BaseException] = []
+    written = [0]
+
+    def prepare() -> None:
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP TABLE IF EXISTS {q(NEXT)}")
+            cursor.execute(
+                f"CREATE TABLE {q(NEXT)} (LIKE {table} INCLUDING DEFAULTS INCLUDING IDENTITY)"
+            )
+
+    def work() -> None:
+        _work_mem(local=False)
+        while not errors:
+            with lock:
+                if not specs:
+                    return
+                spec = specs.pop(0)
+            rows = _scope_rows(spec, into=q(NEXT))
+            with lock:
+                written[0] += rows
+
+    _threads([prepare], errors)
+    _threads([work] * workers, errors)
+    return written[0]
+
+
+def _threads(targets: list[Callable[[], None]], errors: list[BaseException]) -> None:
+    """Run ``targets`` each in a thread with its own connection (closed after); wait for all.
+
+    An error is kept in ``errors`` and raised again here, in the caller's thread.
+    """
+
+    def run(target: Callable[[], None]) -> None:
+        try:
+            target()
+        except BaseException as error:  # raised again in the caller's thread
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(t,)) for t in targets]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if errors:
+        raise errors[0]
+
+
+def rollups_rebuild_sql(*, workers: int = 1) -> int:
     """Replace every rollup row by the sums of the facts, in the database; return the rows.
 
     On PostgreSQL the rows are built into a new table (no index while it fills, the unique
     index built once after), which then takes the old one's place: readers read the old
     rollups meanwhile and wait only for the swap's commit. Must run in a transaction (the
     caller holds the refresh lock), and last in it: the swap locks the table until the commit.
+    ``workers`` > 1 (PostgreSQL): the scopes are written from that many connections at once,
+    which read the facts as committed: only when the caller's transaction changed no fact.
     """
     q = connection.ops.quote_name
     table = q(Rollup._meta.db_table)
-    postgresql = connection.vendor == "postgresql"
-    with connection.cursor() as cursor:
-        if postgresql:
-            # The hash aggregates get the memory to stay out of temporary files.
-            cursor.execute(
-                "SELECT set_config('work_mem', %s, true)", [settings.STATISTICS_REBUILD_WORK_MEM]
-            )
+    if connection.vendor != "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"DELETE FROM {table}")  # noqa: S608
+        return sum(_scope_rows(spec, into=table) for spec in _SCOPES)
+    _work_mem(local=True)
+    if workers > 1:
+        rows = _in_workers(workers)
+    else:
+        with connection.cursor() as cursor:
             cursor.execute(f"DROP TABLE IF EXISTS {q(NEXT)}")
             cursor.execute(
                 f"CREATE TABLE {q(NEXT)} (LIKE {table} INCLUDING DEFAULTS INCLUDING IDENTITY)"
             )
-            into = q(NEXT)
-        else:
-            cursor.execute(f"DELETE FROM {table}")  # noqa: S608
-            into = table
-        _stage(cursor, None)
-        cursor.execute(_rows_sql(Grain.DAY, into=into, source=STAGE))
-        rows = int(cursor.rowcount)
-        cursor.execute(f"DROP TABLE {STAGE}")
-        cursor.execute(_rows_sql(Grain.MONTH, into=into, source=into))
-        rows += int(cursor.rowcount)
-        if postgresql:
-            _swap(cursor)
+        rows = sum(_scope_rows(spec, into=q(NEXT)) for spec in _SCOPES)
+    with connection.cursor() as cursor:
+        _swap(cursor)
     return rows
 
 
@@ -252,8 +326,11 @@ def rollups_rebuild_python(*, batch: int = 1000) -> int:
     return Rollup.objects.count()
 
 
-def rollups_rebuild(*, sql: bool | None = None) -> int:
-    """Recompute the rollups from the facts: set-based on PostgreSQL, in Python elsewhere."""
+def rollups_rebuild(*, sql: bool | None = None, workers: int = 1) -> int:
+    """Recompute the rollups from the facts: set-based on PostgreSQL, in Python elsewhere.
+
+    ``workers``: see ``rollups_rebuild_sql``.
+    """
     if sql is None:
         sql = connection.vendor == "postgresql"
-    return rollups_rebuild_sql() if sql else rollups_rebuild_python()
+    return rollups_rebuild_sql(workers=workers) if sql else rollups_rebuild_python()

@@ -212,5 +212,7 @@ def statistics_rebuild(
         state.watermark, state.rebuilt_at = now, now
         state.save(update_fields=["watermark", "rebuilt_at"])
         # Last: on PostgreSQL the new rollups take the old ones' place, locked until the commit.
-        rows = rollups_rebuild(sql=sql)
+        # The facts as they are (committed) can be read by other connections at once.
+        workers = 1 if facts else settings.STATISTICS_REBUILD_WORKERS
+        rows = rollups_rebuild(sql=sql, workers=workers)
     return RefreshReport(dossiers=len(ids), changed=changed, rows=rows)

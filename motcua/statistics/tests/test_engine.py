@@ -436,7 +436,8 @@ def test_the_rebuild_counts_open_dossiers_at_every_month_end() -> None:
 # -- The set-based rebuild -----------------------------------------------------------------------
 
 
-def test_the_set_based_rebuild_gives_the_rows_of_the_python_deltas() -> None:
+def _varied_facts() -> list[Fact]:
+    """The facts of ``_facts_for_open_counts`` with every measure's columns varied at random."""
     facts, _live = _facts_for_open_counts()
     rng = random.Random(9)
     for f in facts:
@@ -459,6 +460,11 @@ def test_the_set_based_rebuild_gives_the_rows_of_the_python_deltas() -> None:
         f.supplements = rng.randrange(3)
         f.fee_bearing = rng.random() < 0.5
     Fact.objects.bulk_update(facts, [f.name for f in Fact._meta.concrete_fields if f.name != "id"])
+    return facts
+
+
+def test_the_set_based_rebuild_gives_the_rows_of_the_python_deltas() -> None:
+    _varied_facts()
     with transaction.atomic():
         rollups_rebuild(sql=False)
     python = _rows()
@@ -473,6 +479,27 @@ def test_the_set_based_rebuild_gives_the_rows_of_the_python_deltas() -> None:
         zero |= Q(**{name: 0})
     assert not Rollup.objects.filter(zero).exists()
     assert Rollup.objects.filter(received__isnull=True).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif("connection.vendor != 'postgresql'", reason="connections at once")
+def test_the_rebuild_from_several_connections_gives_the_rows_of_the_python_deltas() -> None:
+    facts = _varied_facts()
+    with transaction.atomic():
+        rollups_rebuild(sql=False)
+    python = _rows()
+    # The facts are committed (a transactional test): the workers' connections read them.
+    with transaction.atomic():
+        written = rollups_rebuild(sql=True, workers=3)
+    assert _rows() == python
+    assert written == Rollup.objects.count()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT to_regclass('statistics_rollup_next')")
+        assert cursor.fetchone()[0] is None
+    # The swapped-in table takes the refresh's upserts.
+    with transaction.atomic():
+        rollup_apply(delta_of(facts[:2]))
+    assert _rows() != python
 
 
 @pytest.mark.skipif("connection.vendor != 'postgresql'", reason="the swap of tables")
@@ -535,6 +562,7 @@ def test_the_refresh_command_reconciles_and_rebuilds() -> None:
     assert_exact()
 
 
+@override_settings(STATISTICS_REBUILD_WORKERS=1)  # other connections would not see the test's rows
 def test_the_rollups_alone_are_rebuilt_from_the_facts_as_they_are() -> None:
     world = World()
     dossier = world.create(random.Random(6), 0)
