@@ -8,8 +8,8 @@ of ``--rows`` dossiers of 2019 with the demo file's shape
 (``demo_history_rows`` scaled: 17 former districts and the provincial centre,
 the demo's procedures, every status), then imports it through the real
 importer (``history.services.import_file``: streamed, checked, facts by COPY
-and rollups in the same transaction per chunk of 5,000), and imports the
-same file again (every row unchanged). Prints the machine, rows/s of each
+a chunk of 5,000 per transaction, their rollups added set-based at the end),
+and imports the same file again (every row unchanged). Prints the machine, rows/s of each
 pass, the peak memory of this process (``ru_maxrss``), the rollup rows and
 table sizes, and writes them to ``bench/results/import_dossiers-<time>.json``.
 

@@ -14,10 +14,13 @@ the file are resolved once. Rows are written a chunk at a time
 facts already kept under the chunk's codes are read and locked in one
 query, the live dossiers' codes in one more; a row whose fact is the same is
 unchanged, a different one updates it (its old counts taken away from the
-rollups, the new added), a new one is created; the chunk's facts, its
-rollups (``rollups_add``), its rejections and the batch's counters commit
-together, so the page's progress is what is in the figures, and a re-run
-of the same file changes nothing.
+rollups and the new added, ``rollups_add``), a new one is created; the
+chunk's facts, its rejections and the batch's counters commit together, and
+a re-run of the same file changes nothing. New facts are written not yet
+counted (after ``RefreshState.imports_counted``) and added to the rollups all
+at once at the import's end, set-based (``statistics.services.rollups_catch_up``: per chunk
+the rollups' rows were rewritten again and again, slower as they grew); an
+import stopped half-way has its facts counted by the next refresh.
 """
 
 from __future__ import annotations
@@ -44,6 +47,7 @@ from motcua.statistics.facts import same
 from motcua.statistics.measures import NAMES, contributions
 from motcua.statistics.models import Fact, Grain, RefreshState, Rollup, Source
 from motcua.statistics.rollup import Delta, add_sets, rollup_apply, scopes_of
+from motcua.statistics.services import rollups_catch_up
 
 from . import records
 from .models import BatchKind, BatchState, ImportBatch, ImportRejection
@@ -112,7 +116,7 @@ def _delta(added: Sequence[Fact], removed: Sequence[Fact]) -> Delta:
 def rollups_add(*, added: Sequence[Fact], removed: Sequence[Fact]) -> int:
     """Add ``added`` to the rollups and take ``removed`` away; return the rows written.
 
-    The one rollup step of an import (a set-based builder may replace it);
+    The rollup step of an import's changed facts (its new ones are added at its end);
     runs in the caller's transaction, so rollups and facts commit together.
     On PostgreSQL the summed delta is copied into a temporary table and added
     with one ``INSERT ... SELECT ... ON CONFLICT``: row-by-row upserts cost a
@@ -172,10 +176,10 @@ def _facts_insert(facts: list[Fact]) -> None:
             copy.write_row([getattr(fact, name) for name in names])
 
 
-def _lock() -> None:
-    """Take the statistics' lock (the refresh state's row) for this transaction."""
+def _lock() -> RefreshState:
+    """Take the statistics' lock (the refresh state's row) for this transaction; return it."""
     RefreshState.objects.get_or_create(pk=1)
-    RefreshState.objects.select_for_update().get(pk=1)
+    return RefreshState.objects.select_for_update().get(pk=1)
 
 
 class _Run:
@@ -217,6 +221,8 @@ class _Run:
             if self.pending >= CHUNK:
                 self.flush()
         self.flush()
+        if self.write:
+            rollups_catch_up()
         self.out.seconds = time.monotonic() - started
         return self.out
 
@@ -225,15 +231,15 @@ class _Run:
             return
         if self.write:
             with transaction.atomic():
-                _lock()
-                self._chunk()
+                self._chunk(_lock().imports_counted)
         else:
-            self._chunk()
+            self._chunk(0)
         self.facts, self.rejections, self.pending = [], [], 0
         if self.progress is not None:
             self.progress(self.out, self.table.total)
 
-    def _chunk(self) -> None:
+    def _chunk(self, counted: int) -> None:
+        """Write the chunk's rows; imported facts with ids up to ``counted`` are counted."""
         codes = [fact.code for _n, fact in self.facts]
         kept = Fact.objects.filter(code__in=codes)
         if self.write:
@@ -242,6 +248,7 @@ class _Run:
         live = set(Dossier.objects.filter(code__in=codes).values_list("code", flat=True))
         new: list[Fact] = []
         changed: list[Fact] = []
+        rewritten: list[Fact] = []
         old: list[Fact] = []
         unchanged = 0
         for number, fact in self.facts:
@@ -249,18 +256,22 @@ class _Run:
             if fact.code in live or (previous is not None and previous.source != Source.IMPORT):
                 self.reject(number, fact.code, records.LIVE_CODE)
             elif previous is None:
+                # Counted in the rollups at the import's end, all at once (rollups_catch_up).
                 fact.batch = self.batch.pk
                 new.append(fact)
             elif same(previous, fact):
                 unchanged += 1
             else:
                 fact.pk, fact.batch = previous.pk, self.batch.pk
-                changed.append(fact)
-                old.append(previous)
+                if previous.pk <= counted:  # counted: old values taken away, new ones added
+                    changed.append(fact)
+                    old.append(previous)
+                else:  # not counted yet: rewritten only, counted with the others
+                    rewritten.append(fact)
         out = self.out
         out.rows += self.pending
         out.created += len(new)
-        out.updated += len(changed)
+        out.updated += len(changed) + len(rewritten)
         out.unchanged += unchanged
         out.rejected += len(self.rejections)
         if not self.write:
@@ -269,9 +280,10 @@ class _Run:
             return
         if new:
             _facts_insert(new)
-        if changed:
-            Fact.objects.bulk_update(changed, _FACT_FIELDS, batch_size=1000)
-        rollups_add(added=new + changed, removed=old)
+        if changed or rewritten:
+            Fact.objects.bulk_update(changed + rewritten, _FACT_FIELDS, batch_size=1000)
+        if old:
+            rollups_add(added=changed, removed=old)
         if self.rejections:
             ImportRejection.objects.bulk_create(self.rejections, batch_size=1000)
         ImportBatch.objects.filter(pk=self.batch.pk).update(

@@ -191,6 +191,13 @@ class RefreshState(models.Model):
 
     watermark = models.DateTimeField(null=True)
     rebuilt_at = models.DateTimeField(null=True)
+    imports_counted = models.BigIntegerField(
+        default=0,
+        help_text=_(
+            "The last imported fact (by id) counted in the rollups: those after it are an "
+            "import's new facts, counted at its end or by the next refresh."
+        ),
+    )
 
     def __str__(self) -> str:
         return f"{self.watermark}"

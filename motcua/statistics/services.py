@@ -15,6 +15,11 @@ A transaction longer than the overlap would be missed: ``statistics_reconcile``
 (``Dossier.updated_at``), which catches it, and freezes yesterday's counts of
 open dossiers. Each refresh takes today's (``open_counts``).
 
+An import writes its new facts a chunk at a time without their rollups and
+adds them all at its end, set-based (``rollups_catch_up``: the imported facts
+after ``RefreshState.imports_counted``); the refresh does the same first thing
+each run, so an import stopped half-way is counted within a minute all the same.
+
 ``statistics_rebuild`` recomputes every live fact (Python batches, facts only),
 then all the rollups from the facts in the database (``rebuild``: set-based on
 PostgreSQL, Python deltas elsewhere; imported facts stay), then the open counts
@@ -30,15 +35,16 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Max, Q
 from django.utils import timezone
 
 from motcua.dossiers.models import Dossier, DossierEvent
 from motcua.ratings.models import Rating
 
 from .facts import facts_of, same
-from .models import Fact, OpenCount, RefreshState
+from .models import Fact, OpenCount, RefreshState, Source
 from .open_counts import open_counts_take, open_counts_take_many, period_ends
-from .rebuild import rollups_rebuild
+from .rebuild import rollups_add_sql, rollups_rebuild
 from .rollup import Delta, rollup_apply
 
 BATCH = 1000
@@ -124,9 +130,32 @@ def dirty_dossiers(since: dt.datetime | None) -> list[int]:
     return sorted(moved)
 
 
+def rollups_catch_up() -> int:
+    """Add the imported facts not yet counted to the rollups; return how many there were.
+
+    An import writes its new facts a chunk at a time and counts them here at its end:
+    those after ``RefreshState.imports_counted`` (facts' ids only grow, and only under the
+    lock), added set-based in the database (``rebuild.rollups_add_sql``), the mark moved in
+    the same transaction under the refresh lock.
+    """
+    with transaction.atomic():
+        state = _state()
+        pending = Fact.objects.filter(source=Source.IMPORT, pk__gt=state.imports_counted)
+        last = pending.aggregate(last=Max("pk"))["last"]
+        if last is None:
+            return 0
+        where = Q(source=Source.IMPORT, pk__gt=state.imports_counted, pk__lte=last)
+        count = Fact.objects.filter(where).count()
+        rollups_add_sql(where)
+        state.imports_counted = last
+        state.save(update_fields=["imports_counted"])
+        return count
+
+
 def statistics_refresh(*, now: dt.datetime | None = None, batch: int = BATCH) -> RefreshReport:
     """Bring facts and rollups up to date with the dossiers' timelines (see the module)."""
     now = now or timezone.now()
+    rollups_catch_up()
     with transaction.atomic():
         watermark = _state().watermark
     since = (
@@ -212,6 +241,10 @@ def statistics_rebuild(
         state.watermark, state.rebuilt_at = now, now
         state.save(update_fields=["watermark", "rebuilt_at"])
         # Last: on PostgreSQL the new rollups take the old ones' place, locked until the commit.
+        # Every fact is counted below, imported ones too.
+        last_import = Fact.objects.filter(source=Source.IMPORT).aggregate(last=Max("pk"))["last"]
+        state.imports_counted = last_import or 0
+        state.save(update_fields=["imports_counted"])
         # The facts as they are (committed) can be read by other connections at once.
         workers = 1 if facts else settings.STATISTICS_REBUILD_WORKERS
         rows = rollups_rebuild(sql=sql, workers=workers)

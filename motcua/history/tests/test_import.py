@@ -23,7 +23,7 @@ from motcua.history.services import (
     import_batch_run,
     import_file,
 )
-from motcua.statistics.models import Fact, Rollup, Scope
+from motcua.statistics.models import Fact, RefreshState, Rollup, Scope
 from motcua.statistics.periods import year
 from motcua.statistics.scopes import province_keys
 from motcua.statistics.selectors import Where, figures
@@ -220,6 +220,60 @@ def test_rollups_after_an_import_equal_a_recount_of_the_rows(old: Old, write: Wr
     assert got["ret_post"] == sum(
         1 for r in ended if r[HEADER.index("hinh_thuc_tra")] == "buu_chinh"
     )
+
+
+def _rollup_rows() -> dict[tuple[Any, ...], tuple[int, ...]]:
+    from motcua.statistics.measures import NAMES
+
+    out = {}
+    for row in Rollup.objects.values_list("grain", "day", "scope", "key", "key2", *NAMES):
+        values = tuple(int(v or 0) for v in row[5:])
+        if any(values):
+            out[row[:5]] = values
+    return out
+
+
+def _recount() -> dict[tuple[Any, ...], tuple[int, ...]]:
+    from motcua.statistics.measures import NAMES
+    from motcua.statistics.rollup import delta_of
+
+    delta = delta_of(Fact.objects.all())
+    out = {}
+    for key, changes in delta.rows.items():
+        values = tuple(changes.get(n, 0) for n in NAMES)
+        if any(values):
+            out[key] = values
+    return out
+
+
+def test_an_import_counts_its_new_facts_at_its_end_and_a_stopped_one_at_the_next_refresh(
+    old: Old, write: Write, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from motcua.history import services
+    from motcua.statistics.services import statistics_refresh
+
+    def uncounted() -> int:
+        counted = RefreshState.objects.get().imports_counted
+        return Fact.objects.filter(source="import", pk__gt=counted).count()
+
+    import_file(path=write([old.row(f"QN-{i}") for i in range(4)]))
+    assert uncounted() == 0
+    assert _rollup_rows() == _recount()
+    # An import stopped before its end: its facts are written, not yet counted.
+    monkeypatch.setattr(services, "rollups_catch_up", lambda: 0)
+    rows = [old.row(f"QN-{i}") for i in range(4, 8)]
+    import_file(path=write(rows))
+    assert uncounted() == 4
+    # Changed again before being counted: updated, still not counted; a counted one moves.
+    import_file(path=write([*rows[:3], old.row("QN-7", kenh="1"), old.row("QN-0", kenh="2")]))
+    assert uncounted() == 4
+    assert (Fact.objects.get(code="QN-7").channel, Fact.objects.get(code="QN-0").channel) == (1, 2)
+    monkeypatch.undo()
+    statistics_refresh()
+    assert uncounted() == 0
+    assert _rollup_rows() == _recount()
+    totals = figures(where=Where(Scope.UNIT, (old.unit.pk,)), period=year(2019)).totals
+    assert totals["received"] == 8
 
 
 def test_semicolons_and_a_bom_and_vietnamese_headers_are_read(old: Old, write: Write) -> None:

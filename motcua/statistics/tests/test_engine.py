@@ -36,6 +36,7 @@ from motcua.statistics.rollup import delta_of, rollup_apply
 from motcua.statistics.selectors import Where, open_at
 from motcua.statistics.services import (
     facts_sync,
+    rollups_catch_up,
     statistics_rebuild,
     statistics_reconcile,
     statistics_refresh,
@@ -591,3 +592,18 @@ def test_the_enqueuer_enqueues_the_refresh_and_the_daily_reconciliation_once() -
     ready = DBTaskResult.objects.ready()
     assert ready.filter(task_path=refresh_task.module_path).count() == 1
     assert ready.filter(task_path=reconcile_task.module_path).count() == 1
+
+
+def test_the_migration_marks_the_facts_imported_before_it_as_counted() -> None:
+    from importlib import import_module
+
+    from django.apps import apps
+
+    migration = import_module("motcua.statistics.migrations.0003_imports_counted")
+    facts, _live = _facts_for_open_counts()  # imported facts, counted chunk by chunk then
+    migration.counted_so_far(apps, None)
+    assert RefreshState.objects.get(pk=1).imports_counted == max(f.pk for f in facts)
+    rollup_apply(delta_of(facts))
+    before = _rows()
+    assert rollups_catch_up() == 0  # nothing counted twice
+    assert _rows() == before
