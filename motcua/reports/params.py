@@ -2,7 +2,8 @@
 
 The page's parameters are the dashboard's: ``doi-tuong`` (province, agency,
 unit, procedure, commune), ``id``, ``gop`` (0: without the units merged into
-it), ``ky`` (month, quarter, half, year, dates), ``nam``, ``so``, ``tu`` and
+it; or ``chon=<kind>:<id>``, the page's one select), ``ky`` (month, quarter,
+half, year, dates), ``nam``, ``so``, ``tu`` and
 ``den`` (dates: yyyy-mm-dd or dd/mm/yyyy), plus ``mau`` (the form's code).
 The API spells them with underscores (``doi_tuong``) and ``form``.
 """
@@ -23,7 +24,7 @@ from motcua.statistics.permissions import (
     default_subject,
     subject_check,
 )
-from motcua.statistics.scopes import Subject, subject_of
+from motcua.statistics.scopes import Subject, picked, subject_of
 
 from .models import ReportForm
 from .selectors import form_for, forms_offered
@@ -114,8 +115,9 @@ def query_from(data: Mapping[str, str], user: AnyUser) -> ReportQuery:
     form or subject, Forbidden (403) for a subject the user may not read.
     """
     period = period_from(data)
-    kind = _get(data, "doi-tuong", "doi_tuong")
-    raw_id = _get(data, "id")
+    kind, raw_id = picked(_get(data, "chon"))  # the page's one select, else its two parts
+    if not kind:
+        kind, raw_id = _get(data, "doi-tuong", "doi_tuong"), _get(data, "id")
     if kind and raw_id:
         pk = _int(raw_id, "id", 1, 2**62)
     elif kind or raw_id:

@@ -23,6 +23,8 @@ from django.views.decorators.http import require_GET
 from motcua.core.errors import DomainError
 from motcua.staff.decorators import staff_required
 from motcua.statistics.measures import BY_NAME
+from motcua.statistics.permissions import readable_agencies
+from motcua.statistics.scopes import subject_choices
 
 from .documents import dossiers_xlsx, report_pdf, report_xlsx
 from .params import ReportQuery, query_from
@@ -35,13 +37,6 @@ PERIOD_KINDS = (
     ("year", _("Year")),
     ("month", _("Month")),
     ("dates", _("Dates")),
-)
-KINDS = (
-    ("province", _("Province")),
-    ("agency", _("Agency")),
-    ("unit", _("One-stop unit")),
-    ("procedure", _("Procedure")),
-    ("commune", _("Commune")),
 )
 
 
@@ -58,7 +53,7 @@ def _file_name(report: Report, extension: str) -> str:
 def _page(request: HttpRequest, context: dict[str, Any], status: int = 200) -> HttpResponse:
     context.update(
         forms=forms_offered(),
-        kinds=KINDS,
+        picker=subject_choices(readable_agencies(request.user)),
         period_kinds=PERIOD_KINDS,
     )
     context.setdefault("asked", request.GET)

@@ -10,12 +10,14 @@ and communes; an agency's procedures; a unit's procedures.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from motcua.catalog.models import Procedure
 from motcua.core.errors import NotFound, ValidationFailed
+from motcua.core.text import fold
 from motcua.organisation.models import Agency, AgencyKind
 from motcua.territory.models import AdministrativeUnit, UnitLevel
 
@@ -164,3 +166,48 @@ def group_scope(subject: Subject, by: str) -> str:
         if name == by:
             return scope
     raise ValidationFailed(UNKNOWN_KIND)
+
+
+SEARCH_LIMIT = 20  # procedures found by a search in the subject picker
+
+
+def subject_choices(readable: list[int] | None, *, search: str = "") -> dict[str, Any]:
+    """Return what a reader may pick a subject from: the province, agencies, units, communes.
+
+    ``readable``: the agencies the reader reads (``permissions.readable_agencies``), None
+    for the whole province (then the province and its communes too). ``search``: procedures
+    whose name holds it (at most ``SEARCH_LIMIT``). Three queries at most.
+    """
+    agencies = Agency.objects.filter(is_active=True).order_by("name")
+    if readable is not None:
+        agencies = agencies.filter(pk__in=readable)
+    rows = list(agencies.values_list("pk", "name", "is_one_stop_unit"))
+    search = search[:100]
+    out: dict[str, Any] = {
+        "agencies": [(pk, name) for pk, name, unit in rows if not unit],
+        "units": [(pk, name) for pk, name, unit in rows if unit],
+        "province": None,
+        "communes": [],
+        "procedures": [],
+        "search": search,
+    }
+    if readable is None:
+        province = home_province()
+        out["province"] = (province.pk, province.name)
+        out["communes"] = list(
+            AdministrativeUnit.objects.filter(level=UnitLevel.COMMUNE, parent_id=province.pk)
+            .order_by("name")
+            .values_list("pk", "name")
+        )
+    if search.strip():
+        found = Procedure.objects.filter(search_text__contains=fold(search))
+        if readable is not None:
+            found = found.filter(agency_id__in=readable)
+        out["procedures"] = list(found.order_by("name").values_list("pk", "name")[:SEARCH_LIMIT])
+    return out
+
+
+def picked(value: str) -> tuple[str, str]:
+    """Return the (kind, id) of the picker's one select (``chon=agency:12``); ("", "") if none."""
+    kind, _sep, pk = value.strip().partition(":")
+    return kind, pk

@@ -30,19 +30,15 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy
 
-from motcua.catalog.models import Procedure
 from motcua.core.errors import DomainError, Forbidden
-from motcua.core.text import fold
 from motcua.dossiers.models import DossierAccess
-from motcua.organisation.models import Agency
 from motcua.staff.selectors import user_agency_roles, user_needs_otp
-from motcua.territory.models import AdministrativeUnit, UnitLevel
 
 from . import dashboard as board
 from .models import Fact
 from .periods import Period
 from .permissions import readable_agencies, subject_check
-from .scopes import Subject, home_province
+from .scopes import Subject, picked, subject_choices
 from .selectors import facts_behind
 
 View = TypeVar("View", bound=Callable[..., HttpResponseBase])
@@ -50,7 +46,6 @@ View = TypeVar("View", bound=Callable[..., HttpResponseBase])
 NOT_A_READER = gettext_lazy("You may not read statistics: ask for a statistician or leader role.")
 BAD_TABLE = gettext_lazy("Unknown table to download.")
 PAGE_SIZE = 50
-SEARCH_LIMIT = 20
 TABLES = ("summary", "trend", "groups", "returned")
 OUTCOMES = {
     "early": gettext_lazy("Early"),
@@ -92,7 +87,7 @@ def _error(request: HttpRequest, error: DomainError) -> HttpResponse:
 def _ask(request: HttpRequest, readable: list[int] | None) -> tuple[Subject, Period]:
     """Return the subject and period of the query; raise for bad input or a forbidden subject."""
     get = request.GET
-    kind, _sep, pk = get.get("chon", "").partition(":")  # the picker's one select
+    kind, pk = picked(get.get("chon", ""))  # the picker's one select
     subject = board.subject_from(
         kind=kind or get.get("doi-tuong", ""),
         pk=pk or get.get("id", ""),
@@ -125,36 +120,6 @@ def _period_params(period: Period) -> dict[str, str]:
     return {"ky": period.kind, "nam": str(period.year), "so": str(period.number)}
 
 
-def _picker(request: HttpRequest, readable: list[int] | None) -> dict[str, Any]:
-    """Return the subject picker's choices: the province, agencies, units, communes, procedures."""
-    agencies = Agency.objects.filter(is_active=True).order_by("name")
-    if readable is not None:
-        agencies = agencies.filter(pk__in=readable)
-    rows = list(agencies.values_list("pk", "name", "is_one_stop_unit"))
-    out: dict[str, Any] = {
-        "agencies": [(pk, name) for pk, name, unit in rows if not unit],
-        "units": [(pk, name) for pk, name, unit in rows if unit],
-        "province": None,
-        "communes": [],
-        "procedures": [],
-        "search": request.GET.get("tim", "")[:100],
-    }
-    if readable is None:
-        province = home_province()
-        out["province"] = (province.pk, province.name)
-        out["communes"] = list(
-            AdministrativeUnit.objects.filter(level=UnitLevel.COMMUNE, parent_id=province.pk)
-            .order_by("name")
-            .values_list("pk", "name")
-        )
-    if out["search"].strip():
-        found = Procedure.objects.filter(search_text__contains=fold(out["search"]))
-        if readable is not None:
-            found = found.filter(agency_id__in=readable)
-        out["procedures"] = list(found.order_by("name").values_list("pk", "name")[:SEARCH_LIMIT])
-    return out
-
-
 @reader_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     """Show the figures of a subject over a period, with charts, tables and downloads."""
@@ -163,7 +128,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {"get": request.GET}
     status = 200
     try:
-        context["picker"] = _picker(request, readable)
+        context["picker"] = subject_choices(readable, search=request.GET.get("tim", ""))
         subject, period = _ask(request, readable)
         d = board.dashboard(
             subject=subject,

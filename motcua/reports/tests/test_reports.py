@@ -356,6 +356,29 @@ def test_the_page_refuses_another_agency_bad_input_and_an_unknown_form(world: Wo
     assert anonymous.status_code == 302
 
 
+def test_the_page_picks_its_subject_by_name_from_what_the_reader_reads(world: World) -> None:
+    client = Client()
+    client.force_login(_statistician(world.agency))
+    shown = client.get(reverse("reports:periodic"), _query(world)).content.decode()
+    # One select of named subjects (the reader's agencies; not the others), the asked one chosen.
+    assert (
+        f'<option value="agency:{world.agency.pk}" selected>{world.agency.name}</option>' in shown
+    )
+    assert f'value="agency:{world.other.pk}"' not in shown
+    assert 'name="id"' not in shown
+    picked = {k: v for k, v in _query(world).items() if k not in ("doi-tuong", "id")}
+    by_name = client.get(
+        reverse("reports:periodic"), {**picked, "chon": f"agency:{world.agency.pk}"}
+    )
+    assert by_name.status_code == 200
+    assert "15/12/2025 – 14/03/2026" in by_name.content.decode()
+    other = client.get(reverse("reports:periodic"), {**picked, "chon": f"agency:{world.other.pk}"})
+    assert other.status_code == 403
+    bad = client.get(reverse("reports:periodic"), {**picked, "chon": "agency:x"})
+    assert bad.status_code == 400
+    assert "Nhập số nguyên." in bad.content.decode()
+
+
 def _sheet_rows(response: Any) -> list[tuple[Any, ...]]:
     book = load_workbook(BytesIO(b"".join(response.streaming_content)), read_only=True)
     return list(book.worksheets[0].iter_rows(values_only=True))
