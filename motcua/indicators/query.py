@@ -1,7 +1,8 @@
 """The subject and period a page or the API asks for, from the dashboard's query parameters.
 
 ``doi-tuong`` (province, agency, unit, procedure, commune; the province by
-default), ``id`` (the home province by default), ``gop`` (1: with the units
+default), ``id`` (the home province by default), or the two as one
+``chon=<kind>:<id>`` (the pages' select), ``gop`` (1: with the units
 merged into it, the default; 0: alone), ``ky`` (month, quarter, half, year,
 dates, or thang, quy, 6-thang, nam, ngay; the year by default), ``nam``,
 ``so`` (the month, quarter or half), ``tu`` and ``den`` (dd/mm/yyyy, for
@@ -21,7 +22,7 @@ from motcua.core.errors import ValidationFailed
 from motcua.staff.selectors import AnyUser
 from motcua.statistics.periods import Period, period_of
 from motcua.statistics.permissions import default_subject
-from motcua.statistics.scopes import Subject, home_province, subject_of
+from motcua.statistics.scopes import Subject, home_province, picked, subject_of
 
 BAD_NUMBER = _("Enter a whole number.")
 BAD_DATE = _("Enter a date as dd/mm/yyyy.")
@@ -85,9 +86,10 @@ def asked(params: Mapping[str, str], user: AnyUser | None = None) -> Asked:
     start = _date(params["tu"], "tu") if params.get("tu", "").strip() else None
     end = _date(params["den"], "den") if params.get("den", "").strip() else None
     period = period_of(period_kind, year_=year, number=number, start=start, end=end)
-    kind = params.get("doi-tuong", "").strip()
+    kind, raw_id = picked(params.get("chon", ""))  # the page's one select, else its two parts
+    if not kind:
+        kind, raw_id = params.get("doi-tuong", "").strip(), params.get("id", "").strip()
     merged = params.get("gop", "1").strip() != "0"
-    raw_id = params.get("id", "").strip()
     if raw_id:
         pk = _int(raw_id, "id")
         kind = kind or "province"

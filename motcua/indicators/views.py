@@ -24,7 +24,8 @@ from django.views.decorators.http import require_http_methods
 
 from motcua.core.errors import DomainError, NotFound, ValidationFailed
 from motcua.staff.decorators import staff_required
-from motcua.statistics.permissions import subject_check
+from motcua.statistics.permissions import readable_agencies, subject_check
+from motcua.statistics.scopes import subject_choices
 
 from . import selectors, services
 from .models import IndicatorSet
@@ -64,6 +65,7 @@ def scorecard(request: HttpRequest) -> HttpResponse:
             "ask": ask,
             "query_string": urlencode(query),
             "period_kinds": PERIOD_KINDS,
+            "picker": subject_choices(readable_agencies(request.user)),
             "ranking_query": _ranking_query(query, card.subject.province_id),
             "may_edit": may_edit_sets(request.user),
         },

@@ -73,6 +73,21 @@ def test_the_page_of_an_agency_is_closed_to_another_agency(base: Dossier) -> Non
     assert Client().get(url).status_code == 302  # to the login page
 
 
+def test_the_scorecard_picks_its_subject_by_name_from_what_the_reader_reads(
+    base: Dossier,
+) -> None:
+    agency = base.competent_agency
+    leader = UserFactory()
+    StaffRoleFactory(user=leader, role=Role.LEADER, agency=agency)
+    client = _client(leader)
+    page = client.get(f"{URL}?chon=agency:{agency.pk}&{Q1}").content.decode()
+    assert f'<option value="agency:{agency.pk}" selected>{agency.name}</option>' in page
+    assert 'value="province:' not in page  # not a province-wide reader
+    other = AgencyFactory()
+    assert client.get(f"{URL}?chon=agency:{other.pk}&{Q1}").status_code == 403
+    assert client.get(f"{URL}?chon=agency:x&{Q1}").status_code == 400
+
+
 @pytest.mark.parametrize(
     ("query", "status"),
     [
@@ -83,6 +98,8 @@ def test_the_page_of_an_agency_is_closed_to_another_agency(base: Dossier) -> Non
         ("nam=abc", 400),
         ("doi-tuong=planet&id=1", 400),
         ("doi-tuong=agency&id=999999", 404),
+        ("chon=agency:999999", 404),
+        ("chon=planet:1", 400),
         ("ky=year&nam=2020", 404),  # no set in force yet
     ],
 )
