@@ -69,9 +69,11 @@ def main() -> None:
     )
     (ROOT / "var" / "bench").mkdir(parents=True, exist_ok=True)
     if not args.keep_db:
+        # The database the URL names (not always the default one), dropped and made afresh.
+        name = os.environ["DATABASE_URL"].rsplit("/", 1)[-1]
         pg = ["-h", "127.0.0.1", "-U", "postgres"]
-        subprocess.run(["dropdb", *pg, "--if-exists", DATABASE], capture_output=True)
-        subprocess.run(["createdb", *pg, DATABASE], check=True, capture_output=True)
+        subprocess.run(["dropdb", *pg, "--if-exists", name], capture_output=True)
+        subprocess.run(["createdb", *pg, name], check=True, capture_output=True)
 
     import django
 
