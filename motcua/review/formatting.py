@@ -11,6 +11,10 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.utils import translation
+
+from motcua.core.numbers import number_text
+
 MISSING = "—"
 PERCENT = "%"
 # Units whose change is told as a difference, not a percentage of the previous value.
@@ -24,12 +28,10 @@ def vn_number(value: float | int | Decimal | None, decimals: int = 2) -> str:
     """
     if value is None:
         return MISSING
+    # Rounded half up as documents are; then written as the site writes numbers in Vietnamese.
     number = Decimal(str(value)).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
-    sign = "-" if number < 0 else ""
-    whole, _dot, fraction = f"{abs(number):f}".partition(".")
-    fraction = fraction.rstrip("0")
-    grouped = f"{int(whole):,}".replace(",", ".")
-    return f"{sign}{grouped},{fraction}" if fraction else f"{sign}{grouped}"
+    with translation.override("vi"):
+        return number_text(number, decimals)
 
 
 def vn_percent(value: float | int | Decimal | None, decimals: int = 1) -> str:
