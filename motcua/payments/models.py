@@ -263,7 +263,9 @@ class Refund(models.Model):
         ordering = ["-at", "-id"]
         indexes = [
             # Reconciliation: the refunds still waiting for the gateway, oldest first.
-            models.Index(fields=["at"], condition=models.Q(state="waiting"), name="refund_waiting")
+            models.Index(fields=["at"], condition=models.Q(state="waiting"), name="refund_waiting"),
+            # The statistics refresh: the refunds settled since its last run.
+            models.Index(fields=["settled_at"], name="refund_settled"),
         ]
         constraints = [
             models.CheckConstraint(condition=models.Q(amount__gt=0), name="refund_amount_positive")

@@ -39,6 +39,7 @@ from django.db.models import Max, Q
 from django.utils import timezone
 
 from motcua.dossiers.models import Dossier, DossierEvent
+from motcua.payments.models import PaymentLine
 from motcua.ratings.models import Rating
 
 from .facts import facts_of, same
@@ -120,13 +121,19 @@ def _batches(ids: list[int], size: int) -> Iterator[list[int]]:
 
 
 def dirty_dossiers(since: dt.datetime | None) -> list[int]:
-    """Return the dossiers whose timeline moved (or that were rated) at or after ``since``."""
+    """Return the dossiers whose timeline moved, or that were rated or refunded, since ``since``."""
     if since is None:
         return list(Dossier.objects.order_by("pk").values_list("pk", flat=True))
     moved = set(
         DossierEvent.objects.filter(at__gte=since).values_list("dossier_id", flat=True).distinct()
     )
     moved.update(Rating.objects.filter(created_at__gte=since).values_list("dossier_id", flat=True))
+    # A fee paid back in full unsettles its payment's lines and writes no dossier event.
+    moved.update(
+        PaymentLine.objects.filter(payment__refunds__settled_at__gte=since).values_list(
+            "dossier_id", flat=True
+        )
+    )
     return sorted(moved)
 
 

@@ -226,3 +226,26 @@ def test_a_payment_the_worker_has_not_settled_yet_is_not_refunded(
     with pytest.raises(Conflict):
         payment_refund(payment=second, actor=_accountant(cast), reason="Nộp trùng")
     assert not Refund.objects.exists()
+
+
+def test_a_fee_paid_back_in_full_is_seen_by_the_next_statistics_refresh(
+    client: Client, cast: Cast
+) -> None:
+    from django.db.models import F
+
+    from motcua.dossiers.models import DossierEvent
+    from motcua.statistics.models import Fact
+    from motcua.statistics.services import statistics_refresh
+
+    dossier, first, second = _paid_twice(client, cast)
+    statistics_refresh()
+    assert Fact.objects.get(dossier=dossier).paid_online_on is not None
+    # The dossier's timeline is older than the refresh's overlap: only the refunds are new.
+    DossierEvent.objects.filter(dossier=dossier).update(at=F("at") - dt.timedelta(days=1))
+    accountant = _accountant(cast)
+    payment_refund(payment=second, actor=accountant, reason="Nộp trùng")
+    payment_refund(payment=first, actor=accountant, reason="Hồ sơ bị từ chối, hoàn phí")
+    first.refresh_from_db()
+    assert first.state == PaymentState.REFUNDED
+    statistics_refresh()  # no dossier event was written: the refunds themselves are seen
+    assert Fact.objects.get(dossier=dossier).paid_online_on is None
