@@ -194,8 +194,8 @@ class RefreshState(models.Model):
     imports_counted = models.BigIntegerField(
         default=0,
         help_text=_(
-            "The last imported fact (by id) counted in the rollups: those after it are an "
-            "import's new facts, counted at its end or by the next refresh."
+            "The last fact (by id) the rollups count: imported facts after it are an "
+            "import's new ones, counted at its end or by the next refresh."
         ),
     )
 

@@ -7,10 +7,10 @@ from django.db.models import Max
 
 
 def counted_so_far(apps: Any, schema_editor: Any) -> None:
-    """Every imported fact written before this migration was counted chunk by chunk."""
+    """Every fact written before this migration is counted (imported ones chunk by chunk)."""
     fact = apps.get_model("statistics", "Fact")
     state = apps.get_model("statistics", "RefreshState")
-    last = fact.objects.filter(source="import").aggregate(last=Max("pk"))["last"]
+    last = fact.objects.aggregate(last=Max("pk"))["last"]
     if last is not None:
         state.objects.update_or_create(pk=1, defaults={"imports_counted": last})
 
@@ -26,7 +26,7 @@ class Migration(migrations.Migration):
             name="imports_counted",
             field=models.BigIntegerField(
                 default=0,
-                help_text="The last imported fact (by id) counted in the rollups: those after it are an import's new facts, counted at its end or by the next refresh.",
+                help_text="The last fact (by id) the rollups count: imported facts after it are an import's new ones, counted at its end or by the next refresh.",
             ),
         ),
         migrations.RunPython(counted_so_far, migrations.RunPython.noop),

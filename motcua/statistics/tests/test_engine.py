@@ -602,8 +602,24 @@ def test_the_migration_marks_the_facts_imported_before_it_as_counted() -> None:
     migration = import_module("motcua.statistics.migrations.0003_imports_counted")
     facts, _live = _facts_for_open_counts()  # imported facts, counted chunk by chunk then
     migration.counted_so_far(apps, None)
-    assert RefreshState.objects.get(pk=1).imports_counted == max(f.pk for f in facts)
+    assert RefreshState.objects.get(pk=1).imports_counted == Fact.objects.latest("pk").pk
     rollup_apply(delta_of(facts))
     before = _rows()
     assert rollups_catch_up() == 0  # nothing counted twice
     assert _rows() == before
+
+
+def test_the_catch_up_moves_its_mark_past_live_facts_and_reads_only_what_is_new(
+    django_assert_num_queries: Any,
+) -> None:
+    world = World()
+    rng = random.Random(8)
+    for n in range(3):
+        world.create(rng, n)
+    statistics_refresh()  # catches up first, then writes the live facts
+    assert rollups_catch_up() == 0  # the next run: nothing imported, the mark moves on
+    last = Fact.objects.latest("pk").pk
+    assert RefreshState.objects.get(pk=1).imports_counted == last  # past the live facts too
+    with transaction.atomic(), django_assert_num_queries(5):  # savepoint, lock (2), last, release
+        assert rollups_catch_up() == 0
+    assert Fact.objects.filter(source="live").count() == 3
